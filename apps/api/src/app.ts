@@ -1,0 +1,90 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import helmet from '@fastify/helmet';
+import fastifyStatic from '@fastify/static';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppModule } from './app.module.js';
+import { toErrorResponse } from './common/http/error-filter.js';
+import { createLogger, PinoNestLogger } from './common/logging/logger.js';
+import type { AppConfig } from './config/config.js';
+
+export const DEFAULT_WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
+
+function isSpaRoute(method: string | undefined, url: string | undefined): boolean {
+  if (method !== 'GET' && method !== 'HEAD') return false;
+  const path = (url ?? '/').split('?')[0]!;
+  if (path === '/api' || path.startsWith('/api/') || path.startsWith('/socket.io/')) return false;
+  const last = path.slice(path.lastIndexOf('/') + 1);
+  return !last.includes('.');
+}
+
+/** Build the HTTP application (API, docs, dashboard) without listening, so tests and main share it. */
+export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+  const logger = createLogger(config);
+  const webDist = config.webDist ?? DEFAULT_WEB_DIST;
+  const serveWeb = config.serveWeb && existsSync(`${webDist}/index.html`);
+  const adapter = new FastifyAdapter({
+    loggerInstance: logger,
+    bodyLimit: config.bodyLimitBytes,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
+    trustProxy: true,
+    // The dashboard is a single-page app: its client-side routes all load index.html.
+    rewriteUrl: (req: { method?: string; url?: string }) => (serveWeb && isSpaRoute(req.method, req.url) ? '/index.html' : (req.url ?? '/')),
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    logger: new PinoNestLogger(logger),
+  });
+  app.setGlobalPrefix('api');
+  app.enableShutdownHooks();
+  if (config.corsOrigins.length) app.enableCors({ origin: config.corsOrigins, credentials: true });
+
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onSend', async (req: FastifyRequest, reply: FastifyReply) => {
+    void reply.header('x-request-id', req.id);
+  });
+  // Errors raised before Nest sees the request (bad JSON, body too large) get the same shape.
+  fastify.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) => {
+    const body = toErrorResponse(err);
+    if (body.statusCode >= 500) req.log.error({ err }, 'request failed');
+    void reply.status(body.statusCode).send(body);
+  });
+
+  await app.register(helmet as never, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'", 'ws:', 'wss:'],
+        fontSrc: ["'self'", 'data:'],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+  });
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Handoff API')
+      .setDescription('Hand off standardized work to on-demand virtual assistants and pay per task.')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+
+  if (serveWeb) {
+    await app.register(fastifyStatic as never, { root: webDist, prefix: '/', wildcard: true, index: ['index.html'] });
+  }
+  return app;
+}

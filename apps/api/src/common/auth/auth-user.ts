@@ -1,0 +1,12 @@
+import type { Category, Role } from '@handoff/contracts';
+
+/** Who is calling, as loaded fresh from the database on every request. */
+export interface AuthUser {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  organizationId: string | null;
+  skills: Category[];
+  maxConcurrentTasks: number;
+}

@@ -1,0 +1,104 @@
+import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { QueryFailedError } from 'typeorm';
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Entity',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+export interface ErrorResponse {
+  statusCode: number;
+  error: string;
+  message: string;
+  [extra: string]: unknown;
+}
+
+const FASTIFY_MESSAGES: Record<string, string> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'body is too large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'content-type is not supported; send application/json',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'body must not be empty when content-type is application/json',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'content-length does not match the body',
+};
+
+const PG_UNAVAILABLE = /^(08|53|57P0[1-3])/;
+
+function isInfrastructureDown(e: unknown): 'postgres' | 'redis' | null {
+  if (!(e instanceof Error)) return null;
+  const code = (e as { code?: string }).code ?? (e as { driverError?: { code?: string } }).driverError?.code;
+  const msg = e.message;
+  if (e.name === 'MaxRetriesPerRequestError' || /enableOfflineQueue|Connection is closed|Redis (is )?(down|unavailable)/i.test(msg)) {
+    return 'redis';
+  }
+  if (
+    (code && PG_UNAVAILABLE.test(code)) ||
+    code === 'ECONNREFUSED' ||
+    code === '57014' ||
+    /Connection terminated|timeout exceeded when trying to connect|terminating connection|Client has encountered a connection error/i.test(msg)
+  ) {
+    return 'postgres';
+  }
+  return null;
+}
+
+/** Turn anything thrown into the API's error shape; nothing a client sends may become a 500. */
+export function toErrorResponse(e: unknown): ErrorResponse {
+  if (e instanceof HttpException) {
+    const status = e.getStatus();
+    const body = e.getResponse();
+    if (typeof body === 'object' && body !== null) {
+      const b = body as Record<string, unknown>;
+      const message = Array.isArray(b.message) ? b.message.join('; ') : String(b.message ?? e.message);
+      return { ...b, statusCode: status, error: REASONS[status] ?? String(b.error ?? 'Error'), message };
+    }
+    return { statusCode: status, error: REASONS[status] ?? 'Error', message: String(body) };
+  }
+  const down = isInfrastructureDown(e);
+  if (down) {
+    return { statusCode: 503, error: REASONS[503]!, message: `${down === 'postgres' ? 'the database' : 'the queue (Redis)'} is unavailable; retry shortly` };
+  }
+  if (e instanceof QueryFailedError) {
+    const code = (e.driverError as { code?: string } | undefined)?.code;
+    if (code === '22P02' || code === '22007' || code === '22008') return { statusCode: 400, error: REASONS[400]!, message: 'a value in the request is malformed' };
+    if (code === '23505') return { statusCode: 409, error: REASONS[409]!, message: 'it already exists' };
+    if (code === '40001' || code === '40P01') return { statusCode: 409, error: REASONS[409]!, message: 'a concurrent change got there first; retry' };
+  }
+  const fst = e as { code?: string; statusCode?: number; message?: string };
+  if (typeof fst.statusCode === 'number' && fst.statusCode >= 400 && fst.statusCode < 500) {
+    const message =
+      (fst.code && FASTIFY_MESSAGES[fst.code]) ??
+      (fst.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || e instanceof SyntaxError ? 'body is not valid JSON' : 'the request is malformed');
+    return { statusCode: fst.statusCode, error: REASONS[fst.statusCode] ?? 'Bad Request', message };
+  }
+  return { statusCode: 500, error: REASONS[500]!, message: 'something went wrong on our side' };
+}
+
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('http');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') return;
+    const ctx = host.switchToHttp();
+    const reply = ctx.getResponse<FastifyReply>();
+    const req = ctx.getRequest<FastifyRequest>();
+    const body = toErrorResponse(exception);
+    if (body.statusCode >= 500) {
+      this.logger.error({ reqId: req.id, err: exception instanceof Error ? { message: exception.message, stack: exception.stack } : exception }, 'request failed');
+    }
+    if (body.statusCode === HttpStatus.TOO_MANY_REQUESTS && typeof body.retryAfterSeconds === 'number') {
+      void reply.header('retry-after', String(body.retryAfterSeconds));
+    }
+    void reply.status(body.statusCode).send(body);
+  }
+}

@@ -1,0 +1,20 @@
+import { ConflictException, HttpException, HttpStatus } from '@nestjs/common';
+
+/** 409 with the state the resource is actually in, so the caller can catch up. */
+export class StateConflict extends ConflictException {
+  constructor(message: string, status: string, extra: Record<string, unknown> = {}) {
+    super({ statusCode: 409, error: 'Conflict', message, status, ...extra });
+  }
+}
+
+export class UnprocessableRule extends HttpException {
+  constructor(message: string) {
+    super({ statusCode: 422, error: 'Unprocessable Entity', message }, HttpStatus.UNPROCESSABLE_ENTITY);
+  }
+}
+
+export class ServiceUnavailable extends HttpException {
+  constructor(message: string) {
+    super({ statusCode: 503, error: 'Service Unavailable', message }, HttpStatus.SERVICE_UNAVAILABLE);
+  }
+}

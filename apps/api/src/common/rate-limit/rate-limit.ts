@@ -1,0 +1,78 @@
+import { HttpException, HttpStatus, Inject, Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Redis } from 'ioredis';
+import { APP_CONFIG, type AppConfig } from '../../config/config.js';
+import { REDIS } from '../../redis/redis.module.js';
+
+// Fixed-window counters in Redis, so a limit holds across every API instance.
+const HIT = `
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return {n, redis.call('PTTL', KEYS[1])}`;
+
+export interface RateLimitSpec {
+  name: string;
+  limit: (config: AppConfig) => number;
+  /** What one caller is: the IP, the account, or both (each counted separately). */
+  keys: (req: RateLimitedRequest) => string[];
+}
+
+export interface RateLimitedRequest {
+  ip: string;
+  body?: unknown;
+  user?: { id: string };
+}
+
+const RATE_LIMIT = 'handoff:rate-limit';
+export const RateLimit = (spec: RateLimitSpec) => SetMetadata(RATE_LIMIT, spec);
+
+export const byIp = (req: RateLimitedRequest) => [`ip:${req.ip}`];
+export const byUser = (req: RateLimitedRequest) => (req.user ? [`user:${req.user.id}`] : [`ip:${req.ip}`]);
+export function byIpAndEmail(req: RateLimitedRequest): string[] {
+  const email = (req.body as { email?: unknown } | undefined)?.email;
+  const keys = [`ip:${req.ip}`];
+  if (typeof email === 'string' && email.length <= 254) keys.push(`email:${email.trim().toLowerCase()}`);
+  return keys;
+}
+
+@Injectable()
+export class RateLimiter {
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Count one hit; throws 429 with the seconds to wait once any key is over its limit. */
+  async hit(name: string, keys: string[], limit: number): Promise<void> {
+    const windowMs = this.config.rateLimits.windowMs;
+    for (const key of keys) {
+      const [count, ttl] = (await this.redis.eval(HIT, 1, `${this.config.redisPrefix}:rl:${name}:${key}`, windowMs)) as [number, number];
+      if (count > limit) {
+        const retryAfterSeconds = Math.max(1, Math.ceil((ttl > 0 ? ttl : windowMs) / 1000));
+        throw new HttpException(
+          { statusCode: 429, error: 'Too Many Requests', message: `too many ${name} attempts; retry in ${retryAfterSeconds} s`, retryAfterSeconds },
+          HttpStatus.TOO_MANY_REQUESTS,
+        );
+      }
+    }
+  }
+}
+
+/** Runs after authentication so per-user limits can see the user. */
+@Injectable()
+export class RateLimitGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly limiter: RateLimiter,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async canActivate(ctx: ExecutionContext): Promise<boolean> {
+    if (ctx.getType() !== 'http') return true;
+    const spec = this.reflector.get<RateLimitSpec | undefined>(RATE_LIMIT, ctx.getHandler());
+    if (!spec) return true;
+    const req = ctx.switchToHttp().getRequest<RateLimitedRequest>();
+    await this.limiter.hit(spec.name, spec.keys(req), spec.limit(this.config));
+    return true;
+  }
+}

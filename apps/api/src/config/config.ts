@@ -1,0 +1,166 @@
+import { z } from 'zod';
+
+const duration = (name: string, fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((raw, ctx) => {
+      const ms = parseDuration(raw);
+      if (ms === null) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be a duration like 900s, 15m, 72h or a number of milliseconds` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const int = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+const url = (protocols: string[]) =>
+  z.string().refine((v) => {
+    try {
+      return protocols.includes(new URL(v).protocol);
+    } catch {
+      return false;
+    }
+  }, `must be a URL starting with ${protocols.join(' or ')}//`);
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+export const DEV_JWT_SECRET = 'handoff-development-secret-change-me-0123456789';
+
+/** Every setting Handoff reads from the environment, with its default (see .env.example). */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HANDOFF_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PORT: int(0, 65535, 3000),
+  PUBLIC_URL: url(['http:', 'https:']).default('http://localhost:3000'),
+  CORS_ORIGINS: z.string().default(''),
+  DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/handoff'),
+  DATABASE_POOL_SIZE: int(1, 200, 20),
+  REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:{}_-]+$/, 'may only contain letters, digits and : { } _ -')
+    .default('handoff'),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').default(DEV_JWT_SECRET),
+  ACCESS_TOKEN_TTL: duration('ACCESS_TOKEN_TTL', '15m'),
+  REFRESH_TOKEN_TTL: duration('REFRESH_TOKEN_TTL', '30d'),
+  HANDOFF_ADMIN_EMAIL: z.email().default('admin@handoff.local'),
+  HANDOFF_ADMIN_PASSWORD: z.string().min(10).default('handoff-admin-2026'),
+  CLAIM_WINDOW: duration('CLAIM_WINDOW', '15m'),
+  REVIEW_WINDOW: duration('REVIEW_WINDOW', '72h'),
+  PLATFORM_FEE_BPS: int(0, 10_000, 2000),
+  DEFAULT_MAX_CONCURRENT_TASKS: int(1, 50, 3),
+  LOGIN_RATE_LIMIT: int(1, 100_000, 10),
+  REGISTER_RATE_LIMIT: int(1, 100_000, 20),
+  CLAIM_RATE_LIMIT: int(1, 100_000, 600),
+  RATE_LIMIT_WINDOW: duration('RATE_LIMIT_WINDOW', '60s'),
+  BODY_LIMIT_BYTES: int(1024, 50 * 1024 * 1024, 256 * 1024),
+  RECONCILE_INTERVAL: duration('RECONCILE_INTERVAL', '30s'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SERVE_WEB: bool(true),
+  WEB_DIST: z.string().optional(),
+  COOKIE_SECURE: bool(false),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface AppConfig {
+  env: Env['NODE_ENV'];
+  role: Env['HANDOFF_ROLE'];
+  host: string;
+  port: number;
+  publicUrl: string;
+  corsOrigins: string[];
+  databaseUrl: string;
+  databasePoolSize: number;
+  redisUrl: string;
+  redisPrefix: string;
+  jwtSecret: string;
+  accessTokenTtlMs: number;
+  refreshTokenTtlMs: number;
+  admin: { email: string; password: string };
+  claimWindowMs: number;
+  reviewWindowMs: number;
+  platformFeeBps: number;
+  defaultMaxConcurrentTasks: number;
+  rateLimits: { login: number; register: number; claim: number; windowMs: number };
+  bodyLimitBytes: number;
+  reconcileIntervalMs: number;
+  logLevel: Env['LOG_LEVEL'];
+  serveWeb: boolean;
+  webDist?: string;
+  cookieSecure: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function parseDuration(raw: string): number | null {
+  const m = /^\s*(\d+)\s*(ms|s|m|h|d)?\s*$/.exec(raw);
+  if (!m) return null;
+  const n = Number(m[1]);
+  const unit = m[2] ?? 'ms';
+  const factor = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[unit] ?? 1;
+  return n * factor;
+}
+
+/** Read and validate the environment; a bad value throws naming the variable. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): AppConfig {
+  // An empty variable means "not set", so `FOO= npm start` falls back to the default.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  if (e.NODE_ENV === 'production' && e.JWT_SECRET === DEV_JWT_SECRET) {
+    throw new ConfigError(['JWT_SECRET: must be set to a private value in production']);
+  }
+  return {
+    env: e.NODE_ENV,
+    role: e.HANDOFF_ROLE,
+    host: e.HOST,
+    port: e.PORT,
+    publicUrl: e.PUBLIC_URL.replace(/\/$/, ''),
+    corsOrigins: e.CORS_ORIGINS.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+    databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
+    jwtSecret: e.JWT_SECRET,
+    accessTokenTtlMs: e.ACCESS_TOKEN_TTL,
+    refreshTokenTtlMs: e.REFRESH_TOKEN_TTL,
+    admin: { email: e.HANDOFF_ADMIN_EMAIL.toLowerCase(), password: e.HANDOFF_ADMIN_PASSWORD },
+    claimWindowMs: e.CLAIM_WINDOW,
+    reviewWindowMs: e.REVIEW_WINDOW,
+    platformFeeBps: e.PLATFORM_FEE_BPS,
+    defaultMaxConcurrentTasks: e.DEFAULT_MAX_CONCURRENT_TASKS,
+    rateLimits: {
+      login: e.LOGIN_RATE_LIMIT,
+      register: e.REGISTER_RATE_LIMIT,
+      claim: e.CLAIM_RATE_LIMIT,
+      windowMs: e.RATE_LIMIT_WINDOW,
+    },
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    reconcileIntervalMs: e.RECONCILE_INTERVAL,
+    logLevel: e.LOG_LEVEL,
+    serveWeb: e.SERVE_WEB,
+    webDist: e.WEB_DIST,
+    cookieSecure: e.COOKIE_SECURE,
+  };
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

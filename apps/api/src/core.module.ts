@@ -1,0 +1,22 @@
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { SessionService } from './common/auth/session.service.js';
+import { TokensService } from './common/auth/tokens.service.js';
+import { RateLimiter } from './common/rate-limit/rate-limit.js';
+import { APP_CONFIG, type AppConfig } from './config/config.js';
+import { dataSourceOptions } from './database/data-source.js';
+import { RedisModule } from './redis/redis.module.js';
+
+/** What every domain module may inject: config, the database, Redis, sessions and limits. */
+@Global()
+@Module({})
+export class CoreModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: CoreModule,
+      imports: [TypeOrmModule.forRoot({ ...dataSourceOptions(config), retryAttempts: 3, retryDelay: 1000 }), RedisModule],
+      providers: [{ provide: APP_CONFIG, useValue: config }, TokensService, SessionService, RateLimiter],
+      exports: [APP_CONFIG, TokensService, SessionService, RateLimiter],
+    };
+  }
+}

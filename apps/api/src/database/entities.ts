@@ -1,0 +1,5 @@
+import { RateCard } from '../rate-card/rate-card.entity.js';
+import { Organization } from '../users/organization.entity.js';
+import { User } from '../users/user.entity.js';
+
+export const ENTITIES = [Organization, User, RateCard];

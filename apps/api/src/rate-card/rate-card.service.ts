@@ -1,0 +1,37 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { priceFor, type Category, type Priority, type QuoteResponse, type RateCardEntry } from '@handoff/contracts';
+import type { DataSource, EntityManager } from 'typeorm';
+import { RateCard } from './rate-card.entity.js';
+
+const view = (r: RateCard): RateCardEntry => ({
+  category: r.category,
+  basePriceCents: r.basePriceCents,
+  currency: r.currency.trim(),
+  updatedAt: r.updatedAt.toISOString(),
+});
+
+@Injectable()
+export class RateCardService {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  async list(): Promise<RateCardEntry[]> {
+    const rows = await this.ds.getRepository(RateCard).find({ order: { category: 'ASC' } });
+    return rows.map(view);
+  }
+
+  async set(category: Category, basePriceCents: number, adminId: string): Promise<RateCardEntry> {
+    const repo = this.ds.getRepository(RateCard);
+    const found = await repo.findOneBy({ category });
+    if (!found) throw new NotFoundException(`no rate for ${category}`);
+    await repo.update({ category }, { basePriceCents, updatedBy: adminId });
+    return view((await repo.findOneBy({ category }))!);
+  }
+
+  /** The price a task would be fixed at now; pass the transaction's manager to fix it atomically. */
+  async quote(category: Category, priority: Priority, m: EntityManager = this.ds.manager): Promise<QuoteResponse> {
+    const rate = await m.findOneBy(RateCard, { category });
+    if (!rate) throw new NotFoundException(`no rate for ${category}`);
+    return { priceCents: priceFor(rate.basePriceCents, priority), currency: rate.currency.trim() };
+  }
+}

@@ -1,0 +1,143 @@
+import { ConflictException, ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { CreateUserBody, Page, RegisterBody, Role, UpdateUserBody, UserView } from '@handoff/contracts';
+import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
+import { hashPassword } from '../auth/password.js';
+import { assertReadable } from '../common/auth/access.js';
+import type { AuthUser } from '../common/auth/auth-user.js';
+import { decodeCursor, toPage } from '../common/http/pagination.js';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { Organization } from './organization.entity.js';
+import { User } from './user.entity.js';
+import { toUserView } from './user.view.js';
+
+type NewUser = Pick<CreateUserBody, 'email' | 'password' | 'name' | 'role' | 'organizationName' | 'organizationId' | 'skills'>;
+
+function isUniqueViolation(e: unknown): boolean {
+  return e instanceof QueryFailedError && (e.driverError as { code?: string }).code === '23505';
+}
+
+@Injectable()
+export class UsersService {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  private get users() {
+    return this.ds.getRepository(User);
+  }
+
+  async register(body: RegisterBody): Promise<User> {
+    return this.createUser(body);
+  }
+
+  /** One path for every new account, self-registered or admin-made. */
+  async createUser(body: NewUser): Promise<User> {
+    const passwordHash = await hashPassword(body.password);
+    try {
+      return await this.ds.transaction(async (m: EntityManager) => {
+        let organizationId: string | null = null;
+        if (body.role === 'client') {
+          if (body.organizationId) {
+            const org = await m.findOneBy(Organization, { id: body.organizationId });
+            if (!org) throw new NotFoundException('organization not found');
+            organizationId = org.id;
+          } else {
+            const org = await m.save(m.create(Organization, { name: body.organizationName! }));
+            organizationId = org.id;
+          }
+        }
+        const user = m.create(User, {
+          email: body.email,
+          passwordHash,
+          name: body.name,
+          role: body.role,
+          organizationId,
+          skills: body.role === 'assistant' ? (body.skills ?? []) : [],
+          maxConcurrentTasks: this.config.defaultMaxConcurrentTasks,
+        });
+        return m.save(user);
+      });
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new ConflictException('email is already registered');
+      throw e;
+    }
+  }
+
+  async findByEmailWithHash(email: string): Promise<User | null> {
+    return this.users
+      .createQueryBuilder('u')
+      .addSelect('u.passwordHash')
+      .where('lower(u.email) = lower(:email)', { email })
+      .getOne();
+  }
+
+  async findById(id: string): Promise<User | null> {
+    return this.users.findOneBy({ id });
+  }
+
+  async organizationName(id: string | null): Promise<string | null> {
+    if (!id) return null;
+    return (await this.ds.getRepository(Organization).findOneBy({ id }))?.name ?? null;
+  }
+
+  async view(user: User): Promise<UserView> {
+    return toUserView(user, await this.organizationName(user.organizationId));
+  }
+
+  async getReadable(caller: AuthUser, id: string): Promise<UserView> {
+    const user = await this.findById(id);
+    assertReadable(caller, user && { organizationId: user.organizationId, userId: user.id }, 'user');
+    // A client reads its own organization's members; assistants read only themselves.
+    if (caller.role === 'assistant' && user!.id !== caller.id) throw new NotFoundException('user not found');
+    return this.view(user!);
+  }
+
+  async getOrganization(caller: AuthUser, id: string): Promise<{ id: string; name: string; createdAt: string; members: UserView[] }> {
+    const org = await this.ds.getRepository(Organization).findOneBy({ id });
+    assertReadable(caller, org && { organizationId: org.id }, 'organization');
+    if (caller.role === 'assistant') throw new NotFoundException('organization not found');
+    const members = await this.users.find({ where: { organizationId: org!.id }, order: { createdAt: 'ASC' } });
+    return { id: org!.id, name: org!.name, createdAt: org!.createdAt.toISOString(), members: members.map((m) => toUserView(m, org!.name)) };
+  }
+
+  async list(role: Role | undefined, limit: number, cursorRaw: string | undefined): Promise<Page<UserView>> {
+    const cursor = decodeCursor(cursorRaw);
+    const qb = this.users
+      .createQueryBuilder('u')
+      .leftJoinAndMapOne('u.organization', Organization, 'o', 'o.id = u.organizationId')
+      .orderBy('u.createdAt', 'DESC')
+      .addOrderBy('u.id', 'DESC')
+      .take(limit + 1);
+    if (role) qb.andWhere('u.role = :role', { role });
+    if (cursor) qb.andWhere('(u.createdAt, u.id) < (:at, :id)', { at: cursor.at, id: cursor.id });
+    const rows = (await qb.getMany()) as (User & { organization?: Organization })[];
+    return toPage(rows, limit, (u) => toUserView(u, u.organization?.name ?? null), (u) => ({ at: u.createdAt, id: u.id }));
+  }
+
+  async update(caller: AuthUser, id: string, body: UpdateUserBody): Promise<UserView> {
+    const user = await this.findById(id);
+    if (!user) throw new NotFoundException('user not found');
+    if (user.id === caller.id && body.suspended) throw new ForbiddenException('admins cannot suspend themselves');
+    if ((body.skills || body.maxConcurrentTasks) && user.role !== 'assistant') {
+      throw new ConflictException('skills and maxConcurrentTasks apply to assistants only');
+    }
+    const patch: Partial<User> = {};
+    if (body.skills) patch.skills = body.skills;
+    if (body.maxConcurrentTasks) patch.maxConcurrentTasks = body.maxConcurrentTasks;
+    if (body.suspended !== undefined && body.suspended !== user.suspended) {
+      patch.suspended = body.suspended;
+      // Suspension revokes every token the user holds, right away.
+      if (body.suspended) patch.tokenVersion = user.tokenVersion + 1;
+      if (body.suspended && user.role === 'assistant') patch.online = false;
+    }
+    if (Object.keys(patch).length) await this.users.update({ id }, patch);
+    return this.view((await this.findById(id))!);
+  }
+
+  async setAvailability(caller: AuthUser, online: boolean): Promise<UserView> {
+    await this.users.update({ id: caller.id }, { online, lastSeenAt: new Date() });
+    return this.view((await this.findById(caller.id))!);
+  }
+}

@@ -1,0 +1,28 @@
+import { PRIORITY_MULTIPLIER_BPS, type Priority } from './domain.js';
+
+const BPS = 10_000;
+
+/** Integer division of a non-negative numerator, rounding half up. */
+function divRoundHalfUp(numerator: number, denominator: number): number {
+  if (!Number.isSafeInteger(numerator) || numerator < 0) {
+    throw new RangeError(`expected a non-negative safe integer, got ${numerator}`);
+  }
+  const quotient = Math.floor(numerator / denominator);
+  const remainder = numerator - quotient * denominator;
+  return remainder * 2 >= denominator ? quotient + 1 : quotient;
+}
+
+/** The task's fixed price: the category's base price times the priority multiplier, to the cent. */
+export function priceFor(basePriceCents: number, priority: Priority): number {
+  return divRoundHalfUp(basePriceCents * PRIORITY_MULTIPLIER_BPS[priority], BPS);
+}
+
+/** Platform fee on a price, rounded half up to the cent; the payout is what remains. */
+export function splitPrice(priceCents: number, feeBps: number): { feeCents: number; payoutCents: number } {
+  const feeCents = divRoundHalfUp(priceCents * feeBps, BPS);
+  return { feeCents, payoutCents: priceCents - feeCents };
+}
+
+export function formatMoney(amountCents: number, currency: string, locale?: string): string {
+  return new Intl.NumberFormat(locale, { style: 'currency', currency }).format(amountCents / 100);
+}

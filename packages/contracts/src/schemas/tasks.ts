@@ -1,0 +1,149 @@
+import { z } from 'zod';
+import { CATEGORIES, LEDGER_KINDS, LIMITS, PRIORITIES, TASK_STATUSES } from '../domain.js';
+import { isoDate, listQuery, text, uuid } from './common.js';
+import { category } from './users.js';
+
+export const priority = z.enum(PRIORITIES, { message: `must be one of ${PRIORITIES.join(', ')}` });
+export const taskStatus = z.enum(TASK_STATUSES, { message: `must be one of ${TASK_STATUSES.join(', ')}` });
+
+const DAY_MS = 86_400_000;
+
+export const deadline = isoDate.superRefine((value, ctx) => {
+  const at = Date.parse(value);
+  const now = Date.now();
+  if (at <= now) ctx.addIssue({ code: 'custom', message: 'must be in the future' });
+  else if (at > now + LIMITS.deadlineMaxDays * DAY_MS) {
+    ctx.addIssue({ code: 'custom', message: `must be at most ${LIMITS.deadlineMaxDays} days ahead` });
+  }
+});
+
+export const quoteBody = z.strictObject({ category, priority: priority.default('normal') });
+export type QuoteBody = z.infer<typeof quoteBody>;
+
+export const quoteResponse = z.object({ priceCents: z.number().int(), currency: z.string() });
+export type QuoteResponse = z.infer<typeof quoteResponse>;
+
+export const createTaskBody = z.strictObject({
+  title: text(LIMITS.titleMax),
+  instructions: text(LIMITS.instructionsMax),
+  category,
+  priority: priority.default('normal'),
+  deadline,
+});
+export type CreateTaskBody = z.infer<typeof createTaskBody>;
+
+export const returnTaskBody = z.strictObject({ result: text(LIMITS.resultMax) });
+export type ReturnTaskBody = z.infer<typeof returnTaskBody>;
+
+export const reviseTaskBody = z.strictObject({ feedback: text(LIMITS.feedbackMax) });
+export type ReviseTaskBody = z.infer<typeof reviseTaskBody>;
+
+export const listTasksQuery = listQuery.extend({
+  status: taskStatus.optional(),
+  category: category.optional(),
+});
+export type ListTasksQuery = z.infer<typeof listTasksQuery>;
+
+export const rateCardBody = z.strictObject({
+  basePriceCents: z
+    .number({ message: 'must be a number' })
+    .int({ message: 'must be an integer number of cents' })
+    .min(1, { message: 'must be at least 1' })
+    .max(10_000_000, { message: 'must be at most 10000000' }),
+});
+export const rateCardParams = z.strictObject({ category });
+
+export const rateCardEntry = z.object({
+  category,
+  basePriceCents: z.number().int(),
+  currency: z.string(),
+  updatedAt: z.string().optional(),
+});
+export type RateCardEntry = z.infer<typeof rateCardEntry>;
+
+export const taskEventView = z.object({
+  id: z.string(),
+  action: z.string(),
+  fromStatus: taskStatus.nullable(),
+  toStatus: taskStatus,
+  actorId: z.string().nullable(),
+  actorRole: z.string(),
+  note: z.string().nullable(),
+  createdAt: z.string(),
+});
+export type TaskEventView = z.infer<typeof taskEventView>;
+
+export const taskView = z.object({
+  id: z.string(),
+  organizationId: z.string(),
+  organizationName: z.string().optional(),
+  createdBy: z.string(),
+  title: z.string(),
+  instructions: z.string(),
+  category,
+  priority,
+  deadline: z.string(),
+  priceCents: z.number().int(),
+  currency: z.string(),
+  status: taskStatus,
+  assigneeId: z.string().nullable(),
+  assigneeName: z.string().nullable().optional(),
+  result: z.string().nullable(),
+  feedback: z.string().nullable().optional(),
+  onTime: z.boolean().nullable(),
+  overdue: z.boolean(),
+  escalated: z.boolean().optional(),
+  version: z.number().int(),
+  createdAt: z.string(),
+  claimedAt: z.string().nullable(),
+  startedAt: z.string().nullable(),
+  returnedAt: z.string().nullable(),
+  acceptedAt: z.string().nullable(),
+  cancelledAt: z.string().nullable(),
+  events: z.array(taskEventView).optional(),
+});
+export type TaskView = z.infer<typeof taskView>;
+
+export const ledgerKind = z.enum(LEDGER_KINDS, { message: `must be one of ${LEDGER_KINDS.join(', ')}` });
+
+export const ledgerEntryView = z.object({
+  id: z.string(),
+  taskId: z.string(),
+  organizationId: z.string(),
+  assistantId: z.string().nullable(),
+  kind: ledgerKind,
+  amountCents: z.number().int(),
+  currency: z.string(),
+  createdAt: z.string(),
+  createdBy: z.string().nullable().optional(),
+  reason: z.string().nullable().optional(),
+});
+export type LedgerEntryView = z.infer<typeof ledgerEntryView>;
+
+export const billingEntriesQuery = listQuery
+  .extend({
+    organizationId: uuid.optional(),
+    assistantId: uuid.optional(),
+    kind: ledgerKind.optional(),
+    from: isoDate.optional(),
+    to: isoDate.optional(),
+  })
+  .refine((q) => !q.from || !q.to || Date.parse(q.from) <= Date.parse(q.to), {
+    path: ['from'],
+    message: 'must not be after to',
+  });
+export type BillingEntriesQuery = z.infer<typeof billingEntriesQuery>;
+
+export const adjustmentBody = z.strictObject({
+  taskId: uuid,
+  kind: z.enum(['refund', 'adjustment'], { message: 'must be refund or adjustment' }),
+  amountCents: z
+    .number({ message: 'must be a number' })
+    .int({ message: 'must be an integer number of cents' })
+    .refine((v) => v !== 0, { message: 'must not be zero' })
+    .refine((v) => Math.abs(v) <= 100_000_000, { message: 'is too large' }),
+  reason: text(LIMITS.reasonMax),
+});
+export type AdjustmentBody = z.infer<typeof adjustmentBody>;
+
+export const CATEGORY_LIST = CATEGORIES;
