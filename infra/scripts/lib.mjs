@@ -1,0 +1,67 @@
+// Shared by start.mjs and test.mjs. Plain Node with no dependencies, since
+// these run before `npm install` has had a chance to.
+import { spawn } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT } from './services.mjs';
+
+export { REPO_ROOT };
+
+const MIN_NODE = [20, 19, 0];
+
+export function log(message) {
+  console.log(`\x1b[1m[handoff]\x1b[0m ${message}`);
+}
+
+export function fail(message) {
+  console.error(`\n\x1b[31m[handoff]\x1b[0m ${message}\n`);
+  process.exit(1);
+}
+
+export function checkNode() {
+  const have = process.versions.node.split('.').map(Number);
+  for (let i = 0; i < 3; i++) {
+    if (have[i] > MIN_NODE[i]) return;
+    if (have[i] < MIN_NODE[i]) fail(`Handoff needs Node ${MIN_NODE.join('.')} or newer; this is ${process.versions.node}. Install a newer Node (see .nvmrc).`);
+  }
+}
+
+/** A `.env` at the repository root fills in what the shell did not set (the shell wins). */
+export function loadDotEnv() {
+  const file = join(REPO_ROOT, '.env');
+  if (!existsSync(file)) return;
+  process.loadEnvFile(file);
+  log('read settings from .env');
+}
+
+const mtime = (path) => (existsSync(path) ? statSync(path).mtimeMs : 0);
+
+/**
+ * `npm ci` when node_modules is missing or older than package-lock.json.
+ * npm writes node_modules/.package-lock.json on every install, so its age
+ * tells whether the tree matches the lockfile; a second start skips this.
+ */
+export async function ensureInstalled() {
+  const lock = join(REPO_ROOT, 'package-lock.json');
+  const installed = join(REPO_ROOT, 'node_modules', '.package-lock.json');
+  if (existsSync(installed) && mtime(installed) >= mtime(lock)) return false;
+  log(existsSync(installed) ? 'package-lock.json changed: npm ci' : 'installing dependencies: npm ci');
+  await run('npm', ['ci', '--no-audit', '--no-fund'], { what: 'npm ci' });
+  return true;
+}
+
+/** Run a command with inherited output; resolves on exit 0, rejects otherwise. */
+export function run(command, args, { env = process.env, what = `${command} ${args.join(' ')}` } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: REPO_ROOT, env, stdio: 'inherit', shell: process.platform === 'win32' });
+    child.once('error', (e) => reject(new Error(`${what}: ${e.message}`)));
+    child.once('exit', (code, signal) => {
+      if (code === 0) resolve();
+      else reject(new Error(`${what} failed (${signal ? `signal ${signal}` : `exit code ${code}`})`));
+    });
+  });
+}
+
+export function seconds(since) {
+  return `${((Date.now() - since) / 1000).toFixed(1)} s`;
+}
