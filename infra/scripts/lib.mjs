@@ -50,6 +50,9 @@ export async function ensureInstalled() {
   return true;
 }
 
+// turbo's first-run telemetry banner is noise in every fresh clone and CI run.
+process.env.TURBO_TELEMETRY_DISABLED ??= '1';
+
 /** Run a command with inherited output; resolves on exit 0, rejects otherwise. */
 export function run(command, args, { env = process.env, what = `${command} ${args.join(' ')}` } = {}) {
   return new Promise((resolve, reject) => {
