@@ -1,0 +1,22 @@
+import { Navigate, Route, Routes } from 'react-router';
+import { TaskDetailPage } from '../tasks/task-detail-page';
+import { AdminBillingPage } from './admin-billing-page';
+import { AdminTasksPage } from './admin-tasks-page';
+import { PeoplePage } from './people-page';
+import { QueuePage } from './queue-page';
+import { RateCardPage } from './rate-card-page';
+
+export default function AdminArea() {
+  return (
+    <Routes>
+      <Route index element={<Navigate to="queue" replace />} />
+      <Route path="queue" element={<QueuePage />} />
+      <Route path="tasks" element={<AdminTasksPage />} />
+      <Route path="tasks/:id" element={<TaskDetailPage backTo="/admin/tasks" backLabel="All tasks" />} />
+      <Route path="people" element={<PeoplePage />} />
+      <Route path="rate-card" element={<RateCardPage />} />
+      <Route path="billing" element={<AdminBillingPage />} />
+      <Route path="*" element={<Navigate to="queue" replace />} />
+    </Routes>
+  );
+}

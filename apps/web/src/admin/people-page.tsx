@@ -1,0 +1,211 @@
+import { CATEGORIES, CATEGORY_LABELS, LIMITS, type Category, type Role, type UpdateUserBody, type UserView } from '@handoff/contracts';
+import { Badge, Button, Card, Group, Modal, MultiSelect, NumberInput, SegmentedControl, Stack, Table, Text } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { api } from '../api/endpoints';
+import { errorMessage } from '../api/http';
+import { qk } from '../api/query-keys';
+import { useUser } from '../auth/auth-context';
+import { EmptyState } from '../components/empty-state';
+import { PageHeader } from '../components/page-header';
+import { ErrorAlert, QueryState } from '../components/query-state';
+
+const ROLE_FILTERS = [
+  { value: 'all', label: 'Everyone' },
+  { value: 'client', label: 'Clients' },
+  { value: 'assistant', label: 'Assistants' },
+  { value: 'admin', label: 'Admins' },
+];
+const ROLE_COLORS: Record<Role, string> = { client: 'blue', assistant: 'teal', admin: 'grape' };
+const SKILL_OPTIONS = CATEGORIES.map((c) => ({ value: c, label: CATEGORY_LABELS[c] }));
+
+function useUpdateUser() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, body }: { id: string; body: UpdateUserBody }) => api.updateUser(id, body),
+    onSuccess: () => void client.invalidateQueries({ queryKey: ['users'] }),
+  });
+}
+
+export function PeoplePage() {
+  const me = useUser();
+  const [role, setRole] = useState('all');
+  const [editing, setEditing] = useState<UserView | null>(null);
+  const users = useQuery({ queryKey: qk.users(role), queryFn: () => api.listUsers(role === 'all' ? undefined : (role as Role)) });
+  const update = useUpdateUser();
+
+  const toggleSuspended = (u: UserView) =>
+    update.mutate(
+      { id: u.id, body: { suspended: !u.suspended } },
+      {
+        onSuccess: () => notifications.show({ message: `${u.name} ${u.suspended ? 'reinstated' : 'suspended'}.`, color: 'green' }),
+        onError: (e) => notifications.show({ title: 'Could not change the account', message: errorMessage(e), color: 'red' }),
+      },
+    );
+
+  const items = users.data?.items ?? [];
+
+  return (
+    <>
+      <PageHeader
+        title="People"
+        description="Clients, assistants and admins. Suspend an account to stop it signing in or acting."
+        actions={<SegmentedControl aria-label="Show" value={role} onChange={setRole} data={ROLE_FILTERS} />}
+      />
+      <Card withBorder padding={0}>
+        <QueryState isPending={users.isPending} error={users.error} onRetry={() => void users.refetch()}>
+          {items.length === 0 ? (
+            <EmptyState title="Nobody here yet">People appear here when they register.</EmptyState>
+          ) : (
+            <Table.ScrollContainer minWidth={900}>
+              <Table verticalSpacing="sm" highlightOnHover aria-label="People">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>Name</Table.Th>
+                    <Table.Th>Role</Table.Th>
+                    <Table.Th>Organization / skills</Table.Th>
+                    <Table.Th>Capacity</Table.Th>
+                    <Table.Th>Status</Table.Th>
+                    <Table.Th ta="right">Actions</Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {items.map((u) => (
+                    <Table.Tr key={u.id} data-testid={`user-row-${u.id}`}>
+                      <Table.Td>
+                        <Text fw={600} size="sm">
+                          {u.name}
+                        </Text>
+                        <Text size="xs" c="dimmed">
+                          {u.email}
+                        </Text>
+                      </Table.Td>
+                      <Table.Td>
+                        <Badge variant="light" color={ROLE_COLORS[u.role]}>
+                          {u.role}
+                        </Badge>
+                      </Table.Td>
+                      <Table.Td maw={320}>
+                        {u.role === 'assistant' ? (
+                          <Group gap={4}>
+                            {(u.skills ?? []).map((s) => (
+                              <Badge key={s} size="xs" variant="outline" color="gray">
+                                {CATEGORY_LABELS[s]}
+                              </Badge>
+                            ))}
+                          </Group>
+                        ) : (
+                          <Text size="sm">{u.organizationName ?? (u.role === 'admin' ? 'Handoff' : '—')}</Text>
+                        )}
+                      </Table.Td>
+                      <Table.Td>
+                        {u.role === 'assistant' ? (
+                          <Group gap={6} wrap="nowrap">
+                            <Text size="sm">{u.maxConcurrentTasks ?? '—'} at once</Text>
+                            {u.online && (
+                              <Badge size="xs" color="green" variant="dot">
+                                online
+                              </Badge>
+                            )}
+                          </Group>
+                        ) : (
+                          <Text size="sm" c="dimmed">
+                            —
+                          </Text>
+                        )}
+                      </Table.Td>
+                      <Table.Td>
+                        <Badge color={u.suspended ? 'red' : 'green'} variant="light" data-testid="user-status">
+                          {u.suspended ? 'Suspended' : 'Active'}
+                        </Badge>
+                      </Table.Td>
+                      <Table.Td ta="right">
+                        <Group gap={6} justify="flex-end" wrap="nowrap">
+                          {u.role === 'assistant' && (
+                            <Button size="xs" variant="default" onClick={() => setEditing(u)}>
+                              Edit
+                            </Button>
+                          )}
+                          {u.id !== me.id && (
+                            <Button
+                              size="xs"
+                              variant="light"
+                              color={u.suspended ? 'green' : 'red'}
+                              loading={update.isPending && update.variables?.id === u.id}
+                              onClick={() => toggleSuspended(u)}
+                            >
+                              {u.suspended ? 'Reinstate' : 'Suspend'}
+                            </Button>
+                          )}
+                        </Group>
+                      </Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
+          )}
+        </QueryState>
+      </Card>
+      {editing && <EditAssistantModal user={editing} onClose={() => setEditing(null)} />}
+    </>
+  );
+}
+
+function EditAssistantModal({ user, onClose }: { user: UserView; onClose: () => void }) {
+  const [skills, setSkills] = useState<Category[]>(user.skills ?? []);
+  const [max, setMax] = useState<number | string>(user.maxConcurrentTasks ?? 3);
+  const update = useUpdateUser();
+  const maxValid = typeof max === 'number' && Number.isInteger(max) && max >= 1 && max <= LIMITS.maxConcurrentTasksMax;
+
+  return (
+    <Modal opened onClose={onClose} title={`Edit ${user.name}`} centered>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (!maxValid || skills.length === 0) return;
+          update.mutate(
+            { id: user.id, body: { skills, maxConcurrentTasks: max } },
+            {
+              onSuccess: () => {
+                notifications.show({ message: `${user.name} updated.`, color: 'green' });
+                onClose();
+              },
+            },
+          );
+        }}
+      >
+        <Stack gap="md">
+          {update.error && <ErrorAlert title="Could not save" error={update.error} />}
+          <MultiSelect
+            label="Skills"
+            data={SKILL_OPTIONS}
+            value={skills}
+            onChange={(v) => setSkills(v as Category[])}
+            error={skills.length === 0 ? 'Keep at least one skill' : null}
+            searchable
+          />
+          <NumberInput
+            label="Max concurrent tasks"
+            description="Claimed and in-progress tasks this assistant may hold at once."
+            min={1}
+            max={LIMITS.maxConcurrentTasksMax}
+            allowDecimal={false}
+            value={max}
+            onChange={setMax}
+            error={maxValid ? null : `A whole number from 1 to ${LIMITS.maxConcurrentTasksMax}`}
+          />
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose}>
+              Close
+            </Button>
+            <Button type="submit" loading={update.isPending} disabled={!maxValid || skills.length === 0}>
+              Save
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}

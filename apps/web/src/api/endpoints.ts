@@ -1,0 +1,73 @@
+import type {
+  AuthResponse,
+  Category,
+  CreateTaskBody,
+  LedgerEntryView,
+  LoginBody,
+  Page,
+  Priority,
+  QuoteResponse,
+  RateCardEntry,
+  RegisterBody,
+  Role,
+  TaskStatus,
+  TaskView,
+  UpdateUserBody,
+  UserView,
+} from '@handoff/contracts';
+import { request } from './http';
+
+/** Lists are `{items, nextCursor}` by contract; a bare array is accepted so an endpoint still in flux does not break a page. */
+export function toPage<T>(data: Page<T> | T[] | null | undefined): Page<T> {
+  if (!data) return { items: [], nextCursor: null };
+  if (Array.isArray(data)) return { items: data, nextCursor: null };
+  return { items: Array.isArray(data.items) ? data.items : [], nextCursor: data.nextCursor ?? null };
+}
+
+export interface TaskFilters {
+  status?: TaskStatus;
+  category?: Category;
+}
+
+export const api = {
+  login: (body: LoginBody) => request<AuthResponse>('/auth/login', { method: 'POST', body }),
+  register: (body: RegisterBody) => request<AuthResponse>('/auth/register', { method: 'POST', body }),
+  me: () => request<UserView>('/auth/me'),
+
+  listUsers: async (role?: Role, cursor?: string) =>
+    toPage(await request<Page<UserView> | UserView[]>('/users', { query: { role, cursor, limit: 200 } })),
+  updateUser: (id: string, body: UpdateUserBody) => request<UserView>(`/users/${id}`, { method: 'PATCH', body }),
+  setAvailability: (online: boolean) =>
+    request<UserView | undefined>('/assistants/me/availability', { method: 'PUT', body: { online } }),
+
+  rateCard: () => request<RateCardEntry[]>('/rate-card'),
+  setRate: (category: Category, basePriceCents: number) =>
+    request<RateCardEntry>(`/rate-card/${category}`, { method: 'PUT', body: { basePriceCents } }),
+
+  quote: (category: Category, priority: Priority, signal?: AbortSignal) =>
+    request<QuoteResponse>('/tasks/quote', { method: 'POST', body: { category, priority }, signal }),
+  createTask: (body: CreateTaskBody, idempotencyKey: string) =>
+    request<TaskView>('/tasks', { method: 'POST', body, idempotencyKey }),
+  listTasks: async (filters: TaskFilters & { cursor?: string; limit?: number } = {}) =>
+    toPage(
+      await request<Page<TaskView> | TaskView[]>('/tasks', {
+        query: { status: filters.status, category: filters.category, cursor: filters.cursor, limit: filters.limit ?? 50 },
+      }),
+    ),
+  availableTasks: async () => toPage(await request<Page<TaskView> | TaskView[]>('/tasks/available')).items,
+  task: (id: string) => request<TaskView>(`/tasks/${id}`),
+  claim: (id: string) => request<TaskView>(`/tasks/${id}/claim`, { method: 'POST' }),
+  /** Resolves with undefined when there is nothing to claim (204). */
+  claimNext: () => request<TaskView | undefined>('/tasks/claim-next', { method: 'POST' }),
+  start: (id: string) => request<TaskView>(`/tasks/${id}/start`, { method: 'POST' }),
+  release: (id: string) => request<TaskView>(`/tasks/${id}/release`, { method: 'POST' }),
+  returnTask: (id: string, result: string) => request<TaskView>(`/tasks/${id}/return`, { method: 'POST', body: { result } }),
+  accept: (id: string) => request<TaskView>(`/tasks/${id}/accept`, { method: 'POST' }),
+  revise: (id: string, feedback: string) => request<TaskView>(`/tasks/${id}/revise`, { method: 'POST', body: { feedback } }),
+  cancel: (id: string) => request<TaskView>(`/tasks/${id}/cancel`, { method: 'POST' }),
+
+  billingEntries: async (query: { kind?: string; cursor?: string } = {}) =>
+    toPage(await request<Page<LedgerEntryView> | LedgerEntryView[]>('/billing/entries', { query: { ...query, limit: 200 } })),
+
+  queues: () => request<unknown>('/admin/queues'),
+};

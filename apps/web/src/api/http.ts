@@ -1,0 +1,100 @@
+import type { ErrorBody } from '@handoff/contracts';
+import { getAccessToken } from './token-store';
+
+/** An error answer from the API, carrying the `{statusCode, error, message}` body. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly body: Partial<ErrorBody> | null;
+
+  constructor(status: number, body: Partial<ErrorBody> | null, fallback: string) {
+    super(body?.message ?? fallback);
+    this.name = 'ApiError';
+    this.status = status;
+    this.body = body;
+  }
+}
+
+export function isApiError(e: unknown, status?: number): e is ApiError {
+  return e instanceof ApiError && (status === undefined || e.status === status);
+}
+
+export function errorMessage(e: unknown): string {
+  if (e instanceof ApiError) return e.message;
+  if (e instanceof TypeError) return 'Cannot reach Handoff. Check your connection and try again.';
+  if (e instanceof Error && e.message) return e.message;
+  return 'Something went wrong. Please try again.';
+}
+
+let unauthorizedHandler: (() => void) | null = null;
+
+/** Registered by the session owner; runs when the API refuses our token, so the user lands on sign-in. */
+export function setUnauthorizedHandler(handler: (() => void) | null): void {
+  unauthorizedHandler = handler;
+}
+
+export interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  body?: unknown;
+  query?: Record<string, string | number | undefined | null>;
+  idempotencyKey?: string;
+  signal?: AbortSignal;
+}
+
+function withQuery(path: string, query: RequestOptions['query']): string {
+  if (!query) return path;
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(query)) {
+    if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
+  }
+  const qs = params.toString();
+  return qs ? `${path}?${qs}` : path;
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'The request was not valid.',
+  403: 'You are not allowed to do that.',
+  404: 'Not found.',
+  409: 'This changed in the meantime. Refresh and try again.',
+  413: 'That is too large.',
+  422: 'That is not allowed right now.',
+  429: 'Too many attempts. Wait a moment and try again.',
+};
+
+/** Resolves with the parsed JSON body, or undefined for 204 No Content. */
+export async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  const token = getAccessToken();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
+  if (opts.idempotencyKey) headers['Idempotency-Key'] = opts.idempotencyKey;
+
+  const res = await fetch(withQuery(`/api${path}`, opts.query), {
+    method: opts.method ?? 'GET',
+    headers,
+    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+    signal: opts.signal,
+  });
+
+  if (res.status === 204) return undefined as T;
+  const text = await res.text();
+  let data: unknown = null;
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = null;
+    }
+  }
+  if (!res.ok) {
+    // Only a request that carried a token can mean "your session is over"; a failed sign-in is just a 401.
+    if (res.status === 401 && token) unauthorizedHandler?.();
+    const body = data && typeof data === 'object' ? (data as Partial<ErrorBody>) : null;
+    throw new ApiError(res.status, body, STATUS_TEXT[res.status] ?? `Request failed (${res.status}).`);
+  }
+  return data as T;
+}
+
+export function newIdempotencyKey(): string {
+  if (typeof crypto !== 'undefined' && 'randomUUID' in crypto) return crypto.randomUUID();
+  return `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+}

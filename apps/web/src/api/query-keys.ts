@@ -1,0 +1,18 @@
+import type { TaskFilters } from './endpoints';
+
+// Every task-bearing query lives under ['tasks', ...] so the live layer can find and patch them all.
+export const qk = {
+  me: ['me'] as const,
+  tasks: ['tasks'] as const,
+  taskLists: ['tasks', 'list'] as const,
+  taskList: (filters: TaskFilters) => ['tasks', 'list', filters] as const,
+  taskDetail: (id: string) => ['tasks', 'detail', id] as const,
+  available: ['tasks', 'available'] as const,
+  /** Outside ['tasks'] on purpose: counts are polled, not patched by events. */
+  taskCounts: (status: string) => ['admin', 'task-counts', status] as const,
+  quote: (category: string, priority: string) => ['quote', category, priority] as const,
+  rateCard: ['rate-card'] as const,
+  users: (role?: string) => ['users', role ?? 'all'] as const,
+  billing: (kind?: string) => ['billing', 'entries', kind ?? 'all'] as const,
+  queues: ['admin', 'queues'] as const,
+};

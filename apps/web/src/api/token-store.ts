@@ -1,0 +1,75 @@
+// The only place that knows where the access token lives. Moving to an
+// HttpOnly refresh-cookie flow later means changing this module alone.
+
+const STORAGE_KEY = 'handoff.session';
+
+interface StoredSession {
+  token: string;
+  /** Epoch milliseconds after which the API will refuse the token; null when unknown. */
+  expiresAt: number | null;
+}
+
+type Listener = (token: string | null) => void;
+const listeners = new Set<Listener>();
+
+function read(): StoredSession | null {
+  try {
+    const raw = localStorage.getItem(STORAGE_KEY);
+    if (!raw) return null;
+    const parsed = JSON.parse(raw) as Partial<StoredSession>;
+    if (typeof parsed.token !== 'string' || !parsed.token) return null;
+    return { token: parsed.token, expiresAt: typeof parsed.expiresAt === 'number' ? parsed.expiresAt : null };
+  } catch {
+    // Storage can be disabled (private mode, quota); behave as signed out rather than crash.
+    return null;
+  }
+}
+
+export function getAccessToken(): string | null {
+  const session = read();
+  if (!session) return null;
+  if (session.expiresAt !== null && session.expiresAt <= Date.now()) return null;
+  return session.token;
+}
+
+/** Milliseconds until the token expires, or null when unknown or signed out. */
+export function tokenExpiresInMs(): number | null {
+  const session = read();
+  if (!session || session.expiresAt === null) return null;
+  return session.expiresAt - Date.now();
+}
+
+export function setAccessToken(token: string, expiresInSeconds?: number): void {
+  const session: StoredSession = {
+    token,
+    expiresAt: typeof expiresInSeconds === 'number' && expiresInSeconds > 0 ? Date.now() + expiresInSeconds * 1000 : null,
+  };
+  try {
+    localStorage.setItem(STORAGE_KEY, JSON.stringify(session));
+  } catch {
+    // Ignored on purpose: the in-memory listeners still carry the session for this tab.
+  }
+  listeners.forEach((l) => l(token));
+}
+
+export function clearAccessToken(): void {
+  try {
+    localStorage.removeItem(STORAGE_KEY);
+  } catch {
+    // See setAccessToken.
+  }
+  listeners.forEach((l) => l(null));
+}
+
+/** Called when the token changes in this tab or another one (signing out in one tab signs out all). */
+export function onAccessTokenChange(listener: Listener): () => void {
+  listeners.add(listener);
+  const onStorage = (e: StorageEvent) => {
+    if (e.key === STORAGE_KEY || e.key === null) listener(getAccessToken());
+  };
+  window.addEventListener('storage', onStorage);
+  return () => {
+    listeners.delete(listener);
+    window.removeEventListener('storage', onStorage);
+  };
+}

@@ -1,0 +1,98 @@
+import type { Role } from '@handoff/contracts';
+import { Anchor } from '@mantine/core';
+import { lazy, type ReactNode } from 'react';
+import { Link, Route, Routes } from 'react-router';
+import { useUser } from './auth/auth-context';
+import { PublicOnly, RequireRole, RoleHome } from './auth/guards';
+import { RegisterPage } from './auth/register-page';
+import { SignInPage } from './auth/sign-in-page';
+import { EmptyState } from './components/empty-state';
+import { AppLayout } from './layout/app-layout';
+import { LiveProvider } from './live/live-provider';
+import type { SocketFactory } from './live/socket';
+
+// Each role's pages are their own chunk: a client never downloads the admin screens.
+const ClientArea = lazy(() => import('./client/client-area'));
+const AssistantArea = lazy(() => import('./assistant/assistant-area'));
+const AdminArea = lazy(() => import('./admin/admin-area'));
+
+function Session({ children, createSocket }: { children: ReactNode; createSocket?: SocketFactory }) {
+  const user = useUser();
+  return (
+    <LiveProvider key={user.id} user={user} createSocket={createSocket}>
+      <AppLayout>{children}</AppLayout>
+    </LiveProvider>
+  );
+}
+
+function RoleArea({ role, children, createSocket }: { role: Role; children: ReactNode; createSocket?: SocketFactory }) {
+  return (
+    <RequireRole role={role}>
+      <Session createSocket={createSocket}>{children}</Session>
+    </RequireRole>
+  );
+}
+
+function NotFound() {
+  return (
+    <EmptyState
+      title="Page not found"
+      action={
+        <Anchor component={Link} to="/">
+          Go to your dashboard
+        </Anchor>
+      }
+    >
+      The address may be mistyped, or the page has moved.
+    </EmptyState>
+  );
+}
+
+export function App({ createSocket }: { createSocket?: SocketFactory }) {
+  return (
+    <Routes>
+      <Route path="/" element={<RoleHome />} />
+      <Route
+        path="/sign-in"
+        element={
+          <PublicOnly>
+            <SignInPage />
+          </PublicOnly>
+        }
+      />
+      <Route
+        path="/register"
+        element={
+          <PublicOnly>
+            <RegisterPage />
+          </PublicOnly>
+        }
+      />
+      <Route
+        path="/client/*"
+        element={
+          <RoleArea role="client" createSocket={createSocket}>
+            <ClientArea />
+          </RoleArea>
+        }
+      />
+      <Route
+        path="/assistant/*"
+        element={
+          <RoleArea role="assistant" createSocket={createSocket}>
+            <AssistantArea />
+          </RoleArea>
+        }
+      />
+      <Route
+        path="/admin/*"
+        element={
+          <RoleArea role="admin" createSocket={createSocket}>
+            <AdminArea />
+          </RoleArea>
+        }
+      />
+      <Route path="*" element={<NotFound />} />
+    </Routes>
+  );
+}

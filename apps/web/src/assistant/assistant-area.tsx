@@ -1,0 +1,18 @@
+import { Navigate, Route, Routes } from 'react-router';
+import { TaskDetailPage } from '../tasks/task-detail-page';
+import { BoardPage } from './board-page';
+import { EarningsPage } from './earnings-page';
+import { MyTasksPage } from './my-tasks-page';
+
+export default function AssistantArea() {
+  return (
+    <Routes>
+      <Route index element={<Navigate to="board" replace />} />
+      <Route path="board" element={<BoardPage />} />
+      <Route path="tasks" element={<MyTasksPage />} />
+      <Route path="tasks/:id" element={<TaskDetailPage backTo="/assistant/tasks" backLabel="My tasks" />} />
+      <Route path="earnings" element={<EarningsPage />} />
+      <Route path="*" element={<Navigate to="board" replace />} />
+    </Routes>
+  );
+}

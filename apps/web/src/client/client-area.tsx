@@ -1,0 +1,18 @@
+import { Navigate, Route, Routes } from 'react-router';
+import { TaskDetailPage } from '../tasks/task-detail-page';
+import { ClientTasksPage } from './client-tasks-page';
+import { NewTaskPage } from './new-task-page';
+import { StatementPage } from './statement-page';
+
+export default function ClientArea() {
+  return (
+    <Routes>
+      <Route index element={<Navigate to="tasks" replace />} />
+      <Route path="tasks" element={<ClientTasksPage />} />
+      <Route path="tasks/new" element={<NewTaskPage />} />
+      <Route path="tasks/:id" element={<TaskDetailPage backTo="/client/tasks" backLabel="All tasks" />} />
+      <Route path="statement" element={<StatementPage />} />
+      <Route path="*" element={<Navigate to="tasks" replace />} />
+    </Routes>
+  );
+}

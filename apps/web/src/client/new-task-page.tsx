@@ -1,0 +1,232 @@
+import { CATEGORIES, CATEGORY_LABELS, formatMoney, LIMITS, PRIORITIES, type Category, type Priority } from '@handoff/contracts';
+import { Button, Card, Grid, Group, Loader, Select, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMemo, useState, type FormEvent } from 'react';
+import { useNavigate } from 'react-router';
+import { api } from '../api/endpoints';
+import { errorMessage, newIdempotencyKey } from '../api/http';
+import { qk } from '../api/query-keys';
+import { PageHeader } from '../components/page-header';
+import { ErrorAlert } from '../components/query-state';
+import { timeZoneName, toLocalInputValue } from '../lib/format';
+import { PRIORITY_LABELS } from '../lib/task-display';
+
+const CATEGORY_OPTIONS = [
+  { group: 'Front office', items: CATEGORIES.slice(0, 4).map((c) => ({ value: c, label: CATEGORY_LABELS[c] })) },
+  { group: 'Back office', items: CATEGORIES.slice(4).map((c) => ({ value: c, label: CATEGORY_LABELS[c] })) },
+];
+
+const PRIORITY_HINTS: Record<Priority, string> = {
+  low: 'Low (0.8×)',
+  normal: 'Normal (1×)',
+  high: 'High (1.25×)',
+  urgent: 'Urgent (1.5×)',
+};
+
+const DAY_MS = 86_400_000;
+
+function preset(kind: '4h' | 'tomorrow' | '3d' | 'week'): Date {
+  const d = new Date();
+  switch (kind) {
+    case '4h':
+      return new Date(Date.now() + 4 * 3_600_000);
+    case 'tomorrow':
+      d.setDate(d.getDate() + 1);
+      d.setHours(17, 0, 0, 0);
+      return d;
+    case '3d':
+      d.setDate(d.getDate() + 3);
+      d.setHours(17, 0, 0, 0);
+      return d;
+    case 'week':
+      d.setDate(d.getDate() + 7);
+      d.setHours(17, 0, 0, 0);
+      return d;
+  }
+}
+
+function deadlineProblem(value: string): string | null {
+  if (!value) return 'Choose a deadline';
+  const at = new Date(value).getTime();
+  if (Number.isNaN(at)) return 'Enter a valid date and time';
+  if (at <= Date.now()) return 'The deadline must be in the future';
+  if (at > Date.now() + LIMITS.deadlineMaxDays * DAY_MS) return `The deadline can be at most ${LIMITS.deadlineMaxDays} days ahead`;
+  return null;
+}
+
+export function NewTaskPage() {
+  const navigate = useNavigate();
+  const client = useQueryClient();
+  const [title, setTitle] = useState('');
+  const [instructions, setInstructions] = useState('');
+  const [category, setCategory] = useState<Category | null>(null);
+  const [priority, setPriority] = useState<Priority>('normal');
+  const [deadline, setDeadline] = useState(() => toLocalInputValue(preset('tomorrow')));
+  const [touched, setTouched] = useState(false);
+  // One key per form: a double click or a retry after a timeout can't create the task twice.
+  const [idempotencyKey] = useState(newIdempotencyKey);
+
+  const quote = useQuery({
+    queryKey: qk.quote(category ?? '', priority),
+    queryFn: ({ signal }) => api.quote(category!, priority, signal),
+    enabled: !!category,
+    staleTime: 60_000,
+    placeholderData: keepPreviousData,
+  });
+
+  const create = useMutation({
+    mutationFn: () =>
+      api.createTask(
+        { title: title.trim(), instructions: instructions.trim(), category: category!, priority, deadline: new Date(deadline).toISOString() },
+        idempotencyKey,
+      ),
+    onSuccess: (task) => {
+      void client.invalidateQueries({ queryKey: qk.tasks });
+      void navigate(`/client/tasks/${task.id}`, { state: { submitted: true } });
+    },
+  });
+
+  const problems = useMemo(
+    () => ({
+      title: !title.trim() ? 'Give the task a title' : null,
+      instructions: !instructions.trim() ? 'Tell the assistant what to do' : null,
+      category: !category ? 'Choose a category' : null,
+      deadline: deadlineProblem(deadline),
+    }),
+    [title, instructions, category, deadline],
+  );
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    setTouched(true);
+    if (Object.values(problems).some(Boolean)) return;
+    create.mutate();
+  };
+
+  const show = (p: string | null) => (touched ? p : null);
+  const now = new Date();
+  const max = new Date(Date.now() + LIMITS.deadlineMaxDays * DAY_MS);
+
+  return (
+    <>
+      <PageHeader title="New task" description="Describe the work once; an assistant with the right skills picks it up." />
+      <form onSubmit={submit} noValidate aria-label="New task">
+        <Grid gap="lg">
+          <Grid.Col span={{ base: 12, md: 8 }}>
+            <Card withBorder padding="lg">
+              <Stack gap="md">
+                {create.error && <ErrorAlert title="Could not submit the task" error={create.error} />}
+                <TextInput
+                  label="Title"
+                  placeholder="e.g. Reconcile March bank statement"
+                  required
+                  maxLength={LIMITS.titleMax}
+                  value={title}
+                  error={show(problems.title)}
+                  onChange={(e) => setTitle(e.currentTarget.value)}
+                />
+                <Textarea
+                  label="Instructions"
+                  description="Your standard operating procedure: steps, where to find things, what done looks like."
+                  required
+                  autosize
+                  minRows={6}
+                  maxRows={20}
+                  maxLength={LIMITS.instructionsMax}
+                  value={instructions}
+                  error={show(problems.instructions)}
+                  onChange={(e) => setInstructions(e.currentTarget.value)}
+                />
+                <Group grow align="flex-start" wrap="wrap">
+                  <Select
+                    label="Category"
+                    placeholder="Choose a category"
+                    required
+                    data={CATEGORY_OPTIONS}
+                    value={category}
+                    error={show(problems.category)}
+                    onChange={(v) => setCategory(v as Category | null)}
+                    miw={200}
+                  />
+                  <Select
+                    label="Priority"
+                    required
+                    allowDeselect={false}
+                    data={PRIORITIES.map((p) => ({ value: p, label: PRIORITY_HINTS[p] }))}
+                    value={priority}
+                    onChange={(v) => v && setPriority(v as Priority)}
+                    miw={160}
+                  />
+                </Group>
+                <div>
+                  <TextInput
+                    type="datetime-local"
+                    label="Deadline"
+                    description={`In your time zone (${timeZoneName()}); at most ${LIMITS.deadlineMaxDays} days ahead.`}
+                    required
+                    min={toLocalInputValue(now)}
+                    max={toLocalInputValue(max)}
+                    value={deadline}
+                    error={show(problems.deadline)}
+                    onChange={(e) => setDeadline(e.currentTarget.value)}
+                  />
+                  <Group gap={6} mt={8} aria-label="Deadline shortcuts" role="group">
+                    {(
+                      [
+                        ['4h', 'In 4 hours'],
+                        ['tomorrow', 'Tomorrow 17:00'],
+                        ['3d', 'In 3 days'],
+                        ['week', 'In a week'],
+                      ] as const
+                    ).map(([kind, label]) => (
+                      <Button key={kind} size="compact-xs" variant="default" radius="xl" onClick={() => setDeadline(toLocalInputValue(preset(kind)))}>
+                        {label}
+                      </Button>
+                    ))}
+                  </Group>
+                </div>
+              </Stack>
+            </Card>
+          </Grid.Col>
+          <Grid.Col span={{ base: 12, md: 4 }}>
+            <Card withBorder padding="lg" pos="sticky" top={80}>
+              <Stack gap="sm">
+                <Title order={2} size="h4">
+                  Price
+                </Title>
+                <div aria-live="polite" data-testid="price-quote">
+                  {!category ? (
+                    <Text c="dimmed" size="sm">
+                      Choose a category to see the price.
+                    </Text>
+                  ) : quote.isPending ? (
+                    <Loader size="sm" aria-label="Getting a price" />
+                  ) : quote.error ? (
+                    <Text c="red" size="sm">
+                      Price unavailable: {errorMessage(quote.error)}
+                    </Text>
+                  ) : quote.data ? (
+                    <Group gap="xs" align="baseline">
+                      <Text size="2rem" fw={700} lh={1.1} style={{ opacity: quote.isPlaceholderData ? 0.5 : 1 }}>
+                        {formatMoney(quote.data.priceCents, quote.data.currency)}
+                      </Text>
+                      <Text size="sm" c="dimmed">
+                        {CATEGORY_LABELS[category]}, {PRIORITY_LABELS[priority].toLowerCase()} priority
+                      </Text>
+                    </Group>
+                  ) : null}
+                </div>
+                <Text size="xs" c="dimmed">
+                  Fixed when you submit. You are charged only when the work comes back on time; revisions are included.
+                </Text>
+                <Button type="submit" size="md" loading={create.isPending} fullWidth>
+                  Submit task
+                </Button>
+              </Stack>
+            </Card>
+          </Grid.Col>
+        </Grid>
+      </form>
+    </>
+  );
+}

@@ -1,0 +1,133 @@
+import type { Role } from '@handoff/contracts';
+import { AppShell, Badge, Burger, Button, Group, NavLink, Text, Title, UnstyledButton } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import {
+  IconBriefcase,
+  IconCash,
+  IconChecklist,
+  IconGauge,
+  IconLayoutList,
+  IconLogout,
+  IconPlus,
+  IconReceipt,
+  IconTags,
+  IconUsers,
+  IconWallet,
+  type Icon,
+} from '@tabler/icons-react';
+import { Suspense, type ReactNode } from 'react';
+import { Link, useLocation } from 'react-router';
+import { useAuth, useUser } from '../auth/auth-context';
+import { Loading } from '../components/query-state';
+import { AvailabilitySwitch } from './availability-switch';
+import { ReconnectingIndicator } from './reconnecting-indicator';
+
+interface NavItem {
+  to: string;
+  label: string;
+  icon: Icon;
+  /** Exact match only, so "Tasks" is not highlighted on "New task". */
+  end?: boolean;
+}
+
+const NAV: Record<Role, NavItem[]> = {
+  client: [
+    { to: '/client/tasks', label: 'Tasks', icon: IconLayoutList },
+    { to: '/client/tasks/new', label: 'New task', icon: IconPlus, end: true },
+    { to: '/client/statement', label: 'Statement', icon: IconReceipt },
+  ],
+  assistant: [
+    { to: '/assistant/board', label: 'Available work', icon: IconBriefcase },
+    { to: '/assistant/tasks', label: 'My tasks', icon: IconChecklist },
+    { to: '/assistant/earnings', label: 'Earnings', icon: IconWallet },
+  ],
+  admin: [
+    { to: '/admin/queue', label: 'Queue health', icon: IconGauge },
+    { to: '/admin/tasks', label: 'All tasks', icon: IconLayoutList },
+    { to: '/admin/people', label: 'People', icon: IconUsers },
+    { to: '/admin/rate-card', label: 'Rate card', icon: IconTags },
+    { to: '/admin/billing', label: 'Billing', icon: IconCash },
+  ],
+};
+
+const ROLE_LABELS: Record<Role, string> = { client: 'Client', assistant: 'Assistant', admin: 'Admin' };
+const ROLE_COLORS: Record<Role, string> = { client: 'blue', assistant: 'teal', admin: 'grape' };
+
+function isActive(pathname: string, item: NavItem): boolean {
+  if (item.end) return pathname === item.to;
+  if (pathname === item.to) return true;
+  // "/client/tasks/new" belongs to "New task", not to "Tasks".
+  return pathname.startsWith(`${item.to}/`) && !NAV.client.some((n) => n.end && n.to === pathname);
+}
+
+export function AppLayout({ children }: { children: ReactNode }) {
+  const user = useUser();
+  const { signOut } = useAuth();
+  const { pathname } = useLocation();
+  const [opened, { toggle, close }] = useDisclosure(false);
+
+  return (
+    <AppShell
+      header={{ height: 60 }}
+      navbar={{ width: 232, breakpoint: 'sm', collapsed: { mobile: !opened } }}
+      padding={{ base: 'md', sm: 'xl' }}
+    >
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap">
+            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Toggle navigation" />
+            <UnstyledButton component={Link} to="/" aria-label="Handoff home">
+              <Title order={2} size="h3" c="blue.7">
+                Handoff
+              </Title>
+            </UnstyledButton>
+            <ReconnectingIndicator />
+          </Group>
+          <Group gap="md" wrap="nowrap">
+            {user.role === 'assistant' && <AvailabilitySwitch user={user} />}
+            <Group gap={8} wrap="nowrap" visibleFrom="xs">
+              <Text fw={500} size="sm" data-testid="user-name" truncate maw={200}>
+                {user.name}
+              </Text>
+              <Badge color={ROLE_COLORS[user.role]} variant="light" data-testid="user-role">
+                {ROLE_LABELS[user.role]}
+              </Badge>
+            </Group>
+            <Button variant="subtle" color="gray" size="compact-sm" leftSection={<IconLogout size={16} aria-hidden />} onClick={() => signOut()}>
+              Sign out
+            </Button>
+          </Group>
+        </Group>
+      </AppShell.Header>
+
+      <AppShell.Navbar p="sm" aria-label="Main navigation">
+        {NAV[user.role].map((item) => (
+          <NavLink
+            key={item.to}
+            component={Link}
+            to={item.to}
+            label={item.label}
+            leftSection={<item.icon size={18} stroke={1.6} aria-hidden />}
+            active={isActive(pathname, item)}
+            aria-current={isActive(pathname, item) ? 'page' : undefined}
+            onClick={close}
+            style={{ borderRadius: 'var(--mantine-radius-md)' }}
+          />
+        ))}
+        {user.organizationName && (
+          <Text size="xs" c="dimmed" mt="auto" px="sm">
+            {user.organizationName}
+          </Text>
+        )}
+      </AppShell.Navbar>
+
+      <AppShell.Main>
+        <div style={{ maxWidth: 1200, margin: '0 auto' }}>
+          <Suspense fallback={<Loading />}>
+            {children}
+          </Suspense>
+        </div>
+      </AppShell.Main>
+    </AppShell>
+  );
+}

@@ -1,0 +1,32 @@
+import type { ClientToServerEvents, ServerToClientEvents } from '@handoff/contracts';
+import { io, type Socket } from 'socket.io-client';
+import { getAccessToken } from '../api/token-store';
+
+export type HandoffSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/**
+ * What the live layer needs from a socket. The real Socket.IO client satisfies
+ * it; tests pass a small fake that emits connect / disconnect by hand.
+ */
+export interface LiveSocket {
+  readonly connected: boolean;
+  /** False after the server refused the handshake: Socket.IO will not retry on its own. */
+  readonly active: boolean;
+  on(event: string, listener: (...args: never[]) => void): unknown;
+  off(event: string, listener?: (...args: never[]) => void): unknown;
+  connect(): unknown;
+  disconnect(): unknown;
+}
+
+export type SocketFactory = () => LiveSocket;
+
+export const createLiveSocket: SocketFactory = () => {
+  const socket: HandoffSocket = io(window.location.origin, {
+    path: '/socket.io',
+    // A function, so every reconnect presents the current token rather than the one from sign-in.
+    auth: (cb) => cb({ token: getAccessToken() }),
+    reconnectionDelay: 1000,
+    reconnectionDelayMax: 10_000,
+  });
+  return socket as unknown as LiveSocket;
+};

@@ -1,0 +1,44 @@
+import type { TaskView, UserView } from '@handoff/contracts';
+
+export const ORG = '11111111-1111-4111-8111-111111111111';
+
+export function task(overrides: Partial<TaskView> = {}): TaskView {
+  return {
+    id: 'task-1',
+    organizationId: ORG,
+    createdBy: 'client-1',
+    title: 'Reconcile March statement',
+    instructions: 'Match every line.',
+    category: 'bookkeeping',
+    priority: 'normal',
+    deadline: new Date(Date.now() + 86_400_000).toISOString(),
+    priceCents: 2500,
+    currency: 'USD',
+    status: 'queued',
+    assigneeId: null,
+    result: null,
+    onTime: null,
+    overdue: false,
+    version: 1,
+    createdAt: new Date(Date.now() - 60_000).toISOString(),
+    claimedAt: null,
+    startedAt: null,
+    returnedAt: null,
+    acceptedAt: null,
+    cancelledAt: null,
+    ...overrides,
+  };
+}
+
+export function user(overrides: Partial<UserView> = {}): UserView {
+  return {
+    id: 'client-1',
+    email: 'owner@example.test',
+    name: 'Olivia Owner',
+    role: 'client',
+    organizationId: ORG,
+    suspended: false,
+    createdAt: new Date().toISOString(),
+    ...overrides,
+  };
+}
