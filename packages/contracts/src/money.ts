@@ -13,12 +13,19 @@ function divRoundHalfUp(numerator: number, denominator: number): number {
 }
 
 /** The task's fixed price: the category's base price times the priority multiplier, to the cent. */
+function assertCents(value: number, name: string): void {
+  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${name} must be a non-negative integer, got ${value}`);
+}
+
 export function priceFor(basePriceCents: number, priority: Priority): number {
+  assertCents(basePriceCents, 'basePriceCents');
   return divRoundHalfUp(basePriceCents * PRIORITY_MULTIPLIER_BPS[priority], BPS);
 }
 
 /** Platform fee on a price, rounded half up to the cent; the payout is what remains. */
 export function splitPrice(priceCents: number, feeBps: number): { feeCents: number; payoutCents: number } {
+  assertCents(priceCents, 'priceCents');
+  if (!Number.isInteger(feeBps) || feeBps < 0 || feeBps > BPS) throw new RangeError(`feeBps must be 0..${BPS}, got ${feeBps}`);
   const feeCents = divRoundHalfUp(priceCents * feeBps, BPS);
   return { feeCents, payoutCents: priceCents - feeCents };
 }

@@ -26,13 +26,36 @@ export function workerRedisOptions(): RedisOptions {
   };
 }
 
+/**
+ * Requests fail fast while the connection is down, so give it a moment to come
+ * up at boot; a Redis that is down at boot is reported by health, not fatal.
+ */
+export function waitForReady(redis: Redis, timeoutMs: number): Promise<boolean> {
+  if (redis.status === 'ready') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => {
+      clearTimeout(timer);
+      redis.off('ready', onReady);
+      resolve(ok);
+    };
+    const onReady = () => done(true);
+    const timer = setTimeout(() => done(false), timeoutMs);
+    redis.once('ready', onReady);
+  });
+}
+
 @Global()
 @Module({
   providers: [
     {
       provide: REDIS,
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => new Redis(config.redisUrl, { ...requestRedisOptions(), lazyConnect: false }),
+      useFactory: async (config: AppConfig) => {
+        const redis = new Redis(config.redisUrl, requestRedisOptions());
+        redis.on('error', () => undefined); // reported through health and 503s, not as unhandled events
+        await waitForReady(redis, 3_000);
+        return redis;
+      },
     },
   ],
   exports: [REDIS],
@@ -41,6 +64,8 @@ export class RedisModule implements OnApplicationShutdown {
   constructor(@Inject(REDIS) private readonly redis: Redis) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await this.redis.quit().catch(() => this.redis.disconnect());
+    // quit() waits for a connection that may never come; only a ready client has anything to flush.
+    if (this.redis.status === 'ready') await this.redis.quit().catch(() => undefined);
+    this.redis.disconnect();
   }
 }

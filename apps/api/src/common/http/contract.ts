@@ -65,7 +65,7 @@ export function Contract(spec: ContractSpec): MethodDecorator {
 }
 
 /** "deadline must be in the future": the field first, then what is wrong with it. */
-export function describeZodError(error: z.ZodError, part: 'body' | 'query' | 'params'): string {
+export function describeZodError(error: z.ZodError, part: 'body' | 'query' | 'params', input?: unknown): string {
   const issue = error.issues[0];
   if (!issue) return `${part} is invalid`;
   if (issue.code === 'unrecognized_keys') {
@@ -76,8 +76,17 @@ export function describeZodError(error: z.ZodError, part: 'body' | 'query' | 'pa
   if (issue.code === 'invalid_type' && issue.path.length === 0) {
     return part === 'body' ? 'body must be a JSON object' : `${part} is invalid`;
   }
-  if (issue.code === 'invalid_type' && issue.input === undefined) return `${field} is required`;
+  if (issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined) return `${field} is required`;
   return `${field} ${issue.message}`;
+}
+
+function valueAt(input: unknown, path: PropertyKey[]): unknown {
+  let v = input;
+  for (const key of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[key];
+  }
+  return v;
 }
 
 function parsePart(part: 'body' | 'query' | 'params', ctx: ExecutionContext): unknown {
@@ -87,7 +96,7 @@ function parsePart(part: 'body' | 'query' | 'params', ctx: ExecutionContext): un
   const req = ctx.switchToHttp().getRequest<Record<string, unknown>>();
   const raw = req[part] ?? (part === 'body' ? undefined : {});
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw new BadRequestException(describeZodError(parsed.error, part));
+  if (!parsed.success) throw new BadRequestException(describeZodError(parsed.error, part, raw));
   return parsed.data;
 }
 

@@ -65,7 +65,7 @@ export function toErrorResponse(e: unknown): ErrorResponse {
   }
   const down = isInfrastructureDown(e);
   if (down) {
-    return { statusCode: 503, error: REASONS[503]!, message: `${down === 'postgres' ? 'the database' : 'the queue (Redis)'} is unavailable; retry shortly` };
+    return { statusCode: 503, error: REASONS[503]!, message: `${down === 'postgres' ? 'the database' : 'Redis'} is unavailable; retry shortly` };
   }
   if (e instanceof QueryFailedError) {
     const code = (e.driverError as { code?: string } | undefined)?.code;

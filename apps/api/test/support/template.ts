@@ -1,0 +1,48 @@
+import 'reflect-metadata';
+import { createHash } from 'node:crypto';
+import pg from 'pg';
+import { loadConfig } from '../../src/config/config.js';
+import { createDataSource } from '../../src/database/data-source.js';
+import { MIGRATIONS } from '../../src/database/migrations/index.js';
+import { DEFAULT_RATE_CARD, seedEssentials } from '../../src/database/seed.js';
+import { databaseUrl, TEMPLATE_DB, withAdminClient } from './db.js';
+
+const fingerprint = createHash('sha256')
+  .update(JSON.stringify([MIGRATIONS.map((m) => m.name), DEFAULT_RATE_CARD]))
+  .digest('hex')
+  .slice(0, 16);
+
+let ready: Promise<void> | undefined;
+
+/**
+ * Migrate once into a template database that every test file copies. The
+ * template carries a fingerprint of the migrations and seed, so a changed
+ * migration rebuilds it; an advisory lock keeps parallel workers from racing.
+ */
+export function ensureTemplate(): Promise<void> {
+  ready ??= withAdminClient(async (c) => {
+    await c.query(`SELECT pg_advisory_lock(hashtext($1))`, [TEMPLATE_DB]);
+    try {
+      const { rows } = await c.query<{ comment: string | null }>(
+        `SELECT shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = $1`,
+        [TEMPLATE_DB],
+      );
+      if (rows[0]?.comment === fingerprint) return;
+      await c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(TEMPLATE_DB)} WITH (FORCE)`);
+      await c.query(`CREATE DATABASE ${pg.escapeIdentifier(TEMPLATE_DB)}`);
+      const config = loadConfig({ DATABASE_URL: databaseUrl(TEMPLATE_DB), DATABASE_POOL_SIZE: '1' });
+      const ds = createDataSource(config);
+      await ds.initialize();
+      try {
+        await ds.runMigrations({ transaction: 'each' });
+        await seedEssentials(ds, config);
+      } finally {
+        await ds.destroy();
+      }
+      await c.query(`COMMENT ON DATABASE ${pg.escapeIdentifier(TEMPLATE_DB)} IS '${fingerprint}'`);
+    } finally {
+      await c.query(`SELECT pg_advisory_unlock(hashtext($1))`, [TEMPLATE_DB]);
+    }
+  });
+  return ready;
+}

@@ -1,0 +1,77 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { createApp } from '../../src/app.js';
+import { loadConfig, type AppConfig } from '../../src/config/config.js';
+import { cloneTemplate, dropDatabase } from './db.js';
+import { HttpClient } from './http.js';
+
+export interface TestApp {
+  url: string;
+  app: NestFastifyApplication;
+  config: AppConfig;
+  http: HttpClient;
+  /** A direct connection to this file's database, for assertions and fixtures. */
+  db: pg.Pool;
+  redis: Redis;
+  close(): Promise<void>;
+}
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** Defaults that keep tests quiet and out of each other's way; a test can override any of them. */
+export function testEnv(name: string, overrides: Record<string, string> = {}): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    DATABASE_URL: '',
+    REDIS_URL,
+    REDIS_PREFIX: `test:${name}`,
+    LOG_LEVEL: 'error',
+    SERVE_WEB: 'false',
+    DATABASE_POOL_SIZE: '10',
+    LOGIN_RATE_LIMIT: '100000',
+    REGISTER_RATE_LIMIT: '100000',
+    CLAIM_RATE_LIMIT: '100000',
+    ...overrides,
+  };
+}
+
+export async function deleteRedisPrefix(redis: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length) await redis.del(...keys);
+  } while (cursor !== '0');
+}
+
+/** Boot the real application on a random port against its own database and Redis prefix. */
+export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
+  const name = `handoff_t_${randomBytes(5).toString('hex')}`;
+  const databaseUrl = await cloneTemplate(name);
+  const config = loadConfig(testEnv(name, { ...overrides, DATABASE_URL: databaseUrl }));
+  const app = await createApp(config);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.getHttpServer().address() as { port: number };
+  const url = `http://127.0.0.1:${address.port}`;
+  const db = new pg.Pool({ connectionString: databaseUrl, max: 4 });
+  // Cleanup talks to the suite's Redis even when the app under test points elsewhere.
+  const redis = new Redis(REDIS_URL);
+  return {
+    url,
+    app,
+    config,
+    http: new HttpClient(url),
+    db,
+    redis,
+    async close() {
+      await app.close();
+      await db.end();
+      await deleteRedisPrefix(redis, config.redisPrefix);
+      redis.disconnect();
+      await dropDatabase(name);
+    },
+  };
+}
