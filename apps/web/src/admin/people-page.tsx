@@ -1,5 +1,5 @@
-import { CATEGORIES, CATEGORY_LABELS, LIMITS, type Category, type Role, type UpdateUserBody, type UserView } from '@handoff/contracts';
-import { Badge, Button, Card, Group, Modal, MultiSelect, NumberInput, SegmentedControl, Stack, Table, Text } from '@mantine/core';
+import { CATEGORY_LABELS, LIMITS, type Category, type Role, type UpdateUserBody, type UserView } from '@handoff/contracts';
+import { Badge, Button, Card, Group, Modal, NumberInput, SegmentedControl, Stack, Table, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -10,6 +10,7 @@ import { useUser } from '../auth/auth-context';
 import { EmptyState } from '../components/empty-state';
 import { PageHeader } from '../components/page-header';
 import { ErrorAlert, QueryState } from '../components/query-state';
+import { SkillsField } from '../components/skills-field';
 
 const ROLE_FILTERS = [
   { value: 'all', label: 'Everyone' },
@@ -18,7 +19,6 @@ const ROLE_FILTERS = [
   { value: 'admin', label: 'Admins' },
 ];
 const ROLE_COLORS: Record<Role, string> = { client: 'blue', assistant: 'teal', admin: 'grape' };
-const SKILL_OPTIONS = CATEGORIES.map((c) => ({ value: c, label: CATEGORY_LABELS[c] }));
 
 function useUpdateUser() {
   const client = useQueryClient();
@@ -178,14 +178,7 @@ function EditAssistantModal({ user, onClose }: { user: UserView; onClose: () => 
       >
         <Stack gap="md">
           {update.error && <ErrorAlert title="Could not save" error={update.error} />}
-          <MultiSelect
-            label="Skills"
-            data={SKILL_OPTIONS}
-            value={skills}
-            onChange={(v) => setSkills(v as Category[])}
-            error={skills.length === 0 ? 'Keep at least one skill' : null}
-            searchable
-          />
+          <SkillsField value={skills} onChange={setSkills} error={skills.length === 0 ? 'Keep at least one skill' : null} />
           <NumberInput
             label="Max concurrent tasks"
             description="Claimed and in-progress tasks this assistant may hold at once."

@@ -1,17 +1,13 @@
-import { CATEGORIES, CATEGORY_LABELS, LIMITS, type Category, type RegisterBody } from '@handoff/contracts';
-import { Anchor, Button, MultiSelect, PasswordInput, SegmentedControl, Stack, Text, TextInput } from '@mantine/core';
+import { LIMITS, type Category, type RegisterBody } from '@handoff/contracts';
+import { Anchor, Button, PasswordInput, SegmentedControl, Stack, Text, TextInput } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { api } from '../api/endpoints';
 import { ErrorAlert } from '../components/query-state';
+import { SkillsField } from '../components/skills-field';
 import { AuthCard } from './auth-card';
 import { useAuth } from './auth-context';
-
-const SKILL_OPTIONS = [
-  { group: 'Front office', items: CATEGORIES.slice(0, 4).map((c) => ({ value: c, label: CATEGORY_LABELS[c] })) },
-  { group: 'Back office', items: CATEGORIES.slice(4).map((c) => ({ value: c, label: CATEGORY_LABELS[c] })) },
-];
 
 type AccountRole = 'client' | 'assistant';
 
@@ -100,18 +96,12 @@ export function RegisterPage() {
               onChange={(e) => setOrganizationName(e.currentTarget.value)}
             />
           ) : (
-            <MultiSelect
-              label="Skills"
+            <SkillsField
               description="You will be offered tasks in these categories."
-              placeholder={skills.length ? undefined : 'Choose categories'}
-              data={SKILL_OPTIONS}
               value={skills}
-              onChange={(v) => setSkills(v as Category[])}
-              searchable
-              clearable
-              required
+              onChange={setSkills}
               error={skillsError}
-              comboboxProps={{ withinPortal: true }}
+              required
             />
           )}
           <Button type="submit" loading={mutation.isPending} fullWidth>

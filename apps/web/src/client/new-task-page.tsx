@@ -1,5 +1,5 @@
-import { CATEGORIES, CATEGORY_LABELS, formatMoney, LIMITS, PRIORITIES, type Category, type Priority } from '@handoff/contracts';
-import { Button, Card, Grid, Group, Loader, Select, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { BACK_OFFICE, CATEGORY_LABELS, FRONT_OFFICE, formatMoney, LIMITS, PRIORITIES, type Category, type Priority } from '@handoff/contracts';
+import { Button, Card, Grid, Group, Loader, NativeSelect, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
@@ -12,8 +12,9 @@ import { timeZoneName, toLocalInputValue } from '../lib/format';
 import { PRIORITY_LABELS } from '../lib/task-display';
 
 const CATEGORY_OPTIONS = [
-  { group: 'Front office', items: CATEGORIES.slice(0, 4).map((c) => ({ value: c, label: CATEGORY_LABELS[c] })) },
-  { group: 'Back office', items: CATEGORIES.slice(4).map((c) => ({ value: c, label: CATEGORY_LABELS[c] })) },
+  { value: '', label: 'Choose a category', disabled: true },
+  { group: 'Front office', items: FRONT_OFFICE.map((c) => ({ value: c, label: CATEGORY_LABELS[c] })) },
+  { group: 'Back office', items: BACK_OFFICE.map((c) => ({ value: c, label: CATEGORY_LABELS[c] })) },
 ];
 
 const PRIORITY_HINTS: Record<Priority, string> = {
@@ -138,23 +139,21 @@ export function NewTaskPage() {
                   onChange={(e) => setInstructions(e.currentTarget.value)}
                 />
                 <Group grow align="flex-start" wrap="wrap">
-                  <Select
+                  <NativeSelect
                     label="Category"
-                    placeholder="Choose a category"
                     required
                     data={CATEGORY_OPTIONS}
-                    value={category}
+                    value={category ?? ''}
                     error={show(problems.category)}
-                    onChange={(v) => setCategory(v as Category | null)}
+                    onChange={(e) => setCategory((e.currentTarget.value as Category) || null)}
                     miw={200}
                   />
-                  <Select
+                  <NativeSelect
                     label="Priority"
                     required
-                    allowDeselect={false}
                     data={PRIORITIES.map((p) => ({ value: p, label: PRIORITY_HINTS[p] }))}
                     value={priority}
-                    onChange={(v) => v && setPriority(v as Priority)}
+                    onChange={(e) => setPriority(e.currentTarget.value as Priority)}
                     miw={160}
                   />
                 </Group>

@@ -14,6 +14,7 @@ export function ReconnectingIndicator() {
         role="status"
         aria-live="polite"
         data-testid="reconnecting"
+        tt="none"
         leftSection={<Loader size={10} color="orange" aria-hidden />}
       >
         Reconnecting…

@@ -1,5 +1,5 @@
 import { CATEGORIES, CATEGORY_LABELS, TASK_STATUSES, type Category, type TaskStatus } from '@handoff/contracts';
-import { Group, Select } from '@mantine/core';
+import { Group, NativeSelect } from '@mantine/core';
 import { useSearchParams } from 'react-router';
 import type { TaskFilters } from '../api/endpoints';
 import { STATUS_LABELS } from '../lib/task-display';
@@ -25,23 +25,19 @@ export function useTaskFilters(): [TaskFilters, (next: TaskFilters) => void] {
 export function TaskFilterBar({ filters, onChange }: { filters: TaskFilters; onChange: (f: TaskFilters) => void }) {
   return (
     <Group gap="sm" mb="md" wrap="wrap">
-      <Select
+      <NativeSelect
         label="Status"
-        placeholder="Any status"
-        clearable
         w={200}
-        data={TASK_STATUSES.map((s) => ({ value: s, label: STATUS_LABELS[s] }))}
-        value={filters.status ?? null}
-        onChange={(v) => onChange({ ...filters, status: (v as TaskStatus | null) ?? undefined })}
+        data={[{ value: '', label: 'Any status' }, ...TASK_STATUSES.map((s) => ({ value: s, label: STATUS_LABELS[s] }))]}
+        value={filters.status ?? ''}
+        onChange={(e) => onChange({ ...filters, status: (e.currentTarget.value as TaskStatus) || undefined })}
       />
-      <Select
+      <NativeSelect
         label="Category"
-        placeholder="Any category"
-        clearable
         w={220}
-        data={CATEGORIES.map((c) => ({ value: c, label: CATEGORY_LABELS[c] }))}
-        value={filters.category ?? null}
-        onChange={(v) => onChange({ ...filters, category: (v as Category | null) ?? undefined })}
+        data={[{ value: '', label: 'Any category' }, ...CATEGORIES.map((c) => ({ value: c, label: CATEGORY_LABELS[c] }))]}
+        value={filters.category ?? ''}
+        onChange={(e) => onChange({ ...filters, category: (e.currentTarget.value as Category) || undefined })}
       />
     </Group>
   );

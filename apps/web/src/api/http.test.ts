@@ -1,0 +1,50 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ApiError, request, setUnauthorizedHandler } from './http';
+import { clearAccessToken, getAccessToken, setAccessToken } from './token-store';
+
+function answer(status: number, body?: unknown) {
+  return vi.fn(async () => new Response(body === undefined ? null : JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } }));
+}
+
+afterEach(() => {
+  setUnauthorizedHandler(null);
+  clearAccessToken();
+  vi.unstubAllGlobals();
+});
+
+describe('request', () => {
+  it('sends the bearer token and surfaces the API message', async () => {
+    setAccessToken('tok', 900);
+    const fetchMock = answer(400, { statusCode: 400, error: 'Bad Request', message: 'deadline must be in the future' });
+    vi.stubGlobal('fetch', fetchMock);
+    const err = await request('/tasks', { method: 'POST', body: {} }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).message).toBe('deadline must be in the future');
+    const init = (fetchMock.mock.calls[0] as unknown as [string, RequestInit])[1];
+    expect((init.headers as Record<string, string>).Authorization).toBe('Bearer tok');
+  });
+
+  it('signs out on a 401 to an authenticated request, but not on a failed sign-in', async () => {
+    const onUnauthorized = vi.fn();
+    setUnauthorizedHandler(onUnauthorized);
+    vi.stubGlobal('fetch', answer(401, { statusCode: 401, error: 'Unauthorized', message: 'the e-mail or password is wrong' }));
+    await expect(request('/auth/login', { method: 'POST', body: {} })).rejects.toThrow('the e-mail or password is wrong');
+    expect(onUnauthorized).not.toHaveBeenCalled();
+
+    setAccessToken('expired-on-the-server', 900);
+    await expect(request('/tasks')).rejects.toBeInstanceOf(ApiError);
+    expect(onUnauthorized).toHaveBeenCalledTimes(1);
+  });
+
+  it('resolves 204 as undefined', async () => {
+    vi.stubGlobal('fetch', answer(204));
+    await expect(request('/tasks/claim-next', { method: 'POST' })).resolves.toBeUndefined();
+  });
+
+  it('treats an expired token as signed out without asking the API', () => {
+    setAccessToken('tok', 900);
+    expect(getAccessToken()).toBe('tok');
+    vi.spyOn(Date, 'now').mockReturnValue(Date.now() + 901_000);
+    expect(getAccessToken()).toBeNull();
+  });
+});

@@ -1,0 +1,162 @@
+import type { TaskView } from '@handoff/contracts';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { act, screen } from '@testing-library/react';
+import { describe, expect, it, vi } from 'vitest';
+import { qk } from '../api/query-keys';
+import { ReconnectingIndicator } from '../layout/reconnecting-indicator';
+import { FakeSocket } from '../test/fake-socket';
+import { task, user } from '../test/fixtures';
+import { renderWithProviders } from '../test/render';
+import { LiveProvider } from './live-provider';
+
+vi.mock('@mantine/notifications', () => ({ notifications: { show: vi.fn() } }));
+
+/** Emit as the server would, then let React Query deliver its (macrotask-batched) cache notifications. */
+async function play(socket: FakeSocket, event: string, ...args: unknown[]) {
+  await act(async () => {
+    socket.emit(event, ...args);
+    await new Promise((r) => setTimeout(r, 0));
+  });
+}
+
+function TaskList({ fetchList }: { fetchList: () => Promise<{ items: TaskView[]; nextCursor: null }> }) {
+  const list = useInfiniteQuery({
+    queryKey: qk.taskList({}),
+    queryFn: fetchList,
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: () => undefined,
+  });
+  const tasks = list.data?.pages.flatMap((p) => p.items) ?? [];
+  return (
+    <ul>
+      {tasks.map((t) => (
+        <li key={t.id} data-testid={`task-row-${t.id}`}>
+          <span data-testid="task-status">{t.status}</span> v{t.version}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function Board({ fetchBoard }: { fetchBoard: () => Promise<TaskView[]> }) {
+  const board = useQuery({ queryKey: qk.available, queryFn: fetchBoard });
+  return <div data-testid="board">{(board.data ?? []).map((t) => t.id).join(',')}</div>;
+}
+
+function setup(opts: { fetchList?: () => Promise<{ items: TaskView[]; nextCursor: null }>; viewer?: ReturnType<typeof user> } = {}) {
+  const socket = new FakeSocket();
+  const fetchList = opts.fetchList ?? vi.fn(async () => ({ items: [task({ id: 'a', version: 1 })], nextCursor: null as null }));
+  const view = renderWithProviders(
+    <LiveProvider user={opts.viewer ?? user()} createSocket={() => socket}>
+      <ReconnectingIndicator />
+      <TaskList fetchList={fetchList} />
+    </LiveProvider>,
+  );
+  return { socket, fetchList, ...view };
+}
+
+describe('LiveProvider reconnect behaviour', () => {
+  it('shows "Reconnecting…" while disconnected and refetches what is on screen after reconnecting', async () => {
+    const fetchList = vi.fn(async () => ({ items: [task({ id: 'a', version: 1 })], nextCursor: null as null }));
+    const { socket } = setup({ fetchList });
+    await screen.findByTestId('task-row-a');
+    expect(fetchList).toHaveBeenCalledTimes(1);
+
+    await play(socket, 'connect');
+    expect(screen.queryByText('Reconnecting…')).toBeNull();
+    // The first connection of a session needs no catch-up: nothing was shown before it.
+    expect(fetchList).toHaveBeenCalledTimes(1);
+
+    await play(socket, 'disconnect', 'transport close');
+    expect(screen.getByText('Reconnecting…')).toBeTruthy();
+    expect(screen.getByRole('status').textContent).toContain('Reconnecting');
+
+    // While we were away the task moved on; the reconnect must pick that up.
+    fetchList.mockResolvedValue({ items: [task({ id: 'a', version: 3, status: 'in_progress' })], nextCursor: null });
+    await play(socket, 'connect');
+    expect(screen.queryByText('Reconnecting…')).toBeNull();
+    expect(fetchList).toHaveBeenCalledTimes(2);
+    expect(await screen.findByText('in_progress')).toBeTruthy();
+  });
+
+  it('shows the indicator when the first connection fails, and catches up once it succeeds', async () => {
+    const { socket, fetchList } = setup();
+    await screen.findByTestId('task-row-a');
+    await play(socket, 'connect_error', new Error('xhr poll error'));
+    expect(screen.getByText('Reconnecting…')).toBeTruthy();
+    await play(socket, 'connect');
+    expect(screen.queryByText('Reconnecting…')).toBeNull();
+    expect(fetchList).toHaveBeenCalledTimes(2);
+  });
+
+  it('closes its socket and listeners on sign-out (unmount)', async () => {
+    const { socket, unmount } = setup();
+    await screen.findByTestId('task-row-a');
+    expect(socket.listenerCount('task.updated')).toBe(1);
+    unmount();
+    expect(socket.disconnectCalls).toBe(1);
+    expect(socket.listenerCount('task.updated')).toBe(0);
+    expect(socket.listenerCount('connect')).toBe(0);
+  });
+});
+
+describe('LiveProvider event merging', () => {
+  it('applies task.updated by version: newer wins, late and duplicate events are ignored', async () => {
+    const { socket } = setup();
+    await screen.findByTestId('task-row-a');
+    await play(socket, 'connect');
+
+    await play(socket, 'task.updated', { task: task({ id: 'a', version: 3, status: 'in_progress', assigneeId: 'x' }) });
+    expect(screen.getByTestId('task-status').textContent).toBe('in_progress');
+
+    // v2 was delayed in transit and arrives after v3; it must not roll the row back.
+    await play(socket, 'task.updated', { task: task({ id: 'a', version: 2, status: 'claimed', assigneeId: 'x' }) });
+    await play(socket, 'task.updated', { task: task({ id: 'a', version: 3, status: 'in_progress', assigneeId: 'x' }) });
+    expect(screen.getByTestId('task-status').textContent).toBe('in_progress');
+
+    await play(socket, 'task.updated', { task: task({ id: 'a', version: 4, status: 'returned', assigneeId: 'x' }) });
+    expect(screen.getByTestId('task-status').textContent).toBe('returned');
+  });
+
+  it("adds a new task of the viewer's organization and ignores other tenants' tasks", async () => {
+    const { socket } = setup();
+    await screen.findByTestId('task-row-a');
+    await play(socket, 'task.updated', { task: task({ id: 'b', version: 1 }) });
+    await play(socket, 'task.updated', { task: task({ id: 'c', version: 1, organizationId: 'someone-else' }) });
+    expect(screen.getByTestId('task-row-b')).toBeTruthy();
+    expect(screen.queryByTestId('task-row-c')).toBeNull();
+  });
+
+  it('keeps the assistant board in step with task.available and task.unavailable', async () => {
+    const socket = new FakeSocket();
+    renderWithProviders(
+      <LiveProvider user={user({ id: 'asst-1', role: 'assistant', organizationId: null, skills: ['bookkeeping'] })} createSocket={() => socket}>
+        <Board fetchBoard={async () => [task({ id: 'a', version: 1 })]} />
+      </LiveProvider>,
+    );
+    await screen.findByText('a');
+    await play(socket, 'task.available', { task: task({ id: 'b', version: 1, priority: 'urgent' }) });
+    expect(screen.getByTestId('board').textContent).toBe('b,a');
+    await play(socket, 'task.unavailable', { taskId: 'a', version: 2 });
+    expect(screen.getByTestId('board').textContent).toBe('b');
+    // A duplicate announcement of the old version arriving late does not bring it back.
+    await play(socket, 'task.available', { task: task({ id: 'a', version: 1 }) });
+    expect(screen.getByTestId('board').textContent).toBe('b');
+  });
+});
+
+describe('LiveProvider toasts', () => {
+  it('tells a client once when its task is claimed, however many times the event arrives', async () => {
+    const { notifications } = await import('@mantine/notifications');
+    const show = vi.mocked(notifications.show);
+    show.mockClear();
+    const { socket } = setup();
+    await screen.findByTestId('task-row-a');
+    const claimed = task({ id: 'a', version: 2, status: 'claimed', assigneeId: 'asst-1', assigneeName: 'Ana' });
+    await play(socket, 'task.updated', { task: claimed });
+    await play(socket, 'task.updated', { task: claimed });
+    expect(show).toHaveBeenCalledTimes(1);
+    expect(show.mock.calls[0]![0]).toMatchObject({ title: 'Task claimed' });
+    expect(String(show.mock.calls[0]![0].message)).toContain('Ana');
+  });
+});
