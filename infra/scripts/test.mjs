@@ -5,8 +5,9 @@
 //   → lint, typecheck, unit and API e2e tests in every workspace (turbo, cached)
 //   → browser tests (e2e/, against the built app on a fresh database).
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { checkNode, ensureInstalled, fail, loadDotEnv, log, run, seconds } from './lib.mjs';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkNode, ensureInstalled, fail, loadDotEnv, log, REPO_ROOT, run, seconds } from './lib.mjs';
 import { ensureServices, ServicesError } from './services.mjs';
 
 const DEFAULT_CHROMIUM = '/usr/bin/chromium';
@@ -26,11 +27,19 @@ function ensureChromium() {
   log('installing Chromium for the browser tests: apt-get install chromium');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const opts = { stdio: 'inherit', env, timeout: 600_000 };
-  if (spawnSync('apt-get', ['update'], opts).status !== 0 || spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], opts).status !== 0) {
+  if (spawnSync('apt-get', ['update'], opts).status !== 0 || spawnSync('apt-get', ['install', '-y', 'chromium'], opts).status !== 0) {
     throw new Error('apt-get install chromium failed; install the Debian package `chromium` by hand, or set CHROMIUM_PATH');
   }
   if (!existsSync(DEFAULT_CHROMIUM)) throw new Error(`apt-get installed chromium but ${DEFAULT_CHROMIUM} is still missing`);
   return DEFAULT_CHROMIUM;
+}
+
+// Listed explicitly: `node --test <dir>` means different things on Node 20 and 22.
+function infraTests() {
+  const dir = join(REPO_ROOT, 'infra/tests');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.test.mjs'))
+    .map((f) => join('infra/tests', f));
 }
 
 async function main() {
@@ -43,6 +52,8 @@ async function main() {
 
   const steps = [
     ['build', ['npx', ['turbo', 'run', 'build']]],
+    // .env.example against the built config schema, and the service bootstrap.
+    ['infra checks', [process.execPath, ['--test', ...infraTests()]]],
     // e2e's own `test` is the browser suite: it runs last, uncached, against the fresh build.
     ['lint, typecheck, unit + API tests', ['npx', ['turbo', 'run', 'lint', 'typecheck', 'test', '--continue', '--filter=!@handoff/e2e']]],
     ['e2e lint + typecheck', ['npx', ['turbo', 'run', 'lint', 'typecheck', '--filter=@handoff/e2e']]],
