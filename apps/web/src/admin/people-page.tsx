@@ -19,6 +19,7 @@ const ROLE_FILTERS = [
   { value: 'admin', label: 'Admins' },
 ];
 const ROLE_COLORS: Record<Role, string> = { client: 'blue', assistant: 'teal', admin: 'grape' };
+const ROLE_LABELS: Record<Role, string> = { client: 'Client', assistant: 'Assistant', admin: 'Admin' };
 
 function useUpdateUser() {
   const client = useQueryClient();
@@ -58,7 +59,7 @@ export function PeoplePage() {
           {items.length === 0 ? (
             <EmptyState title="Nobody here yet">People appear here when they register.</EmptyState>
           ) : (
-            <Table.ScrollContainer minWidth={900}>
+            <Table.ScrollContainer minWidth={960}>
               <Table verticalSpacing="sm" highlightOnHover aria-label="People">
                 <Table.Thead>
                   <Table.Tr>
@@ -83,7 +84,7 @@ export function PeoplePage() {
                       </Table.Td>
                       <Table.Td>
                         <Badge variant="light" color={ROLE_COLORS[u.role]}>
-                          {u.role}
+                          {ROLE_LABELS[u.role]}
                         </Badge>
                       </Table.Td>
                       <Table.Td maw={320}>
@@ -101,7 +102,7 @@ export function PeoplePage() {
                       </Table.Td>
                       <Table.Td>
                         {u.role === 'assistant' ? (
-                          <Group gap={6} wrap="nowrap">
+                          <Group gap={6} wrap="nowrap" style={{ whiteSpace: 'nowrap' }}>
                             <Text size="sm">{u.maxConcurrentTasks ?? '—'} at once</Text>
                             {u.online && (
                               <Badge size="xs" color="green" variant="dot">

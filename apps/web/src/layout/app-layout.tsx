@@ -1,5 +1,5 @@
 import type { Role } from '@handoff/contracts';
-import { AppShell, Badge, Burger, Button, Group, NavLink, Text, Title, UnstyledButton } from '@mantine/core';
+import { ActionIcon, AppShell, Badge, Burger, Button, Group, NavLink, Text, Title, UnstyledButton } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import {
   IconBriefcase,
@@ -83,7 +83,7 @@ export function AppLayout({ children }: { children: ReactNode }) {
             </UnstyledButton>
             <ReconnectingIndicator />
           </Group>
-          <Group gap="md" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap">
             {user.role === 'assistant' && <AvailabilitySwitch user={user} />}
             <Group gap={8} wrap="nowrap" visibleFrom="xs">
               <Text fw={500} size="sm" data-testid="user-name" truncate maw={200}>
@@ -93,9 +93,13 @@ export function AppLayout({ children }: { children: ReactNode }) {
                 {ROLE_LABELS[user.role]}
               </Badge>
             </Group>
-            <Button variant="subtle" color="gray" size="compact-sm" leftSection={<IconLogout size={16} aria-hidden />} onClick={() => signOut()}>
+            <Button variant="subtle" color="gray" size="compact-sm" leftSection={<IconLogout size={16} aria-hidden />} onClick={() => signOut()} visibleFrom="sm">
               Sign out
             </Button>
+            {/* Narrow screens keep the action but drop the words; display:none removes the other one from the accessibility tree. */}
+            <ActionIcon variant="subtle" color="gray" size="lg" aria-label="Sign out" onClick={() => signOut()} hiddenFrom="sm">
+              <IconLogout size={18} aria-hidden />
+            </ActionIcon>
           </Group>
         </Group>
       </AppShell.Header>

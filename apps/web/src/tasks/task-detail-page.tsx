@@ -100,12 +100,6 @@ function TaskDetail({ task }: { task: TaskView }) {
         <Grid.Col span={{ base: 12, md: 8 }}>
           <Stack gap="lg">
             <TaskActions task={task} actions={actions} />
-            <Card withBorder padding="lg">
-              <Title order={2} size="h4" mb="xs">
-                Instructions
-              </Title>
-              <Text style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>{task.instructions}</Text>
-            </Card>
             {task.result && (
               <Card withBorder padding="lg">
                 <Title order={2} size="h4" mb="xs">
@@ -116,6 +110,12 @@ function TaskDetail({ task }: { task: TaskView }) {
                 </Text>
               </Card>
             )}
+            <Card withBorder padding="lg">
+              <Title order={2} size="h4" mb="xs">
+                Instructions
+              </Title>
+              <Text style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>{task.instructions}</Text>
+            </Card>
             {task.feedback && (
               <Card withBorder padding="lg">
                 <Title order={2} size="h4" mb="xs">

@@ -24,17 +24,17 @@ export function useTaskFilters(): [TaskFilters, (next: TaskFilters) => void] {
 
 export function TaskFilterBar({ filters, onChange }: { filters: TaskFilters; onChange: (f: TaskFilters) => void }) {
   return (
-    <Group gap="sm" mb="md" wrap="wrap">
+    <Group gap="sm" mb="md" wrap="nowrap">
       <NativeSelect
         label="Status"
-        w={200}
+        style={{ flex: '1 1 160px', maxWidth: 220 }}
         data={[{ value: '', label: 'Any status' }, ...TASK_STATUSES.map((s) => ({ value: s, label: STATUS_LABELS[s] }))]}
         value={filters.status ?? ''}
         onChange={(e) => onChange({ ...filters, status: (e.currentTarget.value as TaskStatus) || undefined })}
       />
       <NativeSelect
         label="Category"
-        w={220}
+        style={{ flex: '1 1 160px', maxWidth: 240 }}
         data={[{ value: '', label: 'Any category' }, ...CATEGORIES.map((c) => ({ value: c, label: CATEGORY_LABELS[c] }))]}
         value={filters.category ?? ''}
         onChange={(e) => onChange({ ...filters, category: (e.currentTarget.value as Category) || undefined })}
