@@ -9,12 +9,14 @@ export { REPO_ROOT };
 
 const MIN_NODE = [20, 19, 0];
 
+const color = (code, text, stream) => (stream.isTTY && !process.env.NO_COLOR ? `\x1b[${code}m${text}\x1b[0m` : text);
+
 export function log(message) {
-  console.log(`\x1b[1m[handoff]\x1b[0m ${message}`);
+  console.log(`${color(1, '[handoff]', process.stdout)} ${message}`);
 }
 
 export function fail(message) {
-  console.error(`\n\x1b[31m[handoff]\x1b[0m ${message}\n`);
+  console.error(`\n${color(31, '[handoff]', process.stderr)} ${message}\n`);
   process.exit(1);
 }
 
