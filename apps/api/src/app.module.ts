@@ -1,5 +1,6 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { AdminController } from './admin/admin.controller.js';
 import { AuthController } from './auth/auth.controller.js';
 import { AuthService } from './auth/auth.service.js';
 import { AuthGuard } from './common/auth/auth.guard.js';
@@ -7,26 +8,42 @@ import { HttpErrorFilter } from './common/http/error-filter.js';
 import { RateLimitGuard } from './common/rate-limit/rate-limit.js';
 import type { AppConfig } from './config/config.js';
 import { CoreModule } from './core.module.js';
+import { QueuesModule } from './dispatch/queues.module.js';
+import { WorkersModule } from './dispatch/workers.module.js';
 import { HealthController } from './health/health.controller.js';
-import { RateCardModule } from './rate-card/rate-card.module.js';
+import { RateCardController } from './rate-card/rate-card.controller.js';
+import { RealtimeGateway } from './realtime/realtime.gateway.js';
+import { TasksController } from './tasks/tasks.controller.js';
+import { TasksModule } from './tasks/tasks.module.js';
 import { UsersController } from './users/users.controller.js';
 import { UsersService } from './users/users.service.js';
 
+/**
+ * One module graph, two entry points: `api` serves HTTP and sockets, `worker`
+ * runs the BullMQ processors, `all` (the default) does both in one process.
+ */
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
+    const serves = config.role !== 'worker';
+    const works = config.role !== 'api';
+    const controllers: Type[] = serves
+      ? [AuthController, UsersController, RateCardController, TasksController, AdminController, HealthController]
+      : [];
+    const providers: Provider[] = [
+      AuthService,
+      UsersService,
+      // Order matters: authenticate first, so rate limits can key on the user.
+      { provide: APP_GUARD, useClass: AuthGuard },
+      { provide: APP_GUARD, useClass: RateLimitGuard },
+      { provide: APP_FILTER, useClass: HttpErrorFilter },
+    ];
+    if (serves) providers.push(RealtimeGateway);
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config), RateCardModule],
-      controllers: [AuthController, UsersController, HealthController],
-      providers: [
-        AuthService,
-        UsersService,
-        // Order matters: authenticate first, so rate limits can key on the user.
-        { provide: APP_GUARD, useClass: AuthGuard },
-        { provide: APP_GUARD, useClass: RateLimitGuard },
-        { provide: APP_FILTER, useClass: HttpErrorFilter },
-      ],
+      imports: [CoreModule.forRoot(config), QueuesModule.forRoot(config), TasksModule, ...(works ? [WorkersModule] : [])],
+      controllers,
+      providers,
     };
   }
 }

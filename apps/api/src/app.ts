@@ -12,6 +12,7 @@ import { AppModule } from './app.module.js';
 import { toErrorResponse } from './common/http/error-filter.js';
 import { createLogger, PinoNestLogger } from './common/logging/logger.js';
 import type { AppConfig } from './config/config.js';
+import { RedisIoAdapter } from './realtime/redis-io.adapter.js';
 
 export const DEFAULT_WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
@@ -42,6 +43,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     logger: new PinoNestLogger(logger),
   });
   app.setGlobalPrefix('api');
+  app.useWebSocketAdapter(new RedisIoAdapter(app, config));
   app.enableShutdownHooks();
   if (config.corsOrigins.length) app.enableCors({ origin: config.corsOrigins, credentials: true });
 

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { RateCardController } from './rate-card.controller.js';
 import { RateCardService } from './rate-card.service.js';
 
-@Module({ controllers: [RateCardController], providers: [RateCardService], exports: [RateCardService] })
+// Controllers are mounted by AppModule, and only in roles that serve HTTP.
+@Module({ providers: [RateCardService], exports: [RateCardService] })
 export class RateCardModule {}

@@ -4,6 +4,20 @@ import { APP_CONFIG, type AppConfig } from '../config/config.js';
 
 export const REDIS = Symbol('REDIS');
 
+/** BullMQ takes options rather than a URL. */
+export function redisOptionsFromUrl(raw: string): RedisOptions {
+  const url = new URL(raw);
+  const db = Number(url.pathname.replace('/', '') || 0);
+  return {
+    host: url.hostname,
+    port: Number(url.port || 6379),
+    username: url.username ? decodeURIComponent(url.username) : undefined,
+    password: url.password ? decodeURIComponent(url.password) : undefined,
+    db: Number.isInteger(db) ? db : 0,
+    tls: url.protocol === 'rediss:' ? {} : undefined,
+  };
+}
+
 /**
  * Options for connections that serve requests: no offline queue and one retry,
  * so a request fails fast with a 503 while Redis is down instead of hanging.

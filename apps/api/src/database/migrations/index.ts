@@ -1,4 +1,5 @@
 import { Accounts1764000000000 } from './1764000000000-accounts.js';
+import { Tasks1764000100000 } from './1764000100000-tasks.js';
 
 /** The one migration history, oldest first. Add new migrations at the end. */
-export const MIGRATIONS = [Accounts1764000000000];
+export const MIGRATIONS = [Accounts1764000000000, Tasks1764000100000];

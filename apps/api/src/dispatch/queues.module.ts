@@ -1,0 +1,34 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { QUEUES } from '@handoff/contracts';
+import type { ConnectionOptions } from 'bullmq';
+import type { AppConfig } from '../config/config.js';
+import { redisOptionsFromUrl, requestRedisOptions, workerRedisOptions } from '../redis/redis.module.js';
+import { LiveEvents } from '../realtime/live-events.js';
+import { DEFAULT_JOB_OPTIONS, JobsService } from './jobs.service.js';
+import { OutboxRelay } from './outbox.relay.js';
+
+/** Queues (producers) and the outbox relay exist in every role; processors only where workers run. */
+@Global()
+@Module({})
+export class QueuesModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: QueuesModule,
+      imports: [
+        BullModule.forRoot({
+          connection: { ...redisOptionsFromUrl(config.redisUrl), ...workerRedisOptions() } as ConnectionOptions,
+          prefix: config.redisPrefix,
+          defaultJobOptions: DEFAULT_JOB_OPTIONS,
+        }),
+        // Producers fail fast (no offline queue) so nothing waits on a Redis
+        // outage; the outbox keeps what could not be relayed and retries it.
+        ...QUEUES.map((name) =>
+          BullModule.registerQueue({ name, connection: { ...redisOptionsFromUrl(config.redisUrl), ...requestRedisOptions(), maxRetriesPerRequest: null } as ConnectionOptions }),
+        ),
+      ],
+      providers: [JobsService, OutboxRelay, LiveEvents],
+      exports: [JobsService, OutboxRelay, LiveEvents, BullModule],
+    };
+  }
+}

@@ -1,0 +1,28 @@
+import { Processor, WorkerHost } from '@nestjs/bullmq';
+import type { Job } from 'bullmq';
+import { TasksService } from '../tasks/tasks.service.js';
+import { runJob, type Handlers } from './job-handlers.js';
+
+/**
+ * Delayed jobs that re-read the task when they fire and act only if the state
+ * they were scheduled for still holds: firing twice, or late, does no harm.
+ */
+@Processor('timers', { concurrency: 16 })
+export class TimersProcessor extends WorkerHost {
+  readonly handlers: Handlers<'timers'> = {
+    'timers.claim-expiry': (p) => this.tasks.systemTransition(p.taskId, 'expire', p.version).then(outcome),
+    'timers.auto-accept': (p) => this.tasks.systemTransition(p.taskId, 'auto_accept', p.version).then(outcome),
+    'timers.deadline': (p) => this.tasks.markOverdue(p.taskId).then(outcome),
+    'timers.escalation': (p) => this.tasks.escalate(p.taskId).then(outcome),
+  };
+
+  constructor(private readonly tasks: TasksService) {
+    super();
+  }
+
+  process(job: Job): Promise<unknown> {
+    return runJob('timers', this.handlers, job);
+  }
+}
+
+const outcome = (row: { version: number } | null) => (row ? { applied: true, version: row.version } : { applied: false });

@@ -1,0 +1,306 @@
+import { ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import {
+  ACTIVE_ASSIGNMENT_STATUSES,
+  CATEGORY_LABELS,
+  PRIORITIES,
+  PRIORITY_MULTIPLIER_BPS,
+  planTransition,
+  type CreateTaskBody,
+  type ListTasksQuery,
+  type Page,
+  type TaskAction,
+  type TaskView,
+} from '@handoff/contracts';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { AuthUser } from '../common/auth/auth-user.js';
+import { StateConflict, UnprocessableRule } from '../common/http/errors.js';
+import { decodeCursor, toPage } from '../common/http/pagination.js';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { rowsOf } from '../database/sql.js';
+import { OutboxRelay } from '../dispatch/outbox.relay.js';
+import { TASK_JOINS, TASK_SELECT, toTaskView, type TaskEventRow, type TaskRow } from './task-row.js';
+import { runTransition, type TransitionInput } from './transition.js';
+
+type UserAction = Exclude<TaskAction, 'expire' | 'auto_accept'>;
+
+const QUEUE_ORDER = `priority DESC, deadline ASC, created_at ASC, id ASC`;
+
+@Injectable()
+export class TasksService {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly outbox: OutboxRelay,
+  ) {}
+
+  /** Insert the task at the price the rate card gives now, with its event and outbox row, in one statement. */
+  async submit(user: AuthUser, body: CreateTaskBody, m: EntityManager = this.ds.manager): Promise<TaskView> {
+    const rows = rowsOf<TaskRow>(
+      await m.query(
+        `WITH r AS (SELECT base_price_cents, currency FROM rate_card WHERE category = $4),
+         t AS (
+           INSERT INTO tasks (organization_id, created_by, title, instructions, category, priority, deadline, price_cents, currency)
+           SELECT $1, $2, $3, $5, $4, $6, $7, (r.base_price_cents::bigint * $8 + 5000) / 10000, r.currency FROM r
+           RETURNING *),
+         ev AS (
+           INSERT INTO task_events (task_id, action, from_status, to_status, actor_id, actor_role)
+           SELECT id, 'submit', NULL, status, $2, 'client' FROM t),
+         ob AS (
+           INSERT INTO outbox (topic, payload)
+           SELECT 'task', jsonb_build_object('taskId', id, 'version', version, 'action', 'submit', 'from', NULL, 'to', status) FROM t)
+         SELECT t.*, NULL AS assignee_name, o.name AS organization_name FROM t JOIN organizations o ON o.id = t.organization_id`,
+        [user.organizationId, user.id, body.title, body.category, body.instructions, body.priority, body.deadline, PRIORITY_MULTIPLIER_BPS[body.priority]],
+      ),
+    );
+    const row = rows[0];
+    if (!row) throw new UnprocessableRule(`there is no rate for ${body.category}; ask an admin to set one`);
+    if (m === this.ds.manager) this.outbox.kick();
+    return toTaskView(row);
+  }
+
+  /** Relay what a caller-owned transaction committed. */
+  afterCommit(): void {
+    this.outbox.kick();
+  }
+
+  async list(user: AuthUser, q: ListTasksQuery): Promise<Page<TaskView>> {
+    const cursor = decodeCursor(q.cursor);
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const p = (v: unknown) => (params.push(v), `$${params.length}`);
+    if (user.role === 'client') where.push(`t.organization_id = ${p(user.organizationId)}`);
+    if (user.role === 'assistant') where.push(`t.assignee_id = ${p(user.id)}`);
+    if (q.status) where.push(`t.status = ${p(q.status)}`);
+    if (q.category) where.push(`t.category = ${p(q.category)}`);
+    if (cursor) where.push(`(t.created_at, t.id) < (${p(cursor.at)}, ${p(cursor.id)})`);
+    const rows: TaskRow[] = await this.ds.query(
+      `SELECT ${TASK_SELECT} FROM tasks t ${TASK_JOINS}
+        ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
+        ORDER BY t.created_at DESC, t.id DESC LIMIT ${p(q.limit + 1)}`,
+      params,
+    );
+    return toPage(rows, q.limit, (r) => toTaskView(r), (r) => ({ at: r.created_at, id: r.id }));
+  }
+
+  /** Queued work in the assistant's skills, best first. */
+  async available(user: AuthUser, limit: number): Promise<Page<TaskView>> {
+    const rows: TaskRow[] = await this.ds.query(
+      `SELECT ${TASK_SELECT} FROM tasks t ${TASK_JOINS}
+        WHERE t.status = 'queued' AND t.category = ANY($1::task_category[])
+        ORDER BY t.${QUEUE_ORDER.replaceAll(', ', ', t.')} LIMIT $2`,
+      [user.skills, limit],
+    );
+    return { items: rows.map((r) => toTaskView(r)), nextCursor: null };
+  }
+
+  private async load(id: string, m: EntityManager = this.ds.manager): Promise<TaskRow | null> {
+    const rows: TaskRow[] = await m.query(`SELECT ${TASK_SELECT} FROM tasks t ${TASK_JOINS} WHERE t.id = $1`, [id]);
+    return rows[0] ?? null;
+  }
+
+  /** Who may see a task: its organization, its assignee, assistants while it is queued in their skills, admins. */
+  private readable(user: AuthUser, row: TaskRow | null): row is TaskRow {
+    if (!row) return false;
+    switch (user.role) {
+      case 'admin':
+        return true;
+      case 'client':
+        return row.organization_id === user.organizationId;
+      case 'assistant':
+        return row.assignee_id === user.id || (row.status === 'queued' && user.skills.includes(row.category));
+    }
+  }
+
+  private async loadReadable(user: AuthUser, id: string): Promise<TaskRow> {
+    const row = await this.load(id);
+    if (!this.readable(user, row)) throw new NotFoundException('task not found');
+    return row;
+  }
+
+  async get(user: AuthUser, id: string): Promise<TaskView> {
+    const row = await this.loadReadable(user, id);
+    const events: TaskEventRow[] = await this.ds.query(`SELECT * FROM task_events WHERE task_id = $1 ORDER BY created_at, id`, [id]);
+    return toTaskView(row, events);
+  }
+
+  private conflict(row: TaskRow, message: string): never {
+    throw new StateConflict(message, row.status, { version: row.version });
+  }
+
+  /** Capacity is checked under a lock on the assistant's row, so parallel claims by one assistant can't overshoot it. */
+  private async lockCapacity(m: EntityManager, user: AuthUser): Promise<void> {
+    const [row] = rowsOf<{ max_concurrent_tasks: number; active: number; suspended: boolean }>(
+      await m.query(
+        `SELECT u.max_concurrent_tasks, u.suspended,
+                (SELECT count(*)::int FROM tasks WHERE assignee_id = u.id AND status = ANY($2::task_status[])) AS active
+           FROM users u WHERE u.id = $1 FOR UPDATE`,
+        [user.id, ACTIVE_ASSIGNMENT_STATUSES],
+      ),
+    );
+    if (!row || row.suspended) throw new ForbiddenException('the account is suspended');
+    if (row.active >= row.max_concurrent_tasks) {
+      throw new UnprocessableRule(`you already hold ${row.active} active task(s), your capacity is ${row.max_concurrent_tasks}`);
+    }
+  }
+
+  async claim(user: AuthUser, id: string): Promise<TaskView> {
+    const row = await this.load(id);
+    if (!row) throw new NotFoundException('task not found');
+    const hasSkill = user.skills.includes(row.category);
+    if (row.status !== 'queued' && row.assignee_id !== user.id) {
+      // Only an assistant who could have seen it queued learns that it was taken; to anyone else it does not exist.
+      if (hasSkill) this.conflict(row, `the task is already ${row.status.replace('_', ' ')}`);
+      throw new NotFoundException('task not found');
+    }
+    if (!hasSkill) throw new UnprocessableRule(`${CATEGORY_LABELS[row.category]} is not one of your skills`);
+    if (row.status !== 'queued') this.conflict(row, `you already hold this task; it is ${row.status.replace('_', ' ')}`);
+    const claimed = await this.ds.transaction(async (m) => {
+      await this.lockCapacity(m, user);
+      return runTransition(m, {
+        target: { id },
+        action: 'claim',
+        from: 'queued',
+        to: 'claimed',
+        actor: { id: user.id, role: user.role },
+        set: { assignee_id: ':me', claimed_at: 'now()' },
+        params: { me: user.id },
+      });
+    });
+    if (!claimed) {
+      const now = await this.load(id);
+      this.conflict(now ?? row, 'another assistant claimed it first');
+    }
+    this.outbox.kick();
+    return toTaskView(claimed);
+  }
+
+  /** The best queued task for this assistant, claimed; null when there is none. */
+  async claimNext(user: AuthUser): Promise<TaskView | null> {
+    if (!user.skills.length) throw new UnprocessableRule('you have no skills yet; ask an admin to add some');
+    const claimed = await this.ds.transaction(async (m) => {
+      await this.lockCapacity(m, user);
+      return runTransition(m, {
+        target: {
+          pick: `SELECT id FROM tasks WHERE status = 'queued' AND category = ANY($1::task_category[]) ORDER BY ${QUEUE_ORDER} LIMIT 1 FOR UPDATE SKIP LOCKED`,
+          pickParams: [user.skills],
+        },
+        action: 'claim',
+        from: 'queued',
+        to: 'claimed',
+        actor: { id: user.id, role: user.role },
+        set: { assignee_id: ':me', claimed_at: 'now()' },
+        params: { me: user.id },
+      });
+    });
+    if (claimed) this.outbox.kick();
+    return claimed ? toTaskView(claimed) : null;
+  }
+
+  /** start, release, return, accept, revise, cancel: checked against the state machine, then one conditional update. */
+  async act(user: AuthUser, id: string, action: UserAction, input: { result?: string; feedback?: string } = {}): Promise<TaskView> {
+    const row = await this.loadReadable(user, id);
+    const plan = planTransition(action, { role: user.role, userId: user.id, organizationId: user.organizationId }, {
+      status: row.status,
+      organizationId: row.organization_id,
+      assigneeId: row.assignee_id,
+    });
+    if (!plan.ok) {
+      if (plan.reason === 'forbidden') throw new ForbiddenException(plan.message);
+      this.conflict(row, plan.message);
+    }
+    const spec: TransitionInput = {
+      target: { id },
+      action,
+      from: plan.from,
+      to: plan.to,
+      actor: { id: user.id, role: user.role },
+      previousAssigneeId: row.assignee_id,
+      ...ACTION_EFFECTS[action](input, this.config),
+    };
+    if (action === 'start' || action === 'release' || action === 'return') spec.assigneeId = user.id;
+    const next = await runTransition(this.ds.manager, spec);
+    if (!next) {
+      const now = await this.load(id);
+      this.conflict(now ?? row, `the task changed to ${(now ?? row).status.replace('_', ' ')} before this could happen`);
+    }
+    this.outbox.kick();
+    return toTaskView(next);
+  }
+
+  /** Timer-driven moves; a stale version or state makes them a no-op. */
+  async systemTransition(taskId: string, action: 'expire' | 'auto_accept', version: number): Promise<TaskRow | null> {
+    const from = action === 'expire' ? 'claimed' : 'returned';
+    const to = action === 'expire' ? 'queued' : 'accepted';
+    const current = await this.load(taskId);
+    if (!current || current.status !== from || current.version !== version) return null;
+    const next = await runTransition(this.ds.manager, {
+      target: { id: taskId },
+      action,
+      from,
+      to,
+      actor: { id: null, role: 'system' },
+      note: action === 'expire' ? 'not started within the claim window' : 'not reviewed within the review window',
+      previousAssigneeId: current.assignee_id,
+      extraWhere: 'version = :version',
+      params: { version },
+      set: action === 'expire' ? { assignee_id: 'NULL', claimed_at: 'NULL' } : { accepted_at: 'now()' },
+    });
+    if (next) this.outbox.kick();
+    return next;
+  }
+
+  /** Deadline passed and not yet returned: flag it (a version bump, so screens update). */
+  async markOverdue(taskId: string): Promise<TaskRow | null> {
+    const current = await this.load(taskId);
+    if (!current || !['queued', 'claimed', 'in_progress'].includes(current.status) || current.overdue) return null;
+    const next = await runTransition(this.ds.manager, {
+      target: { id: taskId },
+      action: 'overdue',
+      from: current.status,
+      to: current.status,
+      actor: { id: null, role: 'system' },
+      note: 'the deadline passed before the work came back',
+      previousAssigneeId: current.assignee_id,
+      extraWhere: 'NOT overdue AND deadline <= now()',
+      set: { overdue: 'true' },
+    });
+    if (next) this.outbox.kick();
+    return next;
+  }
+
+  /** Queued and unclaimed past half its time: raise the priority one step and tell admins. */
+  async escalate(taskId: string): Promise<TaskRow | null> {
+    const current = await this.load(taskId);
+    if (!current || current.status !== 'queued' || current.escalated) return null;
+    const nextPriority = PRIORITIES[Math.min(PRIORITIES.indexOf(current.priority) + 1, PRIORITIES.length - 1)]!;
+    const next = await runTransition(this.ds.manager, {
+      target: { id: taskId },
+      action: 'escalate',
+      from: 'queued',
+      to: 'queued',
+      actor: { id: null, role: 'system' },
+      note: `unclaimed past half its time; priority ${current.priority} → ${nextPriority}`,
+      extraWhere: 'NOT escalated',
+      set: { escalated: 'true', priority: ':priority::task_priority' },
+      params: { priority: nextPriority },
+    });
+    if (next) this.outbox.kick();
+    return next;
+  }
+}
+
+const ACTION_EFFECTS: Record<UserAction, (input: { result?: string; feedback?: string }, config: AppConfig) => Partial<TransitionInput>> = {
+  claim: () => ({ set: { claimed_at: 'now()' } }),
+  start: () => ({ set: { started_at: 'COALESCE(started_at, now())' } }),
+  release: () => ({ set: { assignee_id: 'NULL', claimed_at: 'NULL' } }),
+  return: (input, config) => ({
+    // onTime is fixed at the first return and never recomputed.
+    set: { result: ':result', returned_at: 'COALESCE(returned_at, now())', on_time: 'COALESCE(on_time, now() <= deadline)' },
+    params: { result: input.result },
+    bill: { feeBps: config.platformFeeBps },
+  }),
+  accept: () => ({ set: { accepted_at: 'now()' } }),
+  revise: (input) => ({ set: { feedback: ':feedback' }, params: { feedback: input.feedback }, note: input.feedback }),
+  cancel: () => ({ set: { cancelled_at: 'now()', assignee_id: 'NULL' } }),
+};

@@ -1,0 +1,92 @@
+import type { TaskAction, TaskStatus } from '@handoff/contracts';
+import type { EntityManager } from 'typeorm';
+import { rowsOf } from '../database/sql.js';
+import { TASK_SELECT, type TaskRow } from './task-row.js';
+
+export interface TransitionInput {
+  /** `$1`: the task id, or an SQL expression choosing one (claim-next). */
+  target: { id: string } | { pick: string; pickParams: unknown[] };
+  action: TaskAction | 'escalate' | 'overdue';
+  from: TaskStatus;
+  to: TaskStatus;
+  actor: { id: string | null; role: string };
+  note?: string | null;
+  /** Extra `col = expr` assignments; parameters referenced as `:name`. */
+  set?: Record<string, string>;
+  params?: Record<string, unknown>;
+  /** A further guard in SQL (`NOT escalated`); parameters as in `set`. */
+  extraWhere?: string;
+  /** Only the assignee may make this move. */
+  assigneeId?: string;
+  previousAssigneeId?: string | null;
+  /** Write the charge and payout when this return is the first and on time. */
+  bill?: { feeBps: number };
+}
+
+/**
+ * Every state change is this one statement: a conditional UPDATE guarded by the
+ * status it leaves from (and the assignee), its audit event and its outbox row,
+ * and on a first on-time return the ledger entries. Zero rows means the task
+ * moved underneath; nothing is written then.
+ */
+export async function runTransition(m: EntityManager, input: TransitionInput): Promise<TaskRow | null> {
+  const values: unknown[] = [];
+  const p = (v: unknown) => {
+    values.push(v);
+    return `$${values.length}`;
+  };
+  const named = (sql: string) => sql.replace(/:([a-zA-Z]\w*)/g, (_, k: string) => p(input.params?.[k]));
+
+  const to = p(input.to);
+  const from = p(input.from);
+  const action = p(input.action);
+  let where: string;
+  if ('id' in input.target) where = `id = ${p(input.target.id)}`;
+  else {
+    const pickParams = input.target.pickParams;
+    where = `id = (${input.target.pick.replace(/\$(\d+)/g, (_, n: string) => p(pickParams[Number(n) - 1]))})`;
+  }
+  where += ` AND status = ${from}::task_status`;
+  if (input.assigneeId) where += ` AND assignee_id = ${p(input.assigneeId)}::uuid`;
+  if (input.extraWhere) where += ` AND (${named(input.extraWhere)})`;
+
+  const sets = Object.entries(input.set ?? {}).map(([col, expr]) => `${col} = ${named(expr)}`);
+  const actorId = p(input.actor.id);
+  const actorRole = p(input.actor.role);
+  const note = p(input.note ?? null);
+  const prevAssignee = p(input.previousAssigneeId ?? null);
+
+  const billing = input.bill
+    ? `,
+      charge AS (
+        INSERT INTO ledger_entries (task_id, organization_id, assistant_id, kind, amount_cents, currency)
+        SELECT id, organization_id, assignee_id, 'charge', price_cents, currency FROM t WHERE on_time
+        ON CONFLICT DO NOTHING RETURNING id),
+      payout AS (
+        INSERT INTO ledger_entries (task_id, organization_id, assistant_id, kind, amount_cents, currency)
+        SELECT id, organization_id, assignee_id, 'payout',
+               price_cents - (price_cents::bigint * ${p(input.bill.feeBps)}::int + 5000) / 10000, currency
+          FROM t WHERE on_time
+        ON CONFLICT DO NOTHING RETURNING id),
+      billed AS (
+        INSERT INTO outbox (topic, payload)
+        SELECT 'billing', jsonb_build_object('entryId', id) FROM (SELECT id FROM charge UNION ALL SELECT id FROM payout) e)`
+    : '';
+
+  const sql = `
+    WITH t AS (
+      UPDATE tasks SET status = ${to}::task_status, version = version + 1, updated_at = now()${sets.length ? ', ' + sets.join(', ') : ''}
+       WHERE ${where}
+      RETURNING *),
+    ev AS (
+      INSERT INTO task_events (task_id, action, from_status, to_status, actor_id, actor_role, note)
+      SELECT id, ${action}, ${from}::task_status, status, ${actorId}::uuid, ${actorRole}, ${note} FROM t),
+    ob AS (
+      INSERT INTO outbox (topic, payload)
+      SELECT 'task', jsonb_build_object('taskId', id, 'version', version, 'action', ${action}::text,
+             'from', ${from}::text, 'to', status, 'prevAssigneeId', ${prevAssignee}::uuid) FROM t)${billing}
+    SELECT ${TASK_SELECT} FROM t
+      LEFT JOIN users a ON a.id = t.assignee_id JOIN organizations o ON o.id = t.organization_id`;
+  const rows = rowsOf<TaskRow>(await m.query(sql, values));
+  return rows[0] ?? null;
+}

@@ -1,0 +1,38 @@
+import type { Category, Priority, TaskView } from '@handoff/contracts';
+import type { Session } from './factories.js';
+import type { HttpClient } from './http.js';
+
+export const inHours = (h: number) => new Date(Date.now() + h * 3_600_000).toISOString();
+
+export function taskBody(overrides: Partial<{ title: string; instructions: string; category: Category; priority: Priority; deadline: string }> = {}) {
+  return {
+    title: 'Enter March invoices',
+    instructions: '1. Open the shared folder. 2. Enter each invoice in the ledger sheet. 3. Flag duplicates.',
+    category: 'data_entry' as Category,
+    priority: 'normal' as Priority,
+    deadline: inHours(24),
+    ...overrides,
+  };
+}
+
+export async function submitTask(http: HttpClient, client: Session, overrides: Parameters<typeof taskBody>[0] = {}): Promise<TaskView> {
+  const res = await http.post<TaskView>('/api/tasks', taskBody(overrides), { token: client.token });
+  if (res.status !== 201) throw new Error(`submit failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+export async function act(http: HttpClient, s: Session, id: string, action: string, body?: unknown) {
+  return http.post<TaskView>(`/api/tasks/${id}/${action}`, body, { token: s.token });
+}
+
+/** Poll until the condition holds; background work (relay, timers) is asynchronous by design. */
+export async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 10_000, everyMs = 50): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let last: T = await fn();
+  while (!ok(last)) {
+    if (Date.now() > until) throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+    last = await fn();
+  }
+  return last;
+}
