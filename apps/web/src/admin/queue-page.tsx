@@ -50,7 +50,7 @@ export function QueuePage() {
               <Text size="1.75rem" fw={700} lh={1.1}>
                 {c.isPending ? '…' : c.error ? '—' : `${n ?? 0}${more ? '+' : ''}`}
               </Text>
-              <Anchor component={Link} to={`/admin/tasks?status=${status}`} size="xs">
+              <Anchor component={Link} to={`/admin/tasks?status=${status}`} size="xs" aria-label={`View ${STATUS_LABELS[status].toLowerCase()} tasks`}>
                 View
               </Anchor>
             </Card>
@@ -93,7 +93,7 @@ export function QueuePage() {
                       <Table.Td ta="right">{q.active}</Table.Td>
                       <Table.Td ta="right">{q.delayed}</Table.Td>
                       <Table.Td ta="right">
-                        <Text span c={q.failed ? 'red.7' : undefined} fw={q.failed ? 700 : undefined}>
+                        <Text span size="sm" c={q.failed ? 'red.7' : undefined} fw={q.failed ? 700 : undefined}>
                           {q.failed}
                         </Text>
                       </Table.Td>

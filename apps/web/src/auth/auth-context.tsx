@@ -23,6 +23,8 @@ interface AuthState {
   /** Set when the stored token could not be checked for a reason other than being refused. */
   error: unknown;
   retry: () => void;
+  /** Why the last session ended, so the sign-in page can say so; cleared by the next sign-in. */
+  signedOutBecause: SignOutReason | null;
   signIn: (auth: AuthResponse) => void;
   signOut: (reason?: SignOutReason) => void;
 }
@@ -44,6 +46,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const client = useQueryClient();
   const navigate = useNavigate();
   const [token, setToken] = useState<string | null>(() => getAccessToken());
+  const [signedOutBecause, setSignedOutBecause] = useState<SignOutReason | null>(null);
 
   const me = useQuery({
     queryKey: qk.me,
@@ -56,9 +59,10 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const signOut = useCallback(
     (reason: SignOutReason = 'signed-out') => {
       clearAccessToken();
+      setSignedOutBecause(reason);
       setToken(null);
       client.clear();
-      void navigate('/sign-in', { replace: true, state: { reason } });
+      void navigate('/sign-in', { replace: true });
     },
     [client, navigate],
   );
@@ -66,6 +70,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const signIn = useCallback(
     (auth: AuthResponse) => {
       client.clear();
+      setSignedOutBecause(null);
       setAccessToken(auth.accessToken, auth.expiresIn);
       client.setQueryData(qk.me, auth.user);
       setToken(auth.accessToken);
@@ -109,10 +114,11 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       loading: !!token && me.isPending,
       error: token ? me.error : null,
       retry: () => void me.refetch(),
+      signedOutBecause,
       signIn,
       signOut,
     }),
-    [token, me, signIn, signOut],
+    [token, me, signedOutBecause, signIn, signOut],
   );
 
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;

@@ -2,16 +2,14 @@ import { Alert, Anchor, Button, Code, PasswordInput, Stack, Text, TextInput } fr
 import { IconInfoCircle } from '@tabler/icons-react';
 import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { Link, useLocation } from 'react-router';
+import { Link } from 'react-router';
 import { api } from '../api/endpoints';
 import { ErrorAlert } from '../components/query-state';
 import { AuthCard } from './auth-card';
-import { useAuth, type SignOutReason } from './auth-context';
+import { useAuth } from './auth-context';
 
 export function SignInPage() {
-  const { signIn } = useAuth();
-  const location = useLocation();
-  const reason = (location.state as { reason?: SignOutReason } | null)?.reason;
+  const { signIn, signedOutBecause } = useAuth();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
 
@@ -36,7 +34,7 @@ export function SignInPage() {
     >
       <form onSubmit={submit} noValidate aria-label="Sign in">
         <Stack gap="md">
-          {reason === 'expired' && !mutation.error && (
+          {signedOutBecause === 'expired' && !mutation.error && (
             <Alert color="yellow" role="status">
               Your session has ended. Sign in again to continue.
             </Alert>

@@ -1,5 +1,6 @@
 import { BACK_OFFICE, CATEGORY_LABELS, FRONT_OFFICE, formatMoney, LIMITS, PRIORITIES, type Category, type Priority } from '@handoff/contracts';
 import { Button, Card, Grid, Group, Loader, NativeSelect, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
@@ -83,7 +84,8 @@ export function NewTaskPage() {
       ),
     onSuccess: (task) => {
       void client.invalidateQueries({ queryKey: qk.tasks });
-      void navigate(`/client/tasks/${task.id}`, { state: { submitted: true } });
+      notifications.show({ title: 'Task submitted', message: `“${task.title}” is queued; assistants with the right skills are being notified.`, color: 'green' });
+      void navigate(`/client/tasks/${task.id}`);
     },
   });
 

@@ -22,7 +22,7 @@ export function Deadline({ task, withDate = false }: { task: DeadlineTask; withD
   return (
     <Group gap={6} wrap="nowrap">
       <Tooltip label={absolute} disabled={!open} withArrow>
-        <Text size="sm" c={overdue ? "red.7" : undefined} fw={overdue ? 600 : undefined} data-overdue={overdue || undefined} style={{ whiteSpace: "nowrap" }}>
+        <Text size="sm" c={overdue ? 'red.7' : undefined} fw={overdue ? 600 : undefined} data-overdue={overdue || undefined} style={{ whiteSpace: 'nowrap' }}>
           {label}
         </Text>
       </Tooltip>
