@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkNode, ensureInstalled, fail, loadDotEnv, log, REPO_ROOT, run, seconds } from './lib.mjs';
-import { ensureServices, ServicesError } from './services.mjs';
+import { ensureServices, probe, ServicesError } from './services.mjs';
 
 const HEALTH_WAIT_MS = 60_000;
 const CLI = join(REPO_ROOT, 'apps/api/dist/database/cli.js');
@@ -111,6 +111,10 @@ async function main() {
   const logins = demoLogins(cliOutput);
 
   const port = process.env.PORT || '3000';
+  // Otherwise another server's /api/health would pass for ours while ours dies on EADDRINUSE.
+  if (role !== 'worker' && (await probe('127.0.0.1', Number(port)))) {
+    fail(`port ${port} is already in use (another Handoff still running?). Stop it, or choose another port: PORT=3001 npm start`);
+  }
   const server = serve(role);
   if (role === 'worker') {
     log(`worker started (HANDOFF_ROLE=worker) in ${seconds(started)}; Ctrl-C stops it`);
