@@ -96,6 +96,11 @@ async function main() {
   const opts = parseArgs(process.argv.slice(2));
   if (opts.role) process.env.HANDOFF_ROLE = opts.role;
   const role = process.env.HANDOFF_ROLE || 'all';
+  const port = process.env.PORT || '3000';
+  // Checked first, to fail before a long install. Otherwise another server's /api/health would pass for ours while ours dies on EADDRINUSE.
+  if (role !== 'worker' && (await probe('127.0.0.1', Number(port)))) {
+    fail(`port ${port} is already in use (another Handoff still running?). Stop it, or choose another port: PORT=3001 npm start`);
+  }
 
   await ensureInstalled();
   await ensureServices({ log });
@@ -110,11 +115,6 @@ async function main() {
   const cliOutput = await runCli(role === 'worker' ? 'migrate' : 'setup');
   const logins = demoLogins(cliOutput);
 
-  const port = process.env.PORT || '3000';
-  // Otherwise another server's /api/health would pass for ours while ours dies on EADDRINUSE.
-  if (role !== 'worker' && (await probe('127.0.0.1', Number(port)))) {
-    fail(`port ${port} is already in use (another Handoff still running?). Stop it, or choose another port: PORT=3001 npm start`);
-  }
   const server = serve(role);
   if (role === 'worker') {
     log(`worker started (HANDOFF_ROLE=worker) in ${seconds(started)}; Ctrl-C stops it`);
