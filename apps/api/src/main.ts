@@ -20,6 +20,11 @@ async function main(): Promise<void> {
   console.log(`Handoff is serving on ${config.publicUrl} (API under /api, docs at /api/docs)`);
 }
 
+// Graceful shutdown has a ceiling: if a dependency is down and closing hangs, exit anyway.
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => setTimeout(() => process.exit(1), 25_000).unref());
+}
+
 main().catch((e: unknown) => {
   console.error(e instanceof ConfigError ? e.message : e);
   process.exit(1);

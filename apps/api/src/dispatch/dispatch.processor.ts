@@ -1,4 +1,4 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Processor } from '@nestjs/bullmq';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ACTIVE_ASSIGNMENT_STATUSES, rooms } from '@handoff/contracts';
 import type { Job } from 'bullmq';
@@ -6,9 +6,10 @@ import type { DataSource } from 'typeorm';
 import { LiveEvents } from '../realtime/live-events.js';
 import { TASK_JOINS, TASK_SELECT, toTaskView, type TaskRow } from '../tasks/task-row.js';
 import { runJob, type Handlers } from './job-handlers.js';
+import { LoggedWorker } from './logged-worker.js';
 
 @Processor('dispatch', { concurrency: 16 })
-export class DispatchProcessor extends WorkerHost {
+export class DispatchProcessor extends LoggedWorker {
   readonly handlers: Handlers<'dispatch'> = {
     'dispatch.announce': (p) => this.announce(p.taskId, p.version),
   };

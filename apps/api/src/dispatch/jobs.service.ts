@@ -1,5 +1,5 @@
 import { InjectQueue } from '@nestjs/bullmq';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { JOB_QUEUE, JOB_SCHEMAS, type JobName, type JobPayloads, type QueueName } from '@handoff/contracts';
 import type { JobsOptions, Queue } from 'bullmq';
 
@@ -14,9 +14,19 @@ export const DEFAULT_JOB_OPTIONS: JobsOptions = {
 @Injectable()
 export class JobsService {
   private readonly queues: Record<QueueName, Queue>;
+  private readonly logger = new Logger('queues');
+  private lastError = 0;
 
   constructor(@InjectQueue('dispatch') dispatch: Queue, @InjectQueue('timers') timers: Queue) {
     this.queues = { dispatch, timers };
+    // A Redis outage is reported by health and 503s; log it once in a while, not per reconnect attempt.
+    for (const q of Object.values(this.queues)) {
+      q.on('error', (e: Error) => {
+        if (Date.now() - this.lastError < 10_000) return;
+        this.lastError = Date.now();
+        this.logger.warn(`queue ${q.name}: ${e.message}`);
+      });
+    }
   }
 
   queue(name: QueueName): Queue {

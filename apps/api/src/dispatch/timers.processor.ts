@@ -1,14 +1,15 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { Processor } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
 import { TasksService } from '../tasks/tasks.service.js';
 import { runJob, type Handlers } from './job-handlers.js';
+import { LoggedWorker } from './logged-worker.js';
 
 /**
  * Delayed jobs that re-read the task when they fire and act only if the state
  * they were scheduled for still holds: firing twice, or late, does no harm.
  */
 @Processor('timers', { concurrency: 16 })
-export class TimersProcessor extends WorkerHost {
+export class TimersProcessor extends LoggedWorker {
   readonly handlers: Handlers<'timers'> = {
     'timers.claim-expiry': (p) => this.tasks.systemTransition(p.taskId, 'expire', p.version).then(outcome),
     'timers.auto-accept': (p) => this.tasks.systemTransition(p.taskId, 'auto_accept', p.version).then(outcome),
