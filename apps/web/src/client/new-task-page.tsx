@@ -5,7 +5,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import { useMemo, useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
 import { api } from '../api/endpoints';
-import { errorMessage, newIdempotencyKey } from '../api/http';
+import { errorMessage, isApiError, newIdempotencyKey } from '../api/http';
 import { qk } from '../api/query-keys';
 import { PageHeader } from '../components/page-header';
 import { ErrorAlert } from '../components/query-state';
@@ -65,8 +65,8 @@ export function NewTaskPage() {
   const [priority, setPriority] = useState<Priority>('normal');
   const [deadline, setDeadline] = useState(() => toLocalInputValue(preset('tomorrow')));
   const [touched, setTouched] = useState(false);
-  // One key per form: a double click or a retry after a timeout can't create the task twice.
-  const [idempotencyKey] = useState(newIdempotencyKey);
+  // One key per attempt: a double click or a retry after a timeout can't create the task twice.
+  const [idempotencyKey, setIdempotencyKey] = useState(newIdempotencyKey);
 
   const quote = useQuery({
     queryKey: qk.quote(category ?? '', priority),
@@ -86,6 +86,10 @@ export function NewTaskPage() {
       void client.invalidateQueries({ queryKey: qk.tasks });
       notifications.show({ title: 'Task submitted', message: `“${task.title}” is queued; assistants with the right skills are being notified.`, color: 'green' });
       void navigate(`/client/tasks/${task.id}`);
+    },
+    onError: (e) => {
+      // A refusal is final, so the corrected form is a new attempt; after a network error or 5xx the outcome is unknown and the same key must be reused.
+      if (isApiError(e) && e.status < 500) setIdempotencyKey(newIdempotencyKey());
     },
   });
 
