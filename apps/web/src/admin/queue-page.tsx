@@ -10,7 +10,7 @@ import { PageHeader } from '../components/page-header';
 import { QueryState } from '../components/query-state';
 import { STATUS_COLORS, STATUS_LABELS, isOverdue } from '../lib/task-display';
 import { useNow } from '../lib/use-now';
-import { normalizeQueues } from './queues';
+import { normalizeQueueStats } from './queues';
 
 const POLL_MS = 10_000;
 const COUNT_LIMIT = 200;
@@ -18,17 +18,29 @@ const COUNT_LIMIT = 200;
 export function QueuePage() {
   const now = useNow();
   const queues = useQuery({ queryKey: qk.queues, queryFn: api.queues, refetchInterval: POLL_MS });
+  const stats = normalizeQueueStats(queues.data);
+  // Without exact counts from the API, count from the task lists (capped per state).
+  const countFromLists = queues.isSuccess && stats.taskCounts === null;
   const counts = useQueries({
     queries: TASK_STATUSES.map((status) => ({
       queryKey: qk.taskCounts(status),
       queryFn: () => api.listTasks({ status, limit: COUNT_LIMIT }),
       refetchInterval: POLL_MS,
+      enabled: countFromLists || queues.isError,
     })),
   });
-  const rows = normalizeQueues(queues.data);
+  const rows = stats.queues;
   const openTasks = counts.flatMap((c, i) => (['queued', 'claimed', 'in_progress'].includes(TASK_STATUSES[i]!) ? (c.data?.items ?? []) : []));
-  const overdue = openTasks.filter((t) => isOverdue(t, now)).length;
-  const escalated = openTasks.filter((t) => t.escalated).length;
+  const overdue = stats.overdue ?? openTasks.filter((t) => isOverdue(t, now)).length;
+  const escalated = stats.escalated ?? openTasks.filter((t) => t.escalated).length;
+
+  const countFor = (status: TaskStatus, i: number): string => {
+    if (stats.taskCounts) return String(stats.taskCounts[status] ?? 0);
+    const c = counts[i]!;
+    if (c.isPending) return '…';
+    if (c.error) return '—';
+    return `${c.data?.items.length ?? 0}${c.data?.nextCursor ? '+' : ''}`;
+  };
 
   return (
     <>
@@ -39,16 +51,13 @@ export function QueuePage() {
       </Title>
       <SimpleGrid cols={{ base: 2, sm: 3, lg: 6 }} spacing="md" mb="md">
         {TASK_STATUSES.map((status: TaskStatus, i) => {
-          const c = counts[i]!;
-          const n = c.data?.items.length;
-          const more = !!c.data?.nextCursor;
           return (
             <Card withBorder key={status} padding="md" data-testid={`state-count-${status}`}>
               <Badge color={STATUS_COLORS[status]} variant="light" mb={6}>
                 {STATUS_LABELS[status]}
               </Badge>
               <Text size="1.75rem" fw={700} lh={1.1}>
-                {c.isPending ? '…' : c.error ? '—' : `${n ?? 0}${more ? '+' : ''}`}
+                {queues.isPending ? '…' : countFor(status, i)}
               </Text>
               <Anchor component={Link} to={`/admin/tasks?status=${status}`} size="xs" aria-label={`View ${STATUS_LABELS[status].toLowerCase()} tasks`}>
                 View
@@ -64,6 +73,11 @@ export function QueuePage() {
         <Badge color={escalated ? 'orange' : 'gray'} variant={escalated ? 'filled' : 'light'} size="lg" data-testid="escalated-count">
           {escalated} escalated
         </Badge>
+        {stats.outboxPending !== null && (
+          <Badge color={stats.outboxPending > 50 ? 'orange' : 'gray'} variant="light" size="lg" data-testid="outbox-pending">
+            {stats.outboxPending} events waiting to be relayed
+          </Badge>
+        )}
       </Group>
 
       <Title order={2} size="h4" mb="sm">

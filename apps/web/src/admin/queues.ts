@@ -33,3 +33,27 @@ export function normalizeQueues(data: unknown): QueueRow[] {
     .filter(([, v]) => !!v && typeof v === 'object')
     .map(([name, v]) => row(name, v as Record<string, unknown>));
 }
+
+export interface QueueStats {
+  queues: QueueRow[];
+  /** Exact tasks per state, when the API reports them alongside the queues. */
+  taskCounts: Partial<Record<string, number>> | null;
+  overdue: number | null;
+  escalated: number | null;
+  outboxPending: number | null;
+}
+
+const optNum = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+export function normalizeQueueStats(data: unknown): QueueStats {
+  const d = data && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : {};
+  const hasStats = 'tasks' in d || 'overdue' in d;
+  const tasks = d.tasks && typeof d.tasks === 'object' && !Array.isArray(d.tasks) ? (d.tasks as Record<string, unknown>) : null;
+  return {
+    queues: hasStats ? normalizeQueues({ queues: d.queues }) : normalizeQueues(data),
+    taskCounts: tasks ? Object.fromEntries(Object.entries(tasks).map(([k, v]) => [k, num(v)])) : null,
+    overdue: optNum(d.overdue),
+    escalated: optNum(d.escalated),
+    outboxPending: optNum(d.outboxPending),
+  };
+}
