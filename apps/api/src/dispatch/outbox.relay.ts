@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { jobId, rooms, type LedgerEntryView, type TaskStatus } from '@handoff/contracts';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -63,7 +63,7 @@ export function toEntryView(r: LedgerRow): LedgerEntryView {
  * deterministic job ids, versioned snapshots — so relaying twice is harmless.
  */
 @Injectable()
-export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('outbox');
   private running: Promise<void> | null = null;
   private again = false;
@@ -84,7 +84,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.timer.unref();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Stop before the socket server and queues close, so a drain never talks to a closed connection. */
+  async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
     await this.running;

@@ -35,7 +35,7 @@ export async function runTransition(m: EntityManager, input: TransitionInput): P
     values.push(v);
     return `$${values.length}`;
   };
-  const named = (sql: string) => sql.replace(/:([a-zA-Z]\w*)/g, (_, k: string) => p(input.params?.[k]));
+  const named = (sql: string) => sql.replace(/(?<!:):([a-zA-Z]\w*)/g, (_, k: string) => p(input.params?.[k]));
 
   const to = p(input.to);
   const from = p(input.from);

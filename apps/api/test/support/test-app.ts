@@ -10,6 +10,7 @@ import { HttpClient } from './http.js';
 
 export interface TestApp {
   url: string;
+  databaseName: string;
   app: NestFastifyApplication;
   config: AppConfig;
   http: HttpClient;
@@ -47,10 +48,15 @@ export async function deleteRedisPrefix(redis: Redis, prefix: string): Promise<v
   } while (cursor !== '0');
 }
 
+export interface StartOptions {
+  /** Boot against the database (and Redis prefix) of an app started earlier, as a restart would. */
+  shareWith?: TestApp;
+}
+
 /** Boot the real application on a random port against its own database and Redis prefix. */
-export async function startTestApp(overrides: Record<string, string> = {}): Promise<TestApp> {
-  const name = `handoff_t_${randomBytes(5).toString('hex')}`;
-  const databaseUrl = await cloneTemplate(name);
+export async function startTestApp(overrides: Record<string, string> = {}, opts: StartOptions = {}): Promise<TestApp> {
+  const name = opts.shareWith ? opts.shareWith.databaseName : `handoff_t_${randomBytes(5).toString('hex')}`;
+  const databaseUrl = opts.shareWith ? opts.shareWith.config.databaseUrl : await cloneTemplate(name);
   const config = loadConfig(testEnv(name, { ...overrides, DATABASE_URL: databaseUrl }));
   const app = await createApp(config);
   await app.listen({ port: 0, host: '127.0.0.1' });
@@ -59,8 +65,10 @@ export async function startTestApp(overrides: Record<string, string> = {}): Prom
   const db = new pg.Pool({ connectionString: databaseUrl, max: 4 });
   // Cleanup talks to the suite's Redis even when the app under test points elsewhere.
   const redis = new Redis(REDIS_URL);
+  const owner = !opts.shareWith;
   return {
     url,
+    databaseName: name,
     app,
     config,
     http: new HttpClient(url),
@@ -70,9 +78,9 @@ export async function startTestApp(overrides: Record<string, string> = {}): Prom
       // With Redis unreachable the workers cannot close cleanly; don't let that hold the suite.
       await Promise.race([app.close(), new Promise((r) => setTimeout(r, 5_000).unref())]);
       await db.end();
-      await deleteRedisPrefix(redis, config.redisPrefix);
+      if (owner) await deleteRedisPrefix(redis, config.redisPrefix);
       redis.disconnect();
-      await dropDatabase(name);
+      if (owner) await dropDatabase(name);
     },
   };
 }
