@@ -1,0 +1,122 @@
+import { SignJWT } from 'jose';
+import { OutboxRelay } from '../src/dispatch/outbox.relay.js';
+import { loginAdmin, registerAssistant, registerClient, type Session } from './support/factories.js';
+import { LiveClient } from './support/sockets.js';
+import { act, eventually, submitTask } from './support/tasks.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+describe('live events over Socket.IO', () => {
+  let t: TestApp;
+  const sockets: LiveClient[] = [];
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    sockets.forEach((s) => s.close());
+    await t.close();
+  });
+
+  const connect = async (s: Session) => {
+    const c = await LiveClient.connect(t.url, s.token);
+    sockets.push(c);
+    return c;
+  };
+  const settle = () => t.app.get(OutboxRelay).flush().then(() => new Promise((r) => setTimeout(r, 150)));
+
+  describe('the handshake', () => {
+    it('refuses a socket without a token, with a bad one and with an expired one', async () => {
+      await expect(LiveClient.connect(t.url, undefined)).rejects.toThrow(/unauthorized/);
+      await expect(LiveClient.connect(t.url, 'not-a-jwt')).rejects.toThrow(/unauthorized/);
+      const c = await registerClient(t.http);
+      const expired = await new SignJWT({ role: 'client', tv: 0 })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(c.user.id)
+        .setIssuer('handoff')
+        .setAudience('handoff-api')
+        .setExpirationTime(Math.floor(Date.now() / 1000) - 10)
+        .sign(new TextEncoder().encode(t.config.jwtSecret));
+      await expect(LiveClient.connect(t.url, expired)).rejects.toThrow(/unauthorized/);
+    });
+
+    it('refuses a suspended user’s token', async () => {
+      const admin = await loginAdmin(t.http, t.config);
+      const a = await registerAssistant(t.http);
+      await t.http.patch(`/api/users/${a.user.id}`, { suspended: true }, { token: admin.token });
+      await expect(LiveClient.connect(t.url, a.token)).rejects.toThrow(/unauthorized/);
+    });
+
+    it('refuses a cross-site Origin that is not on the allow-list', async () => {
+      const c = await registerClient(t.http);
+      await expect(LiveClient.connect(t.url, c.token, { origin: 'https://evil.example' })).rejects.toThrow();
+      const ok = await LiveClient.connect(t.url, c.token, { origin: t.url });
+      ok.close();
+    });
+  });
+
+  it('sends each role exactly the events it may see, once per transition', async () => {
+    const owner = await registerClient(t.http);
+    const otherOrg = await registerClient(t.http);
+    const admin = await loginAdmin(t.http, t.config);
+    const worker = await registerAssistant(t.http, ['bookkeeping']);
+    const peer = await registerAssistant(t.http, ['bookkeeping']);
+    const offline = await registerAssistant(t.http, ['bookkeeping']);
+    const outsider = await registerAssistant(t.http, ['telemarketing']);
+    for (const a of [worker, peer, outsider]) await t.http.put('/api/assistants/me/availability', { online: true }, { token: a.token });
+
+    const [ownerS, otherOrgS, adminS, workerS, peerS, offlineS, outsiderS] = await Promise.all(
+      [owner, otherOrg, admin, worker, peer, offline, outsider].map(connect),
+    );
+
+    const task = await submitTask(t.http, owner, { category: 'bookkeeping' });
+    await eventually(async () => workerS.of('task.available', task.id).length, (n) => n === 1);
+    await settle();
+    // Announced to online assistants with the skill only.
+    expect(peerS.of('task.available', task.id)).toHaveLength(1);
+    expect(offlineS.of('task.available', task.id)).toHaveLength(0);
+    expect(outsiderS.of('task.available', task.id)).toHaveLength(0);
+
+    await act(t.http, worker, task.id, 'claim');
+    await settle();
+    expect(peerS.of('task.unavailable', task.id)).toHaveLength(1);
+    expect(outsiderS.of('task.unavailable', task.id)).toHaveLength(0);
+
+    await act(t.http, worker, task.id, 'start');
+    await act(t.http, worker, task.id, 'return', { result: 'books balanced' });
+    await act(t.http, owner, task.id, 'accept');
+    await settle();
+
+    const versions = (c: LiveClient) => c.of('task.updated', task.id).map((r) => r.payload.task.version as number);
+    // The owner's organization and admins see every transition (coalesced into the newest snapshot when they land together).
+    for (const c of [ownerS, adminS]) {
+      const v = versions(c);
+      expect(v.length).toBeGreaterThan(0);
+      expect(new Set(v).size).toBe(v.length);
+      expect(Math.max(...v)).toBe(5);
+    }
+    expect(Math.max(...versions(workerS))).toBe(5);
+    // Nobody else hears anything about it.
+    for (const c of [otherOrgS, peerS, offlineS, outsiderS]) expect(versions(c)).toEqual([]);
+    for (const c of [otherOrgS, outsiderS]) expect(c.received.filter((r) => JSON.stringify(r.payload).includes(task.id))).toEqual([]);
+    // An offline assistant with the skill may have it on its board, so it hears only that it is gone.
+    expect(offlineS.received.filter((r) => JSON.stringify(r.payload).includes(task.id)).map((r) => r.event)).toEqual(['task.unavailable']);
+
+    // Billing: the charge to the organization and admins, the payout to its assistant and admins.
+    const billed = (c: LiveClient) => c.of('billing.recorded', task.id).map((r) => r.payload.entry.kind as string).sort();
+    expect(billed(adminS)).toEqual(['charge', 'payout']);
+    expect(billed(ownerS)).toEqual(['charge']);
+    expect(billed(workerS)).toEqual(['payout']);
+    for (const c of [otherOrgS, peerS, offlineS, outsiderS]) expect(billed(c)).toEqual([]);
+  });
+
+  it('delivers one transition once per socket, carrying the version it produced', async () => {
+    const owner = await registerClient(t.http);
+    const s = await connect(owner);
+    const task = await submitTask(t.http, owner, { category: 'research' });
+    await settle();
+    await t.http.post(`/api/tasks/${task.id}/cancel`, undefined, { token: owner.token });
+    await settle();
+    const updates = s.of('task.updated', task.id).map((r) => r.payload.task);
+    expect(updates.map((u: { version: number }) => u.version)).toEqual([1, 2]);
+    expect(updates[1].status).toBe('cancelled');
+  });
+});
