@@ -1,9 +1,12 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { createApp } from '../../src/app.js';
+import { AppModule } from '../../src/app.module.js';
 import { loadConfig, type AppConfig } from '../../src/config/config.js';
 import { cloneTemplate, dropDatabase } from './db.js';
 import { HttpClient } from './http.js';
@@ -83,4 +86,12 @@ export async function startTestApp(overrides: Record<string, string> = {}, opts:
       if (owner) await dropDatabase(name);
     },
   };
+}
+
+/** A worker-only process (no HTTP) against the database and Redis prefix of `shareWith`. */
+export async function startTestWorker(shareWith: TestApp, overrides: Record<string, string> = {}): Promise<{ ctx: INestApplicationContext; close(): Promise<void> }> {
+  const config = loadConfig(testEnv(shareWith.databaseName, { ...overrides, DATABASE_URL: shareWith.config.databaseUrl, HANDOFF_ROLE: 'worker' }));
+  const ctx = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: ['error'] });
+  await ctx.init();
+  return { ctx, close: () => Promise.race([ctx.close(), new Promise<void>((r) => setTimeout(r, 5_000).unref())]) };
 }

@@ -1,5 +1,6 @@
 import { Accounts1764000000000 } from './1764000000000-accounts.js';
 import { Tasks1764000100000 } from './1764000100000-tasks.js';
+import { Billing1764000500000 } from './1764000500000-billing.js';
 
 /** The one migration history, oldest first. Add new migrations at the end. */
-export const MIGRATIONS = [Accounts1764000000000, Tasks1764000100000];
+export const MIGRATIONS = [Accounts1764000000000, Tasks1764000100000, Billing1764000500000];

@@ -1,0 +1,77 @@
+import { jobId } from '@handoff/contracts';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { DispatchProcessor } from '../src/dispatch/dispatch.processor.js';
+import { JobsService } from '../src/dispatch/jobs.service.js';
+import { registerAssistant, registerClient } from './support/factories.js';
+import { LiveClient } from './support/sockets.js';
+import { act, eventually, submitTask } from './support/tasks.js';
+import { startTestApp, startTestWorker, type TestApp } from './support/test-app.js';
+
+describe('roles: an api process and a separate worker process', () => {
+  let api: TestApp;
+  let worker: Awaited<ReturnType<typeof startTestWorker>>;
+  beforeAll(async () => {
+    api = await startTestApp({ HANDOFF_ROLE: 'api', CLAIM_WINDOW: '500ms' });
+    worker = await startTestWorker(api, { CLAIM_WINDOW: '500ms' });
+  });
+  afterAll(async () => {
+    await worker.close();
+    await api.close();
+  });
+
+  it('the api process runs no processors; the worker announces through Redis to sockets held by the api', async () => {
+    // Exactly one dispatch worker is connected for this prefix: the worker process's.
+    const dispatch = api.app.get(JobsService).queue('dispatch');
+    expect(await eventually(() => dispatch.getWorkersCount(), (n) => n > 0)).toBe(1);
+    expect(worker.ctx.get(DispatchProcessor, { strict: false })).toBeInstanceOf(DispatchProcessor);
+    const client = await registerClient(api.http);
+    const assistant = await registerAssistant(api.http, ['scheduling']);
+    await api.http.put('/api/assistants/me/availability', { online: true }, { token: assistant.token });
+    const socket = await LiveClient.connect(api.url, assistant.token);
+    try {
+      const task = await submitTask(api.http, client, { category: 'scheduling' });
+      await eventually(async () => socket.of('task.available', task.id).length, (n) => n === 1);
+      // The claim-expiry timer fires in the worker process too.
+      await act(api.http, assistant, task.id, 'claim');
+      const back = await eventually(() => api.http.get(`/api/tasks/${task.id}`, { token: client.token }).then((r) => r.body), (x) => x.status === 'queued');
+      expect(back.events.at(-1).action).toBe('expire');
+      const announce = await api.app.get(JobsService).queue('dispatch').getJob(jobId.announce(task.id, 1));
+      expect(announce === undefined || (await announce.getState()) === 'completed').toBe(true);
+    } finally {
+      socket.close();
+    }
+  });
+});
+
+describe('graceful shutdown of the built processes', () => {
+  const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it.each([
+    ['worker', { HANDOFF_ROLE: 'worker' }, /Handoff worker is running/],
+    ['api', { HANDOFF_ROLE: 'api', PORT: '0', HOST: '127.0.0.1' }, /Handoff is serving/],
+  ] as const)('the %s exits 0 soon after SIGTERM', async (_role, env, ready) => {
+    expect(existsSync(main)).toBe(true);
+    const child = spawn(process.execPath, [main], {
+      env: { ...process.env, DATABASE_URL: t.config.databaseUrl, REDIS_URL: t.config.redisUrl, REDIS_PREFIX: t.config.redisPrefix, LOG_LEVEL: 'warn', SERVE_WEB: 'false', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    await eventually(async () => out, (o) => ready.test(o) || child.exitCode !== null, 20_000);
+    expect(out).toMatch(ready);
+    const started = Date.now();
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+    expect(code).toBe(0);
+    expect(out).toMatch(/SIGTERM received: shutting down/);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});
