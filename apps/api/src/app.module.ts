@@ -3,6 +3,8 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AdminController } from './admin/admin.controller.js';
 import { AuthController } from './auth/auth.controller.js';
 import { AuthService } from './auth/auth.service.js';
+import { BillingController } from './billing/billing.controller.js';
+import { BillingModule } from './billing/billing.module.js';
 import { AuthGuard } from './common/auth/auth.guard.js';
 import { HttpErrorFilter } from './common/http/error-filter.js';
 import { RateLimitGuard } from './common/rate-limit/rate-limit.js';
@@ -28,7 +30,7 @@ export class AppModule {
     const serves = config.role !== 'worker';
     const works = config.role !== 'api';
     const controllers: Type[] = serves
-      ? [AuthController, UsersController, RateCardController, TasksController, AdminController, HealthController]
+      ? [AuthController, UsersController, RateCardController, TasksController, AdminController, HealthController, BillingController]
       : [];
     const providers: Provider[] = [
       AuthService,
@@ -41,7 +43,7 @@ export class AppModule {
     if (serves) providers.push(RealtimeGateway);
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config), QueuesModule.forRoot(config), TasksModule, ...(works ? [WorkersModule] : [])],
+      imports: [CoreModule.forRoot(config), QueuesModule.forRoot(config), TasksModule, BillingModule, ...(works ? [WorkersModule] : [])],
       controllers,
       providers,
     };

@@ -6,3 +6,4 @@ export * from './jobs.js';
 export * from './schemas/common.js';
 export * from './schemas/users.js';
 export * from './schemas/tasks.js';
+export * from './schemas/billing.js';

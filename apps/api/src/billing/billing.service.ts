@@ -1,0 +1,387 @@
+import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type {
+  AdjustmentBody,
+  BillingEntriesQuery,
+  BillingExportQuery,
+  BillingPeriodQuery,
+  BillingSummary,
+  BillingSummaryDay,
+  BillingSummaryRow,
+  BillingSummaryTotals,
+  Earnings,
+  EarningsQuery,
+  LedgerEntryView,
+  Page,
+  Statement,
+  StatementQuery,
+} from '@handoff/contracts';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { AuthUser } from '../common/auth/auth-user.js';
+import { UnprocessableRule } from '../common/http/errors.js';
+import { rowsOf } from '../database/sql.js';
+import { OutboxRelay, toEntryView } from '../dispatch/outbox.relay.js';
+import { csvLine, ENTRY_CSV_HEADER, type CsvEntryRow } from './csv.js';
+
+type LedgerRow = Parameters<typeof toEntryView>[0];
+
+const EXPORT_BATCH = 1000;
+/** Longest period whose chart gets a point for every day, empty days included. */
+const FILL_DAYS_MAX = 400;
+const DAY_MS = 86_400_000;
+
+/** Builds `$n` placeholders as values are added, so filters compose without counting by hand. */
+class Params {
+  readonly values: unknown[] = [];
+  add(v: unknown): string {
+    this.values.push(v);
+    return `$${this.values.length}`;
+  }
+}
+
+// Keyset cursor on (created_at, id) in whole microseconds: a millisecond ISO
+// string would skip or repeat entries written within the same millisecond.
+const EPOCH_US = `(extract(epoch FROM created_at) * 1000000)::bigint`;
+const FROM_US = (param: string) => `(timestamptz 'epoch' + ${param}::bigint * interval '1 microsecond')`;
+
+function encodeEntryCursor(atUs: number, id: string): string {
+  return Buffer.from(`${atUs}|${id}`).toString('base64url');
+}
+
+function decodeEntryCursor(raw: string | undefined): { atUs: string; id: string } | null {
+  if (!raw) return null;
+  const [atUs, id] = Buffer.from(raw, 'base64url').toString('utf8').split('|');
+  if (!atUs || !id || !/^\d{1,17}$/.test(atUs) || !/^[0-9a-f-]{36}$/i.test(id)) throw new BadRequestException('cursor is invalid');
+  return { atUs, id };
+}
+
+export function monthBounds(month: string): { from: Date; to: Date } {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  return { from: new Date(Date.UTC(y, m - 1, 1)), to: new Date(Date.UTC(y, m, 1)) };
+}
+
+function currentMonthKey(now = new Date()): string {
+  return `${now.getUTCFullYear()}-${String(now.getUTCMonth() + 1).padStart(2, '0')}`;
+}
+
+/** No bounds: this calendar month (UTC). Only `from`: up to now. Only `to`: from the start of `to`'s month. */
+function resolvePeriod(q: { from?: string; to?: string }, now = new Date()): { from: Date; to: Date } {
+  if (!q.from && !q.to) return monthBounds(currentMonthKey(now));
+  if (q.from && q.to) return { from: new Date(q.from), to: new Date(q.to) };
+  if (q.from) {
+    const from = new Date(q.from);
+    return { from, to: now > from ? now : from };
+  }
+  const to = new Date(q.to!);
+  return { from: monthBounds(currentMonthKey(to)).from, to };
+}
+
+interface Scope {
+  where: string[];
+  params: Params;
+  /** The caller asked for something outside what it may see: answer an empty page, not someone else's rows. */
+  nothing: boolean;
+}
+
+@Injectable()
+export class BillingService {
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly outbox: OutboxRelay,
+  ) {}
+
+  /** What a caller may read, narrowed by its filters. Clients see their organization's side, assistants their payouts. */
+  private scope(user: AuthUser, q: BillingExportQuery): Scope {
+    const params = new Params();
+    const where: string[] = [];
+    let nothing = false;
+    if (user.role === 'client') {
+      if (!user.organizationId || (q.organizationId && q.organizationId !== user.organizationId)) nothing = true;
+      if (q.kind === 'payout') nothing = true;
+      where.push(`l.organization_id = ${params.add(user.organizationId)}`, `l.kind <> 'payout'`);
+    } else if (user.role === 'assistant') {
+      if (q.assistantId && q.assistantId !== user.id) nothing = true;
+      if (q.kind && q.kind !== 'payout') nothing = true;
+      where.push(`l.assistant_id = ${params.add(user.id)}`, `l.kind = 'payout'`);
+    }
+    if (q.organizationId) where.push(`l.organization_id = ${params.add(q.organizationId)}`);
+    if (q.assistantId) where.push(`l.assistant_id = ${params.add(q.assistantId)}`);
+    if (q.kind) where.push(`l.kind = ${params.add(q.kind)}::ledger_kind`);
+    if (q.from) where.push(`l.created_at >= ${params.add(q.from)}::timestamptz`);
+    if (q.to) where.push(`l.created_at < ${params.add(q.to)}::timestamptz`);
+    return { where, params, nothing };
+  }
+
+  async entries(user: AuthUser, q: BillingEntriesQuery): Promise<Page<LedgerEntryView>> {
+    const cursor = decodeEntryCursor(q.cursor);
+    const { where, params, nothing } = this.scope(user, q);
+    if (nothing) return { items: [], nextCursor: null };
+    if (cursor) where.push(`(l.created_at, l.id) < (${FROM_US(params.add(cursor.atUs))}, ${params.add(cursor.id)}::uuid)`);
+    const rows: (LedgerRow & { at_us: number })[] = await this.ds.query(
+      `SELECT l.*, ${EPOCH_US.replace('created_at', 'l.created_at')} AS at_us FROM ledger_entries l
+        ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
+        ORDER BY l.created_at DESC, l.id DESC LIMIT ${params.add(q.limit + 1)}`,
+      params.values,
+    );
+    const items = rows.slice(0, q.limit);
+    const last = items[items.length - 1];
+    return { items: items.map(toEntryView), nextCursor: rows.length > q.limit && last ? encodeEntryCursor(last.at_us, last.id) : null };
+  }
+
+  async summary(q: BillingPeriodQuery): Promise<BillingSummary> {
+    const { from, to } = resolvePeriod(q);
+    // One snapshot for the table, the totals and the chart, so they agree with each other.
+    return this.ds.transaction('REPEATABLE READ', async (m) => {
+      const orgs = rowsOf<BillingSummaryRow>(
+        await m.query(
+          `WITH l AS (
+             SELECT organization_id, currency,
+                    count(*) FILTER (WHERE kind = 'charge')::int AS tasks_billed,
+                    coalesce(sum(amount_cents) FILTER (WHERE kind = 'charge'), 0) AS charged,
+                    coalesce(sum(amount_cents) FILTER (WHERE kind = 'payout'), 0) AS paid_out,
+                    coalesce(sum(amount_cents) FILTER (WHERE kind = 'refund'), 0) AS refunded,
+                    coalesce(sum(amount_cents) FILTER (WHERE kind = 'adjustment'), 0) AS adjusted
+               FROM ledger_entries WHERE created_at >= $1 AND created_at < $2
+              GROUP BY organization_id, currency),
+           late AS (
+             SELECT organization_id, currency, count(*)::int AS late_tasks
+               FROM tasks WHERE on_time = false AND returned_at >= $1 AND returned_at < $2
+              GROUP BY organization_id, currency)
+           SELECT o.id AS "organizationId", o.name AS "organizationName", coalesce(l.currency, late.currency)::text AS currency,
+                  coalesce(l.tasks_billed, 0) AS "tasksBilled", coalesce(l.charged, 0) AS "chargedCents",
+                  coalesce(l.paid_out, 0) AS "paidOutCents", coalesce(l.charged, 0) - coalesce(l.paid_out, 0) AS "feeCents",
+                  coalesce(l.refunded, 0) AS "refundedCents", coalesce(l.adjusted, 0) AS "adjustedCents",
+                  coalesce(late.late_tasks, 0) AS "lateTasks"
+             FROM l FULL JOIN late ON late.organization_id = l.organization_id AND late.currency = l.currency
+             JOIN organizations o ON o.id = coalesce(l.organization_id, late.organization_id)
+            ORDER BY "chargedCents" DESC, o.name, o.id`,
+          [from, to],
+        ),
+      );
+      const days = rowsOf<BillingSummaryDay>(
+        await m.query(
+          `SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, currency::text AS currency,
+                  coalesce(sum(amount_cents) FILTER (WHERE kind = 'charge'), 0) AS "chargedCents",
+                  coalesce(sum(amount_cents) FILTER (WHERE kind = 'payout'), 0) AS "paidOutCents"
+             FROM ledger_entries WHERE created_at >= $1 AND created_at < $2 AND kind IN ('charge', 'payout')
+            GROUP BY 1, 2 ORDER BY 1, 2`,
+          [from, to],
+        ),
+      );
+      return { from: from.toISOString(), to: to.toISOString(), organizations: orgs, totals: totalsOf(orgs), days: fillDays(days, from, to) };
+    });
+  }
+
+  /**
+   * The filtered entries as CSV lines, read through a server-side cursor a
+   * batch at a time: the generator is pulled only as fast as the client reads,
+   * so memory stays flat however many entries match. The first value (the
+   * header) comes only once the cursor is open, so a database error can still
+   * become a proper error answer.
+   */
+  async *exportCsv(user: AuthUser, q: BillingExportQuery): AsyncGenerator<string> {
+    const { where, params, nothing } = this.scope(user, q);
+    if (nothing) where.push('false');
+    const runner = this.ds.createQueryRunner();
+    await runner.connect();
+    let open = false;
+    try {
+      await runner.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      open = true;
+      await runner.query(
+        `DECLARE billing_export NO SCROLL CURSOR FOR
+           SELECT l.id, l.created_at, l.kind, l.task_id, l.organization_id, o.name AS organization_name, l.assistant_id,
+                  a.name AS assistant_name, l.amount_cents, l.currency::text AS currency, l.created_by, l.reason
+             FROM ledger_entries l JOIN organizations o ON o.id = l.organization_id LEFT JOIN users a ON a.id = l.assistant_id
+             ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
+            ORDER BY l.created_at, l.id`,
+        params.values,
+      );
+      yield ENTRY_CSV_HEADER;
+      for (;;) {
+        const rows = rowsOf<CsvEntryRow>(await runner.query(`FETCH ${EXPORT_BATCH} FROM billing_export`));
+        if (!rows.length) break;
+        let chunk = '';
+        for (const r of rows) chunk += csvLine(r);
+        yield chunk;
+        if (rows.length < EXPORT_BATCH) break;
+      }
+      await runner.query('COMMIT');
+      open = false;
+    } finally {
+      // A client that hangs up mid-download lands here too: give the connection back clean.
+      if (open) await runner.query('ROLLBACK').catch(() => undefined);
+      await runner.release();
+    }
+  }
+
+  /**
+   * A refund or adjustment, bounded by the task's charge. The charge row is
+   * locked for the rest of the transaction, so concurrent refunds of one task
+   * take turns and each sees the ones before it: together they never exceed
+   * the charge.
+   */
+  async adjust(admin: AuthUser, body: AdjustmentBody, m?: EntityManager): Promise<LedgerEntryView> {
+    const work = async (tx: EntityManager) => {
+      const [task] = rowsOf<{ id: string }>(await tx.query(`SELECT id FROM tasks WHERE id = $1`, [body.taskId]));
+      if (!task) throw new NotFoundException('taskId: task not found');
+      const [charge] = rowsOf<{ id: string; amount_cents: number; organization_id: string; assistant_id: string | null; currency: string }>(
+        await tx.query(
+          `SELECT id, amount_cents, organization_id, assistant_id, currency FROM ledger_entries WHERE task_id = $1 AND kind = 'charge' FOR UPDATE`,
+          [body.taskId],
+        ),
+      );
+      if (!charge) throw new UnprocessableRule('taskId: the task was never charged (it has not come back on time), so there is nothing to correct');
+      const [sums] = rowsOf<{ refunded: number; adjusted: number }>(
+        await tx.query(
+          `SELECT coalesce(sum(amount_cents) FILTER (WHERE kind = 'refund'), 0) AS refunded,
+                  coalesce(sum(amount_cents) FILTER (WHERE kind = 'adjustment'), 0) AS adjusted
+             FROM ledger_entries WHERE task_id = $1 AND kind IN ('refund', 'adjustment')`,
+          [body.taskId],
+        ),
+      );
+      const refunded = sums?.refunded ?? 0;
+      const adjusted = sums?.adjusted ?? 0;
+      if (body.kind === 'refund') {
+        if (body.amountCents <= 0) throw new BadRequestException('amountCents must be positive for a refund');
+        const left = charge.amount_cents - refunded;
+        if (body.amountCents > left) {
+          throw new UnprocessableRule(`amountCents ${body.amountCents} exceeds what is left to refund: ${left} of the ${charge.amount_cents} charged`);
+        }
+      } else if (charge.amount_cents - refunded + adjusted + body.amountCents < 0) {
+        // A credit may take the task's bill to zero, not below: money back beyond the charge is not a correction.
+        throw new UnprocessableRule(`amountCents ${body.amountCents} would take the task's bill below zero (now ${charge.amount_cents - refunded + adjusted})`);
+      }
+      const [row] = rowsOf<LedgerRow>(
+        await tx.query(
+          `WITH e AS (
+             INSERT INTO ledger_entries (task_id, organization_id, assistant_id, kind, amount_cents, currency, created_by, reason)
+             VALUES ($1, $2, $3, $4::ledger_kind, $5, $6, $7, $8) RETURNING *),
+           ob AS (INSERT INTO outbox (topic, payload) SELECT 'billing', jsonb_build_object('entryId', id) FROM e)
+           SELECT * FROM e`,
+          [body.taskId, charge.organization_id, charge.assistant_id, body.kind, body.amountCents, charge.currency, admin.id, body.reason],
+        ),
+      );
+      return toEntryView(row!);
+    };
+    const entry = m ? await work(m) : await this.ds.transaction(work);
+    if (!m) this.outbox.kick();
+    return entry;
+  }
+
+  /** Relay what a caller-owned transaction committed. */
+  afterCommit(): void {
+    this.outbox.kick();
+  }
+
+  async statement(user: AuthUser, q: StatementQuery): Promise<Statement> {
+    let organizationId: string;
+    if (user.role === 'client') {
+      if (!user.organizationId || (q.organizationId && q.organizationId !== user.organizationId)) throw new NotFoundException('organization not found');
+      organizationId = user.organizationId;
+    } else {
+      if (!q.organizationId) throw new BadRequestException('organizationId is required');
+      organizationId = q.organizationId;
+    }
+    const month = q.month ?? currentMonthKey();
+    const { from, to } = monthBounds(month);
+    return this.ds.transaction('REPEATABLE READ', async (m) => {
+      const [org] = rowsOf<{ name: string }>(await m.query(`SELECT name FROM organizations WHERE id = $1`, [organizationId]));
+      if (!org) throw new NotFoundException('organization not found');
+      const lines = rowsOf<LedgerRow>(
+        await m.query(
+          `SELECT * FROM ledger_entries
+            WHERE organization_id = $1 AND kind <> 'payout' AND created_at >= $2 AND created_at < $3
+            ORDER BY created_at, id`,
+          [organizationId, from, to],
+        ),
+      );
+      const byCurrency = new Map<string, Statement['totals'][number]>();
+      for (const l of lines) {
+        const currency = l.currency.trim();
+        const t = byCurrency.get(currency) ?? { currency, chargedCents: 0, refundedCents: 0, adjustedCents: 0, totalCents: 0, tasksBilled: 0 };
+        if (l.kind === 'charge') {
+          t.chargedCents += l.amount_cents;
+          t.tasksBilled += 1;
+        } else if (l.kind === 'refund') t.refundedCents += l.amount_cents;
+        else t.adjustedCents += l.amount_cents;
+        t.totalCents = t.chargedCents - t.refundedCents + t.adjustedCents;
+        byCurrency.set(currency, t);
+      }
+      return { organizationId, organizationName: org.name, month, from: from.toISOString(), to: to.toISOString(), lines: lines.map(toEntryView), totals: [...byCurrency.values()] };
+    });
+  }
+
+  async earnings(user: AuthUser, q: EarningsQuery): Promise<Earnings> {
+    let assistantId: string;
+    if (user.role === 'assistant') {
+      if (q.assistantId && q.assistantId !== user.id) throw new NotFoundException('assistant not found');
+      assistantId = user.id;
+    } else {
+      if (!q.assistantId) throw new BadRequestException('assistantId is required');
+      assistantId = q.assistantId;
+    }
+    const params = new Params();
+    const where = [`kind = 'payout'`, `assistant_id = ${params.add(assistantId)}`];
+    if (q.from) where.push(`created_at >= ${params.add(q.from)}::timestamptz`);
+    if (q.to) where.push(`created_at < ${params.add(q.to)}::timestamptz`);
+    const format = q.groupBy === 'day' ? 'YYYY-MM-DD' : 'YYYY-MM';
+    const periods = rowsOf<Earnings['periods'][number]>(
+      await this.ds.query(
+        `SELECT to_char(created_at AT TIME ZONE 'UTC', '${format}') AS period, currency::text AS currency,
+                sum(amount_cents) AS "totalCents", count(*)::int AS payouts
+           FROM ledger_entries WHERE ${where.join(' AND ')}
+          GROUP BY 1, 2 ORDER BY 1 DESC, 2`,
+        params.values,
+      ),
+    );
+    const totals = new Map<string, Earnings['totals'][number]>();
+    for (const p of periods) {
+      const t = totals.get(p.currency) ?? { currency: p.currency, totalCents: 0, payouts: 0 };
+      t.totalCents += p.totalCents;
+      t.payouts += p.payouts;
+      totals.set(p.currency, t);
+    }
+    return { assistantId, from: q.from ?? null, to: q.to ?? null, groupBy: q.groupBy, periods, totals: [...totals.values()] };
+  }
+}
+
+function totalsOf(rows: BillingSummaryRow[]): BillingSummaryTotals[] {
+  const byCurrency = new Map<string, BillingSummaryTotals>();
+  for (const r of rows) {
+    const t = byCurrency.get(r.currency) ?? {
+      currency: r.currency,
+      tasksBilled: 0,
+      chargedCents: 0,
+      paidOutCents: 0,
+      feeCents: 0,
+      refundedCents: 0,
+      adjustedCents: 0,
+      lateTasks: 0,
+    };
+    t.tasksBilled += r.tasksBilled;
+    t.chargedCents += r.chargedCents;
+    t.paidOutCents += r.paidOutCents;
+    t.feeCents += r.feeCents;
+    t.refundedCents += r.refundedCents;
+    t.adjustedCents += r.adjustedCents;
+    t.lateTasks += r.lateTasks;
+    byCurrency.set(r.currency, t);
+  }
+  return [...byCurrency.values()];
+}
+
+/** A point for every day of a short period, so the chart shows quiet days as zero rather than skipping them. */
+function fillDays(days: BillingSummaryDay[], from: Date, to: Date): BillingSummaryDay[] {
+  const span = (to.getTime() - from.getTime()) / DAY_MS;
+  const currencies = [...new Set(days.map((d) => d.currency))];
+  if (span > FILL_DAYS_MAX || currencies.length === 0) return days;
+  const have = new Map(days.map((d) => [`${d.day}|${d.currency}`, d]));
+  const out: BillingSummaryDay[] = [];
+  const start = Date.UTC(from.getUTCFullYear(), from.getUTCMonth(), from.getUTCDate());
+  for (let t = start; t < to.getTime(); t += DAY_MS) {
+    const day = new Date(t).toISOString().slice(0, 10);
+    for (const currency of currencies) out.push(have.get(`${day}|${currency}`) ?? { day, currency, chargedCents: 0, paidOutCents: 0 });
+  }
+  return out;
+}
