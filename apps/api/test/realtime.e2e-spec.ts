@@ -63,9 +63,9 @@ describe('live events over Socket.IO', () => {
     const outsider = await registerAssistant(t.http, ['telemarketing']);
     for (const a of [worker, peer, outsider]) await t.http.put('/api/assistants/me/availability', { online: true }, { token: a.token });
 
-    const [ownerS, otherOrgS, adminS, workerS, peerS, offlineS, outsiderS] = await Promise.all(
+    const [ownerS, otherOrgS, adminS, workerS, peerS, offlineS, outsiderS] = (await Promise.all(
       [owner, otherOrg, admin, worker, peer, offline, outsider].map(connect),
-    );
+    )) as [LiveClient, LiveClient, LiveClient, LiveClient, LiveClient, LiveClient, LiveClient];
 
     const task = await submitTask(t.http, owner, { category: 'bookkeeping' });
     await eventually(async () => workerS.of('task.available', task.id).length, (n) => n === 1);

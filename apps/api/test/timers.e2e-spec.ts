@@ -51,7 +51,7 @@ describe('timers, with short windows from configuration', () => {
 
   it('deadline and escalation: an unclaimed task is escalated at half its time, then flagged overdue', async () => {
     const task = await submitTask(t.http, client, { category: 'payroll', priority: 'normal', deadline: soon(1_600) });
-    const escalated = await eventually(() => get(task.id), (x) => x.escalated);
+    const escalated = await eventually(() => get(task.id), (x) => x.escalated === true);
     expect(escalated).toMatchObject({ status: 'queued', priority: 'high', overdue: false });
     const overdue = await eventually(() => get(task.id), (x) => x.version >= 3);
     expect(overdue.overdue).toBe(true);

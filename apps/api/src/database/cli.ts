@@ -14,7 +14,7 @@ async function main(command: string | undefined): Promise<void> {
   const ds = createDataSource(config);
   await ds.initialize();
   try {
-    switch (command) {
+    switch (command ?? '') {
       case 'migrate':
       case 'setup': {
         const ran = await ds.runMigrations({ transaction: 'each' });

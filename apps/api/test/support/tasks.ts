@@ -1,4 +1,4 @@
-import type { Category, Priority, TaskView } from '@handoff/contracts';
+import type { Category, ErrorBody, Priority, TaskView } from '@handoff/contracts';
 import type { Session } from './factories.js';
 import type { HttpClient } from './http.js';
 
@@ -21,8 +21,11 @@ export async function submitTask(http: HttpClient, client: Session, overrides: P
   return res.body;
 }
 
+/** A task on success, the error body otherwise: tests look at whichever the status says. */
+export type TaskOrError = TaskView & Partial<Omit<ErrorBody, 'status'>>;
+
 export async function act(http: HttpClient, s: Session, id: string, action: string, body?: unknown) {
-  return http.post<TaskView>(`/api/tasks/${id}/${action}`, body, { token: s.token });
+  return http.post<TaskOrError>(`/api/tasks/${id}/${action}`, body, { token: s.token });
 }
 
 /** Poll until the condition holds; background work (relay, timers) is asynchronous by design. */
