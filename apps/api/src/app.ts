@@ -50,12 +50,6 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   fastify.addHook('onSend', async (req: FastifyRequest, reply: FastifyReply) => {
     void reply.header('x-request-id', req.id);
   });
-  // Errors raised before Nest sees the request (bad JSON, body too large) get the same shape.
-  fastify.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) => {
-    const body = toErrorResponse(err);
-    if (body.statusCode >= 500) req.log.error({ err }, 'request failed');
-    void reply.status(body.statusCode).send(body);
-  });
 
   await app.register(helmet as never, {
     contentSecurityPolicy: {
