@@ -1,0 +1,317 @@
+// Throwaway databases, Redis prefixes and API processes for one scenario each,
+// so no scenario sees another's rows, jobs or warm caches.
+import { spawn, execFile } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import http from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const API_DIST = `${REPO_ROOT}apps/api/dist`;
+export const WEB_DIST = `${REPO_ROOT}apps/web/dist`;
+
+// The server we connect to for CREATE/DROP DATABASE; scenarios get their own database on it.
+export const ADMIN_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const POOL_SIZE = Number(process.env.BENCH_POOL_SIZE ?? 20);
+// One secret per bench run: the bench signs its own access tokens (see mintToken).
+export const JWT_SECRET = randomBytes(32).toString('hex');
+export const DEMO_PASSWORD = 'handoff-demo-2026';
+export const DEMO_CLIENT = 'owner@acme-dental.test';
+
+const run = promisify(execFile);
+const cleanups = new Set();
+
+/** Registered undo steps run even when a scenario throws or the run is interrupted. */
+export function onCleanup(fn) {
+  cleanups.add(fn);
+  return () => cleanups.delete(fn);
+}
+
+export async function cleanupAll() {
+  for (const fn of [...cleanups].reverse()) {
+    cleanups.delete(fn);
+    try {
+      await fn();
+    } catch (e) {
+      console.error(`cleanup failed: ${e.message}`);
+    }
+  }
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+export const rand = () => randomBytes(4).toString('hex');
+/** Wall-clock milliseconds with sub-millisecond precision, comparable across processes on one machine. */
+export const nowMs = () => performance.timeOrigin + performance.now();
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function dbUrl(name) {
+  const u = new URL(ADMIN_DATABASE_URL);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+/** `handoff_bench_<rand>`, created, migrated and seeded by the API's own CLI, dropped on cleanup. */
+export async function createBenchDb() {
+  const name = `handoff_bench_${rand()}`;
+  const url = dbUrl(name);
+  const drop = async () => {
+    const c = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
+    await c.connect();
+    try {
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    } finally {
+      await c.end();
+    }
+  };
+  const undo = onCleanup(drop);
+  try {
+    await run(process.execPath, [`${API_DIST}/database/cli.js`, 'setup'], { cwd: REPO_ROOT, env: { ...process.env, DATABASE_URL: url } });
+  } catch (e) {
+    throw new Error(`database setup failed: ${e.stderr || e.message}`);
+  }
+  const pool = new pg.Pool({ connectionString: url, max: POOL_SIZE });
+  pool.on('error', () => undefined);
+  return {
+    name,
+    url,
+    pool,
+    async drop() {
+      await pool.end().catch(() => undefined);
+      undo();
+      await drop();
+    },
+    /** Leave the database in place (for EXPLAIN); the caller prints its name. */
+    async keep() {
+      undo();
+      await pool.end().catch(() => undefined);
+    },
+  };
+}
+
+/** A Redis prefix of our own; its keys are deleted on cleanup (bounded SCAN, never FLUSHALL). */
+export function benchPrefix() {
+  const prefix = `hbench_${rand()}`;
+  const purge = async () => {
+    const r = new Redis(REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: true });
+    await r.connect();
+    try {
+      let cursor = '0';
+      for (let i = 0; i < 100_000; i++) {
+        const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+        if (keys.length) await r.unlink(...keys);
+        cursor = next;
+        if (cursor === '0') break;
+      }
+    } finally {
+      r.disconnect();
+    }
+  };
+  const undo = onCleanup(purge);
+  return {
+    prefix,
+    async purge() {
+      undo();
+      await purge();
+    },
+  };
+}
+
+/** Read the resident set of a process (MB) from /proc; null where there is no /proc. */
+export function rssMb(pid) {
+  try {
+    const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+export function getJson(url, { headers = {}, timeoutMs = 2000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { headers, timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode, body: body ? safeJson(body) : null }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
+}
+
+function safeJson(s) {
+  try {
+    return JSON.parse(s);
+  } catch {
+    return s;
+  }
+}
+
+async function waitForHttp(url, child, output, timeoutMs = 30_000) {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (child.exitCode !== null) throw new Error(`process exited (${child.exitCode}) before serving:\n${output.join('')}`);
+    try {
+      const r = await getJson(url, { timeoutMs: 500 });
+      if (r.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(100);
+  }
+  throw new Error(`no answer from ${url} within ${timeoutMs} ms:\n${output.join('')}`);
+}
+
+function stopChild(child, timeoutMs = 15_000) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('exit', () => {
+      clearTimeout(t);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/** Spawn a node script with captured output; `ready` resolves once `probeUrl` answers 200. */
+export async function spawnNode(args, { env = {}, probeUrl, ipc = false } = {}) {
+  const output = [];
+  const child = spawn(process.execPath, args, {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
+  });
+  const keep = (c) => {
+    output.push(c.toString());
+    if (output.length > 200) output.shift();
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const undo = onCleanup(() => stopChild(child));
+  const handle = {
+    child,
+    pid: child.pid,
+    output,
+    async stop() {
+      undo();
+      await stopChild(child);
+    },
+  };
+  if (probeUrl) await waitForHttp(probeUrl, child, output);
+  return handle;
+}
+
+/**
+ * The built API as production runs it, on a free loopback port. Limits are
+ * raised so the bench measures the work, not the rate limiter.
+ */
+export async function startApi({ db, prefix, env = {}, nodeArgs = [] }) {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const handle = await spawnNode([...nodeArgs, `${API_DIST}/main.js`], {
+    env: {
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      PUBLIC_URL: url,
+      DATABASE_URL: db.url,
+      DATABASE_POOL_SIZE: String(POOL_SIZE),
+      REDIS_URL,
+      REDIS_PREFIX: prefix,
+      JWT_SECRET,
+      ACCESS_TOKEN_TTL: '2h',
+      LOG_LEVEL: 'warn',
+      SERVE_WEB: 'false',
+      LOGIN_RATE_LIMIT: '100000',
+      REGISTER_RATE_LIMIT: '100000',
+      CLAIM_RATE_LIMIT: '100000',
+      ...env,
+    },
+    probeUrl: `${url}/api/health/live`,
+  });
+  return { ...handle, url, port, rss: () => rssMb(handle.pid) };
+}
+
+function b64url(s) {
+  return Buffer.from(s).toString('base64url');
+}
+
+/**
+ * An access token exactly as the API issues it (HS256, same claims). Logging
+ * a thousand assistants in would spend the setup on argon2, which is not what
+ * any scenario measures; the API still verifies every token and reads the user.
+ */
+export function mintToken({ id, role, tokenVersion = 0 }) {
+  const now = Math.floor(Date.now() / 1000);
+  const header = b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
+  const payload = b64url(JSON.stringify({ role, tv: tokenVersion, sub: id, iss: 'handoff', aud: 'handoff-api', iat: now, exp: now + 7200 }));
+  const sig = createHmac('sha256', JWT_SECRET).update(`${header}.${payload}`).digest('base64url');
+  return `${header}.${payload}.${sig}`;
+}
+
+export async function login(baseUrl, email, password) {
+  const res = await fetch(`${baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+  if (res.status !== 200) throw new Error(`login ${email}: ${res.status} ${await res.text()}`);
+  return (await res.json()).accessToken;
+}
+
+/**
+ * `count` assistants inserted in one statement, all with the demo password
+ * hash (so they could sign in), each with its own skills; returns ids and tokens.
+ */
+export async function insertAssistants(db, { count, skillsFor, maxConcurrent = 10_000, online = false, tag = rand() }) {
+  const [{ password_hash: hash }] = (await db.pool.query(`SELECT password_hash FROM users WHERE role = 'assistant' LIMIT 1`)).rows;
+  const emails = [];
+  const skills = [];
+  for (let i = 0; i < count; i++) {
+    emails.push(`bench-${tag}-${i}@assistants.test`);
+    skills.push(`{${skillsFor(i).join(',')}}`);
+  }
+  const { rows } = await db.pool.query(
+    `INSERT INTO users (email, password_hash, name, role, skills, max_concurrent_tasks, online)
+     SELECT e, $3, 'Bench assistant', 'assistant', s::task_category[], $4, $5 FROM unnest($1::text[], $2::text[]) AS x(e, s)
+     RETURNING id, email`,
+    [emails, skills, hash, maxConcurrent, online],
+  );
+  const order = new Map(emails.map((e, i) => [e, i]));
+  rows.sort((a, b) => order.get(a.email) - order.get(b.email));
+  return rows.map((r) => ({ id: r.id, email: r.email, token: mintToken({ id: r.id, role: 'assistant' }) }));
+}
+
+export async function userByEmail(db, email) {
+  const { rows } = await db.pool.query(`SELECT id, role, organization_id, token_version FROM users WHERE lower(email) = lower($1)`, [email]);
+  if (!rows[0]) throw new Error(`no user ${email}`);
+  return rows[0];
+}
+
+export function ensureBuilt() {
+  if (!existsSync(`${API_DIST}/main.js`) || !existsSync(`${API_DIST}/database/cli.js`)) {
+    throw new Error('apps/api/dist is missing: run `npm run bench` (it builds first) or `npx turbo run build --filter=@handoff/api`');
+  }
+}
+
+/**
+ * A second API under `node --cpu-prof`, for the profile only: the measured
+ * API stays unprofiled, since the profiler itself costs a tenth or more.
+ */
+export async function profiledApi({ db, prefix, name, env }) {
+  const dir = `${REPO_ROOT}bench/results/profiles`;
+  const api = await startApi({ db, prefix, env, nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`] });
+  return { ...api, dir };
+}

@@ -1,0 +1,90 @@
+// `npm run bench`: every scenario beside its raw baseline, interleaved, in one run.
+//   --only a,b      run only these scenarios (health, submit, claim, dispatch, fanout, billing, dashboard)
+//   --pairs N       baseline/scenario pairs per scenario (default 3)
+//   --seconds S     length of each timed window for the throughput scenarios (default 4)
+//   --profile NAME  run that scenario's API under `node --cpu-prof` (profiles land in bench/results/profiles/)
+//   --keep          keep the throwaway database of the claim scenario for EXPLAIN (its name is printed)
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { cleanupAll, ensureBuilt, POOL_SIZE } from './lib/harness.mjs';
+import { printTable, unavailable, writeResults } from './lib/report.mjs';
+import * as health from './scenarios/health.mjs';
+import * as submit from './scenarios/submit.mjs';
+import * as claim from './scenarios/claim.mjs';
+import * as dispatch from './scenarios/dispatch.mjs';
+import * as fanout from './scenarios/fanout.mjs';
+import * as billing from './scenarios/billing.mjs';
+import * as dashboard from './scenarios/dashboard.mjs';
+
+const SCENARIOS = [health, submit, claim, dispatch, fanout, billing, dashboard];
+
+const { values: args } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    pairs: { type: 'string', default: '3' },
+    seconds: { type: 'string', default: '4' },
+    profile: { type: 'string' },
+    keep: { type: 'boolean', default: false },
+  },
+});
+
+const only = args.only ? new Set(args.only.split(',').map((s) => s.trim())) : null;
+const unknown = only ? [...only].filter((n) => !SCENARIOS.some((s) => s.name === n)) : [];
+if (unknown.length) {
+  console.error(`unknown scenario(s): ${unknown.join(', ')}; known: ${SCENARIOS.map((s) => s.name).join(', ')}`);
+  process.exit(2);
+}
+const options = { pairs: Math.max(1, Number(args.pairs)), seconds: Math.max(1, Number(args.seconds)), profile: args.profile, keep: args.keep };
+
+let interrupted = false;
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, async () => {
+    interrupted = true;
+    console.error(`\n${signal}: stopping children, dropping databases…`);
+    await cleanupAll();
+    process.exit(130);
+  });
+}
+
+async function main() {
+  ensureBuilt();
+  const started = Date.now();
+  console.log(`Handoff bench: ${options.pairs} interleaved pairs per scenario, ${options.seconds} s windows, pool ${POOL_SIZE}, ${os.cpus().length} CPU(s), Node ${process.versions.node}`);
+  const rows = [];
+  for (const s of SCENARIOS) {
+    if (only && !only.has(s.name)) continue;
+    const t = Date.now();
+    console.log(`\n▶ ${s.name}`);
+    try {
+      rows.push(...(await s.run(options)));
+    } catch (e) {
+      if (interrupted) return;
+      console.error(`  ${s.name} failed: ${e.stack ?? e.message}`);
+      rows.push(unavailable(s.name, '—', null, `failed: ${String(e.message).split('\n')[0]}`));
+    } finally {
+      await cleanupAll();
+    }
+    console.log(`  (${((Date.now() - t) / 1000).toFixed(0)} s)`);
+  }
+  console.log(`\nHandoff bench, ${new Date().toISOString()}, ${((Date.now() - started) / 1000).toFixed(0)} s in all\n`);
+  printTable(rows);
+  const file = writeResults(rows, {
+    at: new Date().toISOString(),
+    node: process.versions.node,
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model,
+    poolSize: POOL_SIZE,
+    pairs: options.pairs,
+    seconds: options.seconds,
+    durationSeconds: Math.round((Date.now() - started) / 1000),
+  });
+  console.log(`\nwrote ${file.slice(file.indexOf('bench/'))} and bench/results/latest.json`);
+  const failed = rows.filter((r) => r.pass === false);
+  if (failed.length) console.log(`${failed.length} row(s) miss their target: ${failed.map((r) => r.scenario).join('; ')}`);
+}
+
+main().catch(async (e) => {
+  console.error(e);
+  await cleanupAll();
+  process.exit(1);
+});

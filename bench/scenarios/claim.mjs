@@ -1,0 +1,118 @@
+// 3. 50 assistants draining 5,000 queued tasks through claim-next, against a bare
+//    FOR UPDATE SKIP LOCKED claim loop with 50 claimers on a copy of the tasks table.
+import { benchPrefix, createBenchDb, DEMO_CLIENT, insertAssistants, sleep, startApi, userByEmail } from '../lib/harness.mjs';
+import { closedLoops, interleave, median, request } from '../lib/load.mjs';
+import { row } from '../lib/report.mjs';
+
+export const name = 'claim';
+const ASSISTANTS = 50;
+const TASKS = 5_000;
+export const CATEGORIES = ['customer_support', 'email_management', 'telemarketing', 'scheduling', 'data_entry', 'bookkeeping', 'payroll', 'document_management', 'it_support', 'research'];
+// Three neighbouring skills each: every category is covered by 15 assistants, none by all.
+export const skillsFor = (i) => [0, 1, 2].map((k) => CATEGORIES[(i + k) % CATEGORIES.length]);
+
+/** Queued tasks as submit leaves them (task + its submit event), mixed priorities and deadlines. */
+export async function seedQueued(db, table, client, count, { events = table === 'tasks' } = {}) {
+  const { rows } = await db.pool.query(
+    `INSERT INTO ${table} (organization_id, created_by, title, instructions, category, priority, deadline, price_cents, currency, created_at)
+     SELECT $1, $2, 'Bench task ' || g, 'Follow the standard procedure.',
+            ($3::text[])[1 + g % 10]::task_category,
+            (ARRAY['low','normal','high','urgent'])[1 + (g * 7) % 4]::task_priority,
+            now() + make_interval(hours => 2 + (g * 13) % 70),
+            2500, 'USD', now() - make_interval(secs => g)
+       FROM generate_series(1, $4) g
+     RETURNING id`,
+    [client.organization_id, client.id, CATEGORIES, count],
+  );
+  if (events) {
+    await db.pool.query(
+      `INSERT INTO task_events (task_id, action, from_status, to_status, actor_id, actor_role)
+       SELECT unnest($1::uuid[]), 'submit', NULL, 'queued', $2, 'client'`,
+      [rows.map((r) => r.id), client.id],
+    );
+  }
+  await db.pool.query(`VACUUM ANALYZE ${table}`);
+}
+
+async function waitOutboxEmpty(db, timeoutMs = 60_000) {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM outbox`);
+    if (rows[0].n === 0) return;
+    await sleep(100);
+  }
+  throw new Error('the outbox did not drain within a minute');
+}
+
+export async function run({ pairs, keep }) {
+  const db = await createBenchDb();
+  const { prefix, purge } = benchPrefix();
+  const api = await startApi({ db, prefix });
+  try {
+    const client = await userByEmail(db, DEMO_CLIENT);
+    // Capacity far above what a drain gives each assistant, so nobody is turned away for it.
+    const assistants = await insertAssistants(db, { count: ASSISTANTS, skillsFor, maxConcurrent: 10_000, online: true });
+    await db.pool.query(`UPDATE users SET max_concurrent_tasks = 10000 WHERE role = 'assistant'`);
+    await db.pool.query(`CREATE TABLE bench_tasks (LIKE tasks INCLUDING ALL)`);
+    const skillSets = assistants.map((_, i) => skillsFor(i));
+
+    const drainApi = async () => {
+      await seedQueued(db, 'tasks', client, TASKS);
+      const statuses = new Map();
+      const r = await closedLoops(ASSISTANTS, async (i) => {
+        const res = await request(api.url, 'POST', '/api/tasks/claim-next', { token: assistants[i].token });
+        if (res.status === 200) return true;
+        if (res.status !== 204) statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+        return false;
+      }, { deadlineMs: 120_000 });
+      if (statuses.size) console.log(`  claim: unexpected answers ${JSON.stringify(Object.fromEntries(statuses))}`);
+      const left = (await db.pool.query(`SELECT count(*)::int AS n FROM tasks WHERE status = 'queued'`)).rows[0].n;
+      if (left) console.log(`  claim: ${left} tasks left queued`);
+      // Each run starts from the same table: claimed rows (and their trail) go before the next seed.
+      await waitOutboxEmpty(db);
+      if (!keep) {
+        await db.pool.query(`DELETE FROM task_events WHERE task_id IN (SELECT id FROM tasks WHERE status = 'claimed')`);
+        await db.pool.query(`DELETE FROM tasks WHERE status = 'claimed'`);
+      }
+      return r.done / r.seconds;
+    };
+
+    const drainPg = async () => {
+      await seedQueued(db, 'bench_tasks', client, TASKS);
+      const r = await closedLoops(ASSISTANTS, async (i) => {
+        const { rowCount } = await db.pool.query(
+          `UPDATE bench_tasks SET status = 'claimed', assignee_id = $1, claimed_at = now(), version = version + 1, updated_at = now()
+            WHERE id = (SELECT id FROM bench_tasks WHERE status = 'queued' AND category = ANY($2::task_category[])
+                         ORDER BY priority DESC, deadline ASC, created_at ASC, id ASC LIMIT 1 FOR UPDATE SKIP LOCKED)
+            RETURNING id`,
+          [assistants[i].id, skillSets[i]],
+        );
+        return rowCount === 1;
+      }, { deadlineMs: 120_000 });
+      await db.pool.query(`TRUNCATE bench_tasks`);
+      return r.done / r.seconds;
+    };
+
+    const r = await interleave(pairs, drainPg, drainApi, { label: 'claim' });
+    if (keep) console.log(`  claim: kept database ${db.name} for EXPLAIN; drop it with DROP DATABASE ${db.name}`);
+    return [
+      row({
+        scenario: 'claim-next: 50 assistants draining 5,000 tasks',
+        unit: 'claims/s',
+        value: median(r.scenario),
+        baseline: median(r.baseline),
+        target: 'ratio ≥ 0.5',
+        check: ({ ratio }) => ratio >= 0.5,
+        samples: r,
+      }),
+    ];
+  } finally {
+    await api.stop();
+    if (keep) {
+      await db.keep();
+    } else {
+      await db.drop();
+    }
+    await purge();
+  }
+}

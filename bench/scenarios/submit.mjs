@@ -1,0 +1,85 @@
+// 2. Authenticated task submission against plain single-row INSERTs into a copy of the tasks table.
+import { benchPrefix, createBenchDb, DEMO_CLIENT, DEMO_PASSWORD, login, POOL_SIZE, profiledApi, startApi, userByEmail } from '../lib/harness.mjs';
+import { cannon, closedLoops, interleave, median } from '../lib/load.mjs';
+import { row } from '../lib/report.mjs';
+
+export const name = 'submit';
+const CONNECTIONS = 50;
+
+export function taskBody(title = 'Reconcile last week’s invoices') {
+  return {
+    title,
+    instructions: 'Open the shared folder, match each invoice to its bank line, flag the ones that do not match.',
+    category: 'bookkeeping',
+    priority: 'normal',
+    deadline: new Date(Date.now() + 2 * 86_400_000).toISOString(),
+  };
+}
+
+export async function run({ pairs, seconds, profile }) {
+  const db = await createBenchDb();
+  const { prefix, purge } = benchPrefix();
+  const api = await startApi({ db, prefix });
+  try {
+    const token = await login(api.url, DEMO_CLIENT, DEMO_PASSWORD);
+    const client = await userByEmail(db, DEMO_CLIENT);
+    // Same columns, defaults, checks and indexes as tasks (LIKE copies all but foreign keys).
+    await db.pool.query(`CREATE TABLE bench_tasks (LIKE tasks INCLUDING ALL)`);
+    const body = taskBody();
+    const apiLoad = (s = seconds) =>
+      cannon({
+        url: `${api.url}/api/tasks`,
+        connections: CONNECTIONS,
+        seconds: s,
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }).then((r) => {
+        if (r.bad) console.log(`  submit: ${r.bad} non-2xx or errors`);
+        return r.perSecond;
+      });
+    const params = [client.organization_id, client.id, body.title, body.instructions, body.category, body.priority, body.deadline, 4500, 'USD'];
+    // Same pool size as the API's DATABASE_POOL_SIZE, 50 callers sharing it like 50 connections do.
+    const pgLoad = (s = seconds) =>
+      closedLoops(
+        CONNECTIONS,
+        async () => {
+          await db.pool.query(
+            `INSERT INTO bench_tasks (organization_id, created_by, title, instructions, category, priority, deadline, price_cents, currency)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+            params,
+          );
+        },
+        { deadlineMs: s * 1000 },
+      ).then((r) => r.perSecond);
+    await pgLoad(1);
+    await apiLoad(2);
+    const r = await interleave(pairs, () => pgLoad(), () => apiLoad(), { label: 'submit' });
+    const { rows } = await db.pool.query(`SELECT (SELECT count(*) FROM tasks)::int AS tasks, (SELECT count(*) FROM bench_tasks)::int AS bench`);
+    console.log(`  submit: ${rows[0].tasks} tasks through the API, ${rows[0].bench} plain inserts (pool ${POOL_SIZE})`);
+
+    if (profile === name) {
+      await api.stop();
+      const prof = await profiledApi({ db, prefix, name });
+      await apiLoad(2);
+      const rate = await apiLoad(10);
+      await prof.stop();
+      console.log(`  submit: profiled run ${rate.toFixed(0)} tasks/s; profile written under bench/results/profiles/`);
+    }
+    return [
+      row({
+        scenario: 'submit: POST /api/tasks, 50 connections',
+        unit: 'tasks/s',
+        value: median(r.scenario),
+        baseline: median(r.baseline),
+        target: 'ratio ≥ 0.5',
+        check: ({ ratio }) => ratio >= 0.5,
+        samples: r,
+      }),
+    ];
+  } finally {
+    await api.stop();
+    await db.drop();
+    await purge();
+  }
+}
