@@ -1,0 +1,2 @@
+export const name = 'billing';
+export async function run() { return []; }
