@@ -206,7 +206,15 @@ async function allEntries(t: TestApp, s: Session, filter = ''): Promise<LedgerEn
 async function checkSummaryAgainstEntries(t: TestApp, admin: Session): Promise<void> {
   const entries = await allEntries(t, admin);
   const to = encodeURIComponent(new Date(Date.now() + 86_400_000).toISOString());
-  const summary = await t.http.get(`/api/billing/summary?from=2000-01-01T00:00:00Z&to=${to}`, { token: admin.token });
+  // A long period and a short one that starts mid-day: the chart is computed differently for each.
+  const since = encodeURIComponent(new Date(Date.now() - 36 * 3_600_000).toISOString());
+  for (const from of ['2000-01-01T00:00:00Z', since]) {
+    await checkPeriod(t, admin, entries, from, to);
+  }
+}
+
+async function checkPeriod(t: TestApp, admin: Session, entries: LedgerEntryView[], from: string, to: string): Promise<void> {
+  const summary = await t.http.get(`/api/billing/summary?from=${from}&to=${to}`, { token: admin.token });
   expect(summary.status).toBe(200);
   const sum = (kind: string) => entries.filter((e) => e.kind === kind).reduce((s, e) => s + e.amountCents, 0);
   const totals = summary.body.totals[0] ?? { tasksBilled: 0, chargedCents: 0, paidOutCents: 0, feeCents: 0, refundedCents: 0, adjustedCents: 0 };
