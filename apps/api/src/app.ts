@@ -40,6 +40,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     logger: new PinoNestLogger(logger),
+    // Our own JSON parser is registered below.
+    bodyParser: false,
   });
   app.setGlobalPrefix('api');
   app.useWebSocketAdapter(new RedisIoAdapter(app, config));
@@ -48,6 +50,16 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onSend', async (req: FastifyRequest, reply: FastifyReply) => {
     void reply.header('x-request-id', req.id);
+  });
+  // Many HTTP clients send `content-type: application/json` on every request;
+  // an empty body on a body-less POST (claim, start, accept…) is not an error.
+  // Non-empty bodies go through Fastify's own parser, which also refuses
+  // prototype-poisoning keys.
+  const parseJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (req: FastifyRequest, body: string | Buffer, done: (e: Error | null, v?: unknown) => void) => {
+    if (body === '' || body.length === 0) return done(null, undefined);
+    parseJson(req, body as string, done);
   });
 
   await app.register(helmet as never, {

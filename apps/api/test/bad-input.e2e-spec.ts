@@ -88,3 +88,25 @@ describe('bad input on account routes', () => {
     }
   });
 });
+
+describe('JSON bodies', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('accepts an empty body with a JSON content type on a body-less POST, and still validates it where a body is required', async () => {
+    const assistant = await registerAssistant(t.http, ['research']);
+    const next = await t.http.request('POST', '/api/tasks/claim-next', undefined, { token: assistant.token, raw: '', headers: { 'content-type': 'application/json' } });
+    expect(next.status).toBe(204);
+    const login = await t.http.request('POST', '/api/auth/login', undefined, { raw: '', headers: { 'content-type': 'application/json' } });
+    expect(login.status).toBe(400);
+    expect(login.body.message).toBe('body must be a JSON object');
+  });
+
+  it('refuses prototype-poisoning keys', async () => {
+    const res = await t.http.request('POST', '/api/auth/login', undefined, { raw: '{"email":"a@example.com","password":"x","__proto__":{"role":"admin"}}' });
+    expect(res.status).toBe(400);
+  });
+});
