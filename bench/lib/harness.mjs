@@ -14,9 +14,14 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const API_DIST = `${REPO_ROOT}apps/api/dist`;
 export const WEB_DIST = `${REPO_ROOT}apps/web/dist`;
 
-// The server we connect to for CREATE/DROP DATABASE; scenarios get their own database on it.
-export const ADMIN_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+// The server the API would use (DATABASE_URL), reached through its maintenance
+// database for CREATE/DROP DATABASE; every scenario gets a database of its own there.
+export const ADMIN_DATABASE_URL = (() => {
+  const u = new URL(process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+  u.pathname = '/postgres';
+  return u.toString();
+})();
+export const REDIS_URL = process.env.BENCH_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const POOL_SIZE = Number(process.env.BENCH_POOL_SIZE ?? 20);
 // One secret per bench run: the bench signs its own access tokens (see mintToken).
 export const JWT_SECRET = randomBytes(32).toString('hex');
