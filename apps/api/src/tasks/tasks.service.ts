@@ -22,7 +22,7 @@ import { OutboxRelay } from '../dispatch/outbox.relay.js';
 import { TASK_JOINS, TASK_SELECT, toTaskView, type TaskEventRow, type TaskRow } from './task-row.js';
 import { runTransition, type TransitionInput } from './transition.js';
 
-type UserAction = Exclude<TaskAction, 'expire' | 'auto_accept'>;
+type UserAction = Exclude<TaskAction, 'claim' | 'expire' | 'auto_accept'>;
 
 const QUEUE_ORDER = `priority DESC, deadline ASC, created_at ASC, id ASC`;
 
@@ -155,18 +155,7 @@ export class TasksService {
     }
     if (!hasSkill) throw new UnprocessableRule(`${CATEGORY_LABELS[row.category]} is not one of your skills`);
     if (row.status !== 'queued') this.conflict(row, `you already hold this task; it is ${row.status.replace('_', ' ')}`);
-    const claimed = await this.ds.transaction(async (m) => {
-      await this.lockCapacity(m, user);
-      return runTransition(m, {
-        target: { id },
-        action: 'claim',
-        from: 'queued',
-        to: 'claimed',
-        actor: { id: user.id, role: user.role },
-        set: { assignee_id: ':me', claimed_at: 'now()' },
-        params: { me: user.id },
-      });
-    });
+    const claimed = await this.claimTransition(user, { id });
     if (!claimed) {
       const now = await this.load(id);
       this.conflict(now ?? row, 'another assistant claimed it first');
@@ -178,13 +167,19 @@ export class TasksService {
   /** The best queued task for this assistant, claimed; null when there is none. */
   async claimNext(user: AuthUser): Promise<TaskView | null> {
     if (!user.skills.length) throw new UnprocessableRule('you have no skills yet; ask an admin to add some');
-    const claimed = await this.ds.transaction(async (m) => {
+    const claimed = await this.claimTransition(user, {
+      pick: `SELECT id FROM tasks WHERE status = 'queued' AND category = ANY($1::task_category[]) ORDER BY ${QUEUE_ORDER} LIMIT 1 FOR UPDATE SKIP LOCKED`,
+      pickParams: [user.skills],
+    });
+    if (claimed) this.outbox.kick();
+    return claimed ? toTaskView(claimed) : null;
+  }
+
+  private claimTransition(user: AuthUser, target: TransitionInput['target']): Promise<TaskRow | null> {
+    return this.ds.transaction(async (m) => {
       await this.lockCapacity(m, user);
       return runTransition(m, {
-        target: {
-          pick: `SELECT id FROM tasks WHERE status = 'queued' AND category = ANY($1::task_category[]) ORDER BY ${QUEUE_ORDER} LIMIT 1 FOR UPDATE SKIP LOCKED`,
-          pickParams: [user.skills],
-        },
+        target,
         action: 'claim',
         from: 'queued',
         to: 'claimed',
@@ -193,11 +188,9 @@ export class TasksService {
         params: { me: user.id },
       });
     });
-    if (claimed) this.outbox.kick();
-    return claimed ? toTaskView(claimed) : null;
   }
 
-  /** start, release, return, accept, revise, cancel: checked against the state machine, then one conditional update. */
+  /** start, release, return, accept, revise, cancel (claims have their own path): checked against the state machine, then one conditional update. */
   async act(user: AuthUser, id: string, action: UserAction, input: { result?: string; feedback?: string } = {}): Promise<TaskView> {
     const row = await this.loadReadable(user, id);
     const plan = planTransition(action, { role: user.role, userId: user.id, organizationId: user.organizationId }, {
@@ -291,7 +284,6 @@ export class TasksService {
 }
 
 const ACTION_EFFECTS: Record<UserAction, (input: { result?: string; feedback?: string }, config: AppConfig) => Partial<TransitionInput>> = {
-  claim: () => ({ set: { claimed_at: 'now()' } }),
   start: () => ({ set: { started_at: 'COALESCE(started_at, now())' } }),
   release: () => ({ set: { assignee_id: 'NULL', claimed_at: 'NULL' } }),
   return: (input, config) => ({
