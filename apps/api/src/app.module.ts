@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AdminController } from './admin/admin.controller.js';
 import { AuthController } from './auth/auth.controller.js';
 import { AuthService } from './auth/auth.service.js';
+import { RefreshTokensService } from './auth/refresh-tokens.service.js';
 import { BillingController } from './billing/billing.controller.js';
 import { BillingModule } from './billing/billing.module.js';
 import { AuthGuard } from './common/auth/auth.guard.js';
@@ -14,6 +15,7 @@ import { QueuesModule } from './dispatch/queues.module.js';
 import { WorkersModule } from './dispatch/workers.module.js';
 import { HealthController } from './health/health.controller.js';
 import { RateCardController } from './rate-card/rate-card.controller.js';
+import { RedisWriteGuard } from './redis/redis-write.guard.js';
 import { RealtimeGateway } from './realtime/realtime.gateway.js';
 import { TasksController } from './tasks/tasks.controller.js';
 import { TasksModule } from './tasks/tasks.module.js';
@@ -34,8 +36,11 @@ export class AppModule {
       : [];
     const providers: Provider[] = [
       AuthService,
+      RefreshTokensService,
       UsersService,
-      // Order matters: authenticate first, so rate limits can key on the user.
+      // Order matters: refuse writes while Redis is down before any database work,
+      // then authenticate, so rate limits can key on the user.
+      { provide: APP_GUARD, useClass: RedisWriteGuard },
       { provide: APP_GUARD, useClass: AuthGuard },
       { provide: APP_GUARD, useClass: RateLimitGuard },
       { provide: APP_FILTER, useClass: HttpErrorFilter },
@@ -43,7 +48,7 @@ export class AppModule {
     if (serves) providers.push(RealtimeGateway);
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config), QueuesModule.forRoot(config), TasksModule, BillingModule, ...(works ? [WorkersModule] : [])],
+      imports: [CoreModule.forRoot(config), QueuesModule.forRoot(config), TasksModule, BillingModule, ...(works ? [WorkersModule.forRoot(config)] : [])],
       controllers,
       providers,
     };

@@ -1,12 +1,17 @@
-import { Controller, Get, NotFoundException, Post } from '@nestjs/common';
+import { Controller, ForbiddenException, Get, Inject, NotFoundException, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { authResponse, loginBody, registerBody, userView, type LoginBody, type RegisterBody, type UserView } from '@handoff/contracts';
+import { authResponse, loginBody, registerBody, userView, type AuthResponse, type LoginBody, type RegisterBody, type UserView } from '@handoff/contracts';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthUser } from '../common/auth/auth-user.js';
 import { CurrentUser, Public } from '../common/auth/decorators.js';
 import { Contract, Input } from '../common/http/contract.js';
+import { parseCookies, serializeCookie } from '../common/http/cookies.js';
+import { originAllowed } from '../common/http/origin.js';
 import { byIp, byIpAndEmail, RateLimit } from '../common/rate-limit/rate-limit.js';
+import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { UsersService } from '../users/users.service.js';
-import { AuthService } from './auth.service.js';
+import { AuthService, type Issued } from './auth.service.js';
+import { REFRESH_COOKIE, REFRESH_COOKIE_PATH, RefreshTokensService } from './refresh-tokens.service.js';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -14,22 +19,52 @@ export class AuthController {
   constructor(
     private readonly auth: AuthService,
     private readonly users: UsersService,
+    private readonly refreshTokens: RefreshTokensService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Public()
   @Post('register')
   @RateLimit({ name: 'register', limit: (c) => c.rateLimits.register, keys: byIp })
-  @Contract({ summary: 'Create a client (with its organization) or an assistant account', body: registerBody, response: authResponse, status: 201, errors: { 409: 'e-mail already registered', 429: 'rate limited' } })
-  register(@Input('body') body: RegisterBody) {
-    return this.auth.register(body);
+  @Contract({ summary: 'Create a client (with its organization) or an assistant account; sets the refresh cookie', body: registerBody, response: authResponse, status: 201, errors: { 409: 'e-mail already registered', 429: 'rate limited' } })
+  async register(@Input('body') body: RegisterBody, @Res({ passthrough: true }) reply: FastifyReply): Promise<AuthResponse> {
+    return this.withCookie(reply, await this.auth.register(body));
   }
 
   @Public()
   @Post('login')
   @RateLimit({ name: 'login', limit: (c) => c.rateLimits.login, keys: byIpAndEmail })
-  @Contract({ summary: 'Exchange e-mail and password for an access token', body: loginBody, response: authResponse, errors: { 401: 'wrong e-mail or password', 403: 'suspended', 429: 'rate limited' } })
-  login(@Input('body') body: LoginBody) {
-    return this.auth.login(body);
+  @Contract({ summary: 'Exchange e-mail and password for an access token; sets the refresh cookie', body: loginBody, response: authResponse, errors: { 401: 'wrong e-mail or password', 403: 'suspended', 429: 'rate limited' } })
+  async login(@Input('body') body: LoginBody, @Res({ passthrough: true }) reply: FastifyReply): Promise<AuthResponse> {
+    return this.withCookie(reply, await this.auth.login(body));
+  }
+
+  @Public()
+  @Post('refresh')
+  @RateLimit({ name: 'refresh', limit: (c) => c.rateLimits.login * 10, keys: byIp })
+  @Contract({
+    summary: 'A new access token for the refresh cookie; the cookie is rotated, and reusing an old one ends the whole session',
+    response: authResponse,
+    errors: { 401: 'no, expired, revoked or reused refresh token', 403: 'cross-site request' },
+  })
+  async refresh(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<AuthResponse> {
+    this.assertSameSite(req);
+    try {
+      return this.withCookie(reply, await this.auth.refresh(this.cookieOf(req)));
+    } catch (e) {
+      // A refused cookie is dead weight; the browser should stop sending it.
+      this.clearCookie(reply);
+      throw e;
+    }
+  }
+
+  @Public()
+  @Post('logout')
+  @Contract({ summary: 'End the session of the refresh cookie and clear it', status: 204, errors: { 403: 'cross-site request' } })
+  async logout(@Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
+    this.assertSameSite(req);
+    await this.auth.logout(this.cookieOf(req));
+    this.clearCookie(reply);
   }
 
   @ApiBearerAuth()
@@ -39,5 +74,35 @@ export class AuthController {
     const user = await this.users.findById(caller.id);
     if (!user) throw new NotFoundException('user not found');
     return this.users.view(user);
+  }
+
+  private cookieOf(req: FastifyRequest): string | undefined {
+    return parseCookies(req.headers.cookie)[REFRESH_COOKIE];
+  }
+
+  // SameSite=Strict already keeps the cookie off cross-site requests; this also
+  // refuses browsers and proxies that get SameSite wrong.
+  private assertSameSite(req: FastifyRequest): void {
+    const origin = req.headers.origin;
+    if (!originAllowed(typeof origin === 'string' ? origin : undefined, req.headers.host, this.config.corsOrigins)) {
+      throw new ForbiddenException('origin is not allowed');
+    }
+  }
+
+  private withCookie(reply: FastifyReply, issued: Issued): AuthResponse {
+    void reply.header(
+      'set-cookie',
+      serializeCookie(REFRESH_COOKIE, issued.refreshToken, {
+        path: REFRESH_COOKIE_PATH,
+        maxAgeSeconds: this.refreshTokens.ttlSeconds,
+        secure: this.config.cookieSecure,
+      }),
+    );
+    void reply.header('cache-control', 'no-store');
+    return issued.body;
+  }
+
+  private clearCookie(reply: FastifyReply): void {
+    void reply.header('set-cookie', serializeCookie(REFRESH_COOKIE, '', { path: REFRESH_COOKIE_PATH, maxAgeSeconds: 0, secure: this.config.cookieSecure }));
   }
 }

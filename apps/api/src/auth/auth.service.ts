@@ -4,19 +4,27 @@ import { TokensService } from '../common/auth/tokens.service.js';
 import type { User } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
 import { burnPasswordCheck, verifyPassword } from './password.js';
+import { RefreshTokensService } from './refresh-tokens.service.js';
+
+/** What a sign-in hands back: the body, and the refresh token that goes into the cookie. */
+export interface Issued {
+  body: AuthResponse;
+  refreshToken: string;
+}
 
 @Injectable()
 export class AuthService {
   constructor(
     private readonly users: UsersService,
     private readonly tokens: TokensService,
+    private readonly refreshTokens: RefreshTokensService,
   ) {}
 
-  async register(body: RegisterBody): Promise<AuthResponse> {
+  async register(body: RegisterBody): Promise<Issued> {
     return this.issue(await this.users.register(body));
   }
 
-  async login(body: LoginBody): Promise<AuthResponse> {
+  async login(body: LoginBody): Promise<Issued> {
     const user = await this.users.findByEmailWithHash(body.email);
     if (!user) {
       await burnPasswordCheck(body.password);
@@ -27,7 +35,26 @@ export class AuthService {
     return this.issue(user);
   }
 
-  private async issue(user: User): Promise<AuthResponse> {
+  /** Swap a refresh token for a new access token and a new refresh token of the same family. */
+  async refresh(raw: string | undefined): Promise<Issued> {
+    if (!raw) throw new UnauthorizedException('no session to refresh; sign in');
+    const rotation = await this.refreshTokens.rotate(raw);
+    if (!rotation.ok) throw new UnauthorizedException('the session has ended; sign in again');
+    const user = await this.users.findById(rotation.userId);
+    if (!user) throw new UnauthorizedException('the session has ended; sign in again');
+    return { body: await this.body(user), refreshToken: rotation.token };
+  }
+
+  logout(raw: string | undefined): Promise<void> {
+    return raw ? this.refreshTokens.revoke(raw) : Promise.resolve();
+  }
+
+  private async issue(user: User): Promise<Issued> {
+    const refreshToken = await this.refreshTokens.issue(user.id, user.tokenVersion);
+    return { body: await this.body(user), refreshToken };
+  }
+
+  private async body(user: User): Promise<AuthResponse> {
     const accessToken = await this.tokens.sign({ sub: user.id, role: user.role, tv: user.tokenVersion });
     return { accessToken, expiresIn: this.tokens.accessTtlSeconds, user: await this.users.view(user) };
   }
