@@ -1,11 +1,11 @@
 // 1. A no-database endpoint against a bare node:http server: what the framework stack costs per request.
-import { benchPrefix, createBenchDb, freePort, spawnNode, startApi } from '../lib/harness.mjs';
+import { benchPrefix, createBenchDb, freePort, profiledApi, spawnNode, startApi } from '../lib/harness.mjs';
 import { cannon, interleave, median } from '../lib/load.mjs';
 import { row } from '../lib/report.mjs';
 
 export const name = 'health';
 
-export async function run({ pairs, seconds }) {
+export async function run({ pairs, seconds, profile }) {
   const db = await createBenchDb();
   const { prefix, purge } = benchPrefix();
   const api = await startApi({ db, prefix });
@@ -19,6 +19,16 @@ export async function run({ pairs, seconds }) {
     await load(bareUrl, 1);
     await load(apiUrl, 2);
     const r = await interleave(pairs, () => load(bareUrl), () => load(apiUrl), { label: 'health' });
+    if (profile === name) {
+      await api.stop();
+      const t = Date.now();
+      const prof = await profiledApi({ db, prefix, name });
+      const skip = (Date.now() - t) / 1000 + 2;
+      await load(`${prof.url}/api/health/live`, 2);
+      const rate = await load(`${prof.url}/api/health/live`, 10);
+      await prof.stop();
+      console.log(`  health: profiled run ${rate.toFixed(0)} req/s; summary: node bench/profile-summary.mjs bench/results/profiles/<file> --skip ${skip.toFixed(0)}`);
+    }
     return [
       row({
         scenario: 'GET /api/health/live, 50 connections',

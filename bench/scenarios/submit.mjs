@@ -26,9 +26,9 @@ export async function run({ pairs, seconds, profile }) {
     // Same columns, defaults, checks and indexes as tasks (LIKE copies all but foreign keys).
     await db.pool.query(`CREATE TABLE bench_tasks (LIKE tasks INCLUDING ALL)`);
     const body = taskBody();
-    const apiLoad = (s = seconds) =>
+    const apiLoad = (s = seconds, base = api.url) =>
       cannon({
-        url: `${api.url}/api/tasks`,
+        url: `${base}/api/tasks`,
         connections: CONNECTIONS,
         seconds: s,
         method: 'POST',
@@ -60,11 +60,14 @@ export async function run({ pairs, seconds, profile }) {
 
     if (profile === name) {
       await api.stop();
+      const t = Date.now();
       const prof = await profiledApi({ db, prefix, name });
-      await apiLoad(2);
-      const rate = await apiLoad(10);
+      // Start-up and warm-up are in the profile too; the summary skips them.
+      const skip = (Date.now() - t) / 1000 + 2;
+      await apiLoad(2, prof.url);
+      const rate = await apiLoad(10, prof.url);
       await prof.stop();
-      console.log(`  submit: profiled run ${rate.toFixed(0)} tasks/s; profile written under bench/results/profiles/`);
+      console.log(`  submit: profiled run ${rate.toFixed(0)} tasks/s; summary: node bench/profile-summary.mjs bench/results/profiles/<file> --skip ${skip.toFixed(0)}`);
     }
     return [
       row({

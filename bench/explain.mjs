@@ -1,0 +1,109 @@
+// `node bench/explain.mjs`: EXPLAIN (ANALYZE, BUFFERS) of the hot queries on a
+// throwaway bench database with a realistic backlog, printed as Markdown for
+// docs/PERFORMANCE.md. The SQL is the API's own (same text as tasks.service,
+// dispatch.processor and session.service); the database is dropped at the end.
+import { ACTIVE_ASSIGNMENT_STATUSES } from '@handoff/contracts';
+import { cleanupAll, createBenchDb, DEMO_CLIENT, insertAssistants, REPO_ROOT, userByEmail } from './lib/harness.mjs';
+import { CATEGORIES, seedQueued, skillsFor } from './scenarios/claim.mjs';
+
+const { TASK_JOINS, TASK_SELECT } = await import(`${REPO_ROOT}apps/api/dist/tasks/task-row.js`);
+const QUEUE_ORDER = `priority DESC, deadline ASC, created_at ASC, id ASC`;
+const QUEUED = 5_000;
+const HISTORY = 50_000;
+const ASSISTANTS = 1_000;
+
+async function explain(db, title, sql, params, { rollback = false } = {}) {
+  const c = await db.pool.connect();
+  try {
+    if (rollback) await c.query('BEGIN');
+    const { rows } = await c.query(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${sql}`, params);
+    if (rollback) await c.query('ROLLBACK');
+    console.log(`#### ${title}\n\n\`\`\`sql\n${sql.replace(/\s+/g, ' ').trim()}\n\`\`\`\n\n\`\`\`\n${rows.map((r) => r['QUERY PLAN']).join('\n')}\n\`\`\`\n`);
+  } finally {
+    c.release();
+  }
+}
+
+async function main() {
+  const db = await createBenchDb();
+  try {
+    const client = await userByEmail(db, DEMO_CLIENT);
+    const assistants = await insertAssistants(db, { count: ASSISTANTS, skillsFor, maxConcurrent: 3, online: true });
+    // History: most of it finished work of other organizations, a fifth of it the demo client's.
+    const orgs = (await db.pool.query(`INSERT INTO organizations (name) SELECT 'Org ' || g FROM generate_series(1, 50) g RETURNING id`)).rows.map((r) => r.id);
+    await db.pool.query(
+      `INSERT INTO tasks (organization_id, created_by, title, instructions, category, priority, deadline, price_cents, currency,
+                          status, assignee_id, created_at, claimed_at, started_at, returned_at, accepted_at, on_time)
+       SELECT CASE WHEN g % 5 = 0 THEN $1 ELSE ($3::uuid[])[1 + g % 50] END, $2, 'Done ' || g, 'Done.', ($4::text[])[1 + g % 10]::task_category,
+              'normal', t0 + interval '1 day', 2500, 'USD', 'accepted', ($5::uuid[])[1 + g % $6], t0, t0, t0, t0 + interval '1 hour', t0 + interval '2 hours', true
+         FROM generate_series(1, $7) g CROSS JOIN LATERAL (SELECT now() - make_interval(mins => g) AS t0) ts`,
+      [client.organization_id, client.id, orgs, CATEGORIES, assistants.map((a) => a.id), ASSISTANTS, HISTORY],
+    );
+    await seedQueued(db, 'tasks', client, QUEUED);
+    // A few hundred claimed, so capacity counts have something to count.
+    await db.pool.query(
+      `UPDATE tasks SET status = 'claimed', assignee_id = ($1::uuid[])[1 + (hashtext(id::text) & 1023) % $2], claimed_at = now()
+        WHERE id IN (SELECT id FROM tasks WHERE status = 'queued' LIMIT 300)`,
+      [assistants.map((a) => a.id), ASSISTANTS],
+    );
+    await db.pool.query('VACUUM ANALYZE');
+    const counts = (await db.pool.query(`SELECT status, count(*)::int AS n FROM tasks GROUP BY 1 ORDER BY 1`)).rows;
+    console.log(`<!-- node bench/explain.mjs, PostgreSQL ${(await db.pool.query('SHOW server_version')).rows[0].server_version}; tasks: ${counts.map((r) => `${r.n} ${r.status}`).join(', ')}; ${ASSISTANTS} assistants online -->\n`);
+
+    const me = assistants[0];
+    const skills = skillsFor(0);
+    await explain(
+      db,
+      'claim-next: the pick (inside the claiming UPDATE)',
+      `SELECT id FROM tasks WHERE status = 'queued' AND category = ANY($1::task_category[]) ORDER BY ${QUEUE_ORDER} LIMIT 1 FOR UPDATE SKIP LOCKED`,
+      [skills],
+      { rollback: true },
+    );
+    await explain(
+      db,
+      'claim-next: capacity check under the assistant row lock',
+      `SELECT u.max_concurrent_tasks, u.suspended,
+              (SELECT count(*)::int FROM tasks WHERE assignee_id = u.id AND status = ANY($2::task_status[])) AS active
+         FROM users u WHERE u.id = $1 FOR UPDATE`,
+      [me.id, ACTIVE_ASSIGNMENT_STATUSES],
+      { rollback: true },
+    );
+    await explain(
+      db,
+      'available board: GET /api/tasks/available',
+      `SELECT ${TASK_SELECT} FROM tasks t ${TASK_JOINS}
+        WHERE t.status = 'queued' AND t.category = ANY($1::task_category[])
+        ORDER BY ${QUEUE_ORDER.split(', ').map((c) => `t.${c}`).join(', ')} LIMIT $2`,
+      [skills, 50],
+    );
+    await explain(
+      db,
+      'organization task list: GET /api/tasks as a client (first page)',
+      `SELECT ${TASK_SELECT} FROM tasks t ${TASK_JOINS} WHERE t.organization_id = $1 ORDER BY t.created_at DESC, t.id DESC LIMIT $2`,
+      [client.organization_id, 51],
+    );
+    await explain(
+      db,
+      `dispatch: eligible assistants for an announce (${ASSISTANTS} online)`,
+      `SELECT u.id FROM users u
+        WHERE u.role = 'assistant' AND NOT u.suspended AND u.online AND $1::task_category = ANY(u.skills)
+          AND (SELECT count(*) FROM tasks a WHERE a.assignee_id = u.id AND a.status = ANY($2::task_status[])) < u.max_concurrent_tasks`,
+      ['research', ACTIVE_ASSIGNMENT_STATUSES],
+    );
+    await explain(
+      db,
+      'every authenticated request: the session lookup',
+      `SELECT id, email, name, role, organization_id, skills::text AS skills, max_concurrent_tasks, suspended, token_version FROM users WHERE id = $1`,
+      [me.id],
+    );
+  } finally {
+    await db.drop();
+    await cleanupAll();
+  }
+}
+
+main().catch(async (e) => {
+  console.error(e);
+  await cleanupAll();
+  process.exit(1);
+});
