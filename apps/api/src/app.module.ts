@@ -16,6 +16,7 @@ import { WorkersModule } from './dispatch/workers.module.js';
 import { HealthController } from './health/health.controller.js';
 import { RateCardController } from './rate-card/rate-card.controller.js';
 import { RedisWriteGuard } from './redis/redis-write.guard.js';
+import { RedisWriteGuard } from './redis/redis-write.guard.js';
 import { RealtimeGateway } from './realtime/realtime.gateway.js';
 import { TasksController } from './tasks/tasks.controller.js';
 import { TasksModule } from './tasks/tasks.module.js';

@@ -63,6 +63,10 @@ export const envSchema = z.object({
   RATE_LIMIT_WINDOW: duration('RATE_LIMIT_WINDOW', '60s'),
   BODY_LIMIT_BYTES: int(1024, 50 * 1024 * 1024, 256 * 1024),
   RECONCILE_INTERVAL: duration('RECONCILE_INTERVAL', '30s'),
+  WORKER_LOCK_DURATION: duration('WORKER_LOCK_DURATION', '30s'),
+  WORKER_STALLED_INTERVAL: duration('WORKER_STALLED_INTERVAL', '30s'),
+  WORKER_MAX_STALLED_COUNT: int(0, 100, 1),
+  WORKER_WATCHDOG_INTERVAL: duration('WORKER_WATCHDOG_INTERVAL', '10s'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SERVE_WEB: bool(true),
   WEB_DIST: z.string().optional(),
@@ -93,6 +97,8 @@ export interface AppConfig {
   rateLimits: { login: number; register: number; claim: number; windowMs: number };
   bodyLimitBytes: number;
   reconcileIntervalMs: number;
+  /** How BullMQ notices a worker that died holding jobs, and how often a job may die with its worker before it fails. */
+  worker: { lockDurationMs: number; stalledIntervalMs: number; maxStalledCount: number; watchdogIntervalMs: number };
   logLevel: Env['LOG_LEVEL'];
   serveWeb: boolean;
   webDist?: string;
@@ -156,6 +162,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     reconcileIntervalMs: e.RECONCILE_INTERVAL,
+    worker: {
+      lockDurationMs: e.WORKER_LOCK_DURATION,
+      stalledIntervalMs: e.WORKER_STALLED_INTERVAL,
+      maxStalledCount: e.WORKER_MAX_STALLED_COUNT,
+      watchdogIntervalMs: e.WORKER_WATCHDOG_INTERVAL,
+    },
     logLevel: e.LOG_LEVEL,
     serveWeb: e.SERVE_WEB,
     webDist: e.WEB_DIST,

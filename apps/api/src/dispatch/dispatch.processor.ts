@@ -1,4 +1,4 @@
-import { Processor } from '@nestjs/bullmq';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ACTIVE_ASSIGNMENT_STATUSES, rooms } from '@handoff/contracts';
 import type { Job } from 'bullmq';
@@ -8,8 +8,10 @@ import { TASK_JOINS, TASK_SELECT, toTaskView, type TaskRow } from '../tasks/task
 import { runJob, type Handlers } from './job-handlers.js';
 import { LoggedWorker } from './logged-worker.js';
 
-@Processor('dispatch', { concurrency: 16 })
+@Injectable()
 export class DispatchProcessor extends LoggedWorker {
+  static readonly queue = 'dispatch';
+  static readonly concurrency = 16;
   readonly handlers: Handlers<'dispatch'> = {
     'dispatch.announce': (p) => this.announce(p.taskId, p.version),
   };

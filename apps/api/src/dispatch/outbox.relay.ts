@@ -1,10 +1,12 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { jobId, rooms, type LedgerEntryView, type TaskStatus } from '@handoff/contracts';
+import type { Redis } from 'ioredis';
 import type { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { LiveEvents } from '../realtime/live-events.js';
 import { TASK_JOINS, TASK_SELECT, toTaskView, type TaskRow } from '../tasks/task-row.js';
+import { REDIS } from '../redis/redis.module.js';
 import { JobsService } from './jobs.service.js';
 
 interface OutboxRow {
@@ -75,11 +77,14 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly jobs: JobsService,
     private readonly live: LiveEvents,
+    @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
   onApplicationBootstrap(): void {
     // Rows left behind by a process that died after its commit are relayed at start.
     this.kick();
+    // What piled up while Redis was away goes out as soon as it is back, not at the next sweep.
+    this.redis.on('ready', this.onRedisReady);
     this.timer = setInterval(() => this.kick(), this.config.reconcileIntervalMs);
     this.timer.unref();
   }
@@ -88,8 +93,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    this.redis.off('ready', this.onRedisReady);
     await this.running;
   }
+
+  private readonly onRedisReady = () => this.kick();
 
   /** Drain soon; calls made while a drain runs coalesce into one more pass. */
   kick(): void {

@@ -1,4 +1,4 @@
-import { Processor } from '@nestjs/bullmq';
+import { Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { TasksService } from '../tasks/tasks.service.js';
 import { runJob, type Handlers } from './job-handlers.js';
@@ -8,8 +8,10 @@ import { LoggedWorker } from './logged-worker.js';
  * Delayed jobs that re-read the task when they fire and act only if the state
  * they were scheduled for still holds: firing twice, or late, does no harm.
  */
-@Processor('timers', { concurrency: 16 })
+@Injectable()
 export class TimersProcessor extends LoggedWorker {
+  static readonly queue = 'timers';
+  static readonly concurrency = 16;
   readonly handlers: Handlers<'timers'> = {
     'timers.claim-expiry': (p) => this.tasks.systemTransition(p.taskId, 'expire', p.version).then(outcome),
     'timers.auto-accept': (p) => this.tasks.systemTransition(p.taskId, 'auto_accept', p.version).then(outcome),

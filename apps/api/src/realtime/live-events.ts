@@ -4,6 +4,7 @@ import { Emitter } from '@socket.io/redis-emitter';
 import { Redis } from 'ioredis';
 import type { Server } from 'socket.io';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { dropFailedPublishes } from '../redis/redis.module.js';
 
 export const socketAdapterKey = (config: Pick<AppConfig, 'redisPrefix'>) => `${config.redisPrefix}:socket.io`;
 
@@ -35,7 +36,7 @@ export class LiveEvents implements OnApplicationShutdown {
       return;
     }
     if (!this.emitter) {
-      this.emitterRedis = new Redis(this.config.redisUrl, { maxRetriesPerRequest: 1 });
+      this.emitterRedis = dropFailedPublishes(new Redis(this.config.redisUrl, { maxRetriesPerRequest: 1 }));
       this.emitterRedis.on('error', (e: Error) => this.logger.warn(`emitter: ${e.message}`));
       this.emitter = new Emitter(this.emitterRedis, { key: socketAdapterKey(this.config) });
     }

@@ -4,6 +4,7 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
 import type { Server, ServerOptions } from 'socket.io';
 import type { AppConfig } from '../config/config.js';
+import { dropFailedPublishes } from '../redis/redis.module.js';
 import { socketAdapterKey } from './live-events.js';
 
 /**
@@ -39,7 +40,7 @@ export class RedisIoAdapter extends IoAdapter {
       cors: this.config.corsOrigins.length ? { origin: this.config.corsOrigins, credentials: true } : undefined,
       allowRequest: (req, callback) => callback(null, this.originAllowed(req.headers.origin, req.headers.host)),
     } as ServerOptions) as Server;
-    const pub = new Redis(this.config.redisUrl, { maxRetriesPerRequest: 2 });
+    const pub = dropFailedPublishes(new Redis(this.config.redisUrl, { maxRetriesPerRequest: 2 }));
     const sub = pub.duplicate();
     for (const c of [pub, sub]) c.on('error', () => undefined);
     this.clients.push(pub, sub);

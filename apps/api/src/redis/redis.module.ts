@@ -83,3 +83,15 @@ export class RedisModule implements OnApplicationShutdown {
     this.redis.disconnect();
   }
 }
+
+/**
+ * Socket.IO's Redis adapter and emitter call `publish` without handling its
+ * promise; with Redis down each live event would become an unhandled
+ * rejection, which ends a Node process. A live event that cannot be published
+ * is dropped (dashboards refetch after a reconnect); the process lives on.
+ */
+export function dropFailedPublishes(redis: Redis): Redis {
+  const publish = redis.publish.bind(redis) as (...args: unknown[]) => Promise<number>;
+  (redis as unknown as { publish: (...args: unknown[]) => Promise<number> }).publish = (...args) => publish(...args).catch(() => 0);
+  return redis;
+}

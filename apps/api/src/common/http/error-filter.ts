@@ -43,8 +43,9 @@ function isInfrastructureDown(e: unknown): 'postgres' | 'redis' | null {
   if (
     (code && PG_UNAVAILABLE.test(code)) ||
     code === 'ECONNREFUSED' ||
+    code === 'ECONNRESET' ||
     code === '57014' ||
-    /Connection terminated|timeout exceeded when trying to connect|terminating connection|Client has encountered a connection error/i.test(msg)
+    /Connection terminated|timeout exceeded when trying to connect|terminating connection|Client has encountered a connection error|not currently accepting connections|Client was closed and is not queryable/i.test(msg)
   ) {
     return 'postgres';
   }
@@ -93,10 +94,11 @@ export class HttpErrorFilter implements ExceptionFilter {
     const reply = ctx.getResponse<FastifyReply>();
     const req = ctx.getRequest<FastifyRequest>();
     const body = toErrorResponse(exception);
-    if (body.statusCode >= 500) {
+    // A deliberate 503 (Redis down, writes paused) is the system working, not a failure to trace.
+    if (body.statusCode >= 500 && !(exception instanceof HttpException)) {
       this.logger.error({ reqId: req.id, err: exception instanceof Error ? { message: exception.message, stack: exception.stack } : exception }, 'request failed');
     }
-    if (body.statusCode === HttpStatus.TOO_MANY_REQUESTS && typeof body.retryAfterSeconds === 'number') {
+    if ((body.statusCode === HttpStatus.TOO_MANY_REQUESTS || body.statusCode === HttpStatus.SERVICE_UNAVAILABLE) && typeof body.retryAfterSeconds === 'number') {
       void reply.header('retry-after', String(body.retryAfterSeconds));
     }
     void reply.status(body.statusCode).send(body);
