@@ -1,6 +1,8 @@
 import { Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AdminController } from './admin/admin.controller.js';
+import { AuditController } from './audit/audit.controller.js';
+import { AuditService } from './audit/audit.service.js';
 import { AuthController } from './auth/auth.controller.js';
 import { AuthService } from './auth/auth.service.js';
 import { RefreshTokensService } from './auth/refresh-tokens.service.js';
@@ -15,7 +17,6 @@ import { QueuesModule } from './dispatch/queues.module.js';
 import { WorkersModule } from './dispatch/workers.module.js';
 import { HealthController } from './health/health.controller.js';
 import { RateCardController } from './rate-card/rate-card.controller.js';
-import { RedisWriteGuard } from './redis/redis-write.guard.js';
 import { RedisWriteGuard } from './redis/redis-write.guard.js';
 import { RealtimeGateway } from './realtime/realtime.gateway.js';
 import { TasksController } from './tasks/tasks.controller.js';
@@ -33,11 +34,12 @@ export class AppModule {
     const serves = config.role !== 'worker';
     const works = config.role !== 'api';
     const controllers: Type[] = serves
-      ? [AuthController, UsersController, RateCardController, TasksController, AdminController, HealthController, BillingController]
+      ? [AuthController, UsersController, RateCardController, TasksController, AdminController, HealthController, BillingController, AuditController]
       : [];
     const providers: Provider[] = [
       AuthService,
       RefreshTokensService,
+      AuditService,
       UsersService,
       // Order matters: refuse writes while Redis is down before any database work,
       // then authenticate, so rate limits can key on the user.

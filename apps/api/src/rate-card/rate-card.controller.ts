@@ -23,6 +23,6 @@ export class RateCardController {
   @Roles('admin')
   @Contract({ summary: 'Set a category’s base price (admin); tasks already submitted keep their price', params: rateCardParams, body: rateCardBody, response: rateCardEntry })
   set(@CurrentUser() caller: AuthUser, @Input('params') p: { category: Category }, @Input('body') body: { basePriceCents: number }) {
-    return this.rates.set(p.category, body.basePriceCents, caller.id);
+    return this.rates.set(p.category, body.basePriceCents, caller);
   }
 }

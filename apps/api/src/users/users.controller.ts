@@ -38,8 +38,8 @@ export class UsersController {
   @Post('users')
   @Roles('admin')
   @Contract({ summary: 'Create a user of any role (admin)', body: createUserBody, response: userView, status: 201, errors: { 409: 'e-mail already registered' } })
-  async create(@Input('body') body: CreateUserBody) {
-    return this.users.view(await this.users.createUser(body));
+  async create(@CurrentUser() caller: AuthUser, @Input('body') body: CreateUserBody) {
+    return this.users.view(await this.users.createUser(body, caller));
   }
 
   @Get('users/:id')

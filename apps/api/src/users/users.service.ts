@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { CreateUserBody, Page, RegisterBody, Role, UpdateUserBody, UserView } from '@handoff/contracts';
 import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
 import { hashPassword } from '../auth/password.js';
+import { recordAudit } from '../audit/audit.js';
 import { assertReadable } from '../common/auth/access.js';
 import type { AuthUser } from '../common/auth/auth-user.js';
 import { decodeCursor, toPage } from '../common/http/pagination.js';
@@ -32,8 +33,8 @@ export class UsersService {
     return this.createUser(body);
   }
 
-  /** One path for every new account, self-registered or admin-made. */
-  async createUser(body: NewUser): Promise<User> {
+  /** One path for every new account, self-registered or admin-made (`actor`: the admin, recorded in the audit log). */
+  async createUser(body: NewUser, actor?: AuthUser): Promise<User> {
     const passwordHash = await hashPassword(body.password);
     try {
       return await this.ds.transaction(async (m: EntityManager) => {
@@ -57,7 +58,16 @@ export class UsersService {
           skills: body.role === 'assistant' ? (body.skills ?? []) : [],
           maxConcurrentTasks: this.config.defaultMaxConcurrentTasks,
         });
-        return m.save(user);
+        const saved = await m.save(user);
+        if (actor) {
+          await recordAudit(m, actor, {
+            action: 'user.create',
+            targetType: 'user',
+            targetId: saved.id,
+            details: { email: saved.email, role: saved.role, organizationId: saved.organizationId },
+          });
+        }
+        return saved;
       });
     } catch (e) {
       if (isUniqueViolation(e)) throw new ConflictException('email is already registered');
@@ -117,22 +127,36 @@ export class UsersService {
   }
 
   async update(caller: AuthUser, id: string, body: UpdateUserBody): Promise<UserView> {
-    const user = await this.findById(id);
-    if (!user) throw new NotFoundException('user not found');
-    if (user.id === caller.id && body.suspended) throw new ForbiddenException('admins cannot suspend themselves');
-    if ((body.skills || body.maxConcurrentTasks) && user.role !== 'assistant') {
-      throw new ConflictException('skills and maxConcurrentTasks apply to assistants only');
-    }
-    const patch: Partial<User> = {};
-    if (body.skills) patch.skills = body.skills;
-    if (body.maxConcurrentTasks) patch.maxConcurrentTasks = body.maxConcurrentTasks;
-    if (body.suspended !== undefined && body.suspended !== user.suspended) {
-      patch.suspended = body.suspended;
-      // Suspension revokes every token the user holds, right away.
-      if (body.suspended) patch.tokenVersion = user.tokenVersion + 1;
-      if (body.suspended && user.role === 'assistant') patch.online = false;
-    }
-    if (Object.keys(patch).length) await this.users.update({ id }, patch);
+    await this.ds.transaction(async (m: EntityManager) => {
+      // Locked so the audit record's "from" values are the ones this change replaced.
+      const user = await m.findOne(User, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!user) throw new NotFoundException('user not found');
+      if (user.id === caller.id && body.suspended) throw new ForbiddenException('admins cannot suspend themselves');
+      if ((body.skills || body.maxConcurrentTasks) && user.role !== 'assistant') {
+        throw new ConflictException('skills and maxConcurrentTasks apply to assistants only');
+      }
+      const patch: Partial<User> = {};
+      const changes: Record<string, { from: unknown; to: unknown }> = {};
+      if (body.skills) {
+        patch.skills = body.skills;
+        changes.skills = { from: user.skills, to: body.skills };
+      }
+      if (body.maxConcurrentTasks) {
+        patch.maxConcurrentTasks = body.maxConcurrentTasks;
+        changes.maxConcurrentTasks = { from: user.maxConcurrentTasks, to: body.maxConcurrentTasks };
+      }
+      if (body.suspended !== undefined && body.suspended !== user.suspended) {
+        patch.suspended = body.suspended;
+        changes.suspended = { from: user.suspended, to: body.suspended };
+        // Suspension revokes every token the user holds, right away.
+        if (body.suspended) patch.tokenVersion = user.tokenVersion + 1;
+        if (body.suspended && user.role === 'assistant') patch.online = false;
+      }
+      if (!Object.keys(patch).length) return;
+      await m.update(User, { id }, patch);
+      const action = changes.suspended ? (body.suspended ? 'user.suspend' : 'user.reinstate') : 'user.update';
+      await recordAudit(m, caller, { action, targetType: 'user', targetId: id, details: { email: user.email, changes } });
+    });
     return this.view((await this.findById(id))!);
   }
 
