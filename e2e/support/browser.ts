@@ -50,6 +50,11 @@ export interface BrowserSession {
   readonly context: BrowserContext;
   /** A screenshot named after the current test and `step`. */
   snap(step: string): Promise<string>;
+  /**
+   * Another context (a second person) for the current test, isolated from the
+   * first like a separate browser; closed, after an end screenshot, with the test.
+   */
+  newPerson(label: string): Promise<Page>;
 }
 
 /**
@@ -61,6 +66,7 @@ export function useBrowser(): BrowserSession {
   let browser: Browser | undefined;
   let context: BrowserContext | undefined;
   let page: Page | undefined;
+  let others: { label: string; context: BrowserContext; page: Page }[] = [];
   const testName = () => expect.getState().currentTestName ?? 'test';
 
   beforeAll(async () => {
@@ -69,14 +75,23 @@ export function useBrowser(): BrowserSession {
   afterAll(async () => {
     await browser?.close();
   });
-  beforeEach(async () => {
+  const open = async () => {
     if (!browser) throw new Error('the browser did not start');
-    context = await browser.newContext({ baseURL: baseUrl(), viewport: { width: 1280, height: 800 } });
-    context.setDefaultTimeout(15_000);
-    page = await context.newPage();
+    const ctx = await browser.newContext({ baseURL: baseUrl(), viewport: { width: 1280, height: 800 } });
+    ctx.setDefaultTimeout(15_000);
+    return { context: ctx, page: await ctx.newPage() };
+  };
+
+  beforeEach(async () => {
+    ({ context, page } = await open());
   });
   afterEach(async () => {
     if (page && !page.isClosed()) await screenshot(page, `${testName()}--end`).catch(() => undefined);
+    for (const other of others) {
+      if (!other.page.isClosed()) await screenshot(other.page, `${testName()}--${other.label}-end`).catch(() => undefined);
+      await other.context.close();
+    }
+    others = [];
     await context?.close();
     context = undefined;
     page = undefined;
@@ -94,6 +109,11 @@ export function useBrowser(): BrowserSession {
     snap(step: string) {
       if (!page) throw new Error('no page outside a test');
       return screenshot(page, `${testName()}--${step}`);
+    },
+    async newPerson(label: string) {
+      const other = await open();
+      others.push({ label, ...other });
+      return other.page;
     },
   };
 }
