@@ -1,0 +1,205 @@
+import { randomBytes } from 'node:crypto';
+import { PASSWORD, loginAdmin, registerAssistant, registerClient, type Session } from './support/factories.js';
+import type { Res } from './support/http.js';
+import { LiveClient } from './support/sockets.js';
+import { act, eventually, submitTask } from './support/tasks.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+// Who calls: anonymous; client A (the tenant whose data is probed); client B of another
+// organization; assistant X (A's tasks are assigned to X); assistant Y (other skills); an admin.
+type Caller = 'anon' | 'A' | 'B' | 'X' | 'Y' | 'admin';
+const CALLERS: Caller[] = ['anon', 'B', 'Y', 'A', 'X', 'admin']; // refusals first: they must change nothing
+
+// `ok`: authorization let the call through (any answer but 401/403/404, never 5xx);
+// a number: exactly that status.
+type Want = number | 'ok';
+type Row = Record<Caller, Want>;
+
+interface Fixture {
+  taskId: string;
+  userA: string;
+  orgA: string;
+  assistantX: string;
+}
+
+interface Route {
+  path: (f: Fixture) => string;
+  body?: (f: Fixture) => unknown;
+  want: Row;
+}
+
+const u = () => randomBytes(4).toString('hex');
+const all = (w: Want): Row => ({ anon: w, A: w, B: w, X: w, Y: w, admin: w });
+const signedIn = (w: Partial<Row> = {}): Row => ({ anon: 401, A: 'ok', B: 'ok', X: 'ok', Y: 'ok', admin: 'ok', ...w });
+const adminOnly: Row = { anon: 401, A: 403, B: 403, X: 403, Y: 403, admin: 'ok' };
+const clientsOnly: Row = { anon: 401, A: 'ok', B: 'ok', X: 403, Y: 403, admin: 403 };
+const assistantsOnly: Row = { anon: 401, A: 403, B: 403, X: 'ok', Y: 'ok', admin: 403 };
+// A's task, claimed by X: only X may work it, only A may review it; B and Y may not even see it.
+const assigneeWork: Row = { anon: 401, A: 403, B: 403, X: 'ok', Y: 404, admin: 403 };
+const ownerReview: Row = { anon: 401, A: 'ok', B: 404, X: 403, Y: 403, admin: 403 };
+
+/** Every documented route, and what each caller must get. A route missing here fails the suite. */
+const MATRIX: Record<string, Route> = {
+  'POST /api/auth/register': {
+    path: () => '/api/auth/register',
+    body: () => ({ email: `m-${u()}@example.com`, password: PASSWORD, name: 'Matrix', role: 'assistant', skills: ['research'] }),
+    want: all('ok'),
+  },
+  'POST /api/auth/login': { path: () => '/api/auth/login', body: () => ({ email: `nobody-${u()}@example.com`, password: 'wrong-password' }), want: all(401) },
+  'POST /api/auth/refresh': { path: () => '/api/auth/refresh', want: all(401) },
+  'POST /api/auth/logout': { path: () => '/api/auth/logout', want: all(204) },
+  'GET /api/auth/me': { path: () => '/api/auth/me', want: signedIn() },
+  'GET /api/users': { path: () => '/api/users', want: adminOnly },
+  'POST /api/users': { path: () => '/api/users', body: () => ({ email: `m-${u()}@example.com`, password: PASSWORD, name: 'Made', role: 'assistant', skills: ['research'] }), want: adminOnly },
+  'GET /api/users/{id}': { path: (f) => `/api/users/${f.userA}`, want: { anon: 401, A: 'ok', B: 404, X: 404, Y: 404, admin: 'ok' } },
+  'PATCH /api/users/{id}': { path: (f) => `/api/users/${f.userA}`, body: () => ({ suspended: false }), want: adminOnly },
+  'GET /api/organizations/{id}': { path: (f) => `/api/organizations/${f.orgA}`, want: { anon: 401, A: 'ok', B: 404, X: 404, Y: 404, admin: 'ok' } },
+  'PUT /api/assistants/me/availability': { path: () => '/api/assistants/me/availability', body: () => ({ online: true }), want: assistantsOnly },
+  'GET /api/rate-card': { path: () => '/api/rate-card', want: signedIn() },
+  'PUT /api/rate-card/{category}': { path: () => '/api/rate-card/research', body: () => ({ basePriceCents: 2500 }), want: adminOnly },
+  'POST /api/tasks/quote': { path: () => '/api/tasks/quote', body: () => ({ category: 'data_entry', priority: 'high' }), want: clientsOnly },
+  'POST /api/tasks': {
+    path: () => '/api/tasks',
+    body: () => ({ title: 'Matrix task', instructions: 'Do it.', category: 'payroll', deadline: new Date(Date.now() + 86_400_000).toISOString() }),
+    want: clientsOnly,
+  },
+  'GET /api/tasks': { path: () => '/api/tasks', want: signedIn() },
+  'GET /api/tasks/available': { path: () => '/api/tasks/available', want: assistantsOnly },
+  'POST /api/tasks/claim-next': { path: () => '/api/tasks/claim-next', want: assistantsOnly },
+  'GET /api/tasks/{id}': { path: (f) => `/api/tasks/${f.taskId}`, want: { anon: 401, A: 'ok', B: 404, X: 'ok', Y: 404, admin: 'ok' } },
+  'POST /api/tasks/{id}/claim': { path: (f) => `/api/tasks/${f.taskId}/claim`, want: assigneeWork },
+  'POST /api/tasks/{id}/start': { path: (f) => `/api/tasks/${f.taskId}/start`, want: assigneeWork },
+  'POST /api/tasks/{id}/release': { path: (f) => `/api/tasks/${f.taskId}/release`, want: assigneeWork },
+  'POST /api/tasks/{id}/return': { path: (f) => `/api/tasks/${f.taskId}/return`, body: () => ({ result: 'Done.' }), want: assigneeWork },
+  'POST /api/tasks/{id}/accept': { path: (f) => `/api/tasks/${f.taskId}/accept`, want: ownerReview },
+  'POST /api/tasks/{id}/revise': { path: (f) => `/api/tasks/${f.taskId}/revise`, body: () => ({ feedback: 'Again.' }), want: ownerReview },
+  'POST /api/tasks/{id}/cancel': { path: (f) => `/api/tasks/${f.taskId}/cancel`, want: { anon: 401, A: 'ok', B: 404, X: 403, Y: 403, admin: 'ok' } },
+  'GET /api/admin/queues': { path: () => '/api/admin/queues', want: adminOnly },
+  'GET /api/admin/audit': { path: () => '/api/admin/audit', want: adminOnly },
+  'GET /api/health': { path: () => '/api/health', want: all(200) },
+  'GET /api/health/live': { path: () => '/api/health/live', want: all(200) },
+  'GET /api/billing/entries': { path: () => '/api/billing/entries', want: signedIn() },
+  'GET /api/billing/summary': { path: () => '/api/billing/summary', want: adminOnly },
+  'GET /api/billing/export.csv': { path: () => '/api/billing/export.csv', want: adminOnly },
+  'POST /api/billing/adjustments': {
+    path: () => '/api/billing/adjustments',
+    body: (f) => ({ taskId: f.taskId, kind: 'adjustment', amountCents: 1, reason: 'matrix probe' }),
+    want: adminOnly,
+  },
+  'GET /api/billing/statement': { path: (f) => `/api/billing/statement?organizationId=${f.orgA}`, want: { anon: 401, A: 'ok', B: 404, X: 403, Y: 403, admin: 'ok' } },
+  'GET /api/billing/earnings': { path: (f) => `/api/billing/earnings?assistantId=${f.assistantX}`, want: { anon: 401, A: 403, B: 403, X: 'ok', Y: 404, admin: 'ok' } },
+};
+
+describe('security: authorization matrix', () => {
+  let t: TestApp;
+  const s = {} as Record<Exclude<Caller, 'anon'>, Session>;
+  const sockets: Partial<Record<Caller, LiveClient>> = {};
+  const marker = `alpha${u()}`;
+  const secrets = new Set<string>();
+  const seenBy: Record<'B' | 'Y', string[]> = { B: [], Y: [] };
+  const figures = { calls: 0, refused401: 0, refused403: 0, refused404: 0 };
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    s.A = await registerClient(t.http, { organizationName: `Org ${marker}`, name: `Alice ${marker}`, email: `alice-${marker}@example.com` });
+    s.B = await registerClient(t.http);
+    s.X = await registerAssistant(t.http, ['data_entry']);
+    s.Y = await registerAssistant(t.http, ['research']);
+    s.admin = await loginAdmin(t.http, t.config);
+    // Every row's fixture is a task X holds; room for all of them.
+    await t.http.patch(`/api/users/${s.X.user.id}`, { maxConcurrentTasks: 50 }, { token: s.admin.token });
+    for (const v of [s.A.user.id, s.A.user.email, s.A.user.name, s.A.user.organizationId!, `Org ${marker}`, marker]) secrets.add(v);
+    for (const c of ['A', 'B', 'Y'] as const) sockets[c] = await LiveClient.connect(t.url, s[c].token);
+    await t.http.put('/api/assistants/me/availability', { online: true }, { token: s.X.token });
+    await t.http.put('/api/assistants/me/availability', { online: true }, { token: s.Y.token });
+    // History for A's tenant that lists, exports and events could leak: a billed task and a queued one.
+    const billed = await submitTask(t.http, s.A, { title: `Billed ${marker}` });
+    for (const step of ['claim', 'start']) await act(t.http, s.X, billed.id, step);
+    await act(t.http, s.X, billed.id, 'return', { result: `Result ${marker}` });
+    secrets.add(billed.id);
+    secrets.add((await submitTask(t.http, s.A, { title: `Queued ${marker}` })).id);
+  });
+  afterAll(async () => {
+    Object.values(sockets).forEach((c) => c?.close());
+    await t.close();
+  });
+
+  async function fixture(): Promise<Fixture> {
+    const task = await submitTask(t.http, s.A, { title: `Probe ${marker}` });
+    const claimed = await act(t.http, s.X, task.id, 'claim');
+    if (claimed.status !== 200) throw new Error(`fixture claim failed: ${claimed.status} ${claimed.text}`);
+    secrets.add(task.id);
+    return { taskId: task.id, userA: s.A.user.id, orgA: s.A.user.organizationId!, assistantX: s.X.user.id };
+  }
+
+  async function call(method: string, route: Route, f: Fixture, who: Caller): Promise<Res> {
+    const token = who === 'anon' ? undefined : s[who].token;
+    return t.http.request(method, route.path(f), route.body?.(f), { token });
+  }
+
+  it('covers exactly the routes the OpenAPI document lists', async () => {
+    const doc = await t.http.get('/api/docs-json');
+    const documented = Object.entries(doc.body.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) =>
+      Object.keys(ops)
+        .filter((m) => ['get', 'post', 'put', 'patch', 'delete'].includes(m))
+        .map((m) => `${m.toUpperCase()} ${path}`),
+    );
+    expect(documented.sort()).toEqual(Object.keys(MATRIX).sort());
+  });
+
+  it.each(Object.keys(MATRIX))('%s', async (key) => {
+    const [method, template] = key.split(' ') as [string, string];
+    const route = MATRIX[key]!;
+    const f = await fixture();
+    for (const who of CALLERS) {
+      const res = await call(method, route, f, who);
+      figures.calls++;
+      const want = route.want[who];
+      const got = { route: template, who, status: res.status };
+      if (want === 'ok') {
+        expect(res.status).toBeLessThan(500);
+        expect([401, 403, 404]).not.toContain(res.status);
+      } else {
+        expect(got).toEqual({ route: template, who, status: want });
+      }
+      if (res.status === 401) figures.refused401++;
+      if (res.status === 403) figures.refused403++;
+      if (res.status === 404) figures.refused404++;
+      if (res.status >= 400 && res.headers.get('content-type')?.includes('json')) {
+        expect(Object.keys(res.body).sort()).toEqual(expect.arrayContaining(['error', 'message', 'statusCode']));
+      }
+      if (who === 'B' || who === 'Y') seenBy[who].push(`${key} → ${res.text}`);
+    }
+  });
+
+  it('never shows B or Y an id, name or e-mail of A’s tenant: bodies, lists, errors or socket events', async () => {
+    // Drive events A's tenant produces while B's and Y's sockets listen.
+    const live = await submitTask(t.http, s.A, { title: `Live ${marker}` });
+    secrets.add(live.id);
+    await act(t.http, s.X, live.id, 'claim');
+    await act(t.http, s.A, (await submitTask(t.http, s.A, { title: `Cancel ${marker}` })).id, 'cancel');
+    await eventually(async () => sockets.A!.of('task.updated', live.id).length, (n) => n >= 1);
+    await new Promise((r) => setTimeout(r, 300));
+
+    // The control: A saw its own tenant's events, so the sockets were live.
+    expect(sockets.A!.received.length).toBeGreaterThan(0);
+    for (const who of ['B', 'Y'] as const) {
+      const texts = [...seenBy[who], ...sockets[who]!.received.map((r) => `socket ${r.event} → ${JSON.stringify(r.payload)}`)];
+      expect(texts.length).toBeGreaterThan(0);
+      const leaks = texts.filter((text) => [...secrets].some((secret) => text.includes(secret)));
+      expect({ who, leaks }).toEqual({ who, leaks: [] });
+    }
+    console.info(`authorization matrix: ${Object.keys(MATRIX).length} routes × ${CALLERS.length} callers = ${figures.calls} calls; refused 401: ${figures.refused401}, 403: ${figures.refused403}, 404: ${figures.refused404}; ${secrets.size} tenant markers checked in ${seenBy.B.length + seenBy.Y.length} bodies and ${(sockets.B?.received.length ?? 0) + (sockets.Y?.received.length ?? 0)} socket events`);
+  });
+
+  it('lets a client choose no room: socket events for another organization never arrive, whatever the client asks', async () => {
+    const b = sockets.B!;
+    // A socket.io client can emit anything; the server has no join handler, so this is inert.
+    b.socket.emit('join' as never, `org:${s.A.user.organizationId}` as never);
+    b.socket.emit('subscribe' as never, { room: 'admins' } as never);
+    const before = b.received.length;
+    await act(t.http, s.A, (await submitTask(t.http, s.A, { title: `After join ${marker}` })).id, 'cancel');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(b.received.slice(before)).toEqual([]);
+  });
+});
