@@ -44,7 +44,7 @@ export function QueuePage() {
 
   return (
     <>
-      <PageHeader title="Queue health" description="Work in flight and the background queues that move it. Refreshes every 10 seconds." />
+      <PageHeader title="Queue health" description="Work in flight and the background queues that move it. Task counts update live; queue counts refresh every 10 seconds." />
 
       <Title order={2} size="h4" mb="sm">
         Tasks by state
@@ -88,7 +88,7 @@ export function QueuePage() {
           {rows.length === 0 ? (
             <EmptyState title="No queue data">The queue monitor is not reporting yet. Check that the API and Redis are running.</EmptyState>
           ) : (
-            <Table.ScrollContainer minWidth={480}>
+            <Table.ScrollContainer minWidth={480} type="native">
               <Table verticalSpacing="sm" aria-label="Queues">
                 <Table.Thead>
                   <Table.Tr>

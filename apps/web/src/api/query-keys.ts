@@ -8,7 +8,9 @@ export const qk = {
   taskList: (filters: TaskFilters) => ['tasks', 'list', filters] as const,
   taskDetail: (id: string) => ['tasks', 'detail', id] as const,
   available: ['tasks', 'available'] as const,
-  /** Outside ['tasks'] on purpose: counts are polled, not patched by events. */
+  /** Everything on the admin's queue-health page; refetched (not patched) when a task moves. */
+  admin: ['admin'] as const,
+  /** Outside ['tasks'] on purpose: counts are refetched, not patched by events. */
   taskCounts: (status: string) => ['admin', 'task-counts', status] as const,
   quote: (category: string, priority: string) => ['quote', category, priority] as const,
   rateCard: ['rate-card'] as const,

@@ -1,6 +1,6 @@
 import type { TaskView } from '@handoff/contracts';
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
-import { act, screen } from '@testing-library/react';
+import { act, screen, waitFor } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import { qk } from '../api/query-keys';
 import { ReconnectingIndicator } from '../layout/reconnecting-indicator';
@@ -97,6 +97,83 @@ describe('LiveProvider reconnect behaviour', () => {
     expect(socket.disconnectCalls).toBe(1);
     expect(socket.listenerCount('task.updated')).toBe(0);
     expect(socket.listenerCount('connect')).toBe(0);
+  });
+});
+
+describe('LiveProvider reconnect catch-up across views', () => {
+  it('refetches the board and the open task after a cut, and a late older event cannot roll the task back', async () => {
+    const socket = new FakeSocket();
+    const fetchBoard = vi.fn(async () => [task({ id: 'a', version: 1 })]);
+    const fetchDetail = vi.fn(async () => task({ id: 'd', version: 2, status: 'claimed', assigneeId: 'asst-1' }));
+    function Detail() {
+      const q = useQuery({ queryKey: qk.taskDetail('d'), queryFn: fetchDetail });
+      return <div data-testid="detail">{q.data ? `${q.data.status} v${q.data.version}` : '…'}</div>;
+    }
+    renderWithProviders(
+      <LiveProvider user={user({ id: 'asst-1', role: 'assistant', organizationId: null, skills: ['bookkeeping'] })} createSocket={() => socket}>
+        <ReconnectingIndicator />
+        <Board fetchBoard={fetchBoard} />
+        <Detail />
+      </LiveProvider>,
+    );
+    await screen.findByText('a');
+    await screen.findByText('claimed v2');
+    await play(socket, 'connect');
+
+    await play(socket, 'disconnect', 'transport close');
+    expect(screen.getByTestId('reconnecting')).toBeTruthy();
+    // Missed while away: task a was claimed by someone else, task b was announced, and d was started.
+    fetchBoard.mockResolvedValue([task({ id: 'b', version: 1 })]);
+    fetchDetail.mockResolvedValue(task({ id: 'd', version: 3, status: 'in_progress', assigneeId: 'asst-1' }));
+    await play(socket, 'connect');
+    expect(screen.queryByTestId('reconnecting')).toBeNull();
+    await waitFor(() => expect(screen.getByTestId('board').textContent).toBe('b'));
+    await waitFor(() => expect(screen.getByTestId('detail').textContent).toBe('in_progress v3'));
+
+    // An event older than what the refetch brought (e.g. a relay that ran late) must not undo the catch-up.
+    await play(socket, 'task.updated', { task: task({ id: 'd', version: 2, status: 'claimed', assigneeId: 'asst-1' }) });
+    expect(screen.getByTestId('detail').textContent).toBe('in_progress v3');
+    expect(fetchBoard).toHaveBeenCalledTimes(2);
+    expect(fetchDetail).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('LiveProvider admin queue health', () => {
+  function QueueCounts({ fetchQueues }: { fetchQueues: () => Promise<{ tasks: Record<string, number> }> }) {
+    const q = useQuery({ queryKey: qk.queues, queryFn: fetchQueues });
+    return <div data-testid="queued">{q.data ? String(q.data.tasks.queued) : '…'}</div>;
+  }
+
+  it("refetches an admin's per-state counts once after a burst of task moves", async () => {
+    const socket = new FakeSocket();
+    const fetchQueues = vi.fn(async () => ({ tasks: { queued: 0 } }));
+    renderWithProviders(
+      <LiveProvider user={user({ id: 'admin-1', role: 'admin', organizationId: null })} createSocket={() => socket}>
+        <QueueCounts fetchQueues={fetchQueues} />
+      </LiveProvider>,
+    );
+    await waitFor(() => expect(screen.getByTestId('queued').textContent).toBe('0'));
+    await play(socket, 'connect');
+    fetchQueues.mockResolvedValue({ tasks: { queued: 1 } });
+    await play(socket, 'task.updated', { task: task({ id: 'a', version: 1 }) });
+    await play(socket, 'task.updated', { task: task({ id: 'a', version: 2, status: 'claimed', assigneeId: 'x' }) });
+    await waitFor(() => expect(screen.getByTestId('queued').textContent).toBe('1'));
+    expect(fetchQueues).toHaveBeenCalledTimes(2);
+  });
+
+  it('leaves counts alone for anyone but an admin', async () => {
+    const socket = new FakeSocket();
+    const fetchQueues = vi.fn(async () => ({ tasks: { queued: 0 } }));
+    renderWithProviders(
+      <LiveProvider user={user()} createSocket={() => socket}>
+        <QueueCounts fetchQueues={fetchQueues} />
+      </LiveProvider>,
+    );
+    await waitFor(() => expect(screen.getByTestId('queued').textContent).toBe('0'));
+    await play(socket, 'connect');
+    await play(socket, 'task.updated', { task: task({ id: 'a', version: 1 }) });
+    await act(() => new Promise((r) => setTimeout(r, 300)));
+    expect(fetchQueues).toHaveBeenCalledTimes(1);
   });
 });
 

@@ -26,6 +26,8 @@ import {
   type ToastSpec,
 } from './toasts';
 
+const ADMIN_REFRESH_DELAY_MS = 150;
+
 export type LiveStatus = 'connecting' | 'connected' | 'disconnected';
 
 const LiveContext = createContext<LiveStatus>('connecting');
@@ -115,7 +117,20 @@ export function LiveProvider({ user, children, createSocket = createLiveSocket }
       });
     };
 
+    // Queue health counts tasks per state on the server; a snapshot can't patch those counts, so refetch
+    // them after a move instead of leaving the admin's view a poll interval behind. A burst of events
+    // (claim, start, return in quick succession) collapses into one refetch.
+    let adminRefresh: ReturnType<typeof setTimeout> | undefined;
+    const refreshAdminStats = () => {
+      if (latest.current.user.role !== 'admin' || adminRefresh) return;
+      adminRefresh = setTimeout(() => {
+        adminRefresh = undefined;
+        void client.invalidateQueries({ queryKey: qk.admin, refetchType: 'active' });
+      }, ADMIN_REFRESH_DELAY_MS);
+    };
+
     const onTaskSnapshot = (task: TaskView) => {
+      refreshAdminStats();
       const viewer = latest.current.user;
       const previous = findCached(client, task.id);
       const known = book.get(task.id);
@@ -186,6 +201,7 @@ export function LiveProvider({ user, children, createSocket = createLiveSocket }
 
     return () => {
       clearTimeout(retryTimer);
+      clearTimeout(adminRefresh);
       socket.off('connect', onConnect);
       socket.off('disconnect', onDisconnect);
       socket.off('connect_error', onConnectError);
