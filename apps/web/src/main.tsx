@@ -16,7 +16,8 @@ const queryClient = createQueryClient();
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <MantineProvider theme={theme} defaultColorScheme="light">
-      <Notifications position="top-right" limit={4} />
+      {/* Bottom-right: at the top they covered the header's availability switch and sign-out while a burst of live events was showing. */}
+      <Notifications position="bottom-right" limit={4} />
       <QueryClientProvider client={queryClient}>
         <BrowserRouter>
           <AuthProvider>

@@ -59,7 +59,7 @@ export function PeoplePage() {
           {items.length === 0 ? (
             <EmptyState title="Nobody here yet">People appear here when they register.</EmptyState>
           ) : (
-            <Table.ScrollContainer minWidth={960}>
+            <Table.ScrollContainer minWidth={960} type="native">
               <Table verticalSpacing="sm" highlightOnHover aria-label="People">
                 <Table.Thead>
                   <Table.Tr>

@@ -32,7 +32,7 @@ export function RateCardPage() {
           {(rates.data ?? []).length === 0 ? (
             <EmptyState title="No rates yet">The rate card is seeded when the API starts. Restart it if this stays empty.</EmptyState>
           ) : (
-            <Table.ScrollContainer minWidth={760}>
+            <Table.ScrollContainer minWidth={760} type="native">
               <Table verticalSpacing="sm" aria-label="Rate card">
                 <Table.Thead>
                   <Table.Tr>

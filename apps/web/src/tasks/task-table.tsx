@@ -22,7 +22,7 @@ interface TaskTableProps {
 export function TaskTable({ tasks, linkBase, caption, showAssignee, showOrganization, actions, hasMore, loadingMore, onLoadMore }: TaskTableProps) {
   return (
     <>
-      <Table.ScrollContainer minWidth={820}>
+      <Table.ScrollContainer minWidth={820} type="native">
         <Table verticalSpacing="sm" highlightOnHover aria-label={caption}>
           <Table.Thead>
             <Table.Tr>
