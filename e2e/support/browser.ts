@@ -67,7 +67,8 @@ export function useBrowser(): BrowserSession {
   let context: BrowserContext | undefined;
   let page: Page | undefined;
   let others: { label: string; context: BrowserContext; page: Page }[] = [];
-  const testName = () => expect.getState().currentTestName ?? 'test';
+  // Shortened here, not in screenshot(), so the step suffix survives and one person's shot never overwrites another's.
+  const testName = () => fileSafe(expect.getState().currentTestName ?? 'test').slice(0, 90);
 
   beforeAll(async () => {
     browser = await launchBrowser();
