@@ -2,7 +2,9 @@
 //   --only a,b      run only these scenarios (health, submit, claim, dispatch, fanout, billing, dashboard)
 //   --pairs N       baseline/scenario pairs per scenario (default 3)
 //   --seconds S     length of each timed window for the throughput scenarios (default 4)
-//   --profile NAME  run that scenario's API under `node --cpu-prof` (profiles land in bench/results/profiles/)
+//   --profile a,b   profile these scenarios' API under `node --cpu-prof` (health and submit: an extra
+//                   profiled run after the measured pairs; fanout: the whole scenario, so its latencies
+//                   are then not comparable). Profiles land in bench/results/profiles/.
 //   --keep          keep the throwaway database of the claim scenario for EXPLAIN (its name is printed)
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -34,7 +36,7 @@ if (unknown.length) {
   console.error(`unknown scenario(s): ${unknown.join(', ')}; known: ${SCENARIOS.map((s) => s.name).join(', ')}`);
   process.exit(2);
 }
-const options = { pairs: Math.max(1, Number(args.pairs)), seconds: Math.max(1, Number(args.seconds)), profile: args.profile, keep: args.keep };
+const options = { pairs: Math.max(1, Number(args.pairs)), seconds: Math.max(1, Number(args.seconds)), profile: args.profile ? new Set(args.profile.split(',').map((x) => x.trim())) : null, keep: args.keep };
 
 let interrupted = false;
 for (const signal of ['SIGINT', 'SIGTERM']) {

@@ -19,7 +19,7 @@ export async function run({ pairs, seconds, profile }) {
     await load(bareUrl, 1);
     await load(apiUrl, 2);
     const r = await interleave(pairs, () => load(bareUrl), () => load(apiUrl), { label: 'health' });
-    if (profile === name) {
+    if (profile?.has(name)) {
       await api.stop();
       const t = Date.now();
       const prof = await profiledApi({ db, prefix, name });

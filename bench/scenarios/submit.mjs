@@ -58,7 +58,7 @@ export async function run({ pairs, seconds, profile }) {
     const { rows } = await db.pool.query(`SELECT (SELECT count(*) FROM tasks)::int AS tasks, (SELECT count(*) FROM bench_tasks)::int AS bench`);
     console.log(`  submit: ${rows[0].tasks} tasks through the API, ${rows[0].bench} plain inserts (pool ${POOL_SIZE})`);
 
-    if (profile === name) {
+    if (profile?.has(name)) {
       await api.stop();
       const t = Date.now();
       const prof = await profiledApi({ db, prefix, name });
