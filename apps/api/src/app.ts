@@ -23,6 +23,11 @@ function isSpaRoute(method: string | undefined, url: string | undefined): boolea
   return !last.includes('.');
 }
 
+/** Believe X-Forwarded-For for this many proxies in front of us, no further. */
+function hopsTrusted(hops: number): (address: string, hop: number) => boolean {
+  return (_address, hop) => hop < hops;
+}
+
 /** Build the HTTP application (API, docs, dashboard) without listening, so tests and main share it. */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
   const logger = createLogger(config);
@@ -31,10 +36,18 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const adapter = new FastifyAdapter({
     loggerInstance: logger,
     bodyLimit: config.bodyLimitBytes,
+    // Slowloris: cap how long a request may take to arrive and how long a connection may idle.
+    // Node checks the request deadline on an interval (30 s by default), too coarse for short timeouts.
+    requestTimeout: config.requestTimeoutMs,
+    connectionTimeout: config.connectionTimeoutMs,
+    http: {
+      headersTimeout: Math.min(60_000, config.requestTimeoutMs),
+      connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(config.requestTimeoutMs / 4))),
+    },
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
-    trustProxy: true,
+    trustProxy: typeof config.trustProxy === 'number' ? hopsTrusted(config.trustProxy) : config.trustProxy,
     // The dashboard is a single-page app: its client-side routes all load index.html.
     rewriteUrl: (req: { method?: string; url?: string }) => (serveWeb && isSpaRoute(req.method, req.url) ? '/index.html' : (req.url ?? '/')),
   });

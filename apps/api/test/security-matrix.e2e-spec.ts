@@ -195,8 +195,9 @@ describe('security: authorization matrix', () => {
   it('lets a client choose no room: socket events for another organization never arrive, whatever the client asks', async () => {
     const b = sockets.B!;
     // A socket.io client can emit anything; the server has no join handler, so this is inert.
-    b.socket.emit('join' as never, `org:${s.A.user.organizationId}` as never);
-    b.socket.emit('subscribe' as never, { room: 'admins' } as never);
+    const raw = b.socket as unknown as { emit(event: string, ...args: unknown[]): void };
+    raw.emit('join', `org:${s.A.user.organizationId}`);
+    raw.emit('subscribe', { room: 'admins' });
     const before = b.received.length;
     await act(t.http, s.A, (await submitTask(t.http, s.A, { title: `After join ${marker}` })).id, 'cancel');
     await new Promise((r) => setTimeout(r, 300));

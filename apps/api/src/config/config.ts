@@ -62,6 +62,12 @@ export const envSchema = z.object({
   CLAIM_RATE_LIMIT: int(1, 100_000, 600),
   RATE_LIMIT_WINDOW: duration('RATE_LIMIT_WINDOW', '60s'),
   BODY_LIMIT_BYTES: int(1024, 50 * 1024 * 1024, 256 * 1024),
+  REQUEST_TIMEOUT: duration('REQUEST_TIMEOUT', '30s'),
+  TRUST_PROXY: z
+    .string()
+    .regex(/^[\w.:/, -]+$/, 'must be true, false, a hop count or a list of addresses/ranges')
+    .default('loopback,linklocal,uniquelocal'),
+  CONNECTION_TIMEOUT: duration('CONNECTION_TIMEOUT', '60s'),
   RECONCILE_INTERVAL: duration('RECONCILE_INTERVAL', '30s'),
   WORKER_LOCK_DURATION: duration('WORKER_LOCK_DURATION', '30s'),
   WORKER_STALLED_INTERVAL: duration('WORKER_STALLED_INTERVAL', '30s'),
@@ -96,6 +102,11 @@ export interface AppConfig {
   defaultMaxConcurrentTasks: number;
   rateLimits: { login: number; register: number; claim: number; windowMs: number };
   bodyLimitBytes: number;
+  /** Slow clients: the whole request must arrive within requestTimeoutMs; a connection idle for connectionTimeoutMs is closed. */
+  requestTimeoutMs: number;
+  connectionTimeoutMs: number;
+  /** Whose X-Forwarded-For to believe: rate limits key on the client address, so a spoofable one would lift them. */
+  trustProxy: boolean | number | string;
   reconcileIntervalMs: number;
   /** How BullMQ notices a worker that died holding jobs, and how often a job may die with its worker before it fails. */
   worker: { lockDurationMs: number; stalledIntervalMs: number; maxStalledCount: number; watchdogIntervalMs: number };
@@ -161,6 +172,9 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       windowMs: e.RATE_LIMIT_WINDOW,
     },
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    requestTimeoutMs: e.REQUEST_TIMEOUT,
+    connectionTimeoutMs: e.CONNECTION_TIMEOUT,
+    trustProxy: e.TRUST_PROXY === 'true' ? true : e.TRUST_PROXY === 'false' ? false : /^\d+$/.test(e.TRUST_PROXY) ? Number(e.TRUST_PROXY) : e.TRUST_PROXY,
     reconcileIntervalMs: e.RECONCILE_INTERVAL,
     worker: {
       lockDurationMs: e.WORKER_LOCK_DURATION,

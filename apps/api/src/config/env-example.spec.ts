@@ -1,0 +1,25 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { envSchema, loadConfig } from './config.js';
+
+// .env.example is the operator's reference: every setting, with its default.
+const EXAMPLE = fileURLToPath(new URL('../../../../.env.example', import.meta.url));
+
+function exampleValues(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of readFileSync(EXAMPLE, 'utf8').split('\n')) {
+    const m = /^([A-Z][A-Z0-9_]*)=(.*)$/.exec(line.trim());
+    if (m) out[m[1]!] = m[2]!;
+  }
+  return out;
+}
+
+describe('.env.example', () => {
+  it('lists exactly the variables the config schema reads', () => {
+    expect(Object.keys(exampleValues()).sort()).toEqual(Object.keys(envSchema.shape).sort());
+  });
+
+  it('shows the defaults: loading it gives the same config as an empty environment', () => {
+    expect(loadConfig(exampleValues())).toEqual(loadConfig({}));
+  });
+});

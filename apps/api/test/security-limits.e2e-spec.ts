@@ -1,0 +1,157 @@
+import { connect, type Socket } from 'node:net';
+import { loginAdmin, PASSWORD, registerAssistant, registerClient, type Session } from './support/factories.js';
+import { submitTask } from './support/tasks.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+type Paths = Record<string, Record<string, { parameters?: { name: string; in: string }[] }>>;
+
+const fill = (path: string) => path.replace(/\{id\}/g, '00000000-0000-4000-8000-000000000000').replace(/\{category\}/g, 'research');
+
+describe('security: resource limits', () => {
+  let t: TestApp;
+  let admin: Session;
+  let client: Session;
+  let assistant: Session;
+  let paths: Paths;
+  beforeAll(async () => {
+    t = await startTestApp({ BODY_LIMIT_BYTES: '4096', REQUEST_TIMEOUT: '1500ms', CONNECTION_TIMEOUT: '5s', TRUST_PROXY: 'false' });
+    admin = await loginAdmin(t.http, t.config);
+    client = await registerClient(t.http);
+    assistant = await registerAssistant(t.http, ['research']);
+    paths = (await t.http.get('/api/docs-json')).body.paths;
+  });
+  afterAll(() => t.close());
+
+  it('answers 413 to an oversized body on every write route, signed in or not', async () => {
+    const big = JSON.stringify({ title: 'x'.repeat(5000) });
+    let checked = 0;
+    for (const [path, ops] of Object.entries(paths)) {
+      for (const method of Object.keys(ops).filter((m) => ['post', 'put', 'patch'].includes(m))) {
+        for (const token of [undefined, admin.token, client.token]) {
+          const res = await t.http.request(method.toUpperCase(), fill(path), undefined, { raw: big, token });
+          expect({ method, path, status: res.status }).toEqual({ method, path, status: 413 });
+          expect(res.body).toMatchObject({ statusCode: 413, error: 'Payload Too Large', message: expect.stringMatching(/too large/) });
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(3 * 15);
+  });
+
+  it('refuses limit above 200 (and below 1) on every list that takes one; 200 itself is fine', async () => {
+    const lists = Object.entries(paths).filter(([, ops]) => ops.get?.parameters?.some((p) => p.name === 'limit' && p.in === 'query'));
+    expect(lists.length).toBeGreaterThanOrEqual(5);
+    for (const [path] of lists) {
+      const token = path === '/api/tasks/available' ? assistant.token : admin.token;
+      for (const [limit, want] of [['201', 400], ['100000', 400], ['0', 400], ['-1', 400], ['1.5', 400], ['200', 200]] as const) {
+        const res = await t.http.get(`${path}?limit=${limit}`, { token });
+        expect({ path, limit, status: res.status }).toEqual({ path, limit, status: want });
+      }
+    }
+  });
+
+  it('keeps a slowloris connection from stalling anyone, and cuts it off at REQUEST_TIMEOUT', async () => {
+    const url = new URL(t.url);
+    const slow: Socket[] = [];
+    const closedAt: number[] = [];
+    const answers: string[] = [];
+    const opened = Date.now();
+    // 40 connections that send headers, then trickle the body a byte at a time.
+    for (let i = 0; i < 40; i++) {
+      const s = connect(Number(url.port), url.hostname);
+      s.on('error', () => undefined);
+      let answer = '';
+      s.on('data', (d) => (answer += d.toString()));
+      s.on('close', () => {
+        closedAt.push(Date.now() - opened);
+        answers.push(answer.split('\r\n')[0] ?? '');
+      });
+      s.write(`POST /api/auth/login HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nContent-Length: 2000\r\n\r\n{`);
+      slow.push(s);
+    }
+    const trickle = setInterval(() => slow.forEach((s) => !s.destroyed && s.write(' ')), 200);
+    try {
+      const latencies: number[] = [];
+      for (let i = 0; i < 10; i++) {
+        const start = Date.now();
+        const res = await t.http.get('/api/auth/me', { token: client.token });
+        latencies.push(Date.now() - start);
+        expect(res.status).toBe(200);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(Math.max(...latencies)).toBeLessThan(500);
+      // Every slow connection is closed by the server, a little after the request deadline.
+      const until = Date.now() + 6_000;
+      while (closedAt.length < slow.length && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+      expect(closedAt).toHaveLength(slow.length);
+      expect(new Set(answers)).toEqual(new Set(['HTTP/1.1 408 Request Timeout']));
+      expect(Math.max(...closedAt)).toBeLessThan(4_000);
+      expect(Math.min(...closedAt)).toBeGreaterThanOrEqual(1_000);
+      console.info(`slowloris: 40 trickling connections; normal requests answered in at most ${Math.max(...latencies)} ms; all cut after ${Math.min(...closedAt)}–${Math.max(...closedAt)} ms`);
+    } finally {
+      clearInterval(trickle);
+      slow.forEach((s) => s.destroy());
+    }
+  });
+
+  it('ignores a spoofed X-Forwarded-For when no proxy is trusted, so it cannot dodge per-address limits', async () => {
+    const res = await t.http.post('/api/auth/login', { email: 'x@example.com', password: 'wrong-password' }, { headers: { 'x-forwarded-for': '203.0.113.9' } });
+    expect(res.status).toBe(401);
+    const keys = await t.redis.keys(`${t.config.redisPrefix}:rl:login:ip:*`);
+    expect(keys.some((k) => k.endsWith(':203.0.113.9'))).toBe(false);
+  });
+});
+
+describe('security: rate limits hold across two instances sharing Redis', () => {
+  let one: TestApp;
+  let two: TestApp;
+  const limits = { LOGIN_RATE_LIMIT: '5', REGISTER_RATE_LIMIT: '4', CLAIM_RATE_LIMIT: '6', RATE_LIMIT_WINDOW: '60s', TRUST_PROXY: 'false' };
+  let sessions: { client: Session; assistant: Session };
+  beforeAll(async () => {
+    one = await startTestApp(limits);
+    two = await startTestApp(limits, { shareWith: one });
+    // Signed in before the limits below are spent, from the same address.
+    const admin = await loginAdmin(one.http, one.config);
+    const client = await registerClient(one.http);
+    const assistant = await registerAssistant(two.http, ['research']);
+    await one.http.patch(`/api/users/${assistant.user.id}`, { maxConcurrentTasks: 50 }, { token: admin.token });
+    sessions = { client, assistant };
+    await one.redis.eval(`for _, k in ipairs(redis.call('KEYS', ARGV[1])) do redis.call('DEL', k) end`, 0, `${one.config.redisPrefix}:rl:*`);
+  });
+  afterAll(async () => {
+    await two.close();
+    await one.close();
+  });
+
+  /** Alternate the two instances; answer the statuses in order. */
+  async function alternate(n: number, send: (app: TestApp, i: number) => Promise<{ status: number; headers: Headers }>) {
+    const statuses: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const res = await send(i % 2 ? two : one, i);
+      statuses.push(res.status);
+      if (res.status === 429) expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    }
+    return statuses;
+  }
+
+  it('login: 5 per address and e-mail in total, not 5 per instance', async () => {
+    const statuses = await alternate(10, (app) => app.http.post('/api/auth/login', { email: 'target@example.com', password: 'guess-guess-guess' }));
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429, 429, 429, 429]);
+    console.info(`login limit across 2 instances: ${statuses.filter((s) => s === 429).length} of 10 refused`);
+  });
+
+  it('registration: 4 per address in total', async () => {
+    const statuses = await alternate(8, (app, i) =>
+      app.http.post('/api/auth/register', { email: `rl-${i}-${Date.now()}@example.com`, password: PASSWORD, name: 'R', role: 'assistant', skills: ['research'] }),
+    );
+    expect(statuses).toEqual([201, 201, 201, 201, 429, 429, 429, 429]);
+  });
+
+  it('claim: 6 per assistant in total, counted on both instances', async () => {
+    const { client, assistant } = sessions;
+    const tasks: { id: string }[] = [];
+    for (let i = 0; i < 8; i++) tasks.push(await submitTask(one.http, client, { category: 'research' }));
+    const statuses = await alternate(8, (app, i) => app.http.post(`/api/tasks/${tasks[i]!.id}/claim`, undefined, { token: assistant.token }));
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 429, 429]);
+  });
+});
