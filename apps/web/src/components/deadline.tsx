@@ -12,7 +12,7 @@ export function Deadline({ task, withDate = false }: { task: DeadlineTask; withD
   const due = Date.parse(task.deadline);
   const overdue = isOverdue(task, now);
   const open = task.status === 'queued' || task.status === 'claimed' || task.status === 'in_progress';
-  const absolute = formatDateTime(task.deadline);
+  const absolute = formatDateTime(task.deadline, { zone: true });
 
   let label: string;
   if (!open) label = absolute;

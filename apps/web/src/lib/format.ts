@@ -3,10 +3,17 @@
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 const monthFormat = new Intl.DateTimeFormat(undefined, { month: 'long', year: 'numeric' });
 
-export function formatDateTime(iso: string | null | undefined): string {
+// A deadline is agreed between people who may sit in different zones; naming the zone keeps "5 PM" from being read as theirs.
+// dateStyle cannot be combined with timeZoneName, so the zone comes from a formatter of its own.
+const zoneName = new Intl.DateTimeFormat(undefined, { timeZoneName: 'short' });
+
+export function formatDateTime(iso: string | null | undefined, opts: { zone?: boolean } = {}): string {
   if (!iso) return '—';
   const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? '—' : dateTime.format(d);
+  if (Number.isNaN(d.getTime())) return '—';
+  if (!opts.zone) return dateTime.format(d);
+  const zone = zoneName.formatToParts(d).find((p) => p.type === 'timeZoneName')?.value;
+  return zone ? `${dateTime.format(d)} ${zone}` : dateTime.format(d);
 }
 
 export function formatMonth(key: string): string {
