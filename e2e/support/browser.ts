@@ -44,6 +44,11 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return path;
 }
 
+/** Where a person sits, for tests about what they see in their own time zone. */
+export interface PersonOptions {
+  timezoneId?: string;
+}
+
 export interface BrowserSession {
   /** The page of the current test, in a context no other test has touched. */
   readonly page: Page;
@@ -54,7 +59,7 @@ export interface BrowserSession {
    * Another context (a second person) for the current test, isolated from the
    * first like a separate browser; closed, after an end screenshot, with the test.
    */
-  newPerson(label: string): Promise<Page>;
+  newPerson(label: string, options?: PersonOptions): Promise<Page>;
 }
 
 /**
@@ -76,9 +81,10 @@ export function useBrowser(): BrowserSession {
   afterAll(async () => {
     await browser?.close();
   });
-  const open = async () => {
+  const open = async (options: PersonOptions = {}) => {
     if (!browser) throw new Error('the browser did not start');
-    const ctx = await browser.newContext({ baseURL: baseUrl(), viewport: { width: 1280, height: 800 } });
+    // A fixed locale, so dates and money read the same whatever the machine's LANG.
+    const ctx = await browser.newContext({ baseURL: baseUrl(), viewport: { width: 1280, height: 800 }, locale: 'en-US', ...options });
     ctx.setDefaultTimeout(15_000);
     return { context: ctx, page: await ctx.newPage() };
   };
@@ -111,8 +117,8 @@ export function useBrowser(): BrowserSession {
       if (!page) throw new Error('no page outside a test');
       return screenshot(page, `${testName()}--${step}`);
     },
-    async newPerson(label: string) {
-      const other = await open();
+    async newPerson(label: string, options?: PersonOptions) {
+      const other = await open(options);
       others.push({ label, ...other });
       return other.page;
     },

@@ -37,7 +37,8 @@ describe('the live dashboard, three people side by side', () => {
     const base = Object.fromEntries(TRACKED.map((s) => [s, before.tasks[s] ?? 0])) as Counts;
 
     const clientPage = session.page;
-    const assistantPage = await session.newPerson('assistant');
+    // The assistant works from another time zone than the client: each must see the deadline in their own.
+    const assistantPage = await session.newPerson('assistant', { timezoneId: ASSISTANT_ZONE });
     const adminPage = await session.newPerson('admin');
     const clientNav = watchNavigation(clientPage);
     const assistantNav = watchNavigation(assistantPage);
@@ -61,7 +62,10 @@ describe('the live dashboard, three people side by side', () => {
     await field(clientPage, 'Instructions').fill('Match every bank line to an invoice; flag anything unmatched.');
     await field(clientPage, 'Category').selectOption('bookkeeping');
     await field(clientPage, 'Priority').selectOption('high');
-    await field(clientPage, 'Deadline').fill(localInputValue(new Date(Date.now() + 3 * 86_400_000)));
+    const clientZone = await clientPage.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
+    const deadlineDay = new Date(Date.now() + 3 * 86_400_000);
+    const typedDeadline = `${localInputValue(deadlineDay).slice(0, 10)}T10:00`;
+    await field(clientPage, 'Deadline').fill(typedDeadline);
     const quote = clientPage.getByTestId('price-quote');
     const price = async () => /\$[\d,]+\.\d\d/.exec((await quote.textContent()) ?? '')?.[0] ?? null;
     await until('price quote shown', async () => (await price()) !== null, true);
@@ -69,6 +73,11 @@ describe('the live dashboard, three people side by side', () => {
     await clientPage.getByRole('button', { name: 'Submit task' }).click();
     await clientPage.waitForURL(/\/client\/tasks\/[0-9a-f-]{36}$/);
     const taskId = clientPage.url().split('/').pop()!;
+
+    // The deadline is the wall-clock time the client typed, in the client's zone, and shown there with the zone named.
+    const submitted = await call<{ deadline: string }>('GET', `/tasks/${taskId}`, { token: client.token });
+    expect(wallClock(submitted.deadline, clientZone)).toBe(typedDeadline);
+    await until('client sees the deadline in its zone', async () => (await clientPage.getByText(shownDeadline(submitted.deadline, clientZone)).count()) > 0, true);
 
     // Back on the list (an in-app link, not a reload), the client watches the row from here on.
     await clientPage.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Tasks', exact: true }).click();
@@ -96,6 +105,7 @@ describe('the live dashboard, three people side by side', () => {
     await assistantPage.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'My tasks' }).click();
     await assistantPage.getByTestId(`task-row-${taskId}`).getByRole('link', { name: title }).click();
     await assistantPage.waitForURL(`**/assistant/tasks/${taskId}`);
+    await until('assistant sees the deadline in its zone', async () => (await assistantPage.getByText(shownDeadline(submitted.deadline, ASSISTANT_ZONE)).count()) > 0, true);
     await assistantPage.getByRole('button', { name: 'Start', exact: true }).click();
     await expectAttribute(assistantPage.getByTestId('task-status'), 'data-status', 'in_progress', 'assistant task page');
     await expectRowStatus(clientPage, taskId, 'in_progress', 'client');
@@ -127,6 +137,26 @@ describe('the live dashboard, three people side by side', () => {
     expect({ client: clientNav.loads(), assistant: assistantNav.loads(), admin: adminNav.loads() }).toEqual({ client: 1, assistant: 1, admin: 1 });
   });
 });
+
+const ASSISTANT_ZONE = 'Asia/Manila';
+
+/** `YYYY-MM-DDTHH:mm` of an instant on the wall clock of `timeZone`. */
+function wallClock(iso: string, timeZone: string): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+      .formatToParts(new Date(iso))
+      .map((p) => [p.type, p.value]),
+  );
+  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`;
+}
+
+/** The dashboard's absolute deadline, as an en-US viewer in `timeZone` should see it: date, time and the zone's name. */
+function shownDeadline(iso: string, timeZone: string): string {
+  const at = new Date(iso);
+  const dateTime = new Intl.DateTimeFormat('en-US', { timeZone, dateStyle: 'medium', timeStyle: 'short' }).format(at);
+  const zone = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'short' }).formatToParts(at).find((p) => p.type === 'timeZoneName')?.value;
+  return `${dateTime} ${zone}`;
+}
 
 /** What the datetime-local input expects: local wall-clock time, minutes precision. */
 function localInputValue(at: Date): string {
