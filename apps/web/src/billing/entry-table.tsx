@@ -23,7 +23,7 @@ export function signedAmount(e: LedgerEntryView): number {
 export function EntryTable({ entries, label, taskLinkBase, organizationNames, hasMore, loadingMore, onLoadMore }: EntryTableProps) {
   return (
     <>
-      <Table.ScrollContainer minWidth={640}>
+      <Table.ScrollContainer minWidth={640} type="native">
         <Table verticalSpacing="sm" aria-label={label}>
           <Table.Thead>
             <Table.Tr>
