@@ -51,6 +51,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 async function main() {
   ensureBuilt();
   const started = Date.now();
+  const loadBefore = os.loadavg()[0];
   console.log(`Handoff bench: ${options.pairs} interleaved pairs per scenario, ${options.seconds} s windows, pool ${POOL_SIZE}, ${os.cpus().length} CPU(s), Node ${process.versions.node}`);
   const rows = [];
   for (const s of SCENARIOS) {
@@ -68,7 +69,7 @@ async function main() {
     }
     console.log(`  (${((Date.now() - t) / 1000).toFixed(0)} s)`);
   }
-  console.log(`\nHandoff bench, ${new Date().toISOString()}, ${((Date.now() - started) / 1000).toFixed(0)} s in all\n`);
+  console.log(`\nHandoff bench, ${new Date().toISOString()}, ${((Date.now() - started) / 1000).toFixed(0)} s in all, load average ${loadBefore.toFixed(1)} → ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPU(s)\n`);
   printTable(rows);
   const file = writeResults(rows, {
     at: new Date().toISOString(),
@@ -79,6 +80,8 @@ async function main() {
     pairs: options.pairs,
     seconds: options.seconds,
     durationSeconds: Math.round((Date.now() - started) / 1000),
+    // Other work on the machine moves absolute figures; the ratios are what to compare.
+    loadAverage1m: { before: loadBefore, after: os.loadavg()[0] },
   });
   console.log(`\nwrote ${file.slice(file.indexOf('bench/'))} and bench/results/latest.json`);
   const failed = rows.filter((r) => r.pass === false);

@@ -4,16 +4,32 @@ import { fileURLToPath } from 'node:url';
 export const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url));
 
 /**
- * One result row. `better` says which way is good: 'higher' (throughput,
- * ratio = value / baseline) or 'lower' (latency, memory). `check` decides pass.
+ * One result row; ratio is figure ÷ baseline, `check` decides pass. With
+ * paired samples the ratio is the median of each pair's own ratio: a pair
+ * shares one minute of this machine, so drift between minutes cancels out.
  */
-export function row({ scenario, unit, value, baseline = null, target = null, check, note, samples }) {
-  const ratio = value !== null && baseline ? round(value / baseline, 3) : null;
+export function row({ scenario, unit, value, baseline = null, target = null, check, note, samples, pairs }) {
+  const paired = pairs ?? pairedSamples(samples);
+  let ratio = null;
+  if (paired) ratio = round(medianOf(paired.scenario.map((v, i) => v / paired.baseline[i])), 3);
+  else if (value !== null && baseline) ratio = round(value / baseline, 3);
   const pass = value === null ? null : check ? Boolean(check({ value, baseline, ratio })) : null;
   const r = { scenario, unit, value: round(value, 2), baseline: round(baseline, 2), ratio, target, pass };
   if (note) r.note = note;
   if (samples) r.samples = samples;
   return r;
+}
+
+function pairedSamples(samples) {
+  const ok = (xs) => Array.isArray(xs) && xs.every((x) => typeof x === 'number' && x > 0);
+  if (!samples || !ok(samples.baseline) || !ok(samples.scenario) || samples.baseline.length !== samples.scenario.length) return null;
+  return samples;
+}
+
+function medianOf(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 export function unavailable(scenario, unit, target, note) {
@@ -48,6 +64,7 @@ export function printTable(rows) {
   const line = (cells) => `| ${cells.map((c, i) => String(c).padEnd(widths[i])).join(' | ')} |`;
   const out = [line(head), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)];
   console.log(out.join('\n'));
+  console.log('  ratio = figure ÷ baseline, taken pair by pair (each pair shares a minute of the machine) and then the median');
   for (const r of rows.filter((x) => x.note)) console.log(`  note (${r.scenario}): ${r.note}`);
 }
 

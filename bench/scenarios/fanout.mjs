@@ -105,16 +105,30 @@ export async function run({ pairs, profile }) {
     const baseLost = r.baseline.reduce((a, x) => a + x.lost, 0);
     const samples = { baseline: r.baseline, scenario: r.scenario };
     return [
-      row({ scenario: `submit → task.available p50, ${SOCKETS} sockets, ${RATE}/s`, unit: 'ms', value: m(r.scenario, 'p50'), baseline: m(r.baseline, 'p50'), samples }),
+      row({
+        scenario: `submit → task.available p50, ${SOCKETS} sockets, ${RATE}/s`,
+        unit: 'ms',
+        value: m(r.scenario, 'p50'),
+        baseline: m(r.baseline, 'p50'),
+        pairs: { baseline: r.baseline.map((x) => x.p50), scenario: r.scenario.map((x) => x.p50) },
+        samples,
+      }),
       row({
         scenario: `submit → task.available p99, ${SOCKETS} sockets, ${RATE}/s`,
         unit: 'ms',
         value: m(r.scenario, 'p99'),
         baseline: m(r.baseline, 'p99'),
         target: 'p99 ≤ 2 × baseline',
+        pairs: { baseline: r.baseline.map((x) => x.p99), scenario: r.scenario.map((x) => x.p99) },
         check: ({ ratio }) => ratio <= 2,
       }),
-      row({ scenario: `submit → task.available max, ${SOCKETS} sockets, ${RATE}/s`, unit: 'ms', value: m(r.scenario, 'max'), baseline: m(r.baseline, 'max') }),
+      row({
+        scenario: `submit → task.available max, ${SOCKETS} sockets, ${RATE}/s`,
+        unit: 'ms',
+        value: m(r.scenario, 'max'),
+        baseline: m(r.baseline, 'max'),
+        pairs: { baseline: r.baseline.map((x) => x.max), scenario: r.scenario.map((x) => x.max) },
+      }),
       row({
         scenario: `task.available events lost (${pairs} × ${EVENTS} × ${SOCKETS} expected)`,
         unit: 'events',
