@@ -3,6 +3,7 @@
 // Redis (or Docker) and Chromium.
 //   install (only when needed) → services → Chromium → build
 //   → lint, typecheck, unit and API e2e tests in every workspace (turbo, cached)
+//   → fault tests (apps/api/test/faults: killed workers, Redis and PostgreSQL outages, killed API instances)
 //   → browser tests (e2e/, against the built app on a fresh database).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -56,6 +57,9 @@ async function main() {
     ['infra checks', [process.execPath, ['--test', ...infraTests()]]],
     // e2e's own `test` is the browser suite: it runs last, uncached, against the fresh build.
     ['lint, typecheck, unit + API tests', ['npx', ['turbo', 'run', 'lint', 'typecheck', 'test', '--continue', '--filter=!@handoff/e2e']]],
+    // Kills and restarts processes and its own redis-server against the built API: apart from
+    // the e2e suite, so its timings are not blurred by parallel test files.
+    ['fault tests', ['npm', ['run', 'test:faults', '-w', '@handoff/api']]],
     ['e2e lint + typecheck', ['npx', ['turbo', 'run', 'lint', 'typecheck', '--filter=@handoff/e2e']]],
     ['browser tests', ['npm', ['test', '-w', '@handoff/e2e']]],
   ];

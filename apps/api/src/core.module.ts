@@ -4,7 +4,8 @@ import { SessionService } from './common/auth/session.service.js';
 import { TokensService } from './common/auth/tokens.service.js';
 import { RateLimiter } from './common/rate-limit/rate-limit.js';
 import { APP_CONFIG, type AppConfig } from './config/config.js';
-import { dataSourceOptions } from './database/data-source.js';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions, survivePoolClientErrors } from './database/data-source.js';
 import { RedisModule } from './redis/redis.module.js';
 
 /** What every domain module may inject: config, the database, Redis, sessions and limits. */
@@ -14,7 +15,13 @@ export class CoreModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: CoreModule,
-      imports: [TypeOrmModule.forRoot({ ...dataSourceOptions(config), retryAttempts: 3, retryDelay: 1000 }), RedisModule],
+      imports: [
+        TypeOrmModule.forRootAsync({
+          useFactory: () => ({ ...dataSourceOptions(config), retryAttempts: 3, retryDelay: 1000 }),
+          dataSourceFactory: async (options) => survivePoolClientErrors(await new DataSource(options!).initialize()),
+        }),
+        RedisModule,
+      ],
       providers: [{ provide: APP_CONFIG, useValue: config }, TokensService, SessionService, RateLimiter],
       exports: [APP_CONFIG, TokensService, SessionService, RateLimiter],
     };

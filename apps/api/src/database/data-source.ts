@@ -29,3 +29,16 @@ export function dataSourceOptions(config: Pick<AppConfig, 'databaseUrl' | 'datab
 export function createDataSource(config: Pick<AppConfig, 'databaseUrl' | 'databasePoolSize'>): DataSource {
   return new DataSource(dataSourceOptions(config));
 }
+
+/**
+ * pg-pool takes its error listener off a client while it is checked out, so a
+ * connection cut between two statements of a transaction (a terminated
+ * backend, a failover) emits 'error' with no listener, which ends the process.
+ * The statement in flight still fails (503) and the pool discards the client
+ * when it comes back; the process stays up.
+ */
+export function survivePoolClientErrors(ds: DataSource): DataSource {
+  const pool = (ds.driver as unknown as { master?: { on(event: 'connect', fn: (client: { on(e: 'error', fn: () => void): void }) => void): void } }).master;
+  pool?.on('connect', (client) => client.on('error', () => undefined));
+  return ds;
+}

@@ -20,6 +20,8 @@ describe('fault: PostgreSQL connections lost', () => {
     assistant = await registerAssistant(api.http, ['research']);
   });
   afterAll(async () => {
+    // A crash is the finding: show what the process said on its way out.
+    if (api?.exited() || process.env.FAULT_DEBUG) console.error(`the API ${api?.exited() ? 'exited' : 'said'}:\n${api?.output().slice(-6_000)}`);
     await allowConnections(database.name, true);
     await api?.kill('SIGTERM');
     await database?.drop();

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -13,6 +13,9 @@ import { deleteRedisPrefix, testEnv } from '../support/test-app.js';
 
 export const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 const SUITE_REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** The Redis fault needs a redis-server binary of its own to kill; without one (Docker-only machines) it is skipped, loudly. */
+export const HAS_REDIS_SERVER = spawnSync('redis-server', ['--version']).status === 0;
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
