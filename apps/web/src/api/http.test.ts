@@ -47,4 +47,43 @@ describe('request', () => {
     vi.spyOn(Date, 'now').mockReturnValue(Date.now() + 901_000);
     expect(getAccessToken()).toBeNull();
   });
+
+  it('renews the token once on a 401 and retries, sharing one refresh among concurrent requests', async () => {
+    setAccessToken('old', 900);
+    let refreshes = 0;
+    const fetchMock = vi.fn(async (url: string, init?: RequestInit) => {
+      if (url === '/api/auth/refresh') {
+        refreshes++;
+        expect(init?.credentials).toBe('same-origin');
+        return new Response(JSON.stringify({ accessToken: 'new', expiresIn: 900 }), { status: 200 });
+      }
+      const auth = (init?.headers as Record<string, string>).Authorization;
+      return auth === 'Bearer new' ? new Response(JSON.stringify({ ok: true }), { status: 200 }) : new Response('{}', { status: 401 });
+    });
+    vi.stubGlobal('fetch', fetchMock);
+    const onUnauthorized = vi.fn();
+    setUnauthorizedHandler(onUnauthorized);
+    const results = await Promise.all([request('/tasks'), request('/auth/me'), request('/rate-card')]);
+    expect(results).toEqual([{ ok: true }, { ok: true }, { ok: true }]);
+    expect(refreshes).toBe(1);
+    expect(getAccessToken()).toBe('new');
+    expect(onUnauthorized).not.toHaveBeenCalled();
+  });
+
+  it('refreshes an expired stored token before sending, and ends the session when the refresh is refused', async () => {
+    setAccessToken('tok', 900);
+    vi.spyOn(Date, 'now').mockReturnValue(Date.now() + 901_000);
+    const fetchMock = vi.fn(async (url: string) => (url === '/api/auth/refresh' ? new Response('{}', { status: 401 }) : new Response('{}', { status: 200 })));
+    vi.stubGlobal('fetch', fetchMock);
+    await request('/tasks');
+    expect(fetchMock.mock.calls.map((c) => c[0])).toEqual(['/api/auth/refresh', '/api/tasks']);
+    vi.restoreAllMocks();
+
+    const onUnauthorized = vi.fn();
+    setUnauthorizedHandler(onUnauthorized);
+    setAccessToken('revoked', 900);
+    vi.stubGlobal('fetch', vi.fn(async () => new Response('{}', { status: 401 })));
+    await expect(request('/tasks')).rejects.toBeInstanceOf(ApiError);
+    expect(onUnauthorized).toHaveBeenCalledTimes(1);
+  });
 });

@@ -1,5 +1,5 @@
 import type { ErrorBody } from '@handoff/contracts';
-import { getAccessToken } from './token-store';
+import { getAccessToken, refreshAccessToken, storedAccessToken } from './token-store';
 
 /** An error answer from the API, carrying the `{statusCode, error, message}` body. */
 export class ApiError extends Error {
@@ -60,15 +60,32 @@ const STATUS_TEXT: Record<number, string> = {
   429: 'Too many attempts. Wait a moment and try again.',
 };
 
+/**
+ * fetch with the access token. An expired token is refreshed first, and a 401
+ * to a request that carried one is answered by one refresh and one retry; only
+ * when the refresh fails too is the session over.
+ */
+export async function fetchWithAuth(url: string, init: RequestInit & { headers?: Record<string, string> } = {}): Promise<Response> {
+  let token = getAccessToken();
+  if (!token && storedAccessToken()) token = await refreshAccessToken(storedAccessToken());
+  const send = (t: string | null) =>
+    fetch(url, { ...init, credentials: 'same-origin', headers: { ...init.headers, ...(t ? { Authorization: `Bearer ${t}` } : {}) } });
+  let res = await send(token);
+  if (res.status === 401 && token) {
+    const renewed = await refreshAccessToken(token);
+    if (renewed) res = await send(renewed);
+    if (res.status === 401) unauthorizedHandler?.();
+  }
+  return res;
+}
+
 /** Resolves with the parsed JSON body, or undefined for 204 No Content. */
 export async function request<T>(path: string, opts: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
-  const token = getAccessToken();
-  if (token) headers.Authorization = `Bearer ${token}`;
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
   if (opts.idempotencyKey) headers['Idempotency-Key'] = opts.idempotencyKey;
 
-  const res = await fetch(withQuery(`/api${path}`, opts.query), {
+  const res = await fetchWithAuth(withQuery(`/api${path}`, opts.query), {
     method: opts.method ?? 'GET',
     headers,
     body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
@@ -86,8 +103,6 @@ export async function request<T>(path: string, opts: RequestOptions = {}): Promi
     }
   }
   if (!res.ok) {
-    // Only a request that carried a token can mean "your session is over"; a failed sign-in is just a 401.
-    if (res.status === 401 && token) unauthorizedHandler?.();
     const body = data && typeof data === 'object' ? (data as Partial<ErrorBody>) : null;
     throw new ApiError(res.status, body, STATUS_TEXT[res.status] ?? `Request failed (${res.status}).`);
   }

@@ -1,5 +1,7 @@
-// The only place that knows where the access token lives. Moving to an
-// HttpOnly refresh-cookie flow later means changing this module alone.
+// The only place that knows where the access token lives. The short-lived
+// access token is kept here; the long-lived refresh token is an HttpOnly,
+// SameSite=Strict cookie that scripts never see, which `refreshAccessToken`
+// trades for a new access token.
 
 const STORAGE_KEY = 'handoff.session';
 
@@ -72,4 +74,44 @@ export function onAccessTokenChange(listener: Listener): () => void {
     listeners.delete(listener);
     window.removeEventListener('storage', onStorage);
   };
+}
+
+/** The stored token even when it has expired: there was a session worth refreshing. */
+export function storedAccessToken(): string | null {
+  return read()?.token ?? null;
+}
+
+const FRESH_ENOUGH_MS = 30_000;
+let inflight: Promise<string | null> | null = null;
+
+/**
+ * Trade the refresh cookie for a new access token. One refresh at a time per
+ * tab, and across tabs through a Web Lock: the server rotates the refresh token
+ * on each use and treats a second use of the old one as theft, so two tabs must
+ * never present it together. A tab that waited for the lock first checks
+ * whether another tab already stored a newer token.
+ */
+export function refreshAccessToken(stale: string | null): Promise<string | null> {
+  inflight ??= withRefreshLock(async () => {
+    const current = read();
+    if (current && current.token !== stale && (current.expiresAt === null || current.expiresAt - Date.now() > FRESH_ENOUGH_MS)) {
+      return current.token;
+    }
+    const res = await fetch('/api/auth/refresh', { method: 'POST', credentials: 'same-origin', headers: { Accept: 'application/json' } });
+    if (!res.ok) return null;
+    const body = (await res.json()) as { accessToken?: unknown; expiresIn?: unknown };
+    if (typeof body.accessToken !== 'string') return null;
+    setAccessToken(body.accessToken, typeof body.expiresIn === 'number' ? body.expiresIn : undefined);
+    return body.accessToken;
+  })
+    .catch(() => null)
+    .finally(() => {
+      inflight = null;
+    });
+  return inflight;
+}
+
+function withRefreshLock<T>(fn: () => Promise<T>): Promise<T> {
+  const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+  return locks ? (locks.request('handoff-refresh', fn) as unknown as Promise<T>) : fn();
 }

@@ -7,9 +7,10 @@ import { setUnauthorizedHandler } from '../api/http';
 import { qk } from '../api/query-keys';
 import {
   clearAccessToken,
-  getAccessToken,
   onAccessTokenChange,
+  refreshAccessToken,
   setAccessToken,
+  storedAccessToken,
   tokenExpiresInMs,
 } from '../api/token-store';
 
@@ -42,10 +43,13 @@ export function homeFor(role: Role): string {
   }
 }
 
+const RENEW_BEFORE_MS = 60_000;
+
 export function AuthProvider({ children }: { children: ReactNode }) {
   const client = useQueryClient();
   const navigate = useNavigate();
-  const [token, setToken] = useState<string | null>(() => getAccessToken());
+  // A stored token past its lifetime still means a session: the first request refreshes it.
+  const [token, setToken] = useState<string | null>(() => storedAccessToken());
   const [signedOutBecause, setSignedOutBecause] = useState<SignOutReason | null>(null);
 
   const me = useQuery({
@@ -58,6 +62,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   const signOut = useCallback(
     (reason: SignOutReason = 'signed-out') => {
+      // Ends the server-side session and clears the refresh cookie; nothing to wait for.
+      if (reason === 'signed-out') void fetch('/api/auth/logout', { method: 'POST', credentials: 'same-origin' }).catch(() => undefined);
       clearAccessToken();
       setSignedOutBecause(reason);
       setToken(null);
@@ -98,12 +104,18 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     [client, navigate],
   );
 
-  // The API refuses an expired token; leaving before that avoids a burst of failed requests.
+  // Renew the short-lived access token a minute before it lapses, so live
+  // sockets reconnect and requests go out with a valid one; only when the
+  // refresh cookie is refused too is the session over.
   useEffect(() => {
     if (!token) return;
     const left = tokenExpiresInMs();
     if (left === null) return;
-    const timer = setTimeout(() => signOut('expired'), Math.max(0, left));
+    const timer = setTimeout(() => {
+      void refreshAccessToken(token).then((renewed) => {
+        if (!renewed) signOut('expired');
+      });
+    }, Math.max(0, left - RENEW_BEFORE_MS));
     return () => clearTimeout(timer);
   }, [token, signOut]);
 

@@ -7,8 +7,7 @@ import type {
   Page,
   Statement,
 } from '@handoff/contracts';
-import { ApiError, newIdempotencyKey, request } from '../api/http';
-import { getAccessToken } from '../api/token-store';
+import { ApiError, fetchWithAuth, newIdempotencyKey, request } from '../api/http';
 
 export interface EntryFilters {
   organizationId?: string;
@@ -51,8 +50,7 @@ export function exportUrl(filters: EntryFilters): string {
  * and handed to the browser as a download.
  */
 export async function downloadExport(filters: EntryFilters, doc: Document = document): Promise<string> {
-  const token = getAccessToken();
-  const res = await fetch(exportUrl(filters), { headers: token ? { Authorization: `Bearer ${token}` } : {} });
+  const res = await fetchWithAuth(exportUrl(filters));
   if (!res.ok) {
     const body = (await res.json().catch(() => null)) as { message?: string } | null;
     throw new ApiError(res.status, body, `Export failed (${res.status}).`);
