@@ -376,6 +376,25 @@ describe('tasks: bad input', () => {
     } while (cursor);
     expect(seen).toEqual(made.reverse());
   });
+
+  it('never skips or repeats rows written within the same millisecond', async () => {
+    const org = await registerClient(t.http);
+    const made: string[] = [];
+    for (let i = 0; i < 5; i++) made.push((await submitTask(t.http, org, { title: `Same ms ${i}` })).id);
+    // Five creation times inside one millisecond, microseconds apart.
+    await t.db.query(
+      `UPDATE tasks SET created_at = timestamptz '2026-11-20 10:00:00.123' + (array_position($1::uuid[], id) * interval '1 microsecond') WHERE id = ANY($1::uuid[])`,
+      [made],
+    );
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { body: { items: TaskView[]; nextCursor: string | null } } = await t.http.get(`/api/tasks?limit=2${cursor ? `&cursor=${cursor}` : ''}`, { token: org.token });
+      seen.push(...page.body.items.map((x) => x.id));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual([...made].reverse());
+  });
 });
 
 export { eventually };

@@ -2,12 +2,13 @@ import { BadRequestException, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Page } from '@handoff/contracts';
 import type { DataSource } from 'typeorm';
-import { decodeCursor, toPage } from '../common/http/pagination.js';
+import { cursorColumn, decodeCursor, toPage } from '../common/http/pagination.js';
 import type { AuditQuery, AuditRecord } from './audit.schemas.js';
 
 interface Row {
   id: string;
   created_at: Date;
+  cursor_at: string;
   actor_id: string | null;
   actor_role: string;
   actor_name: string | null;
@@ -42,7 +43,7 @@ export class AuditService {
     const cursor = decodeCursor(q.cursor);
     const action = q.action?.endsWith('*') ? { exact: null, prefix: q.action.slice(0, -1) } : { exact: q.action ?? null, prefix: null };
     const rows: Row[] = await this.ds.query(
-      `SELECT t.*, u.name AS actor_name FROM (${TRAIL}) t LEFT JOIN users u ON u.id = t.actor_id
+      `SELECT t.*, ${cursorColumn('t')}, u.name AS actor_name FROM (${TRAIL}) t LEFT JOIN users u ON u.id = t.actor_id
         WHERE ($1::uuid IS NULL OR t.actor_id = $1)
           AND ($2::text IS NULL OR t.action = $2)
           AND ($3::text IS NULL OR starts_with(t.action, $3))
@@ -67,7 +68,7 @@ export class AuditService {
         targetId: r.target_id,
         details: r.details,
       }),
-      (r) => ({ at: r.created_at, id: r.id }),
+      (r) => ({ at: r.cursor_at, id: r.id }),
     );
   }
 }

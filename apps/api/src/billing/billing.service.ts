@@ -19,6 +19,7 @@ import type {
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AuthUser } from '../common/auth/auth-user.js';
 import { UnprocessableRule } from '../common/http/errors.js';
+import { cursorColumn, decodeCursor, toPage } from '../common/http/pagination.js';
 import { rowsOf } from '../database/sql.js';
 import { OutboxRelay, toEntryView } from '../dispatch/outbox.relay.js';
 import { csvLine, ENTRY_CSV_HEADER, type CsvEntryRow } from './csv.js';
@@ -37,22 +38,6 @@ class Params {
     this.values.push(v);
     return `$${this.values.length}`;
   }
-}
-
-// Keyset cursor on (created_at, id) in whole microseconds: a millisecond ISO
-// string would skip or repeat entries written within the same millisecond.
-const EPOCH_US = `(extract(epoch FROM created_at) * 1000000)::bigint`;
-const FROM_US = (param: string) => `(timestamptz 'epoch' + ${param}::bigint * interval '1 microsecond')`;
-
-function encodeEntryCursor(atUs: number, id: string): string {
-  return Buffer.from(`${atUs}|${id}`).toString('base64url');
-}
-
-function decodeEntryCursor(raw: string | undefined): { atUs: string; id: string } | null {
-  if (!raw) return null;
-  const [atUs, id] = Buffer.from(raw, 'base64url').toString('utf8').split('|');
-  if (!atUs || !id || !/^\d{1,17}$/.test(atUs) || !/^[0-9a-f-]{36}$/i.test(id)) throw new BadRequestException('cursor is invalid');
-  return { atUs, id };
 }
 
 export function monthBounds(month: string): { from: Date; to: Date } {
@@ -113,19 +98,17 @@ export class BillingService {
   }
 
   async entries(user: AuthUser, q: BillingEntriesQuery): Promise<Page<LedgerEntryView>> {
-    const cursor = decodeEntryCursor(q.cursor);
+    const cursor = decodeCursor(q.cursor);
     const { where, params, nothing } = this.scope(user, q);
     if (nothing) return { items: [], nextCursor: null };
-    if (cursor) where.push(`(l.created_at, l.id) < (${FROM_US(params.add(cursor.atUs))}, ${params.add(cursor.id)}::uuid)`);
-    const rows: (LedgerRow & { at_us: number })[] = await this.ds.query(
-      `SELECT l.*, ${EPOCH_US.replace('created_at', 'l.created_at')} AS at_us FROM ledger_entries l
+    if (cursor) where.push(`(l.created_at, l.id) < (${params.add(cursor.at)}::timestamptz, ${params.add(cursor.id)}::uuid)`);
+    const rows: (LedgerRow & { cursor_at: string })[] = await this.ds.query(
+      `SELECT l.*, ${cursorColumn('l')} FROM ledger_entries l
         ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
         ORDER BY l.created_at DESC, l.id DESC LIMIT ${params.add(q.limit + 1)}`,
       params.values,
     );
-    const items = rows.slice(0, q.limit);
-    const last = items[items.length - 1];
-    return { items: items.map(toEntryView), nextCursor: rows.length > q.limit && last ? encodeEntryCursor(last.at_us, last.id) : null };
+    return toPage(rows, q.limit, toEntryView, (r) => ({ at: r.cursor_at, id: r.id }));
   }
 
   async summary(q: BillingPeriodQuery): Promise<BillingSummary> {

@@ -15,7 +15,7 @@ import {
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AuthUser } from '../common/auth/auth-user.js';
 import { StateConflict, UnprocessableRule } from '../common/http/errors.js';
-import { decodeCursor, toPage } from '../common/http/pagination.js';
+import { cursorColumn, decodeCursor, toPage } from '../common/http/pagination.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { rowsOf } from '../database/sql.js';
 import { OutboxRelay } from '../dispatch/outbox.relay.js';
@@ -73,14 +73,14 @@ export class TasksService {
     if (user.role === 'assistant') where.push(`t.assignee_id = ${p(user.id)}`);
     if (q.status) where.push(`t.status = ${p(q.status)}`);
     if (q.category) where.push(`t.category = ${p(q.category)}`);
-    if (cursor) where.push(`(t.created_at, t.id) < (${p(cursor.at)}, ${p(cursor.id)})`);
-    const rows: TaskRow[] = await this.ds.query(
-      `SELECT ${TASK_SELECT} FROM tasks t ${TASK_JOINS}
+    if (cursor) where.push(`(t.created_at, t.id) < (${p(cursor.at)}::timestamptz, ${p(cursor.id)}::uuid)`);
+    const rows: (TaskRow & { cursor_at: string })[] = await this.ds.query(
+      `SELECT ${TASK_SELECT}, ${cursorColumn('t')} FROM tasks t ${TASK_JOINS}
         ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
         ORDER BY t.created_at DESC, t.id DESC LIMIT ${p(q.limit + 1)}`,
       params,
     );
-    return toPage(rows, q.limit, (r) => toTaskView(r), (r) => ({ at: r.created_at, id: r.id }));
+    return toPage(rows, q.limit, (r) => toTaskView(r), (r) => ({ at: r.cursor_at, id: r.id }));
   }
 
   /** Queued work in the assistant's skills, best first. */

@@ -121,9 +121,12 @@ export class UsersService {
       .addOrderBy('u.id', 'DESC')
       .take(limit + 1);
     if (role) qb.andWhere('u.role = :role', { role });
-    if (cursor) qb.andWhere('(u.createdAt, u.id) < (:at, :id)', { at: cursor.at, id: cursor.id });
-    const rows = (await qb.getMany()) as (User & { organization?: Organization })[];
-    return toPage(rows, limit, (u) => toUserView(u, u.organization?.name ?? null), (u) => ({ at: u.createdAt, id: u.id }));
+    if (cursor) qb.andWhere('(u.created_at, u.id) < (:at::timestamptz, :id::uuid)', { at: cursor.at, id: cursor.id });
+    qb.addSelect('u.created_at::text', 'cursor_at');
+    const { entities, raw } = await qb.getRawAndEntities<{ cursor_at: string }>();
+    // One row per user (the join is to-one), so raw rows line up with the entities.
+    const rows = (entities as (User & { organization?: Organization })[]).map((u, i) => ({ u, at: raw[i]!.cursor_at }));
+    return toPage(rows, limit, ({ u }) => toUserView(u, u.organization?.name ?? null), ({ u, at }) => ({ at, id: u.id }));
   }
 
   async update(caller: AuthUser, id: string, body: UpdateUserBody): Promise<UserView> {
