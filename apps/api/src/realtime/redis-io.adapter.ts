@@ -50,6 +50,12 @@ export class RedisIoAdapter extends IoAdapter {
 
   override async dispose(): Promise<void> {
     await super.dispose();
+    // quit, not disconnect: closing the server makes the adapter unsubscribe,
+    // and cutting the connection under those commands rejects them where
+    // nobody listens. A client that can't quit (Redis down) is cut after all.
+    await Promise.all(
+      this.clients.map((c) => (c.status === 'ready' ? Promise.race([c.quit(), new Promise((r) => setTimeout(r, 1_000).unref())]).catch(() => undefined) : undefined)),
+    );
     for (const c of this.clients) c.disconnect();
     this.clients = [];
   }
