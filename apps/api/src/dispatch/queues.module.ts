@@ -23,8 +23,13 @@ export class QueuesModule {
         }),
         // Producers fail fast (no offline queue) so nothing waits on a Redis
         // outage; the outbox keeps what could not be relayed and retries it.
+        // The relay adds a batch's jobs concurrently; auto-pipelining sends
+        // them to Redis in one write instead of one round trip each.
         ...QUEUES.map((name) =>
-          BullModule.registerQueue({ name, connection: { ...redisOptionsFromUrl(config.redisUrl), ...requestRedisOptions(), maxRetriesPerRequest: null } as ConnectionOptions }),
+          BullModule.registerQueue({
+            name,
+            connection: { ...redisOptionsFromUrl(config.redisUrl), ...requestRedisOptions(), maxRetriesPerRequest: null, enableAutoPipelining: true } as ConnectionOptions,
+          }),
         ),
       ],
       providers: [JobsService, OutboxRelay, LiveEvents],
