@@ -1,5 +1,5 @@
 // `npm run bench`: every scenario beside its raw baseline, interleaved, in one run.
-//   --only a,b      run only these scenarios (health, submit, claim, dispatch, fanout, billing, dashboard)
+//   --only a,b      run only these scenarios (health, adapter, submit, claim, dispatch, fanout, billing, dashboard)
 //   --pairs N       baseline/scenario pairs per scenario (default 3)
 //   --seconds S     length of each timed window for the throughput scenarios (default 4)
 //   --profile a,b   profile these scenarios' API under `node --cpu-prof` (health and submit: an extra
@@ -17,8 +17,9 @@ import * as dispatch from './scenarios/dispatch.mjs';
 import * as fanout from './scenarios/fanout.mjs';
 import * as billing from './scenarios/billing.mjs';
 import * as dashboard from './scenarios/dashboard.mjs';
+import * as adapter from './scenarios/adapter.mjs';
 
-const SCENARIOS = [health, submit, claim, dispatch, fanout, billing, dashboard];
+const SCENARIOS = [health, adapter, submit, claim, dispatch, fanout, billing, dashboard];
 
 const { values: args } = parseArgs({
   options: {
