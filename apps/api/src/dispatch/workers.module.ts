@@ -6,6 +6,7 @@ import { TasksModule } from '../tasks/tasks.module.js';
 import { DispatchProcessor } from './dispatch.processor.js';
 import { assertEveryJobHandled } from './job-handlers.js';
 import type { LoggedWorker } from './logged-worker.js';
+import { Maintenance } from './maintenance.service.js';
 import { TimersProcessor } from './timers.processor.js';
 import { WorkerWatchdog } from './worker-watchdog.js';
 
@@ -30,7 +31,7 @@ function withWorkerOptions<T extends LoggedWorker>(base: ProcessorClass<T>, conf
   return configured as unknown as Type<T>;
 }
 
-/** The BullMQ processors; loaded in the `worker` and `all` roles only. */
+/** The BullMQ processors and periodic maintenance; loaded in the `worker` and `all` roles only. */
 @Module({})
 export class WorkersModule implements OnModuleInit {
   static forRoot(config: AppConfig): DynamicModule {
@@ -41,6 +42,7 @@ export class WorkersModule implements OnModuleInit {
         { provide: DispatchProcessor, useClass: withWorkerOptions(DispatchProcessor, config) },
         { provide: TimersProcessor, useClass: withWorkerOptions(TimersProcessor, config) },
         WorkerWatchdog,
+        Maintenance,
       ],
     };
   }
