@@ -75,8 +75,11 @@ describe('request', () => {
     vi.spyOn(Date, 'now').mockReturnValue(Date.now() + 901_000);
     const fetchMock = vi.fn(async (url: string) => (url === '/api/auth/refresh' ? new Response('{}', { status: 401 }) : new Response('{}', { status: 200 })));
     vi.stubGlobal('fetch', fetchMock);
+    const lapsed = vi.fn();
+    setUnauthorizedHandler(lapsed);
     await request('/tasks');
     expect(fetchMock.mock.calls.map((c) => c[0])).toEqual(['/api/auth/refresh', '/api/tasks']);
+    expect(lapsed).toHaveBeenCalledTimes(1);
     vi.restoreAllMocks();
 
     const onUnauthorized = vi.fn();

@@ -67,7 +67,12 @@ const STATUS_TEXT: Record<number, string> = {
  */
 export async function fetchWithAuth(url: string, init: RequestInit & { headers?: Record<string, string> } = {}): Promise<Response> {
   let token = getAccessToken();
-  if (!token && storedAccessToken()) token = await refreshAccessToken(storedAccessToken());
+  const stored = storedAccessToken();
+  if (!token && stored) {
+    token = await refreshAccessToken(stored);
+    // The session lapsed while the tab was away and the refresh cookie is gone too.
+    if (!token) unauthorizedHandler?.();
+  }
   const send = (t: string | null) =>
     fetch(url, { ...init, credentials: 'same-origin', headers: { ...init.headers, ...(t ? { Authorization: `Bearer ${t}` } : {}) } });
   let res = await send(token);
