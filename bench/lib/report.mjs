@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { median } from './load.mjs';
 import { fileURLToPath } from 'node:url';
 
 export const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url));
@@ -18,6 +19,19 @@ export function row({ scenario, unit, value, baseline = null, target = null, che
   if (note) r.note = note;
   if (samples) r.samples = samples;
   return r;
+}
+
+/** A throughput scenario measured pair by pair against its baseline, passing at `minRatio`. */
+export function ratioRow({ scenario, unit, samples, minRatio, target = `ratio ≥ ${minRatio}` }) {
+  return row({
+    scenario,
+    unit,
+    value: median(samples.scenario),
+    baseline: median(samples.baseline),
+    target,
+    check: ({ ratio }) => ratio >= minRatio,
+    samples,
+  });
 }
 
 function pairedSamples(samples) {

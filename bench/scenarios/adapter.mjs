@@ -1,8 +1,8 @@
 // 9. The HTTP adapter, chosen by measurement: the same one-route Nest app on
 // Fastify (what Handoff uses) against Express, interleaved in one run.
 import { freePort, spawnNode } from '../lib/harness.mjs';
-import { cannon, interleave, median } from '../lib/load.mjs';
-import { row } from '../lib/report.mjs';
+import { cannon, interleave } from '../lib/load.mjs';
+import { ratioRow } from '../lib/report.mjs';
 
 export const name = 'adapter';
 
@@ -21,14 +21,12 @@ export async function run({ pairs, seconds }) {
     await load(express.url, 1);
     const r = await interleave(pairs, () => load(express.url), () => load(fastify.url), { label: 'adapter' });
     return [
-      row({
+      ratioRow({
         scenario: 'HTTP adapter: Nest on Fastify (baseline: on Express), one route',
         unit: 'req/s',
-        value: median(r.scenario),
-        baseline: median(r.baseline),
-        target: 'ratio ≥ 1 keeps Fastify',
-        check: ({ ratio }) => ratio >= 1,
         samples: r,
+        minRatio: 1,
+        target: 'ratio ≥ 1 keeps Fastify',
       }),
     ];
   } finally {

@@ -1,8 +1,8 @@
 // 3. 50 assistants draining 5,000 queued tasks through claim-next, against a bare
 //    FOR UPDATE SKIP LOCKED claim loop with 50 claimers on a copy of the tasks table.
 import { benchPrefix, createBenchDb, DEMO_CLIENT, insertAssistants, sleep, startApi, userByEmail } from '../lib/harness.mjs';
-import { closedLoops, interleave, median, request } from '../lib/load.mjs';
-import { row } from '../lib/report.mjs';
+import { closedLoops, interleave, request } from '../lib/load.mjs';
+import { ratioRow } from '../lib/report.mjs';
 
 export const name = 'claim';
 const ASSISTANTS = 50;
@@ -96,14 +96,11 @@ export async function run({ pairs, keep }) {
     const r = await interleave(pairs, drainPg, drainApi, { label: 'claim' });
     if (keep) console.log(`  claim: kept database ${db.name} for EXPLAIN; drop it with DROP DATABASE ${db.name}`);
     return [
-      row({
+      ratioRow({
         scenario: 'claim-next: 50 assistants draining 5,000 tasks',
         unit: 'claims/s',
-        value: median(r.scenario),
-        baseline: median(r.baseline),
-        target: 'ratio ≥ 0.5',
-        check: ({ ratio }) => ratio >= 0.5,
         samples: r,
+        minRatio: 0.5,
       }),
     ];
   } finally {

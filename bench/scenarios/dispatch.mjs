@@ -2,8 +2,8 @@
 //    dispatch worker, against BullMQ `add` and an empty worker.
 import { Queue, Worker } from 'bullmq';
 import { benchPrefix, createBenchDb, DEMO_CLIENT, insertAssistants, mintToken, REDIS_URL, sleep, startApi, userByEmail } from '../lib/harness.mjs';
-import { interleave, median, request } from '../lib/load.mjs';
-import { row } from '../lib/report.mjs';
+import { interleave, request } from '../lib/load.mjs';
+import { ratioRow } from '../lib/report.mjs';
 import { CATEGORIES, skillsFor } from './claim.mjs';
 import { taskBody } from './submit.mjs';
 
@@ -102,14 +102,11 @@ export async function run({ pairs }) {
     await viaApi(300);
     const r = await interleave(pairs, () => viaBullmq(TASKS), () => viaApi(TASKS), { label: 'dispatch' });
     return [
-      row({
+      ratioRow({
         scenario: `dispatch: ${TASKS} queued tasks announced via outbox + BullMQ`,
         unit: 'tasks/s',
-        value: median(r.scenario),
-        baseline: median(r.baseline),
-        target: 'ratio ≥ 0.6',
-        check: ({ ratio }) => ratio >= 0.6,
         samples: r,
+        minRatio: 0.6,
       }),
     ];
   } finally {

@@ -1,7 +1,7 @@
 // 1. A no-database endpoint against a bare node:http server: what the framework stack costs per request.
 import { benchPrefix, createBenchDb, freePort, profiledApi, spawnNode, startApi } from '../lib/harness.mjs';
-import { cannon, interleave, median } from '../lib/load.mjs';
-import { row } from '../lib/report.mjs';
+import { cannon, interleave } from '../lib/load.mjs';
+import { ratioRow } from '../lib/report.mjs';
 
 export const name = 'health';
 
@@ -30,14 +30,11 @@ export async function run({ pairs, seconds, profile }) {
       console.log(`  health: profiled run ${rate.toFixed(0)} req/s; summary: node bench/profile-summary.mjs bench/results/profiles/<file> --skip ${skip.toFixed(0)}`);
     }
     return [
-      row({
+      ratioRow({
         scenario: 'GET /api/health/live, 50 connections',
         unit: 'req/s',
-        value: median(r.scenario),
-        baseline: median(r.baseline),
-        target: 'ratio ≥ 0.6',
-        check: ({ ratio }) => ratio >= 0.6,
         samples: r,
+        minRatio: 0.6,
       }),
     ];
   } finally {

@@ -1,7 +1,7 @@
 // 2. Authenticated task submission against plain single-row INSERTs into a copy of the tasks table.
 import { benchPrefix, createBenchDb, DEMO_CLIENT, DEMO_PASSWORD, login, POOL_SIZE, profiledApi, startApi, userByEmail } from '../lib/harness.mjs';
-import { cannon, closedLoops, interleave, median } from '../lib/load.mjs';
-import { row } from '../lib/report.mjs';
+import { cannon, closedLoops, interleave } from '../lib/load.mjs';
+import { ratioRow } from '../lib/report.mjs';
 
 export const name = 'submit';
 const CONNECTIONS = 50;
@@ -70,14 +70,11 @@ export async function run({ pairs, seconds, profile }) {
       console.log(`  submit: profiled run ${rate.toFixed(0)} tasks/s; summary: node bench/profile-summary.mjs bench/results/profiles/<file> --skip ${skip.toFixed(0)}`);
     }
     return [
-      row({
+      ratioRow({
         scenario: 'submit: POST /api/tasks, 50 connections',
         unit: 'tasks/s',
-        value: median(r.scenario),
-        baseline: median(r.baseline),
-        target: 'ratio ≥ 0.5',
-        check: ({ ratio }) => ratio >= 0.5,
         samples: r,
+        minRatio: 0.5,
       }),
     ];
   } finally {
