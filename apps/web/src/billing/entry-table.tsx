@@ -1,8 +1,9 @@
 import { formatMoney, type LedgerEntryView } from '@handoff/contracts';
-import { Anchor, Badge, Button, Center, Table, Text } from '@mantine/core';
+import { Anchor, Badge, Table, Text } from '@mantine/core';
 import { Link } from 'react-router';
 import { formatDateTime } from '../lib/format';
 import { KIND_COLORS, KIND_LABELS } from './kinds';
+import { LoadMore } from '../components/load-more';
 
 interface EntryTableProps {
   entries: LedgerEntryView[];
@@ -63,13 +64,7 @@ export function EntryTable({ entries, label, taskLinkBase, organizationNames, ha
           </Table.Tbody>
         </Table>
       </Table.ScrollContainer>
-      {hasMore && onLoadMore && (
-        <Center p="md">
-          <Button variant="default" onClick={onLoadMore} loading={loadingMore}>
-            Load more
-          </Button>
-        </Center>
-      )}
+      <LoadMore hasMore={hasMore} loading={loadingMore} onLoadMore={onLoadMore} />
     </>
   );
 }

@@ -1,10 +1,11 @@
 import { CATEGORY_LABELS, formatMoney, type TaskView } from '@handoff/contracts';
-import { Anchor, Badge, Button, Center, Table, Text } from '@mantine/core';
+import { Anchor, Badge, Table, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { Deadline } from '../components/deadline';
 import { StatusBadge } from '../components/status-badge';
 import { PRIORITY_COLORS, PRIORITY_LABELS } from '../lib/task-display';
+import { LoadMore } from '../components/load-more';
 
 interface TaskTableProps {
   tasks: TaskView[];
@@ -80,13 +81,7 @@ export function TaskTable({ tasks, linkBase, caption, showAssignee, showOrganiza
           </Table.Tbody>
         </Table>
       </Table.ScrollContainer>
-      {hasMore && onLoadMore && (
-        <Center mt="md">
-          <Button variant="default" onClick={onLoadMore} loading={loadingMore}>
-            Load more
-          </Button>
-        </Center>
-      )}
+      <LoadMore hasMore={hasMore} loading={loadingMore} onLoadMore={onLoadMore} />
     </>
   );
 }
