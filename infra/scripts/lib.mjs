@@ -56,15 +56,45 @@ export async function ensureInstalled() {
 process.env.TURBO_TELEMETRY_DISABLED ??= '1';
 
 /** Run a command with inherited output; resolves on exit 0, rejects otherwise. */
-export function run(command, args, { env = process.env, what = `${command} ${args.join(' ')}` } = {}) {
+export function run(command, args, { env = process.env, what = `${command} ${args.join(' ')}`, keepOutput = false } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: REPO_ROOT, env, stdio: 'inherit', shell: process.platform === 'win32' });
+    const stdio = keepOutput ? ['inherit', 'pipe', 'pipe'] : 'inherit';
+    const child = spawn(command, args, { cwd: REPO_ROOT, env, stdio, shell: process.platform === 'win32' });
+    const output = keepOutput ? new OutputTail() : null;
+    if (output) {
+      child.stdout.on('data', (chunk) => (process.stdout.write(chunk), output.add(chunk)));
+      child.stderr.on('data', (chunk) => (process.stderr.write(chunk), output.add(chunk)));
+    }
     child.once('error', (e) => reject(new Error(`${what}: ${e.message}`)));
-    child.once('exit', (code, signal) => {
-      if (code === 0) resolve();
-      else reject(new Error(`${what} failed (${signal ? `signal ${signal}` : `exit code ${code}`})`));
+    child.once('close', (code, signal) => {
+      if (code === 0) return resolve();
+      const error = new Error(`${what} failed (${signal ? `signal ${signal}` : `exit code ${code}`})`);
+      error.digest = output?.failures() ?? [];
+      reject(error);
     });
   });
+}
+
+// Lines that name what failed, as jest, vitest, tsc, eslint and npm print them. A long run's
+// log is cut from the top by whoever reads it, so these are printed again beside the summary.
+const FAILURE_LINE = /(^|\s)(FAIL|✕|×|●)\s|error TS\d+|\d+:\d+\s+error\s|npm (ERR!|error)|Tests?:.*failed/;
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b\[[0-9;]*m/g;
+const MAX_KEPT_BYTES = 8 * 1024 * 1024;
+
+class OutputTail {
+  chunks = [];
+  bytes = 0;
+  add(chunk) {
+    this.chunks.push(chunk);
+    this.bytes += chunk.length;
+    while (this.bytes > MAX_KEPT_BYTES && this.chunks.length > 1) this.bytes -= this.chunks.shift().length;
+  }
+  failures(limit = 60) {
+    const lines = Buffer.concat(this.chunks).toString('utf8').replace(ANSI, '').split('\n');
+    const hits = [...new Set(lines.filter((line) => FAILURE_LINE.test(line)).map((line) => line.trimEnd()))];
+    return hits.length > limit ? [...hits.slice(0, limit), `… and ${hits.length - limit} more`] : hits;
+  }
 }
 
 export function seconds(since) {

@@ -73,16 +73,20 @@ async function main() {
     const stepStarted = Date.now();
     log(`${name} ...`);
     try {
-      await run(command, args, { what: name });
+      await run(command, args, { what: name, keepOutput: true });
       results.push({ name, ok: true, time: seconds(stepStarted) });
     } catch (e) {
       log(e.message);
-      results.push({ name, ok: false, time: seconds(stepStarted) });
+      results.push({ name, ok: false, time: seconds(stepStarted), digest: e.digest ?? [] });
     }
   }
 
   console.log('');
   for (const r of results) console.log(`  ${r.ok ? 'ok    ' : r.skipped ? 'skip  ' : 'FAILED'}  ${r.name}${r.time ? ` (${r.time})` : ''}`);
+  for (const r of results.filter((r) => r.digest?.length)) {
+    console.log(`\n  what failed in ${r.name}:`);
+    for (const line of r.digest) console.log(`    ${line}`);
+  }
   const passed = results.filter((r) => r.ok).length;
   // Counts steps, not test cases: each runner printed its own counts above.
   console.log(`\nsteps: ${passed} passed, ${results.length - passed} failed`);
