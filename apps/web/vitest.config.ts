@@ -9,5 +9,8 @@ export default defineConfig({
     include: ['src/**/*.test.{ts,tsx}'],
     css: false,
     restoreMocks: true,
+    // `npm test` runs these beside the API suite on two cores: a render can wait seconds for
+    // CPU. The limits catch a hang, not slowness (speed is measured by `npm run bench`).
+    testTimeout: 30_000,
   },
 });

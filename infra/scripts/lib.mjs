@@ -77,7 +77,7 @@ export function run(command, args, { env = process.env, what = `${command} ${arg
 
 // Lines that name what failed, as jest, vitest, tsc, eslint and npm print them. A long run's
 // log is cut from the top by whoever reads it, so these are printed again beside the summary.
-const FAILURE_LINE = /(^|\s)(FAIL|✕|×|●)\s|error TS\d+|\d+:\d+\s+error\s|npm (ERR!|error)|Tests?:.*failed/;
+const FAILURE_LINE = /(^|:\s)\s*(FAIL|✕|×|●(?! Console))\s|error TS\d+|\d+:\d+\s+error\s|npm (ERR!|error)|Tests:?\s.*\d+ failed/;
 // eslint-disable-next-line no-control-regex
 const ANSI = /\x1b\[[0-9;]*m/g;
 const MAX_KEPT_BYTES = 8 * 1024 * 1024;

@@ -7,6 +7,7 @@ const script = (lines, code) => ['-e', `${lines.map((l) => `console.log(${JSON.s
 test('a failed step carries the lines that name what failed', async () => {
   const lines = [
     'PASS test/ok.e2e-spec.ts',
+    '  ● Console',
     '@handoff/api:test: FAIL test/claims.e2e-spec.ts (12 s)',
     '  ● claims › one winner among 25',
     'src/x.ts(3,1): error TS2322: Type string is not assignable',
@@ -17,7 +18,7 @@ test('a failed step carries the lines that name what failed', async () => {
     (e) => e,
   );
   assert.match(error.message, /exit code 1/);
-  assert.deepEqual(error.digest, lines.slice(1, 4));
+  assert.deepEqual(error.digest, lines.slice(2, 5));
 });
 
 test('a passing step resolves and keeps nothing', async () => {

@@ -1,4 +1,4 @@
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
 import { afterEach } from 'vitest';
 
 // jsdom lacks the layout APIs Mantine asks for; inert stand-ins are enough for behaviour tests.
@@ -26,6 +26,9 @@ if (!('ResizeObserver' in window)) {
   Object.defineProperty(window, 'ResizeObserver', { writable: true, value: ResizeObserverStub });
 }
 window.HTMLElement.prototype.scrollIntoView ??= () => undefined;
+
+// findBy*/waitFor give up after 1 s by default, which a loaded machine exceeds.
+configure({ asyncUtilTimeout: 10_000 });
 
 afterEach(() => {
   cleanup();
