@@ -69,6 +69,7 @@ export const envSchema = z.object({
     .default('loopback,linklocal,uniquelocal'),
   CONNECTION_TIMEOUT: duration('CONNECTION_TIMEOUT', '60s'),
   RECONCILE_INTERVAL: duration('RECONCILE_INTERVAL', '30s'),
+  SESSION_CACHE: duration('SESSION_CACHE', '2s'),
   WORKER_LOCK_DURATION: duration('WORKER_LOCK_DURATION', '30s'),
   WORKER_STALLED_INTERVAL: duration('WORKER_STALLED_INTERVAL', '30s'),
   WORKER_MAX_STALLED_COUNT: int(0, 100, 1),
@@ -108,6 +109,8 @@ export interface AppConfig {
   /** Whose X-Forwarded-For to believe: rate limits key on the client address, so a spoofable one would lift them. */
   trustProxy: boolean | number | string;
   reconcileIntervalMs: number;
+  /** How long an authenticated user's row is reused; changes to it are pushed to every instance at once (0: read every time). */
+  sessionCacheMs: number;
   /** How BullMQ notices a worker that died holding jobs, and how often a job may die with its worker before it fails. */
   worker: { lockDurationMs: number; stalledIntervalMs: number; maxStalledCount: number; watchdogIntervalMs: number };
   logLevel: Env['LOG_LEVEL'];
@@ -176,6 +179,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     connectionTimeoutMs: e.CONNECTION_TIMEOUT,
     trustProxy: e.TRUST_PROXY === 'true' ? true : e.TRUST_PROXY === 'false' ? false : /^\d+$/.test(e.TRUST_PROXY) ? Number(e.TRUST_PROXY) : e.TRUST_PROXY,
     reconcileIntervalMs: e.RECONCILE_INTERVAL,
+    sessionCacheMs: e.SESSION_CACHE,
     worker: {
       lockDurationMs: e.WORKER_LOCK_DURATION,
       stalledIntervalMs: e.WORKER_STALLED_INTERVAL,

@@ -6,6 +6,7 @@ import { hashPassword } from '../auth/password.js';
 import { recordAudit } from '../audit/audit.js';
 import { assertReadable } from '../common/auth/access.js';
 import type { AuthUser } from '../common/auth/auth-user.js';
+import { SessionService } from '../common/auth/session.service.js';
 import { decodeCursor, toPage } from '../common/http/pagination.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { Organization } from './organization.entity.js';
@@ -23,6 +24,7 @@ export class UsersService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly sessions: SessionService,
   ) {}
 
   private get users() {
@@ -160,6 +162,8 @@ export class UsersService {
       const action = changes.suspended ? (body.suspended ? 'user.suspend' : 'user.reinstate') : 'user.update';
       await recordAudit(m, caller, { action, targetType: 'user', targetId: id, details: { email: user.email, changes } });
     });
+    // This instance acts on the change before its answer leaves; the others when the trigger's notice arrives.
+    this.sessions.forget(id);
     return this.view((await this.findById(id))!);
   }
 
