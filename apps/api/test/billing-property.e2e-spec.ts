@@ -2,7 +2,7 @@ import { PRIORITIES, splitPrice, type LedgerEntryView, type Priority } from '@ha
 import fc from 'fast-check';
 import { loginAdmin, registerAssistant, registerClient, type Session } from './support/factories.js';
 import type { Res } from './support/http.js';
-import { checkLedgerInvariants } from './support/ledger.js';
+import { checkActiveCounts, checkLedgerInvariants } from './support/ledger.js';
 import { act, submitTask } from './support/tasks.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -155,6 +155,7 @@ describe('billing: property — random work keeps the ledger right', () => {
         }
 
         await checkLedgerInvariants(t, t.config.platformFeeBps);
+        await checkActiveCounts(t);
         await checkSummaryAgainstEntries(t, admin);
 
         // This run's organizations: the summary row matches the model, and each client sees exactly its own charges and refunds.

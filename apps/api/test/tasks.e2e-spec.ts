@@ -1,6 +1,7 @@
 import { CATEGORIES, PRIORITIES, priceFor, type TaskView } from '@handoff/contracts';
 import { DEFAULT_RATE_CARD } from '../src/database/seed.js';
 import { loginAdmin, registerAssistant, registerClient, type Session } from './support/factories.js';
+import { checkActiveCounts } from './support/ledger.js';
 import { act, eventually, inHours, submitTask, taskBody } from './support/tasks.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -229,6 +230,23 @@ describe('tasks: races', () => {
       [org.user.organizationId],
     );
     expect(rows[0]).toEqual({ n: 200, mismatched: 0 });
+    await checkActiveCounts(t);
+  });
+
+  it('never lets parallel claims by one assistant go over capacity: 12 at once against 3 free slots', async () => {
+    const org = await registerClient(t.http);
+    const a = await registerAssistant(t.http, ['payroll']);
+    const tasks = await Promise.all(Array.from({ length: 12 }, () => submitTask(t.http, org, { category: 'payroll' })));
+    // Half by id, half through claim-next, all in flight together.
+    const results = await Promise.all(
+      tasks.map((task, i) => (i % 2 ? act(t.http, a, task.id, 'claim') : t.http.post('/api/tasks/claim-next', undefined, { token: a.token }))),
+    );
+    const statuses = results.map((r) => r.status).sort();
+    expect(statuses).toEqual([200, 200, 200, ...Array(9).fill(422)]);
+    for (const r of results.filter((x) => x.status === 422)) expect(r.body.message).toBe('you already hold 3 active task(s), your capacity is 3');
+    const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM tasks WHERE assignee_id = $1`, [a.user.id]);
+    expect(rows[0].n).toBe(3);
+    await checkActiveCounts(t);
   });
 
   it('makes a retried submit with the same Idempotency-Key create one task, even when the retries race', async () => {

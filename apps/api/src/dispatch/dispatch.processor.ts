@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { ACTIVE_ASSIGNMENT_STATUSES, rooms } from '@handoff/contracts';
+import { rooms } from '@handoff/contracts';
 import type { Job } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { LiveEvents } from '../realtime/live-events.js';
@@ -27,17 +27,20 @@ export class DispatchProcessor extends LoggedWorker {
     return runJob('dispatch', this.handlers, job);
   }
 
-  /** Tell the assistants who can take it now: the skill, a free slot, online, not suspended. */
+  /** Tell the assistants who can take it now: the skill, a free slot, online, not suspended. One query: the task and its audience. */
   async announce(taskId: string, version: number): Promise<{ announcedTo: number } | { skipped: string }> {
-    const [row]: TaskRow[] = await this.ds.query(`SELECT ${TASK_SELECT} FROM tasks t ${TASK_JOINS} WHERE t.id = $1`, [taskId]);
-    if (!row || row.status !== 'queued' || row.version !== version) return { skipped: 'no longer queued at this version' };
-    const eligible: { id: string }[] = await this.ds.query(
-      `SELECT u.id FROM users u
-        WHERE u.role = 'assistant' AND NOT u.suspended AND u.online AND $1::task_category = ANY(u.skills)
-          AND (SELECT count(*) FROM tasks a WHERE a.assignee_id = u.id AND a.status = ANY($2::task_status[])) < u.max_concurrent_tasks`,
-      [row.category, ACTIVE_ASSIGNMENT_STATUSES],
+    const [row]: (TaskRow & { eligible: string[] | null })[] = await this.ds.query(
+      `SELECT ${TASK_SELECT},
+              CASE WHEN t.status = 'queued' AND t.version = $2 THEN ARRAY(
+                SELECT u.id FROM users u
+                 WHERE u.role = 'assistant' AND u.online AND NOT u.suspended
+                   AND u.skills @> ARRAY[t.category] AND u.active_tasks < u.max_concurrent_tasks) END AS eligible
+         FROM tasks t ${TASK_JOINS} WHERE t.id = $1`,
+      [taskId, version],
     );
-    this.live.emit(eligible.map((u) => rooms.user(u.id)), 'task.available', { task: toTaskView(row) });
+    if (!row?.eligible) return { skipped: 'no longer queued at this version' };
+    const { eligible, ...task } = row;
+    this.live.emit(eligible.map((id) => rooms.user(id)), 'task.available', { task: toTaskView(task) });
     return { announcedTo: eligible.length };
   }
 }

@@ -1,7 +1,6 @@
 import { ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
-  ACTIVE_ASSIGNMENT_STATUSES,
   CATEGORY_LABELS,
   PRIORITIES,
   PRIORITY_MULTIPLIER_BPS,
@@ -20,7 +19,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { rowsOf } from '../database/sql.js';
 import { OutboxRelay } from '../dispatch/outbox.relay.js';
 import { TASK_JOINS, TASK_SELECT, toTaskView, type TaskEventRow, type TaskRow } from './task-row.js';
-import { runTransition, type TransitionInput } from './transition.js';
+import { runClaimTransition, runTransition, type TransitionInput } from './transition.js';
 
 type UserAction = Exclude<TaskAction, 'claim' | 'expire' | 'auto_accept'>;
 
@@ -128,22 +127,6 @@ export class TasksService {
     throw new StateConflict(message, row.status, { version: row.version });
   }
 
-  /** Capacity is checked under a lock on the assistant's row, so parallel claims by one assistant can't overshoot it. */
-  private async lockCapacity(m: EntityManager, user: AuthUser): Promise<void> {
-    const [row] = rowsOf<{ max_concurrent_tasks: number; active: number; suspended: boolean }>(
-      await m.query(
-        `SELECT u.max_concurrent_tasks, u.suspended,
-                (SELECT count(*)::int FROM tasks WHERE assignee_id = u.id AND status = ANY($2::task_status[])) AS active
-           FROM users u WHERE u.id = $1 FOR UPDATE`,
-        [user.id, ACTIVE_ASSIGNMENT_STATUSES],
-      ),
-    );
-    if (!row || row.suspended) throw new ForbiddenException('the account is suspended');
-    if (row.active >= row.max_concurrent_tasks) {
-      throw new UnprocessableRule(`you already hold ${row.active} active task(s), your capacity is ${row.max_concurrent_tasks}`);
-    }
-  }
-
   async claim(user: AuthUser, id: string): Promise<TaskView> {
     const row = await this.load(id);
     if (!row) throw new NotFoundException('task not found');
@@ -175,10 +158,11 @@ export class TasksService {
     return claimed ? toTaskView(claimed) : null;
   }
 
-  private claimTransition(user: AuthUser, target: TransitionInput['target']): Promise<TaskRow | null> {
-    return this.ds.transaction(async (m) => {
-      await this.lockCapacity(m, user);
-      return runTransition(m, {
+  /** The claim itself, with the capacity check in the same statement; null when the target was not there to take. */
+  private async claimTransition(user: AuthUser, target: TransitionInput['target']): Promise<TaskRow | null> {
+    const result = await runClaimTransition(
+      this.ds.manager,
+      {
         target,
         action: 'claim',
         from: 'queued',
@@ -186,8 +170,15 @@ export class TasksService {
         actor: { id: user.id, role: user.role },
         set: { assignee_id: ':me', claimed_at: 'now()' },
         params: { me: user.id },
-      });
-    });
+      },
+      user.id,
+    );
+    if (!result || result.capacity.suspended) throw new ForbiddenException('the account is suspended');
+    const { row, capacity } = result;
+    if (!row && capacity.active >= capacity.max) {
+      throw new UnprocessableRule(`you already hold ${capacity.active} active task(s), your capacity is ${capacity.max}`);
+    }
+    return row;
   }
 
   /** start, release, return, accept, revise, cancel (claims have their own path): checked against the state machine, then one conditional update. */

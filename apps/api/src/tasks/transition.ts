@@ -30,6 +30,39 @@ export interface TransitionInput {
  * moved underneath; nothing is written then.
  */
 export async function runTransition(m: EntityManager, input: TransitionInput): Promise<TaskRow | null> {
+  const { sql, values } = transitionSql(input);
+  const rows = rowsOf<TaskRow>(await m.query(sql, values));
+  return rows[0] ?? null;
+}
+
+/** Where the claiming assistant stood, read under the lock the claim took on their row. */
+export interface Capacity {
+  active: number;
+  max: number;
+  suspended: boolean;
+}
+
+/**
+ * A claim is a transition that also needs a free slot. The assistant's row is
+ * locked in the same statement, and its `active_tasks` (kept by a trigger on
+ * tasks) is read after any wait for that lock: parallel claims by one
+ * assistant queue on the row, and the later ones see the slots the earlier
+ * ones took. (A count(*) here would be read from the statement's snapshot,
+ * taken before the wait, and let them all through.)
+ */
+export async function runClaimTransition(
+  m: EntityManager,
+  input: TransitionInput,
+  assistantId: string,
+): Promise<{ row: TaskRow | null; capacity: Capacity } | null> {
+  const { sql, values } = transitionSql(input, assistantId);
+  const [first] = rowsOf<TaskRow & { cap_active: number; cap_max: number; cap_suspended: boolean }>(await m.query(sql, values));
+  if (!first) return null;
+  const { cap_active, cap_max, cap_suspended, ...row } = first;
+  return { row: row.id ? (row as TaskRow) : null, capacity: { active: cap_active, max: cap_max, suspended: cap_suspended } };
+}
+
+function transitionSql(input: TransitionInput, capacityOf?: string): { sql: string; values: unknown[] } {
   const values: unknown[] = [];
   const p = (v: unknown) => {
     values.push(v);
@@ -49,6 +82,12 @@ export async function runTransition(m: EntityManager, input: TransitionInput): P
   where += ` AND status = ${from}::task_status`;
   if (input.assigneeId) where += ` AND assignee_id = ${p(input.assigneeId)}::uuid`;
   if (input.extraWhere) where += ` AND (${named(input.extraWhere)})`;
+  const me = capacityOf ? p(capacityOf) : null;
+  const cap = me
+    ? `cap AS (SELECT active_tasks, max_concurrent_tasks, suspended FROM users WHERE id = ${me}::uuid FOR UPDATE),
+    `
+    : '';
+  if (me) where += ` AND EXISTS (SELECT 1 FROM cap WHERE NOT suspended AND active_tasks < max_concurrent_tasks)`;
 
   const sets = Object.entries(input.set ?? {}).map(([col, expr]) => `${col} = ${named(expr)}`);
   const actorId = p(input.actor.id);
@@ -73,8 +112,10 @@ export async function runTransition(m: EntityManager, input: TransitionInput): P
         SELECT 'billing', jsonb_build_object('entryId', id) FROM (SELECT id FROM charge UNION ALL SELECT id FROM payout) e)`
     : '';
 
+  const taskSelect = `SELECT ${TASK_SELECT} FROM t
+      LEFT JOIN users a ON a.id = t.assignee_id JOIN organizations o ON o.id = t.organization_id`;
   const sql = `
-    WITH t AS (
+    WITH ${cap}t AS (
       UPDATE tasks SET status = ${to}::task_status, version = version + 1, updated_at = now()${sets.length ? ', ' + sets.join(', ') : ''}
        WHERE ${where}
       RETURNING *),
@@ -85,8 +126,11 @@ export async function runTransition(m: EntityManager, input: TransitionInput): P
       INSERT INTO outbox (topic, payload)
       SELECT 'task', jsonb_build_object('taskId', id, 'version', version, 'action', ${action}::text,
              'from', ${from}::text, 'to', status, 'prevAssigneeId', ${prevAssignee}::uuid) FROM t)${billing}
-    SELECT ${TASK_SELECT} FROM t
-      LEFT JOIN users a ON a.id = t.assignee_id JOIN organizations o ON o.id = t.organization_id`;
-  const rows = rowsOf<TaskRow>(await m.query(sql, values));
-  return rows[0] ?? null;
+    ${
+      me
+        ? `SELECT cap.active_tasks AS cap_active, cap.max_concurrent_tasks AS cap_max, cap.suspended AS cap_suspended, x.*
+             FROM cap LEFT JOIN (${taskSelect}) x ON true`
+        : taskSelect
+    }`;
+  return { sql, values };
 }

@@ -1,4 +1,4 @@
-import { splitPrice } from '@handoff/contracts';
+import { ACTIVE_ASSIGNMENT_STATUSES, splitPrice } from '@handoff/contracts';
 import type { TestApp } from './test-app.js';
 
 /** The money rules of DESIGN.md, checked straight against the database. */
@@ -28,4 +28,15 @@ export async function checkLedgerInvariants(t: TestApp, feeBps: number): Promise
       expect([r.charge, r.payout, r.corrections]).toEqual([null, null, 0]);
     }
   }
+}
+
+/** Each user's `active_tasks` (kept by a trigger) against a count of what they hold. */
+export async function checkActiveCounts(t: TestApp): Promise<void> {
+  const { rows } = await t.db.query(
+    `SELECT u.id, u.active_tasks, count(x.id)::int AS held
+       FROM users u LEFT JOIN tasks x ON x.assignee_id = u.id AND x.status = ANY($1::task_status[])
+      GROUP BY u.id HAVING u.active_tasks <> count(x.id)`,
+    [ACTIVE_ASSIGNMENT_STATUSES],
+  );
+  expect(rows).toEqual([]);
 }
