@@ -11,7 +11,7 @@ import { LoggedWorker } from './logged-worker.js';
 @Injectable()
 export class DispatchProcessor extends LoggedWorker {
   static readonly queue = 'dispatch';
-  static readonly concurrency = 16;
+  static readonly concurrency = 64;
   readonly handlers: Handlers<'dispatch'> = {
     'dispatch.announce': (p) => this.announce(p.taskId, p.version),
   };
