@@ -2,11 +2,11 @@
 // throwaway bench database with a realistic backlog, printed as Markdown for
 // docs/PERFORMANCE.md. The SQL is the API's own (same text as tasks.service,
 // dispatch.processor and session.service); the database is dropped at the end.
-import { ACTIVE_ASSIGNMENT_STATUSES } from '@handoff/contracts';
 import { cleanupAll, createBenchDb, DEMO_CLIENT, insertAssistants, REPO_ROOT, userByEmail } from './lib/harness.mjs';
 import { CATEGORIES, seedQueued, skillsFor } from './scenarios/claim.mjs';
 
 const { TASK_JOINS, TASK_SELECT } = await import(`${REPO_ROOT}apps/api/dist/tasks/task-row.js`);
+const { ANNOUNCE_SQL } = await import(`${REPO_ROOT}apps/api/dist/dispatch/dispatch.processor.js`);
 const QUEUE_ORDER = `priority DESC, deadline ASC, created_at ASC, id ASC`;
 const QUEUED = 5_000;
 const HISTORY = 50_000;
@@ -61,11 +61,9 @@ async function main() {
     );
     await explain(
       db,
-      'claim-next: capacity check under the assistant row lock',
-      `SELECT u.max_concurrent_tasks, u.suspended,
-              (SELECT count(*)::int FROM tasks WHERE assignee_id = u.id AND status = ANY($2::task_status[])) AS active
-         FROM users u WHERE u.id = $1 FOR UPDATE`,
-      [me.id, ACTIVE_ASSIGNMENT_STATUSES],
+      'claim-next: the assistant row the claiming statement locks (capacity from active_tasks)',
+      `SELECT active_tasks, max_concurrent_tasks, suspended FROM users WHERE id = $1::uuid FOR UPDATE`,
+      [me.id],
       { rollback: true },
     );
     await explain(
@@ -82,17 +80,16 @@ async function main() {
       `SELECT ${TASK_SELECT} FROM tasks t ${TASK_JOINS} WHERE t.organization_id = $1 ORDER BY t.created_at DESC, t.id DESC LIMIT $2`,
       [client.organization_id, 51],
     );
+    const announced = (await db.pool.query(`SELECT id, version FROM tasks WHERE status = 'queued' AND category = 'research' LIMIT 1`)).rows[0];
     await explain(
       db,
-      `dispatch: eligible assistants for an announce (${ASSISTANTS} online)`,
-      `SELECT u.id FROM users u
-        WHERE u.role = 'assistant' AND NOT u.suspended AND u.online AND $1::task_category = ANY(u.skills)
-          AND (SELECT count(*) FROM tasks a WHERE a.assignee_id = u.id AND a.status = ANY($2::task_status[])) < u.max_concurrent_tasks`,
-      ['research', ACTIVE_ASSIGNMENT_STATUSES],
+      `dispatch: an announce, the task and the assistants to tell (${ASSISTANTS} online)`,
+      ANNOUNCE_SQL,
+      [announced.id, announced.version],
     );
     await explain(
       db,
-      'every authenticated request: the session lookup',
+      'an authenticated request whose user is not kept (SESSION_CACHE): the session lookup',
       `SELECT id, email, name, role, organization_id, skills::text AS skills, max_concurrent_tasks, suspended, token_version FROM users WHERE id = $1`,
       [me.id],
     );

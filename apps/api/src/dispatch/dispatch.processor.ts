@@ -8,6 +8,15 @@ import { TASK_JOINS, TASK_SELECT, toTaskView, type TaskRow } from '../tasks/task
 import { runJob, type Handlers } from './job-handlers.js';
 import { LoggedWorker } from './logged-worker.js';
 
+/** The task and, while it is still queued at this version, who can take it now: the skill, a free slot, online, not suspended. */
+export const ANNOUNCE_SQL = `
+  SELECT ${TASK_SELECT},
+         CASE WHEN t.status = 'queued' AND t.version = $2 THEN ARRAY(
+           SELECT u.id FROM users u
+            WHERE u.role = 'assistant' AND u.online AND NOT u.suspended
+              AND u.skills @> ARRAY[t.category] AND u.active_tasks < u.max_concurrent_tasks) END AS eligible
+    FROM tasks t ${TASK_JOINS} WHERE t.id = $1`;
+
 @Injectable()
 export class DispatchProcessor extends LoggedWorker {
   static readonly queue = 'dispatch';
@@ -27,17 +36,9 @@ export class DispatchProcessor extends LoggedWorker {
     return runJob('dispatch', this.handlers, job);
   }
 
-  /** Tell the assistants who can take it now: the skill, a free slot, online, not suspended. One query: the task and its audience. */
+  /** Tell the assistants who can take it now; one query reads the task and its audience. */
   async announce(taskId: string, version: number): Promise<{ announcedTo: number } | { skipped: string }> {
-    const [row]: (TaskRow & { eligible: string[] | null })[] = await this.ds.query(
-      `SELECT ${TASK_SELECT},
-              CASE WHEN t.status = 'queued' AND t.version = $2 THEN ARRAY(
-                SELECT u.id FROM users u
-                 WHERE u.role = 'assistant' AND u.online AND NOT u.suspended
-                   AND u.skills @> ARRAY[t.category] AND u.active_tasks < u.max_concurrent_tasks) END AS eligible
-         FROM tasks t ${TASK_JOINS} WHERE t.id = $1`,
-      [taskId, version],
-    );
+    const [row]: (TaskRow & { eligible: string[] | null })[] = await this.ds.query(ANNOUNCE_SQL, [taskId, version]);
     if (!row?.eligible) return { skipped: 'no longer queued at this version' };
     const { eligible, ...task } = row;
     this.live.emit(eligible.map((id) => rooms.user(id)), 'task.available', { task: toTaskView(task) });

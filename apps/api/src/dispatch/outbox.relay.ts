@@ -150,6 +150,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     const ids = [...new Set(changes.map((c) => c.taskId))];
     const rows: TaskRow[] = await m.query(`SELECT ${TASK_SELECT} FROM tasks t ${TASK_JOINS} WHERE t.id = ANY($1::uuid[])`, [ids]);
     const byId = new Map(rows.map((r) => [r.id, r]));
+    const newest = new Map<string, number>();
+    for (const c of changes) newest.set(c.taskId, Math.max(newest.get(c.taskId) ?? 0, c.version));
     const announced = new Set<string>();
     const now = Date.now();
     const jobs: Promise<void>[] = [];
@@ -158,8 +160,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       const row = byId.get(change.taskId);
       if (!row) continue;
       const task = toTaskView(row);
-      // One snapshot per task per batch: the newest, which carries the highest version.
-      if (!announced.has(row.id)) {
+      // One snapshot per version, whichever process relays it: the row as read now carries the
+      // newest committed version, and the outbox row of that version is the one that sends it. A
+      // batch holding only older changes of a task that has moved on leaves the snapshot to the
+      // batch (here or on another instance) that holds the newest, or it would go out twice.
+      if (!announced.has(row.id) && row.version === newest.get(row.id)) {
         announced.add(row.id);
         const audience = [rooms.org(row.organization_id), rooms.admins];
         if (row.assignee_id) audience.push(rooms.user(row.assignee_id));
