@@ -119,4 +119,24 @@ describe('live events over Socket.IO', () => {
     expect(updates.map((u: { version: number }) => u.version)).toEqual([1, 2]);
     expect(updates[1].status).toBe('cancelled');
   });
+
+  it('does not send a snapshot again when an older change is relayed after a newer one', async () => {
+    const owner = await registerClient(t.http);
+    const s = await connect(owner);
+    const task = await submitTask(t.http, owner, { category: 'research' });
+    await settle();
+    await t.http.post(`/api/tasks/${task.id}/cancel`, undefined, { token: owner.token });
+    await settle();
+    // The submit's outbox row once more, as when its batch reaches the relay after the cancel's
+    // (another instance, or a relay that died before its DELETE committed): the row it reads is
+    // already at version 2, which went out with the cancel's batch.
+    await t.db.query(
+      `INSERT INTO outbox (topic, payload)
+       VALUES ('task', jsonb_build_object('taskId', $1::uuid, 'version', 1, 'action', 'submit', 'from', NULL, 'to', 'queued'))`,
+      [task.id],
+    );
+    await settle();
+    expect((await t.db.query(`SELECT count(*)::int AS n FROM outbox`)).rows[0].n).toBe(0);
+    expect(s.of('task.updated', task.id).map((r) => r.payload.task.version)).toEqual([1, 2]);
+  });
 });
