@@ -236,11 +236,15 @@ describe('tasks: races', () => {
   it('never lets parallel claims by one assistant go over capacity: 12 at once against 3 free slots', async () => {
     const org = await registerClient(t.http);
     const a = await registerAssistant(t.http, ['payroll']);
-    const tasks = await Promise.all(Array.from({ length: 12 }, () => submitTask(t.http, org, { category: 'payroll' })));
-    // Half by id, half through claim-next, all in flight together.
-    const results = await Promise.all(
-      tasks.map((task, i) => (i % 2 ? act(t.http, a, task.id, 'claim') : t.http.post('/api/tasks/claim-next', undefined, { token: a.token }))),
-    );
+    // Six claimed by id (low priority), six requests through claim-next, all in flight together.
+    // Nine urgent tasks keep claim-next off the ones claimed by id (at most 3 claimed and 5 locked by
+    // the other claim-next requests at any moment), so each request can only lose for capacity.
+    const byId = await Promise.all(Array.from({ length: 6 }, () => submitTask(t.http, org, { category: 'payroll', priority: 'low' })));
+    await Promise.all(Array.from({ length: 9 }, () => submitTask(t.http, org, { category: 'payroll', priority: 'urgent' })));
+    const results = await Promise.all([
+      ...byId.map((task) => act(t.http, a, task.id, 'claim')),
+      ...byId.map(() => t.http.post('/api/tasks/claim-next', undefined, { token: a.token })),
+    ]);
     const statuses = results.map((r) => r.status).sort();
     expect(statuses).toEqual([200, 200, 200, ...Array(9).fill(422)]);
     for (const r of results.filter((x) => x.status === 422)) expect(r.body.message).toBe('you already hold 3 active task(s), your capacity is 3');

@@ -118,7 +118,9 @@ if (!HAS_REDIS_SERVER) console.warn('fault tests: no redis-server on PATH, so th
     w.paused = false;
     const task = await submitTask(t.http, client);
     const { ms } = await timed(() => eventually(() => jobState('dispatch', jobId.announce(task.id, 1)), (s) => s === 'completed', 10_000, 50));
-    expect(watchdog.restarts).toBe(before + 1);
+    // At least one: a check that lands while the loop is stopped but still marked paused restarts
+    // a loop that ends again at once, and the next check restarts it for good.
+    expect(watchdog.restarts).toBeGreaterThan(before);
     report('worker watchdog', { restartedAndAnnouncedWithinMs: ms });
   });
 });
