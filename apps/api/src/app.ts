@@ -12,6 +12,7 @@ import { securityHeaders } from './common/http/security-headers.js';
 import { createLogger, PinoNestLogger } from './common/logging/logger.js';
 import type { AppConfig } from './config/config.js';
 import { RedisIoAdapter } from './realtime/redis-io.adapter.js';
+import { LogController } from 'fastify';
 
 export const DEFAULT_WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
@@ -46,7 +47,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     },
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
-    disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
+    // A line per request only when debugging; errors are logged by the exception filter regardless.
+    logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
     trustProxy: typeof config.trustProxy === 'number' ? hopsTrusted(config.trustProxy) : config.trustProxy,
     // The dashboard is a single-page app: its client-side routes all load index.html.
     rewriteUrl: (req: { method?: string; url?: string }) => (serveWeb && isSpaRoute(req.method, req.url) ? '/index.html' : (req.url ?? '/')),
