@@ -3,7 +3,7 @@ import { eventually } from './support/tasks.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 // Each instance reuses a signed-in user's row for SESSION_CACHE. A minute here, so that a
-// refusal seen within a second can only have come from the change being pushed.
+// refusal seen within seconds can only have come from the change being pushed.
 const LONG = { SESSION_CACHE: '60s' };
 // Far below the lifetime; the margin is for a loaded CI machine, where a notice arrives in milliseconds.
 const PUSHED_WITHIN_MS = 3_000;
