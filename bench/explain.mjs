@@ -80,12 +80,12 @@ async function main() {
       `SELECT ${TASK_SELECT} FROM tasks t ${TASK_JOINS} WHERE t.organization_id = $1 ORDER BY t.created_at DESC, t.id DESC LIMIT $2`,
       [client.organization_id, 51],
     );
-    const announced = (await db.pool.query(`SELECT id, version FROM tasks WHERE status = 'queued' AND category = 'research' LIMIT 1`)).rows[0];
+    const batch = (await db.pool.query(`SELECT id, version FROM tasks WHERE status = 'queued' LIMIT 200`)).rows;
     await explain(
       db,
-      `dispatch: an announce, the task and the assistants to tell (${ASSISTANTS} online)`,
+      `dispatch: one announce job of ${batch.length} tasks, the tasks and the assistants to tell each (${ASSISTANTS} online)`,
       ANNOUNCE_SQL,
-      [announced.id, announced.version],
+      [batch.map((r) => r.id), batch.map((r) => r.version)],
     );
     await explain(
       db,

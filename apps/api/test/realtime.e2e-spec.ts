@@ -1,4 +1,6 @@
 import { SignJWT } from 'jose';
+import type { JobPayloads } from '@handoff/contracts';
+import { JobsService } from '../src/dispatch/jobs.service.js';
 import { OutboxRelay } from '../src/dispatch/outbox.relay.js';
 import { loginAdmin, registerAssistant, registerClient, type Session } from './support/factories.js';
 import { LiveClient } from './support/sockets.js';
@@ -138,5 +140,54 @@ describe('live events over Socket.IO', () => {
     await settle();
     expect((await t.db.query(`SELECT count(*)::int AS n FROM outbox`)).rows[0].n).toBe(0);
     expect(s.of('task.updated', task.id).map((r) => r.payload.task.version)).toEqual([1, 2]);
+  });
+
+  it('announces a relay batch with one job, to each assistant who can take each task, and a batch relayed twice with none', async () => {
+    const owner = await registerClient(t.http);
+    const payroll = await registerAssistant(t.http, ['payroll']);
+    const documents = await registerAssistant(t.http, ['document_management']);
+    for (const a of [payroll, documents]) await t.http.put('/api/assistants/me/availability', { online: true }, { token: a.token });
+    const [payrollS, documentsS] = await Promise.all([payroll, documents].map(connect));
+    // Committed as submit commits them, but together, so one relay batch holds them all; the last
+    // was cancelled before the relay got to it.
+    const { rows: tasks } = await t.db.query<{ id: string; category: string; status: string }>(
+      `INSERT INTO tasks (organization_id, created_by, title, instructions, category, priority, deadline, price_cents, currency, status, version)
+       SELECT $1, $2, 'Batch ' || g, 'Follow the procedure.', (CASE WHEN g % 2 = 0 THEN 'payroll' ELSE 'document_management' END)::task_category, 'normal',
+              now() + interval '2 days', 2500, 'USD', (CASE WHEN g = 7 THEN 'cancelled' ELSE 'queued' END)::task_status, CASE WHEN g = 7 THEN 2 ELSE 1 END
+         FROM generate_series(1, 7) g ORDER BY g
+       RETURNING id, category, status`,
+      [owner.user.organizationId, owner.user.id],
+    );
+    const relayBatch = () =>
+      t.db.query(
+        `INSERT INTO outbox (topic, payload)
+         SELECT 'task', jsonb_build_object('taskId', id, 'version', 1, 'action', 'submit', 'from', NULL, 'to', 'queued') FROM unnest($1::uuid[]) AS id`,
+        [tasks.map((x) => x.id)],
+      );
+    const dispatch = t.app.get(JobsService).queue('dispatch');
+    const jobsCarrying = async () =>
+      (await dispatch.getJobs(['completed', 'failed', 'active', 'waiting'])).filter((j) =>
+        (j.data as JobPayloads['dispatch.announce']).tasks.some((x) => tasks.some((y) => y.id === x.taskId)),
+      );
+    const available = (c: LiveClient) => c.received.filter((r) => r.event === 'task.available' && tasks.some((x) => x.id === r.payload.task.id)).map((r) => r.payload.task.id as string);
+
+    await relayBatch();
+    await t.app.get(OutboxRelay).flush();
+    const [job, ...more] = await eventually(jobsCarrying, (js) => js.length > 0 && js.every((j) => j.finishedOn !== undefined));
+    expect(more).toEqual([]);
+    expect(job!.data.tasks).toHaveLength(7);
+    expect(job!.returnvalue).toEqual({ announced: 6, skipped: 1, deliveries: 6 });
+    await settle();
+    const queuedOf = (category: string) => tasks.filter((x) => x.category === category && x.status === 'queued').map((x) => x.id).sort();
+    expect(available(payrollS!).sort()).toEqual(queuedOf('payroll'));
+    expect(available(documentsS!).sort()).toEqual(queuedOf('document_management'));
+
+    // The same rows once more (a relay that died before its DELETE committed): the same job id, so no second announce.
+    await relayBatch();
+    await settle();
+    expect((await t.db.query(`SELECT count(*)::int AS n FROM outbox`)).rows[0].n).toBe(0);
+    expect(await jobsCarrying()).toHaveLength(1);
+    expect(available(payrollS!)).toHaveLength(3);
+    expect(available(documentsS!)).toHaveLength(3);
   });
 });

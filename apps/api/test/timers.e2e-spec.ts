@@ -2,7 +2,7 @@ import { jobId, type TaskView } from '@handoff/contracts';
 import { OutboxRelay } from '../src/dispatch/outbox.relay.js';
 import { JobsService } from '../src/dispatch/jobs.service.js';
 import { loginAdmin, registerAssistant, registerClient, type Session } from './support/factories.js';
-import { act, eventually, submitTask } from './support/tasks.js';
+import { act, announceState, eventually, submitTask } from './support/tasks.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const soon = (ms: number) => new Date(Date.now() + ms).toISOString();
@@ -95,7 +95,7 @@ describe('nothing lost between the database and Redis', () => {
       const deadline = await eventually(() => jobs.queue('timers').getJob(jobId.deadline(task.id)), (j) => !!j);
       expect(deadline!.data).toEqual({ taskId: task.id });
       expect(await jobs.queue('timers').getJob(jobId.escalation(task.id, 1))).toBeDefined();
-      await eventually(() => jobs.queue('dispatch').getJob(jobId.announce(task.id, 1)).then((j) => j?.getState()), (s) => s === 'completed' || s === undefined);
+      await eventually(() => announceState(jobs.queue('dispatch'), task.id, 1), (s) => s === 'completed' || s === 'missing');
       expect((await second.db.query(`SELECT count(*)::int AS n FROM outbox`)).rows[0].n).toBe(0);
       const admin = await loginAdmin(second.http, second.config);
       const queues = await second.http.get('/api/admin/queues', { token: admin.token });

@@ -8,8 +8,12 @@ export type QueueName = (typeof QUEUES)[number];
 
 const taskVersion = z.object({ taskId: z.uuid(), version: z.number().int().positive() });
 
+/** The most task versions one announce job carries: a relay batch's worth. */
+export const ANNOUNCE_BATCH = 200;
+
 export const JOB_SCHEMAS = {
-  'dispatch.announce': taskVersion,
+  // One job per relay batch, not per task: one query reads every task and its audience.
+  'dispatch.announce': z.object({ tasks: z.array(taskVersion).min(1).max(ANNOUNCE_BATCH) }),
   'timers.claim-expiry': taskVersion,
   'timers.deadline': z.object({ taskId: z.uuid() }),
   'timers.escalation': taskVersion,
@@ -30,9 +34,10 @@ export const JOB_QUEUE = {
 /**
  * Deterministic ids: the same timer for the same task version collapses into
  * one job. `/` separates the parts because BullMQ reserves `:` in custom ids.
+ * An announce job's id is a digest of the versions it carries (the API makes
+ * it), so the same batch relayed twice is one job.
  */
 export const jobId = {
-  announce: (taskId: string, version: number) => `announce/${taskId}/${version}`,
   claimExpiry: (taskId: string, version: number) => `claim-expiry/${taskId}/${version}`,
   deadline: (taskId: string) => `deadline/${taskId}`,
   escalation: (taskId: string, version: number) => `escalation/${taskId}/${version}`,

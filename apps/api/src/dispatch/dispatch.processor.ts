@@ -8,21 +8,25 @@ import { TASK_JOINS, TASK_SELECT, toTaskView, type TaskRow } from '../tasks/task
 import { runJob, type Handlers } from './job-handlers.js';
 import { LoggedWorker } from './logged-worker.js';
 
-/** The task and, while it is still queued at this version, who can take it now: the skill, a free slot, online, not suspended. */
+/**
+ * The tasks of one announce job still queued at the version it names, each
+ * with who can take it now: the skill, a free slot, online, not suspended.
+ */
 export const ANNOUNCE_SQL = `
   SELECT ${TASK_SELECT},
-         CASE WHEN t.status = 'queued' AND t.version = $2 THEN ARRAY(
-           SELECT u.id FROM users u
-            WHERE u.role = 'assistant' AND u.online AND NOT u.suspended
-              AND u.skills @> ARRAY[t.category] AND u.active_tasks < u.max_concurrent_tasks) END AS eligible
-    FROM tasks t ${TASK_JOINS} WHERE t.id = $1`;
+         ARRAY(SELECT u.id FROM users u
+                WHERE u.role = 'assistant' AND u.online AND NOT u.suspended
+                  AND u.skills @> ARRAY[t.category] AND u.active_tasks < u.max_concurrent_tasks) AS eligible
+    FROM unnest($1::uuid[], $2::int[]) AS wanted(id, version)
+    JOIN tasks t ON t.id = wanted.id AND t.version = wanted.version AND t.status = 'queued'
+    ${TASK_JOINS}`;
 
 @Injectable()
 export class DispatchProcessor extends LoggedWorker {
   static readonly queue = 'dispatch';
   static readonly concurrency = 64;
   readonly handlers: Handlers<'dispatch'> = {
-    'dispatch.announce': (p) => this.announce(p.taskId, p.version),
+    'dispatch.announce': (p) => this.announce(p.tasks),
   };
 
   constructor(
@@ -36,12 +40,15 @@ export class DispatchProcessor extends LoggedWorker {
     return runJob('dispatch', this.handlers, job);
   }
 
-  /** Tell the assistants who can take it now; one query reads the task and its audience. */
-  async announce(taskId: string, version: number): Promise<{ announcedTo: number } | { skipped: string }> {
-    const [row]: (TaskRow & { eligible: string[] | null })[] = await this.ds.query(ANNOUNCE_SQL, [taskId, version]);
-    if (!row?.eligible) return { skipped: 'no longer queued at this version' };
-    const { eligible, ...task } = row;
-    this.live.emit(eligible.map((id) => rooms.user(id)), 'task.available', { task: toTaskView(task) });
-    return { announcedTo: eligible.length };
+  /** Tell the assistants who can take each task now; one query reads the tasks and their audiences. */
+  async announce(tasks: readonly { taskId: string; version: number }[]): Promise<{ announced: number; skipped: number; deliveries: number }> {
+    const rows: (TaskRow & { eligible: string[] })[] = await this.ds.query(ANNOUNCE_SQL, [tasks.map((t) => t.taskId), tasks.map((t) => t.version)]);
+    let deliveries = 0;
+    for (const { eligible, ...task } of rows) {
+      this.live.emit(eligible.map((id) => rooms.user(id)), 'task.available', { task: toTaskView(task) });
+      deliveries += eligible.length;
+    }
+    // Skipped: claimed, cancelled or moved on to a newer version since the relay read it.
+    return { announced: rows.length, skipped: tasks.length - rows.length, deliveries };
   }
 }

@@ -2,6 +2,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import { JOB_QUEUE, JOB_SCHEMAS, type JobName, type JobPayloads, type QueueName } from '@handoff/contracts';
 import type { JobsOptions, Queue } from 'bullmq';
+import { createHash } from 'node:crypto';
 
 export const DEFAULT_JOB_OPTIONS: JobsOptions = {
   attempts: 5,
@@ -9,6 +10,25 @@ export const DEFAULT_JOB_OPTIONS: JobsOptions = {
   removeOnComplete: { age: 3_600, count: 10_000 },
   removeOnFail: { age: 14 * 24 * 3_600 },
 };
+
+/** One job to add: a name fixes its queue and its payload's shape. */
+export interface JobRequest<K extends JobName = JobName> {
+  name: K;
+  payload: JobPayloads[K];
+  jobId: string;
+  delay?: number;
+}
+
+export function jobRequest<K extends JobName>(name: K, payload: JobPayloads[K], opts: { jobId: string; delay?: number }): JobRequest<K> {
+  return { name, payload, ...opts };
+}
+
+/** The same task versions give the same id, whatever their order: a batch relayed twice is one job. */
+export function announceJobId(tasks: readonly { taskId: string; version: number }[]): string {
+  const digest = createHash('sha256');
+  for (const key of tasks.map((t) => `${t.taskId}/${t.version}`).sort()) digest.update(key).update(',');
+  return `announce/${digest.digest('base64url')}`;
+}
 
 /** The typed producer: a job name fixes its queue and its payload's shape. */
 @Injectable()
@@ -37,9 +57,22 @@ export class JobsService {
     return Object.values(this.queues);
   }
 
-  /** `add` (not `addBulk`) so the deterministic job id deduplicates. */
-  async add<K extends JobName>(name: K, payload: JobPayloads[K], opts: { jobId: string; delay?: number }): Promise<void> {
-    const data = JOB_SCHEMAS[name].parse(payload);
-    await this.queues[JOB_QUEUE[name]].add(name, data, { jobId: opts.jobId, delay: Math.max(0, Math.round(opts.delay ?? 0)) });
+  add<K extends JobName>(name: K, payload: JobPayloads[K], opts: { jobId: string; delay?: number }): Promise<void> {
+    return this.addAll([jobRequest(name, payload, opts)]);
+  }
+
+  /**
+   * One pipelined round trip per queue. BullMQ's `addBulk` runs each job's own
+   * add script, so a deterministic id that already exists still adds nothing.
+   */
+  async addAll(requests: readonly JobRequest[]): Promise<void> {
+    const byQueue = new Map<QueueName, Parameters<Queue['addBulk']>[0]>();
+    for (const r of requests) {
+      const queue = JOB_QUEUE[r.name];
+      const data = JOB_SCHEMAS[r.name].parse(r.payload);
+      const list = byQueue.get(queue) ?? byQueue.set(queue, []).get(queue)!;
+      list.push({ name: r.name, data, opts: { jobId: r.jobId, delay: Math.max(0, Math.round(r.delay ?? 0)) } });
+    }
+    await Promise.all([...byQueue].map(([queue, jobs]) => this.queues[queue].addBulk(jobs)));
   }
 }

@@ -1,13 +1,13 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { jobId, rooms, type LedgerEntryView, type TaskStatus } from '@handoff/contracts';
+import { ANNOUNCE_BATCH, jobId, rooms, type LedgerEntryView, type TaskStatus } from '@handoff/contracts';
 import type { Redis } from 'ioredis';
 import type { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { LiveEvents } from '../realtime/live-events.js';
 import { TASK_JOINS, TASK_SELECT, toTaskView, type TaskRow } from '../tasks/task-row.js';
 import { REDIS } from '../redis/redis.module.js';
-import { JobsService } from './jobs.service.js';
+import { announceJobId, jobRequest, JobsService, type JobRequest } from './jobs.service.js';
 
 interface OutboxRow {
   id: string;
@@ -40,7 +40,13 @@ interface LedgerRow {
   reason: string | null;
 }
 
-const BATCH = 200;
+// An announce job carries at most one batch's tasks.
+const BATCH = ANNOUNCE_BATCH;
+
+/** Queued anew (submitted, released, reopened), as opposed to flagged while it waits: announce it and time its escalation. */
+function entersQueue(change: TaskChange): boolean {
+  return change.to === 'queued' && change.action !== 'overdue' && change.action !== 'escalate';
+}
 
 export function toEntryView(r: LedgerRow): LedgerEntryView {
   return {
@@ -154,7 +160,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     for (const c of changes) newest.set(c.taskId, Math.max(newest.get(c.taskId) ?? 0, c.version));
     const announced = new Set<string>();
     const now = Date.now();
-    const jobs: Promise<void>[] = [];
+    const jobs: JobRequest[] = [];
+    const toAnnounce: { taskId: string; version: number }[] = [];
 
     for (const change of changes) {
       const row = byId.get(change.taskId);
@@ -182,31 +189,32 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
         if (row.assignee_id) audience.push(rooms.user(row.assignee_id));
         this.live.emit(audience, 'task.overdue', { task });
       }
-      jobs.push(...this.scheduleFor(change, row, now));
+      if (entersQueue(change)) {
+        toAnnounce.push({ taskId: change.taskId, version: change.version });
+      }
+      jobs.push(...this.timersFor(change, row, now));
     }
-    await Promise.all(jobs);
+    if (toAnnounce.length) jobs.push(jobRequest('dispatch.announce', { tasks: toAnnounce }, { jobId: announceJobId(toAnnounce) }));
+    await this.jobs.addAll(jobs);
   }
 
-  /** The jobs a change calls for, with delays measured from the database's timestamps. */
-  private scheduleFor(change: TaskChange, row: TaskRow, now: number): Promise<void>[] {
-    const out: Promise<void>[] = [];
+  /** The timers a change calls for, with delays measured from the database's timestamps. */
+  private timersFor(change: TaskChange, row: TaskRow, now: number): JobRequest[] {
+    const out: JobRequest[] = [];
     const { taskId, version, to } = change;
     if (change.action === 'submit') {
-      out.push(this.jobs.add('timers.deadline', { taskId }, { jobId: jobId.deadline(taskId), delay: row.deadline.getTime() - now }));
+      out.push(jobRequest('timers.deadline', { taskId }, { jobId: jobId.deadline(taskId), delay: row.deadline.getTime() - now }));
     }
-    if (to === 'queued' && change.action !== 'overdue' && change.action !== 'escalate') {
-      out.push(this.jobs.add('dispatch.announce', { taskId, version }, { jobId: jobId.announce(taskId, version) }));
-      if (!row.escalated) {
-        const created = row.created_at.getTime();
-        const midpoint = created + (row.deadline.getTime() - created) / 2;
-        out.push(this.jobs.add('timers.escalation', { taskId, version }, { jobId: jobId.escalation(taskId, version), delay: midpoint - now }));
-      }
+    if (entersQueue(change) && !row.escalated) {
+      const created = row.created_at.getTime();
+      const midpoint = created + (row.deadline.getTime() - created) / 2;
+      out.push(jobRequest('timers.escalation', { taskId, version }, { jobId: jobId.escalation(taskId, version), delay: midpoint - now }));
     }
     if (to === 'claimed' && change.from === 'queued') {
-      out.push(this.jobs.add('timers.claim-expiry', { taskId, version }, { jobId: jobId.claimExpiry(taskId, version), delay: change.at + this.config.claimWindowMs - now }));
+      out.push(jobRequest('timers.claim-expiry', { taskId, version }, { jobId: jobId.claimExpiry(taskId, version), delay: change.at + this.config.claimWindowMs - now }));
     }
     if (to === 'returned') {
-      out.push(this.jobs.add('timers.auto-accept', { taskId, version }, { jobId: jobId.autoAccept(taskId, version), delay: change.at + this.config.reviewWindowMs - now }));
+      out.push(jobRequest('timers.auto-accept', { taskId, version }, { jobId: jobId.autoAccept(taskId, version), delay: change.at + this.config.reviewWindowMs - now }));
     }
     return out;
   }

@@ -2,7 +2,7 @@ import { jobId, type TaskView } from '@handoff/contracts';
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { redisOptionsFromUrl } from '../../src/redis/redis.module.js';
 import { registerAssistant, registerClient, type Session } from '../support/factories.js';
-import { act, eventually, submitTask, taskBody } from '../support/tasks.js';
+import { act, announceStates, eventually, submitTask, taskBody } from '../support/tasks.js';
 import { cleanupPrefix, freshDatabase, report, spawnApp, uniquePrefix, type AppProcess } from './support.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -85,10 +85,11 @@ describe('fault: the API is SIGKILLed right after its commits', () => {
       `SELECT t.id AS task_id, t.version FROM tasks t WHERE t.status = 'returned'`,
     );
     let checked = 0;
+    const announced = await announceStates(queues.dispatch);
     for (const t of tasks) {
       expect(await queues.timers.getJob(jobId.deadline(t.id))).toBeDefined();
       if (t.status === 'queued') {
-        expect(await queues.dispatch.getJob(jobId.announce(t.id, 1))).toBeDefined();
+        expect(announced.get(`${t.id}/1`)).toBeDefined();
         expect(await queues.timers.getJob(jobId.escalation(t.id, 1))).toBeDefined();
       }
       checked++;

@@ -1,11 +1,11 @@
 import { createConnection, createServer, type Server, type Socket as NetSocket } from 'node:net';
-import { jobId, type TaskView } from '@handoff/contracts';
+import type { TaskView } from '@handoff/contracts';
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { io, type Socket } from 'socket.io-client';
 import { redisOptionsFromUrl } from '../../src/redis/redis.module.js';
 import { registerAssistant, registerClient, type Session } from '../support/factories.js';
 import { HttpClient } from '../support/http.js';
-import { act, eventually, submitTask } from '../support/tasks.js';
+import { act, announceState, eventually, submitTask } from '../support/tasks.js';
 import { cleanupPrefix, freePort, freshDatabase, report, sleep, spawnApp, uniquePrefix, type AppProcess } from './support.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -137,7 +137,7 @@ describe('two API instances and two workers on one PostgreSQL and one Redis', ()
     await workers[0]!.kill('SIGKILL');
     await submitting;
     for (const t of tasks) {
-      await eventually(async () => (await dispatch.getJob(jobId.announce(t.id, 1)))?.getState(), (s) => s === 'completed', 15_000, 100);
+      await eventually(() => announceState(dispatch, t.id, 1), (s) => s === 'completed', 15_000, 100);
     }
     const counts = await dispatch.getJobCounts('failed', 'waiting', 'active');
     expect(counts).toEqual({ failed: 0, waiting: 0, active: 0 });

@@ -2,7 +2,7 @@ import { jobId, type TaskView } from '@handoff/contracts';
 import { JobsService } from '../../src/dispatch/jobs.service.js';
 import { WorkerWatchdog } from '../../src/dispatch/worker-watchdog.js';
 import { loginAdmin, registerAssistant, registerClient, type Session } from '../support/factories.js';
-import { act, eventually, submitTask, taskBody } from '../support/tasks.js';
+import { act, announceState, eventually, submitTask, taskBody } from '../support/tasks.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { HAS_REDIS_SERVER, OwnRedis, report, sleep, timed } from './support.js';
 
@@ -31,6 +31,7 @@ if (!HAS_REDIS_SERVER) console.warn('fault tests: no redis-server on PATH, so th
     await redis?.stop();
   });
 
+  const dispatchQueue = () => t.app.get(JobsService).queue('dispatch');
   const jobState = async (queue: 'dispatch' | 'timers', id: string) => {
     const job = await t.app.get(JobsService).queue(queue).getJob(id);
     return job ? await job.getState() : 'missing';
@@ -73,7 +74,7 @@ if (!HAS_REDIS_SERVER) console.warn('fault tests: no redis-server on PATH, so th
 
     // Dispatched: every task submitted before the outage was announced, and has its deadline timer.
     for (const x of tasks) {
-      await eventually(() => jobState('dispatch', jobId.announce(x.id, 1)), (s) => s === 'completed', 15_000, 100);
+      await eventually(() => announceState(dispatchQueue(), x.id, 1), (s) => s === 'completed', 15_000, 100);
       expect(['delayed', 'waiting']).toContain(await jobState('timers', jobId.deadline(x.id)));
     }
     // Timed: the claims that were never started went back to the queue when their window ran out.
@@ -92,7 +93,7 @@ if (!HAS_REDIS_SERVER) console.warn('fault tests: no redis-server on PATH, so th
     await eventually(async () => (await t.db.query(`SELECT count(*)::int AS n FROM outbox`)).rows[0].n, (n) => n === 0, 10_000, 100);
     // New work flows again.
     const after = await submitTask(t.http, client);
-    await eventually(() => jobState('dispatch', jobId.announce(after.id, 1)), (s) => s === 'completed', 10_000, 100);
+    await eventually(() => announceState(dispatchQueue(), after.id, 1), (s) => s === 'completed', 10_000, 100);
     const admin = await loginAdmin(t.http, t.config);
     const queues = await t.http.get('/api/admin/queues', { token: admin.token });
     expect(queues.body.queues.map((q: { failed: number }) => q.failed)).toEqual([0, 0]);
@@ -117,7 +118,7 @@ if (!HAS_REDIS_SERVER) console.warn('fault tests: no redis-server on PATH, so th
     await eventually(async () => w.isRunning(), (r) => !r, 10_000, 50);
     w.paused = false;
     const task = await submitTask(t.http, client);
-    const { ms } = await timed(() => eventually(() => jobState('dispatch', jobId.announce(task.id, 1)), (s) => s === 'completed', 10_000, 50));
+    const { ms } = await timed(() => eventually(() => announceState(dispatchQueue(), task.id, 1), (s) => s === 'completed', 10_000, 50));
     // At least one: a check that lands while the loop is stopped but still marked paused restarts
     // a loop that ends again at once, and the next check restarts it for good.
     expect(watchdog.restarts).toBeGreaterThan(before);

@@ -1,4 +1,5 @@
-import type { Category, ErrorBody, Priority, TaskView } from '@handoff/contracts';
+import type { Category, ErrorBody, JobPayloads, Priority, TaskView } from '@handoff/contracts';
+import type { Queue } from 'bullmq';
 import type { Session } from './factories.js';
 import type { HttpClient } from './http.js';
 
@@ -38,4 +39,24 @@ export async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean,
     last = await fn();
   }
   return last;
+}
+
+const JOB_STATES = ['completed', 'failed', 'active', 'waiting', 'prioritized', 'delayed'] as const;
+
+/**
+ * `<taskId>/<version>` → the state of an announce job carrying it. Announce jobs
+ * carry a relay batch each, so their ids don't name tasks; the payload does.
+ */
+export async function announceStates(dispatch: Queue): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const state of JOB_STATES) {
+    for (const job of await dispatch.getJobs([state])) {
+      for (const t of (job.data as JobPayloads['dispatch.announce']).tasks) if (!out.has(`${t.taskId}/${t.version}`)) out.set(`${t.taskId}/${t.version}`, state);
+    }
+  }
+  return out;
+}
+
+export async function announceState(dispatch: Queue, taskId: string, version: number): Promise<string> {
+  return (await announceStates(dispatch)).get(`${taskId}/${version}`) ?? 'missing';
 }
