@@ -2,6 +2,7 @@ import { ForbiddenException, Injectable, UnauthorizedException, type CanActivate
 import { Reflector } from '@nestjs/core';
 import type { Role } from '@handoff/contracts';
 import type { AuthUser } from './auth-user.js';
+import { perRoute } from '../http/route-metadata.js';
 import { IS_PUBLIC, ROLES } from './decorators.js';
 import { SessionService } from './session.service.js';
 
@@ -14,22 +15,32 @@ export function bearerToken(header: string | undefined): string | null {
 /** Authenticates every route not marked `@Public()`, then applies `@Roles()`. */
 @Injectable()
 export class AuthGuard implements CanActivate {
-  constructor(
-    private readonly reflector: Reflector,
-    private readonly sessions: SessionService,
-  ) {}
+  private readonly policy: (ctx: ExecutionContext) => { isPublic: boolean; roles: Role[] | undefined };
 
-  async canActivate(ctx: ExecutionContext): Promise<boolean> {
+  constructor(
+    reflector: Reflector,
+    private readonly sessions: SessionService,
+  ) {
+    this.policy = perRoute((handler, controller) => ({
+      isPublic: reflector.getAllAndOverride<boolean>(IS_PUBLIC, [handler, controller]) === true,
+      roles: reflector.getAllAndOverride<Role[] | undefined>(ROLES, [handler, controller]),
+    }));
+  }
+
+  // Not `async`: a public route (health, sign-in) is let through without a promise.
+  canActivate(ctx: ExecutionContext): boolean | Promise<boolean> {
     if (ctx.getType() !== 'http') return true;
-    const targets = [ctx.getHandler(), ctx.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
-    const req = ctx.switchToHttp().getRequest<{ headers: Record<string, string | undefined>; user?: AuthUser }>();
+    const { isPublic, roles } = this.policy(ctx);
+    if (isPublic) return true;
+    return this.authenticate(ctx.switchToHttp().getRequest(), roles);
+  }
+
+  private async authenticate(req: { headers: Record<string, string | undefined>; user?: AuthUser }, roles: Role[] | undefined): Promise<boolean> {
     const token = bearerToken(req.headers.authorization);
     if (!token) throw new UnauthorizedException('a bearer token is required');
     const user = await this.sessions.authenticate(token);
     if (!user) throw new UnauthorizedException('the token is invalid or expired');
     req.user = user;
-    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, targets);
     if (roles && !roles.includes(user.role)) throw new ForbiddenException(`only ${roles.join(' or ')} users may do this`);
     return true;
   }

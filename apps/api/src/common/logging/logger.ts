@@ -41,3 +41,65 @@ export class PinoNestLogger implements LoggerService {
     this.write('trace', message, params);
   }
 }
+
+type LogFn = (...args: unknown[]) => void;
+
+/**
+ * The per-request logger Fastify hands to `request.log`, built on first use.
+ * A pino child (bindings serialised, redaction wired) costs about as much as
+ * answering a health probe, and with request logging off most requests never
+ * log at all.
+ */
+class LazyChild {
+  private made?: Logger;
+
+  constructor(
+    private readonly parent: Logger,
+    private readonly bindingsOf: pino.Bindings,
+    private readonly opts: pino.ChildLoggerOptions,
+  ) {}
+
+  private get log(): Logger {
+    return (this.made ??= this.parent.child(this.bindingsOf, this.opts));
+  }
+
+  get level(): string {
+    return this.log.level;
+  }
+  set level(level: string) {
+    this.log.level = level;
+  }
+  isLevelEnabled(level: string): boolean {
+    return this.log.isLevelEnabled(level);
+  }
+  bindings(): pino.Bindings {
+    return this.log.bindings();
+  }
+  child(bindings: pino.Bindings, opts?: pino.ChildLoggerOptions): Logger {
+    return this.log.child(bindings, opts);
+  }
+  fatal(...args: unknown[]): void {
+    (this.log.fatal as LogFn)(...args);
+  }
+  error(...args: unknown[]): void {
+    (this.log.error as LogFn)(...args);
+  }
+  warn(...args: unknown[]): void {
+    (this.log.warn as LogFn)(...args);
+  }
+  info(...args: unknown[]): void {
+    (this.log.info as LogFn)(...args);
+  }
+  debug(...args: unknown[]): void {
+    (this.log.debug as LogFn)(...args);
+  }
+  trace(...args: unknown[]): void {
+    (this.log.trace as LogFn)(...args);
+  }
+  silent(): void {}
+}
+
+/** Fastify's `childLoggerFactory`: a request's logger, made only if the request logs. */
+export function lazyRequestLogger(parent: Logger, bindings: pino.Bindings, opts: pino.ChildLoggerOptions): Logger {
+  return new LazyChild(parent, bindings, opts) as unknown as Logger;
+}

@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import { REDIS } from '../../redis/redis.module.js';
+import { perRoute } from '../http/route-metadata.js';
 
 // Fixed-window counters in Redis, so a limit holds across every API instance.
 const HIT = `
@@ -67,18 +68,22 @@ export class RateLimiter {
 /** Runs after authentication so per-user limits can see the user. */
 @Injectable()
 export class RateLimitGuard implements CanActivate {
+  private readonly specOf: (ctx: ExecutionContext) => RateLimitSpec | undefined;
+
   constructor(
-    private readonly reflector: Reflector,
+    reflector: Reflector,
     private readonly limiter: RateLimiter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.specOf = perRoute((handler) => reflector.get<RateLimitSpec | undefined>(RATE_LIMIT, handler));
+  }
 
-  async canActivate(ctx: ExecutionContext): Promise<boolean> {
+  // Not `async`: most routes have no limit and pass without a promise.
+  canActivate(ctx: ExecutionContext): boolean | Promise<boolean> {
     if (ctx.getType() !== 'http') return true;
-    const spec = this.reflector.get<RateLimitSpec | undefined>(RATE_LIMIT, ctx.getHandler());
+    const spec = this.specOf(ctx);
     if (!spec) return true;
     const req = ctx.switchToHttp().getRequest<RateLimitedRequest>();
-    await this.limiter.hit(spec.name, spec.keys(req), spec.limit(this.config));
-    return true;
+    return this.limiter.hit(spec.name, spec.keys(req), spec.limit(this.config)).then(() => true);
   }
 }
