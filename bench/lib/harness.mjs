@@ -8,6 +8,7 @@ import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -134,6 +135,35 @@ export function benchPrefix() {
       await purge();
     },
   };
+}
+
+/**
+ * Wait until the API has relayed every outbox row and the dispatch queue has
+ * nothing left to run, and say how long that took. A scenario whose requests
+ * leave work behind is charged for finishing it, and the next baseline window
+ * does not run beside the leftovers.
+ */
+export async function untilSettled({ db, prefix, timeoutMs = 120_000 }) {
+  const started = performance.now();
+  const queue = new Queue('dispatch', { connection: redisConnection(), prefix });
+  try {
+    while (performance.now() - started < timeoutMs) {
+      const { rows } = await db.pool.query('SELECT count(*)::int AS n FROM outbox');
+      if (rows[0].n === 0) {
+        const { waiting, active, prioritized } = await queue.getJobCounts('waiting', 'active', 'prioritized');
+        if (waiting + active + prioritized === 0) return performance.now() - started;
+      }
+      await sleep(10);
+    }
+    throw new Error(`the API did not settle within ${timeoutMs / 1000} s`);
+  } finally {
+    await queue.close();
+  }
+}
+
+export function redisConnection() {
+  const u = new URL(REDIS_URL);
+  return { host: u.hostname, port: Number(u.port || 6379), maxRetriesPerRequest: null };
 }
 
 /** Read the resident set of a process (MB) from /proc; null where there is no /proc. */

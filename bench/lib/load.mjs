@@ -24,7 +24,7 @@ export async function cannon({ url, connections = 50, seconds, method = 'GET', h
   const result = await autocannon({ url, connections, duration: seconds, method, headers, body, timeout: 10 });
   const ok = result['2xx'];
   const bad = result.non2xx + result.errors + result.timeouts;
-  return { perSecond: ok / (result.duration || seconds), ok, bad, latencyP99: result.latency.p99 };
+  return { perSecond: ok / (result.duration || seconds), ok, bad, seconds: result.duration || seconds, latencyP99: result.latency.p99 };
 }
 
 /** Run `loops` concurrent async loops until each returns false or the deadline passes. */

@@ -1,7 +1,7 @@
 // 4. Queued tasks announced per second through the API's outbox relay and BullMQ
 //    dispatch worker, against BullMQ `add` and an empty worker.
 import { Queue, Worker } from 'bullmq';
-import { benchPrefix, createBenchDb, DEMO_CLIENT, insertAssistants, mintToken, profiledApi, REDIS_URL, sleep, startApi, userByEmail } from '../lib/harness.mjs';
+import { benchPrefix, createBenchDb, DEMO_CLIENT, insertAssistants, mintToken, profiledApi, redisConnection, sleep, startApi, untilSettled, userByEmail } from '../lib/harness.mjs';
 import { interleave, request } from '../lib/load.mjs';
 import { ratioRow } from '../lib/report.mjs';
 import { CATEGORIES, skillsFor } from './claim.mjs';
@@ -13,11 +13,6 @@ const TASKS = 2_000;
 const WORKER_CONCURRENCY = 64;
 const JOB_OPTIONS = { attempts: 5, backoff: { type: 'exponential', delay: 1_000 }, removeOnComplete: { age: 3_600, count: 10_000 }, removeOnFail: { age: 14 * 24 * 3_600 } };
 const RELAY_BATCH = 200;
-
-function connection() {
-  const u = new URL(REDIS_URL);
-  return { host: u.hostname, port: Number(u.port || 6379), maxRetriesPerRequest: null };
-}
 
 /**
  * Tasks committed exactly as submit commits them (task, submit event, outbox
@@ -58,10 +53,10 @@ export async function run({ pairs, profile }) {
   const env = { RECONCILE_INTERVAL: '1h' };
   // A profiled API is slower: its figures are for reading the profile, not for the table.
   const api = profile?.has(name) ? await profiledApi({ db, prefix, name, env }) : await startApi({ db, prefix, env });
-  const dispatchQueue = new Queue('dispatch', { connection: connection(), prefix });
-  const baseQueue = new Queue('bench-dispatch', { connection: connection(), prefix });
+  const dispatchQueue = new Queue('dispatch', { connection: redisConnection(), prefix });
+  const baseQueue = new Queue('bench-dispatch', { connection: redisConnection(), prefix });
   let completed = 0;
-  const baseWorker = new Worker('bench-dispatch', async () => undefined, { connection: connection(), prefix, concurrency: WORKER_CONCURRENCY });
+  const baseWorker = new Worker('bench-dispatch', async () => undefined, { connection: redisConnection(), prefix, concurrency: WORKER_CONCURRENCY });
   baseWorker.on('completed', () => completed++);
   try {
     const client = await userByEmail(db, DEMO_CLIENT);
@@ -77,15 +72,10 @@ export async function run({ pairs, profile }) {
       const started = performance.now();
       const kick = await request(api.url, 'POST', '/api/tasks', { token, body: taskBody() });
       if (kick.status !== 201) throw new Error(`submit answered ${kick.status}`);
-      for (let i = 0; i < 6_000; i++) {
-        const { waiting, active, prioritized, failed } = await dispatchQueue.getJobCounts('waiting', 'active', 'prioritized', 'failed');
-        if (failed) throw new Error(`${failed} dispatch job(s) failed`);
-        if (waiting + active + prioritized === 0 && (await db.pool.query('SELECT count(*)::int AS n FROM outbox')).rows[0].n === 0) {
-          return (n + 1) / ((performance.now() - started) / 1000);
-        }
-        await sleep(20);
-      }
-      throw new Error('dispatch did not finish within two minutes');
+      await untilSettled({ db, prefix });
+      const { failed } = await dispatchQueue.getJobCounts('failed');
+      if (failed) throw new Error(`${failed} dispatch job(s) failed`);
+      return (n + 1) / ((performance.now() - started) / 1000);
     };
 
     const viaBullmq = async (n) => {

@@ -36,7 +36,7 @@ export class LiveEvents implements OnApplicationShutdown {
       return;
     }
     if (!this.emitter) {
-      this.emitterRedis = dropFailedPublishes(new Redis(this.config.redisUrl, { maxRetriesPerRequest: 1 }));
+      this.emitterRedis = dropFailedPublishes(new Redis(this.config.redisUrl, { maxRetriesPerRequest: 1, enableAutoPipelining: true }));
       this.emitterRedis.on('error', (e: Error) => this.logger.warn(`emitter: ${e.message}`));
       this.emitter = new Emitter(this.emitterRedis, { key: socketAdapterKey(this.config) });
     }
