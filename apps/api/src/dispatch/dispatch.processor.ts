@@ -11,6 +11,8 @@ import { LoggedWorker } from './logged-worker.js';
 /**
  * The tasks of one announce job still queued at the version it names, each
  * with who can take it now: the skill, a free slot, online, not suspended.
+ * The ids are given again as a filter on `t` so the batch is looked up by
+ * primary key; joined to `unnest` alone, the plan hashed every queued task.
  */
 export const ANNOUNCE_SQL = `
   SELECT ${TASK_SELECT},
@@ -19,7 +21,8 @@ export const ANNOUNCE_SQL = `
                   AND u.skills @> ARRAY[t.category] AND u.active_tasks < u.max_concurrent_tasks) AS eligible
     FROM unnest($1::uuid[], $2::int[]) AS wanted(id, version)
     JOIN tasks t ON t.id = wanted.id AND t.version = wanted.version AND t.status = 'queued'
-    ${TASK_JOINS}`;
+    ${TASK_JOINS}
+   WHERE t.id = ANY($1::uuid[])`;
 
 @Injectable()
 export class DispatchProcessor extends LoggedWorker {
