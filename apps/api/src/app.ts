@@ -81,7 +81,6 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     void parseJson(req, body as string, done);
   });
 
-
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

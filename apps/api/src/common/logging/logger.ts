@@ -43,6 +43,7 @@ export class PinoNestLogger implements LoggerService {
 }
 
 type LogFn = (...args: unknown[]) => void;
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 
 /**
  * The per-request logger Fastify hands to `request.log`, built on first use.
@@ -59,7 +60,7 @@ class LazyChild {
     private readonly opts: pino.ChildLoggerOptions,
   ) {}
 
-  private get log(): Logger {
+  get log(): Logger {
     return (this.made ??= this.parent.child(this.bindingsOf, this.opts));
   }
 
@@ -78,25 +79,16 @@ class LazyChild {
   child(bindings: pino.Bindings, opts?: pino.ChildLoggerOptions): Logger {
     return this.log.child(bindings, opts);
   }
-  fatal(...args: unknown[]): void {
-    (this.log.fatal as LogFn)(...args);
-  }
-  error(...args: unknown[]): void {
-    (this.log.error as LogFn)(...args);
-  }
-  warn(...args: unknown[]): void {
-    (this.log.warn as LogFn)(...args);
-  }
-  info(...args: unknown[]): void {
-    (this.log.info as LogFn)(...args);
-  }
-  debug(...args: unknown[]): void {
-    (this.log.debug as LogFn)(...args);
-  }
-  trace(...args: unknown[]): void {
-    (this.log.trace as LogFn)(...args);
-  }
   silent(): void {}
+}
+
+// One forwarding method per level, each building the child on its first call.
+for (const level of LEVELS) {
+  Object.defineProperty(LazyChild.prototype, level, {
+    value(this: LazyChild, ...args: unknown[]): void {
+      (this.log[level] as LogFn)(...args);
+    },
+  });
 }
 
 /** Fastify's `childLoggerFactory`: a request's logger, made only if the request logs. */
