@@ -7,6 +7,7 @@ import { CATEGORIES, seedQueued, skillsFor } from './scenarios/claim.mjs';
 
 const { TASK_JOINS, TASK_SELECT } = await import(`${REPO_ROOT}apps/api/dist/tasks/task-row.js`);
 const { ANNOUNCE_SQL } = await import(`${REPO_ROOT}apps/api/dist/dispatch/dispatch.processor.js`);
+const { DUE_TIMERS_SQL } = await import(`${REPO_ROOT}apps/api/dist/dispatch/timer-sweep.js`);
 const QUEUE_ORDER = `priority DESC, deadline ASC, created_at ASC, id ASC`;
 const QUEUED = 5_000;
 const HISTORY = 50_000;
@@ -43,6 +44,13 @@ async function main() {
     // A few hundred claimed, so capacity counts have something to count.
     await db.pool.query(
       `UPDATE tasks SET status = 'claimed', assignee_id = ($1::uuid[])[1 + (hashtext(id::text) & 1023) % $2], claimed_at = now()
+        WHERE id IN (SELECT id FROM tasks WHERE status = 'queued' LIMIT 300)`,
+      [assistants.map((a) => a.id), ASSISTANTS],
+    );
+    // And a few hundred returned, waiting for review, for the timer sweep to look at.
+    await db.pool.query(
+      `UPDATE tasks SET status = 'returned', assignee_id = ($1::uuid[])[1 + (hashtext(id::text) & 1023) % $2], claimed_at = now(),
+                        started_at = now(), returned_at = now(), on_time = true, result = 'done'
         WHERE id IN (SELECT id FROM tasks WHERE status = 'queued' LIMIT 300)`,
       [assistants.map((a) => a.id), ASSISTANTS],
     );
@@ -86,6 +94,12 @@ async function main() {
       `dispatch: one announce job of ${batch.length} tasks, the tasks and the assistants to tell each (${ASSISTANTS} online)`,
       ANNOUNCE_SQL,
       [batch.map((r) => r.id), batch.map((r) => r.version)],
+    );
+    await explain(
+      db,
+      'timer sweep: every timer due within the horizon (10 min; claim window 15 min, review window 72 h)',
+      DUE_TIMERS_SQL,
+      [new Date(Date.now() + 10 * 60_000), 15 * 60_000, 72 * 3_600_000],
     );
     await explain(
       db,

@@ -1,8 +1,10 @@
 import { jobId, type TaskView } from '@handoff/contracts';
 import { OutboxRelay } from '../src/dispatch/outbox.relay.js';
 import { JobsService } from '../src/dispatch/jobs.service.js';
+import { TimerSweep } from '../src/dispatch/timer-sweep.js';
+import type { Queue } from 'bullmq';
 import { loginAdmin, registerAssistant, registerClient, type Session } from './support/factories.js';
-import { act, announceState, eventually, submitTask } from './support/tasks.js';
+import { act, announceState, eventually, inHours, submitTask } from './support/tasks.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const soon = (ms: number) => new Date(Date.now() + ms).toISOString();
@@ -83,7 +85,8 @@ describe('nothing lost between the database and Redis', () => {
     const client = await registerClient(first.http);
     // Simulate the crash: the relay is gone the moment the commit lands.
     await first.app.get(OutboxRelay).onModuleDestroy();
-    const task = await submitTask(first.http, client, { category: 'bookkeeping' });
+    // Due within the timer horizon, so the relay (not the sweep) owes both timers.
+    const task = await submitTask(first.http, client, { category: 'bookkeeping', deadline: soon(5 * 60_000) });
     const pending = await first.db.query(`SELECT payload FROM outbox`);
     expect(pending.rows.map((r: { payload: { taskId: string } }) => r.payload.taskId)).toContain(task.id);
     const timers = first.app.get(JobsService).queue('timers');
@@ -104,5 +107,111 @@ describe('nothing lost between the database and Redis', () => {
       await second.close();
       await first.close();
     }
+  });
+});
+
+describe('timers due beyond the horizon, queued by the sweep from the database', () => {
+  let t: TestApp;
+  let client: Session;
+  let sweep: TimerSweep;
+  let timers: Queue;
+  // Defaults for the windows (claim 15 min, review 72 h), both beyond a one-minute horizon.
+  beforeAll(async () => {
+    t = await startTestApp({ TIMER_HORIZON: '1m' });
+    client = await registerClient(t.http);
+    sweep = t.app.get(TimerSweep);
+    timers = t.app.get(JobsService).queue('timers');
+  });
+  afterAll(() => t.close());
+
+  const get = (id: string) => t.http.get<TaskView>(`/api/tasks/${id}`, { token: client.token }).then((r) => r.body);
+  const actions = async (id: string) => (await t.http.get(`/api/tasks/${id}`, { token: client.token })).body.events.map((e: { action: string }) => e.action);
+  // Instead of waiting hours, move a task's timestamps back: the sweep reads nothing else.
+  const age = (id: string, set: string) => t.db.query(`UPDATE tasks SET ${set} WHERE id = $1`, [id]);
+  const relayed = () => t.app.get(OutboxRelay).flush();
+
+  it('queues no job for a deadline a day ahead, then both timers once the task comes within the horizon', async () => {
+    const task = await submitTask(t.http, client, { category: 'payroll', priority: 'normal', deadline: inHours(24) });
+    await relayed();
+    expect(await announceState(t.app.get(JobsService).queue('dispatch'), task.id, 1)).not.toBe('missing');
+    await sweep.sweep();
+    expect(await timers.getJob(jobId.deadline(task.id))).toBeUndefined();
+    expect(await timers.getJob(jobId.escalation(task.id, 1))).toBeUndefined();
+
+    await age(task.id, `created_at = now() - interval '2 hours', deadline = now() + interval '1500 milliseconds'`);
+    expect(await sweep.sweep()).toBeGreaterThanOrEqual(2);
+    const deadline = await timers.getJob(jobId.deadline(task.id));
+    expect(deadline?.data).toEqual({ taskId: task.id });
+    expect(await timers.getJob(jobId.escalation(task.id, 1))).toBeDefined();
+    // A second sweep finds the same ids and adds nothing.
+    const total = async () => Object.values(await timers.getJobCounts()).reduce((a, b) => a + b, 0);
+    const before = await total();
+    await sweep.sweep();
+    expect(await total()).toBe(before);
+
+    // The view shows a passed deadline as overdue at once; the flag's commit is version 3.
+    const overdue = await eventually(() => get(task.id), (x) => x.version === 3);
+    expect(overdue).toMatchObject({ status: 'queued', priority: 'high', escalated: true, overdue: true });
+    expect(await actions(task.id)).toEqual(['submit', 'escalate', 'overdue']);
+  });
+
+  it('expires a claim at the version it has when the sweep runs, even after the claimed task was flagged overdue', async () => {
+    const a = await registerAssistant(t.http, ['payroll']);
+    const task = await submitTask(t.http, client, { category: 'payroll' });
+    expect((await act(t.http, a, task.id, 'claim')).status).toBe(200);
+    await relayed();
+    expect(await timers.getJob(jobId.claimExpiry(task.id, 2))).toBeUndefined();
+
+    await age(task.id, `deadline = now() - interval '1 second'`);
+    await sweep.sweep();
+    const flagged = await eventually(() => get(task.id), (x) => x.version === 3);
+    expect(flagged).toMatchObject({ status: 'claimed', overdue: true });
+
+    // The claim ran out while it was flagged: the expiry names version 3, not the claim's 2.
+    await age(task.id, `claimed_at = now() - interval '15 minutes'`);
+    await sweep.sweep();
+    expect(await timers.getJob(jobId.claimExpiry(task.id, 3))).toBeDefined();
+    const back = await eventually(() => get(task.id), (x) => x.status === 'queued');
+    expect(back.assigneeId).toBeNull();
+    // Back in the queue past half its time, it is escalated too, a moment later.
+    expect((await actions(task.id)).slice(0, 4)).toEqual(['submit', 'claim', 'overdue', 'expire']);
+  });
+
+  it('accepts returned work at the end of its review window, and queues nothing for finished work', async () => {
+    const a = await registerAssistant(t.http, ['payroll']);
+    const task = await submitTask(t.http, client, { category: 'payroll' });
+    await act(t.http, a, task.id, 'claim');
+    await act(t.http, a, task.id, 'start');
+    expect((await act(t.http, a, task.id, 'return', { result: 'done' })).status).toBe(200);
+    await relayed();
+    expect(await timers.getJob(jobId.autoAccept(task.id, 4))).toBeUndefined();
+
+    await age(task.id, `updated_at = now() - interval '72 hours'`);
+    await sweep.sweep();
+    const accepted = await eventually(() => get(task.id), (x) => x.status === 'accepted');
+    expect(accepted.version).toBe(5);
+
+    await age(task.id, `deadline = now() + interval '10 seconds'`);
+    await sweep.sweep();
+    expect(await timers.getJob(jobId.deadline(task.id))).toBeUndefined();
+  });
+
+  it('rebuilds the timers a Redis lost', async () => {
+    const task = await submitTask(t.http, client, { category: 'payroll', deadline: soon(50_000) });
+    await relayed();
+    for (const id of [jobId.deadline(task.id), jobId.escalation(task.id, 1)]) await (await timers.getJob(id))!.remove();
+    expect(await timers.getJob(jobId.deadline(task.id))).toBeUndefined();
+    await sweep.sweep();
+    const job = await timers.getJob(jobId.deadline(task.id));
+    expect(await job?.getState()).toBe('delayed');
+  });
+
+  it('lets one process sweep per half horizon', async () => {
+    await t.redis.del(`${t.config.redisPrefix}:timer-sweep`);
+    expect(await sweep.leased()).toBe(true);
+    expect(await sweep.leased()).toBe(false);
+    const ttl = await t.redis.pttl(`${t.config.redisPrefix}:timer-sweep`);
+    expect(ttl).toBeGreaterThan(20_000);
+    expect(ttl).toBeLessThanOrEqual(27_000);
   });
 });

@@ -69,6 +69,7 @@ export const envSchema = z.object({
     .default('loopback,linklocal,uniquelocal'),
   CONNECTION_TIMEOUT: duration('CONNECTION_TIMEOUT', '60s'),
   RECONCILE_INTERVAL: duration('RECONCILE_INTERVAL', '30s'),
+  TIMER_HORIZON: duration('TIMER_HORIZON', '10m').refine((ms) => ms >= 1_000, 'TIMER_HORIZON must be at least 1s'),
   SESSION_CACHE: duration('SESSION_CACHE', '2s'),
   WORKER_LOCK_DURATION: duration('WORKER_LOCK_DURATION', '30s'),
   WORKER_STALLED_INTERVAL: duration('WORKER_STALLED_INTERVAL', '30s'),
@@ -109,6 +110,8 @@ export interface AppConfig {
   /** Whose X-Forwarded-For to believe: rate limits key on the client address, so a spoofable one would lift them. */
   trustProxy: boolean | number | string;
   reconcileIntervalMs: number;
+  /** Timers due within this are queued as delayed jobs when their change is relayed; later ones by the sweep (every half horizon) once they come this close. */
+  timerHorizonMs: number;
   /** How long an authenticated user's row is reused; changes to it are pushed to every instance at once (0: read every time). */
   sessionCacheMs: number;
   /** How BullMQ notices a worker that died holding jobs, and how often a job may die with its worker before it fails. */
@@ -179,6 +182,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     connectionTimeoutMs: e.CONNECTION_TIMEOUT,
     trustProxy: e.TRUST_PROXY === 'true' ? true : e.TRUST_PROXY === 'false' ? false : /^\d+$/.test(e.TRUST_PROXY) ? Number(e.TRUST_PROXY) : e.TRUST_PROXY,
     reconcileIntervalMs: e.RECONCILE_INTERVAL,
+    timerHorizonMs: e.TIMER_HORIZON,
     sessionCacheMs: e.SESSION_CACHE,
     worker: {
       lockDurationMs: e.WORKER_LOCK_DURATION,

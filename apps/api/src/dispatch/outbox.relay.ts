@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { ANNOUNCE_BATCH, jobId, rooms, type LedgerEntryView, type TaskStatus } from '@handoff/contracts';
+import { ANNOUNCE_BATCH, rooms, type LedgerEntryView, type TaskStatus } from '@handoff/contracts';
 import type { Redis } from 'ioredis';
 import type { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
@@ -8,6 +8,8 @@ import { LiveEvents } from '../realtime/live-events.js';
 import { TASK_JOINS, TASK_SELECT, toTaskView, type TaskRow } from '../tasks/task-row.js';
 import { REDIS } from '../redis/redis.module.js';
 import { announceJobId, jobRequest, JobsService, type JobRequest } from './jobs.service.js';
+import { Recurring } from './recurring.js';
+import { timerJob, type DueTimer } from './timer-sweep.js';
 
 interface OutboxRow {
   id: string;
@@ -73,64 +75,43 @@ export function toEntryView(r: LedgerRow): LedgerEntryView {
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('outbox');
-  private running: Promise<void> | null = null;
-  private again = false;
-  private timer?: NodeJS.Timeout;
-  private stopped = false;
+  private readonly loop: Recurring;
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly jobs: JobsService,
     private readonly live: LiveEvents,
-    @Inject(REDIS) private readonly redis: Redis,
-  ) {}
+    @Inject(REDIS) redis: Redis,
+  ) {
+    this.loop = new Recurring(redis, config.reconcileIntervalMs, () => this.drainAll(), (e) =>
+      this.logger.warn(`relay failed, will retry: ${e instanceof Error ? e.message : String(e)}`),
+    );
+  }
 
+  /** Rows a process left behind when it died after its commit are relayed at start; what piled up while Redis was away, as soon as it is back. */
   onApplicationBootstrap(): void {
-    // Rows left behind by a process that died after its commit are relayed at start.
-    this.kick();
-    // What piled up while Redis was away goes out as soon as it is back, not at the next sweep.
-    this.redis.on('ready', this.onRedisReady);
-    this.timer = setInterval(() => this.kick(), this.config.reconcileIntervalMs);
-    this.timer.unref();
+    this.loop.start();
   }
 
   /** Stop before the socket server and queues close, so a drain never talks to a closed connection. */
-  async onModuleDestroy(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    this.redis.off('ready', this.onRedisReady);
-    await this.running;
+  onModuleDestroy(): Promise<void> {
+    return this.loop.stop();
   }
-
-  private readonly onRedisReady = () => this.kick();
 
   /** Drain soon; calls made while a drain runs coalesce into one more pass. */
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.drainAll()
-      .catch((e: unknown) => this.logger.warn(`relay failed, will retry: ${e instanceof Error ? e.message : String(e)}`))
-      .finally(() => {
-        this.running = null;
-        if (this.again && !this.stopped) {
-          this.again = false;
-          this.kick();
-        }
-      });
+    this.loop.kick();
   }
 
   /** For tests and shutdown: resolves once everything committed so far is relayed. */
   async flush(): Promise<void> {
-    while (this.running) await this.running;
+    await this.loop.idle();
     await this.drainAll();
   }
 
   private async drainAll(): Promise<void> {
-    while (!this.stopped && (await this.drainBatch()) === BATCH) {
+    while (!this.loop.isStopped && (await this.drainBatch()) === BATCH) {
       // keep going while full batches come back
     }
   }
@@ -198,25 +179,22 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     await this.jobs.addAll(jobs);
   }
 
-  /** The timers a change calls for, with delays measured from the database's timestamps. */
+  /**
+   * The timers a change calls for, due from the database's timestamps. Only
+   * those due within the horizon are queued now; `TimerSweep` queues the rest
+   * when they come that close, if the task still needs them then.
+   */
   private timersFor(change: TaskChange, row: TaskRow, now: number): JobRequest[] {
-    const out: JobRequest[] = [];
+    const due: DueTimer[] = [];
     const { taskId, version, to } = change;
-    if (change.action === 'submit') {
-      out.push(jobRequest('timers.deadline', { taskId }, { jobId: jobId.deadline(taskId), delay: row.deadline.getTime() - now }));
-    }
+    if (change.action === 'submit') due.push({ kind: 'deadline', taskId, version, due: row.deadline.getTime() });
     if (entersQueue(change) && !row.escalated) {
       const created = row.created_at.getTime();
-      const midpoint = created + (row.deadline.getTime() - created) / 2;
-      out.push(jobRequest('timers.escalation', { taskId, version }, { jobId: jobId.escalation(taskId, version), delay: midpoint - now }));
+      due.push({ kind: 'escalation', taskId, version, due: created + (row.deadline.getTime() - created) / 2 });
     }
-    if (to === 'claimed' && change.from === 'queued') {
-      out.push(jobRequest('timers.claim-expiry', { taskId, version }, { jobId: jobId.claimExpiry(taskId, version), delay: change.at + this.config.claimWindowMs - now }));
-    }
-    if (to === 'returned') {
-      out.push(jobRequest('timers.auto-accept', { taskId, version }, { jobId: jobId.autoAccept(taskId, version), delay: change.at + this.config.reviewWindowMs - now }));
-    }
-    return out;
+    if (to === 'claimed' && change.from === 'queued') due.push({ kind: 'claim-expiry', taskId, version, due: change.at + this.config.claimWindowMs });
+    if (to === 'returned') due.push({ kind: 'auto-accept', taskId, version, due: change.at + this.config.reviewWindowMs });
+    return due.filter((t) => t.due - now <= this.config.timerHorizonMs).map((t) => timerJob(t, now));
   }
 
   private async relayBilling(m: EntityManager, entryIds: string[]): Promise<void> {

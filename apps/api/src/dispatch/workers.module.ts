@@ -7,6 +7,7 @@ import { DispatchProcessor } from './dispatch.processor.js';
 import { assertEveryJobHandled } from './job-handlers.js';
 import type { LoggedWorker } from './logged-worker.js';
 import { Maintenance } from './maintenance.service.js';
+import { TimerSweep } from './timer-sweep.js';
 import { TimersProcessor } from './timers.processor.js';
 import { WorkerWatchdog } from './worker-watchdog.js';
 
@@ -31,7 +32,7 @@ function withWorkerOptions<T extends LoggedWorker>(base: ProcessorClass<T>, conf
   return configured as unknown as Type<T>;
 }
 
-/** The BullMQ processors and periodic maintenance; loaded in the `worker` and `all` roles only. */
+/** The BullMQ processors, the timer sweep and periodic maintenance; loaded in the `worker` and `all` roles only. */
 @Module({})
 export class WorkersModule implements OnModuleInit {
   static forRoot(config: AppConfig): DynamicModule {
@@ -43,6 +44,7 @@ export class WorkersModule implements OnModuleInit {
         { provide: TimersProcessor, useClass: withWorkerOptions(TimersProcessor, config) },
         WorkerWatchdog,
         Maintenance,
+        TimerSweep,
       ],
     };
   }

@@ -20,6 +20,8 @@ if (!HAS_REDIS_SERVER) console.warn('fault tests: no redis-server on PATH, so th
       REDIS_URL: redis.url,
       RECONCILE_INTERVAL: '1s',
       CLAIM_WINDOW: '3s',
+      // Every timer through the relay, the path an outage tests; the sweep has its own tests.
+      TIMER_HORIZON: '48h',
       DEFAULT_MAX_CONCURRENT_TASKS: '20',
       WORKER_WATCHDOG_INTERVAL: '500ms',
     });

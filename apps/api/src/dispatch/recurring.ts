@@ -1,0 +1,62 @@
+import type { Redis } from 'ioredis';
+
+/**
+ * Background work that must run at start, on a timer, and as soon as Redis is
+ * back (what waited for it, or what it lost, should not wait for the next
+ * tick). One run at a time; calls made during a run coalesce into one more.
+ */
+export class Recurring {
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+  private timer?: NodeJS.Timeout;
+  private readonly onReady = () => this.kick();
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly everyMs: number,
+    private readonly work: () => Promise<unknown>,
+    private readonly onError: (e: unknown) => void,
+  ) {}
+
+  start(): void {
+    this.kick();
+    this.redis.on('ready', this.onReady);
+    this.timer = setInterval(() => this.kick(), this.everyMs);
+    this.timer.unref();
+  }
+
+  /** Stop taking runs and wait for the one under way. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    this.redis.off('ready', this.onReady);
+    await this.running;
+  }
+
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.work()
+      .then(() => undefined, this.onError)
+      .finally(() => {
+        this.running = null;
+        if (this.again && !this.stopped) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  /** Resolves once no run is under way. */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+}
