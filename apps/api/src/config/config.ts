@@ -110,7 +110,7 @@ export interface AppConfig {
   /** Whose X-Forwarded-For to believe: rate limits key on the client address, so a spoofable one would lift them. */
   trustProxy: boolean | number | string;
   reconcileIntervalMs: number;
-  /** Timers due within this are queued as delayed jobs when their change is relayed; later ones by the sweep (every half horizon) once they come this close. */
+  /** Timers due within this are queued as delayed jobs when their change is relayed; later ones by the sweep (every half horizon, at least hourly) once they come this close. */
   timerHorizonMs: number;
   /** How long an authenticated user's row is reused; changes to it are pushed to every instance at once (0: read every time). */
   sessionCacheMs: number;

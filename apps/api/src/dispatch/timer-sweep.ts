@@ -34,6 +34,15 @@ export function timerJob(t: DueTimer, now: number): JobRequest {
 }
 
 /**
+ * How often to sweep: every half horizon, so a timer is queued at least half a
+ * horizon before it fires, but at least hourly (a long horizon would otherwise
+ * overflow `setInterval`, which fires at once past 24.8 days).
+ */
+export function sweepEveryMs(horizonMs: number): number {
+  return Math.min(horizonMs / 2, 3_600_000);
+}
+
+/**
  * Every timer the tasks' current state calls for that falls due by $1 (a
  * timestamp), with the version its job must name. The same rules as the
  * relay's: a deadline while not yet returned or flagged; escalation half-way
@@ -57,15 +66,15 @@ export const DUE_TIMERS_SQL = `
    WHERE status = 'returned' AND updated_at <= $1::timestamptz - $3::float8 * interval '1 millisecond'`;
 
 /**
- * Timers due further out than `TIMER_HORIZON` are not queued when their change
- * is relayed: this sweep, every half horizon, queues from the database those
- * that have come within it. Redis then holds only what falls due soon, not a
- * delayed job for every open task's deadline days ahead, and work that ends
- * before its timers come near (most of it) never costs a job. Because it reads
- * the state rather than the changes, it also rebuilds the timers of a Redis
- * that lost its data, and follows a version that moved after the job was
- * queued (a claimed task flagged overdue). A lease in Redis lets one process
- * per half horizon do it; running twice only re-adds existing ids.
+ * Timers due further out than `TIMER_HORIZON` are not queued when their
+ * change is relayed: this sweep, every half horizon (at least hourly), queues
+ * from the database those that have come within it. Redis then holds only what
+ * falls due soon, not a delayed job for every open task's deadline days ahead,
+ * and work that ends before its timers come near (most of it) never costs a
+ * job. Because it reads the state rather than the changes, it also rebuilds
+ * the timers of a Redis that lost its data, and follows a version that moved
+ * after the job was queued (a claimed task flagged overdue). A lease in Redis
+ * lets one process per interval do it; running twice only re-adds existing ids.
  */
 @Injectable()
 export class TimerSweep implements OnApplicationBootstrap, OnModuleDestroy {
@@ -78,7 +87,7 @@ export class TimerSweep implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(REDIS) private readonly redis: Redis,
     private readonly jobs: JobsService,
   ) {
-    this.loop = new Recurring(redis, config.timerHorizonMs / 2, () => this.leased(), (e) =>
+    this.loop = new Recurring(redis, sweepEveryMs(config.timerHorizonMs), () => this.leased(), (e) =>
       this.logger.warn(`timer sweep failed, will retry: ${e instanceof Error ? e.message : String(e)}`),
     );
   }
@@ -92,10 +101,10 @@ export class TimerSweep implements OnApplicationBootstrap, OnModuleDestroy {
     return this.loop.stop();
   }
 
-  /** Sweeps unless another process did within the last half horizon; says whether it swept. */
+  /** Sweeps unless another process did within the last interval; says whether it swept. */
   async leased(): Promise<boolean> {
     // Slightly shorter than the interval, so the process holding it can take it again on its next tick.
-    const lease = Math.floor(this.config.timerHorizonMs * 0.45);
+    const lease = Math.floor(sweepEveryMs(this.config.timerHorizonMs) * 0.9);
     const won = await this.redis.set(`${this.config.redisPrefix}:timer-sweep`, String(process.pid), 'PX', lease, 'NX');
     if (won) await this.sweep();
     return won !== null;
