@@ -1,8 +1,9 @@
 // 3. 50 assistants draining 5,000 queued tasks through claim-next, against a bare
-//    FOR UPDATE SKIP LOCKED claim loop with 50 claimers on a copy of the tasks table.
-import { benchPrefix, createBenchDb, DEMO_CLIENT, insertAssistants, startApi, untilSettled, userByEmail } from '../lib/harness.mjs';
-import { closedLoops, interleave, request } from '../lib/load.mjs';
-import { ratioRow } from '../lib/report.mjs';
+//    FOR UPDATE SKIP LOCKED claim loop with 50 claimers on a copy of the tasks table;
+//    and, for scale, the API's own claim statement run alone through pg against the same baseline.
+import { API_DIST, benchPrefix, createBenchDb, DEMO_CLIENT, insertAssistants, startApi, untilSettled, userByEmail } from '../lib/harness.mjs';
+import { closedLoops, interleave, median, request } from '../lib/load.mjs';
+import { ratioRow, row } from '../lib/report.mjs';
 
 export const name = 'claim';
 const ASSISTANTS = 50;
@@ -85,6 +86,7 @@ export async function run({ pairs, keep }) {
     };
 
     const r = await interleave(pairs, drainPg, drainApi, { label: 'claim' });
+    const alone = await statementAlone({ pairs, drainPg });
     if (keep) console.log(`  claim: kept database ${db.name} for EXPLAIN; drop it with DROP DATABASE ${db.name}`);
     return [
       ratioRow({
@@ -92,6 +94,14 @@ export async function run({ pairs, keep }) {
         unit: 'claims/s',
         samples: r,
         minRatio: 0.5,
+      }),
+      row({
+        scenario: 'claim-next: the API’s claim statement alone, through pg',
+        unit: 'claims/s',
+        value: median(alone.scenario),
+        baseline: median(alone.baseline),
+        samples: alone,
+        note: 'the ceiling of the statement itself (capacity lock, claim, event and outbox row) on this machine, with no HTTP, relay or Redis; same claimers, rows and baseline',
       }),
     ];
   } finally {
@@ -102,5 +112,39 @@ export async function run({ pairs, keep }) {
       await db.drop();
     }
     await purge();
+  }
+}
+
+/**
+ * The API's own claim statement (built by its own code), 50 claimers on a
+ * pool of the same size draining the same 5,000 rows, against its own
+ * database, so no API relays the outbox rows it leaves. Interleaved with the
+ * same plain claim loop as the scenario.
+ */
+async function statementAlone({ pairs, drainPg }) {
+  const { CLAIM_NEXT_PICK, claimInput } = await import(`${API_DIST}/tasks/tasks.service.js`);
+  const { runClaimTransition } = await import(`${API_DIST}/tasks/transition.js`);
+  const db = await createBenchDb();
+  try {
+    const client = await userByEmail(db, DEMO_CLIENT);
+    const assistants = await insertAssistants(db, { count: ASSISTANTS, skillsFor, maxConcurrent: 10_000, online: true });
+    await db.pool.query(`UPDATE users SET max_concurrent_tasks = 10000 WHERE role = 'assistant'`);
+    // What runClaimTransition needs of a TypeORM manager: rows for a statement.
+    const manager = { query: (sql, values) => db.pool.query(sql, values).then((res) => res.rows) };
+    const drainSql = async () => {
+      await seedQueued(db, 'tasks', client, TASKS);
+      const r = await closedLoops(ASSISTANTS, async (i) => {
+        const a = assistants[i];
+        const claimed = await runClaimTransition(manager, claimInput(a.id, { pick: CLAIM_NEXT_PICK, pickParams: [skillsFor(i)] }), a.id);
+        return Boolean(claimed?.row);
+      }, { deadlineMs: 120_000 });
+      await db.pool.query(`DELETE FROM task_events WHERE task_id IN (SELECT id FROM tasks WHERE status = 'claimed')`);
+      await db.pool.query(`DELETE FROM tasks WHERE status = 'claimed'`);
+      await db.pool.query(`TRUNCATE outbox`);
+      return r.done / r.seconds;
+    };
+    return await interleave(pairs, drainPg, drainSql, { label: 'claim statement alone' });
+  } finally {
+    await db.drop();
   }
 }

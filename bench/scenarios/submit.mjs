@@ -1,7 +1,8 @@
-// 2. Authenticated task submission against plain single-row INSERTs into a copy of the tasks table.
-import { benchPrefix, createBenchDb, DEMO_CLIENT, DEMO_PASSWORD, login, POOL_SIZE, profiledApi, startApi, untilSettled, userByEmail } from '../lib/harness.mjs';
-import { cannon, closedLoops, interleave } from '../lib/load.mjs';
-import { ratioRow } from '../lib/report.mjs';
+// 2. Authenticated task submission against plain single-row INSERTs into a copy of the tasks table,
+//    and, for scale, the API's own submit statement run alone through pg against the same baseline.
+import { API_DIST, benchPrefix, createBenchDb, DEMO_CLIENT, DEMO_PASSWORD, login, POOL_SIZE, profiledApi, startApi, untilSettled, userByEmail } from '../lib/harness.mjs';
+import { cannon, closedLoops, interleave, median } from '../lib/load.mjs';
+import { ratioRow, row } from '../lib/report.mjs';
 
 export const name = 'submit';
 const CONNECTIONS = 50;
@@ -61,6 +62,7 @@ export async function run({ pairs, seconds, profile }) {
     await pgLoad(1);
     await apiLoad(2);
     const r = await interleave(pairs, () => pgLoad(), () => apiLoad(), { label: 'submit' });
+    const alone = await statementAlone({ pairs, seconds, body, pgLoad });
     const { rows } = await db.pool.query(`SELECT (SELECT count(*) FROM tasks)::int AS tasks, (SELECT count(*) FROM bench_tasks)::int AS bench`);
     console.log(`  submit: ${rows[0].tasks} tasks through the API, ${rows[0].bench} plain inserts (pool ${POOL_SIZE})`);
     console.log(`  submit: accepted ${accepted.slice(-pairs).map((v) => v.toFixed(0)).join(', ')} tasks/s in the windows; settled ${settling.slice(-pairs).map((v) => v.toFixed(0)).join(', ')} ms after each`);
@@ -83,10 +85,38 @@ export async function run({ pairs, seconds, profile }) {
         samples: r,
         minRatio: 0.5,
       }),
+      row({
+        scenario: 'submit: the API’s submit statement alone, through pg',
+        unit: 'tasks/s',
+        value: median(alone.scenario),
+        baseline: median(alone.baseline),
+        samples: alone,
+        note: 'the ceiling of the statement itself (task, event and outbox row) on this machine, with no HTTP, relay or Redis; same pool, callers and baseline',
+      }),
     ];
   } finally {
     await api.stop();
     await db.drop();
     await purge();
+  }
+}
+
+/**
+ * The API's own submit statement (its SQL and parameters, from the build),
+ * 50 callers on a pool of the same size, against its own database, so no API
+ * relays the outbox rows it leaves. Interleaved with the same plain-insert
+ * baseline as the scenario.
+ */
+async function statementAlone({ pairs, seconds, body, pgLoad }) {
+  const { SUBMIT_SQL, submitParams } = await import(`${API_DIST}/tasks/tasks.service.js`);
+  const db = await createBenchDb();
+  try {
+    const client = await userByEmail(db, DEMO_CLIENT);
+    const params = submitParams({ organizationId: client.organization_id, id: client.id }, body);
+    const sqlLoad = () =>
+      closedLoops(CONNECTIONS, () => db.pool.query(SUBMIT_SQL, params), { deadlineMs: seconds * 1000 }).then((r) => r.perSecond);
+    return await interleave(pairs, () => pgLoad(), () => sqlLoad(), { label: 'submit statement alone' });
+  } finally {
+    await db.drop();
   }
 }

@@ -25,6 +25,46 @@ type UserAction = Exclude<TaskAction, 'claim' | 'expire' | 'auto_accept'>;
 
 const QUEUE_ORDER = `priority DESC, deadline ASC, created_at ASC, id ASC`;
 
+/**
+ * A submission, in one statement: the task at the price the rate card gives
+ * now, its submit event and its outbox row. No row back means no rate for the
+ * category. Exported, with the claim's parts below, so the bench can run the
+ * API's own statements without the API around them.
+ */
+export const SUBMIT_SQL = `
+  WITH r AS (SELECT base_price_cents, currency FROM rate_card WHERE category = $4),
+  t AS (
+    INSERT INTO tasks (organization_id, created_by, title, instructions, category, priority, deadline, price_cents, currency)
+    SELECT $1, $2, $3, $5, $4, $6, $7, (r.base_price_cents::bigint * $8 + 5000) / 10000, r.currency FROM r
+    RETURNING *),
+  ev AS (
+    INSERT INTO task_events (task_id, action, from_status, to_status, actor_id, actor_role)
+    SELECT id, 'submit', NULL, status, $2, 'client' FROM t),
+  ob AS (
+    INSERT INTO outbox (topic, payload)
+    SELECT 'task', jsonb_build_object('taskId', id, 'version', version, 'action', 'submit', 'from', NULL, 'to', status) FROM t)
+  SELECT t.*, NULL AS assignee_name, o.name AS organization_name FROM t JOIN organizations o ON o.id = t.organization_id`;
+
+export function submitParams(user: Pick<AuthUser, 'organizationId' | 'id'>, body: CreateTaskBody): unknown[] {
+  return [user.organizationId, user.id, body.title, body.category, body.instructions, body.priority, body.deadline, PRIORITY_MULTIPLIER_BPS[body.priority]];
+}
+
+/** claim-next's pick: the first queued task in the skills ($1), in queue order, passing over rows other claims hold. */
+export const CLAIM_NEXT_PICK = `SELECT id FROM tasks WHERE status = 'queued' AND category = ANY($1::task_category[]) ORDER BY ${QUEUE_ORDER} LIMIT 1 FOR UPDATE SKIP LOCKED`;
+
+/** A claim of `target` by the assistant: one conditional statement that also takes a slot of their capacity. */
+export function claimInput(assistantId: string, target: TransitionInput['target']): TransitionInput {
+  return {
+    target,
+    action: 'claim',
+    from: 'queued',
+    to: 'claimed',
+    actor: { id: assistantId, role: 'assistant' },
+    set: { assignee_id: ':me', claimed_at: 'now()' },
+    params: { me: assistantId },
+  };
+}
+
 @Injectable()
 export class TasksService {
   constructor(
@@ -35,23 +75,7 @@ export class TasksService {
 
   /** Insert the task at the price the rate card gives now, with its event and outbox row, in one statement. */
   async submit(user: AuthUser, body: CreateTaskBody, m: EntityManager = this.ds.manager): Promise<TaskView> {
-    const rows = rowsOf<TaskRow>(
-      await m.query(
-        `WITH r AS (SELECT base_price_cents, currency FROM rate_card WHERE category = $4),
-         t AS (
-           INSERT INTO tasks (organization_id, created_by, title, instructions, category, priority, deadline, price_cents, currency)
-           SELECT $1, $2, $3, $5, $4, $6, $7, (r.base_price_cents::bigint * $8 + 5000) / 10000, r.currency FROM r
-           RETURNING *),
-         ev AS (
-           INSERT INTO task_events (task_id, action, from_status, to_status, actor_id, actor_role)
-           SELECT id, 'submit', NULL, status, $2, 'client' FROM t),
-         ob AS (
-           INSERT INTO outbox (topic, payload)
-           SELECT 'task', jsonb_build_object('taskId', id, 'version', version, 'action', 'submit', 'from', NULL, 'to', status) FROM t)
-         SELECT t.*, NULL AS assignee_name, o.name AS organization_name FROM t JOIN organizations o ON o.id = t.organization_id`,
-        [user.organizationId, user.id, body.title, body.category, body.instructions, body.priority, body.deadline, PRIORITY_MULTIPLIER_BPS[body.priority]],
-      ),
-    );
+    const rows = rowsOf<TaskRow>(await m.query(SUBMIT_SQL, submitParams(user, body)));
     const row = rows[0];
     if (!row) throw new UnprocessableRule(`there is no rate for ${body.category}; ask an admin to set one`);
     if (m === this.ds.manager) this.outbox.kick();
@@ -150,29 +174,14 @@ export class TasksService {
   /** The best queued task for this assistant, claimed; null when there is none. */
   async claimNext(user: AuthUser): Promise<TaskView | null> {
     if (!user.skills.length) throw new UnprocessableRule('you have no skills yet; ask an admin to add some');
-    const claimed = await this.claimTransition(user, {
-      pick: `SELECT id FROM tasks WHERE status = 'queued' AND category = ANY($1::task_category[]) ORDER BY ${QUEUE_ORDER} LIMIT 1 FOR UPDATE SKIP LOCKED`,
-      pickParams: [user.skills],
-    });
+    const claimed = await this.claimTransition(user, { pick: CLAIM_NEXT_PICK, pickParams: [user.skills] });
     if (claimed) this.outbox.kick();
     return claimed ? toTaskView(claimed) : null;
   }
 
   /** The claim itself, with the capacity check in the same statement; null when the target was not there to take. */
   private async claimTransition(user: AuthUser, target: TransitionInput['target']): Promise<TaskRow | null> {
-    const result = await runClaimTransition(
-      this.ds.manager,
-      {
-        target,
-        action: 'claim',
-        from: 'queued',
-        to: 'claimed',
-        actor: { id: user.id, role: user.role },
-        set: { assignee_id: ':me', claimed_at: 'now()' },
-        params: { me: user.id },
-      },
-      user.id,
-    );
+    const result = await runClaimTransition(this.ds.manager, claimInput(user.id, target), user.id);
     if (!result || result.capacity.suspended) throw new ForbiddenException('the account is suspended');
     const { row, capacity } = result;
     if (!row && capacity.active >= capacity.max) {
