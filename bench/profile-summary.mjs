@@ -4,58 +4,22 @@
 // --callers prints who calls a function, by the package of each caller.
 // Self time by package (node_modules/<name>, node internals, our dist) and by
 // function, plus the inclusive time of a few frames worth watching.
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { area, label, loadProfile, SPECIAL } from './lib/profile.mjs';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '30' }, skip: { type: 'string', default: '0' }, callers: { type: 'string' } } });
 if (!positionals[0]) {
   console.error('usage: node bench/profile-summary.mjs <file.cpuprofile> [--top N]');
   process.exit(2);
 }
-const profile = JSON.parse(readFileSync(positionals[0], 'utf8'));
 const top = Number(values.top);
-
-const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
-const parent = new Map();
-for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-
-// Time per sample: the delta to the next sample belongs to this one.
-const selfUs = new Map();
-const skipUs = Number(values.skip) * 1e6;
-let at = 0;
-for (let i = 0; i < profile.samples.length; i++) {
-  at += profile.timeDeltas[i] ?? 0;
-  if (at < skipUs) continue;
-  const dt = profile.timeDeltas[i + 1] ?? 0;
-  selfUs.set(profile.samples[i], (selfUs.get(profile.samples[i]) ?? 0) + dt);
-}
-const total = [...selfUs.values()].reduce((a, b) => a + b, 0);
-
-function area(url) {
-  if (!url) return '(native / V8)';
-  if (url.startsWith('node:')) return `node:${url.slice(5).split('/')[0]}`;
-  const nm = url.lastIndexOf('node_modules/');
-  if (nm >= 0) {
-    const rest = url.slice(nm + 'node_modules/'.length).split('/');
-    return rest[0].startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0];
-  }
-  const m = /apps\/api\/dist\/(.+?)\//.exec(url) ?? /apps\/api\/dist\/(.+)$/.exec(url);
-  if (m) return `api:${m[1].replace(/\.js$/, '')}`;
-  if (url.includes('packages/contracts')) return '@handoff/contracts';
-  return url.split('/').slice(-2).join('/');
-}
-
-const label = (n) => {
-  const f = n.callFrame;
-  const file = f.url ? f.url.replace(/^.*node_modules\//, '').replace(/^.*apps\/api\/dist\//, 'api/') : '';
-  return `${f.functionName || '(anonymous)'} ${file ? `${file}:${f.lineNumber + 1}` : ''}`.trim();
-};
+const { nodes, parent, selfUs, total } = loadProfile(positionals[0], Number(values.skip));
 
 const byArea = new Map();
 const byFn = new Map();
 for (const [id, us] of selfUs) {
   const n = nodes.get(id);
-  const a = ['(idle)', '(program)', '(garbage collector)'].includes(n.callFrame.functionName) ? n.callFrame.functionName : area(n.callFrame.url);
+  const a = SPECIAL.includes(n.callFrame.functionName) ? n.callFrame.functionName : area(n.callFrame.url);
   byArea.set(a, (byArea.get(a) ?? 0) + us);
   const l = label(n);
   byFn.set(l, (byFn.get(l) ?? 0) + us);

@@ -5,11 +5,13 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import http from 'node:http';
+import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { writeFlameGraph } from './flamegraph.mjs';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const API_DIST = `${REPO_ROOT}apps/api/dist`;
@@ -344,9 +346,30 @@ export function ensureBuilt() {
 /**
  * A second API under `node --cpu-prof`, for the profile only: the measured
  * API stays unprofiled, since the profiler itself costs a tenth or more.
+ * Its `stop` waits for the profile (written as the process exits), draws its
+ * flame graph beside it and prints how to read both; `skipSeconds` leaves out
+ * the start (by default, until the API answered).
  */
 export async function profiledApi({ db, prefix, name, env }) {
   const dir = `${REPO_ROOT}bench/results/profiles`;
-  const api = await startApi({ db, prefix, env, nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`] });
-  return { ...api, dir };
+  const base = `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`;
+  const file = `${dir}/${base}`;
+  const t = Date.now();
+  const api = await startApi({ db, prefix, env, nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-name', base] });
+  const startupSeconds = (Date.now() - t) / 1000;
+  const rel = (path) => relative(REPO_ROOT, path);
+  return {
+    ...api,
+    file,
+    async stop({ skipSeconds = startupSeconds } = {}) {
+      await api.stop();
+      const skip = Math.ceil(skipSeconds);
+      try {
+        const { out } = writeFlameGraph(file, { skipSeconds: skip });
+        console.log(`  ${name}: profile ${rel(file)}; summary: node bench/profile-summary.mjs ${rel(file)} --skip ${skip}; flame graph: ${rel(out)}`);
+      } catch (e) {
+        console.log(`  ${name}: no profile to read at ${rel(file)} (${e instanceof Error ? e.message : e})`);
+      }
+    },
+  };
 }

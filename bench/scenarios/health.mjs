@@ -26,8 +26,8 @@ export async function run({ pairs, seconds, profile }) {
       const skip = (Date.now() - t) / 1000 + 2;
       await load(`${prof.url}/api/health/live`, 2);
       const rate = await load(`${prof.url}/api/health/live`, 10);
-      await prof.stop();
-      console.log(`  health: profiled run ${rate.toFixed(0)} req/s; summary: node bench/profile-summary.mjs bench/results/profiles/<file> --skip ${skip.toFixed(0)}`);
+      console.log(`  health: profiled run ${rate.toFixed(0)} req/s`);
+      await prof.stop({ skipSeconds: skip });
     }
     return [
       ratioRow({

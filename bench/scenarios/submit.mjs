@@ -75,8 +75,8 @@ export async function run({ pairs, seconds, profile }) {
       const skip = (Date.now() - t) / 1000 + 2;
       await apiLoad(2, prof.url);
       const rate = await apiLoad(10, prof.url);
-      await prof.stop();
-      console.log(`  submit: profiled run ${rate.toFixed(0)} tasks/s; summary: node bench/profile-summary.mjs bench/results/profiles/<file> --skip ${skip.toFixed(0)}`);
+      console.log(`  submit: profiled run ${rate.toFixed(0)} tasks/s`);
+      await prof.stop({ skipSeconds: skip });
     }
     return [
       ratioRow({
