@@ -84,9 +84,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly live: LiveEvents,
     @Inject(REDIS) redis: Redis,
   ) {
-    this.loop = new Recurring(redis, config.reconcileIntervalMs, () => this.drainAll(), (e) =>
-      this.logger.warn(`relay failed, will retry: ${e instanceof Error ? e.message : String(e)}`),
-    );
+    this.loop = new Recurring(redis, config.reconcileIntervalMs, () => this.drainAll(), this.logger, 'relay');
   }
 
   /** Rows a process left behind when it died after its commit are relayed at start; what piled up while Redis was away, as soon as it is back. */

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { Recurring } from './recurring.js';
 
 const tick = () => new Promise((r) => setImmediate(r));
+const quiet = { warn: () => {} };
 
 /** Work that finishes only when the test says so, counting its runs. */
 function gatedWork() {
@@ -19,7 +20,7 @@ describe('Recurring', () => {
 
   it('runs at start, and calls made during a run become exactly one more run', async () => {
     const { state, work } = gatedWork();
-    const loop = new Recurring(redis(), 60_000, work, () => {});
+    const loop = new Recurring(redis(), 60_000, work, quiet, 'work');
     loop.start();
     expect(state.runs).toBe(1);
     loop.kick();
@@ -38,7 +39,7 @@ describe('Recurring', () => {
   it('runs when Redis is ready again, and no more once stopped', async () => {
     const r = redis();
     let runs = 0;
-    const loop = new Recurring(r, 60_000, async () => void runs++, () => {});
+    const loop = new Recurring(r, 60_000, async () => void runs++, quiet, 'work');
     loop.start();
     await loop.idle();
     r.emit('ready');
@@ -52,23 +53,24 @@ describe('Recurring', () => {
     expect(loop.isStopped).toBe(true);
   });
 
-  it('runs on its interval, and hands a failure to onError without stopping', async () => {
-    const errors: unknown[] = [];
+  it('runs on its interval, and logs a failed run without stopping', async () => {
+    const warnings: string[] = [];
     let runs = 0;
-    const loop = new Recurring(redis(), 20, async () => {
+    const work = async () => {
       runs++;
       if (runs === 1) throw new Error('first run fails');
-    }, (e) => errors.push(e));
+    };
+    const loop = new Recurring(redis(), 20, work, { warn: (m) => warnings.push(m) }, 'the sweep');
     loop.start();
     await new Promise((r) => setTimeout(r, 120));
     await loop.stop();
     expect(runs).toBeGreaterThanOrEqual(3);
-    expect(errors).toEqual([new Error('first run fails')]);
+    expect(warnings).toEqual(['the sweep failed, will retry: first run fails']);
   });
 
   it('stop waits for the run under way', async () => {
     const { state, work } = gatedWork();
-    const loop = new Recurring(redis(), 60_000, work, () => {});
+    const loop = new Recurring(redis(), 60_000, work, quiet, 'work');
     loop.start();
     let stopped = false;
     const stopping = loop.stop().then(() => (stopped = true));

@@ -12,11 +12,13 @@ export class Recurring {
   private timer?: NodeJS.Timeout;
   private readonly onReady = () => this.kick();
 
+  /** A failed run is logged as `<what> failed, will retry: …`; the next tick or kick retries it. */
   constructor(
     private readonly redis: Redis,
     private readonly everyMs: number,
     private readonly work: () => Promise<unknown>,
-    private readonly onError: (e: unknown) => void,
+    private readonly logger: { warn(message: string): void },
+    private readonly what: string,
   ) {}
 
   start(): void {
@@ -45,7 +47,10 @@ export class Recurring {
       return;
     }
     this.running = this.work()
-      .then(() => undefined, this.onError)
+      .then(
+        () => undefined,
+        (e: unknown) => this.logger.warn(`${this.what} failed, will retry: ${e instanceof Error ? e.message : String(e)}`),
+      )
       .finally(() => {
         this.running = null;
         if (this.again && !this.stopped) {

@@ -87,9 +87,7 @@ export class TimerSweep implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(REDIS) private readonly redis: Redis,
     private readonly jobs: JobsService,
   ) {
-    this.loop = new Recurring(redis, sweepEveryMs(config.timerHorizonMs), () => this.leased(), (e) =>
-      this.logger.warn(`timer sweep failed, will retry: ${e instanceof Error ? e.message : String(e)}`),
-    );
+    this.loop = new Recurring(redis, sweepEveryMs(config.timerHorizonMs), () => this.leased(), this.logger, 'timer sweep');
   }
 
   /** A Redis that comes back may have come back empty: the loop rebuilds what is due soon at once, not at the next tick. */
