@@ -41,17 +41,20 @@ export async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean,
   return last;
 }
 
-const JOB_STATES = ['completed', 'failed', 'active', 'waiting', 'prioritized', 'delayed'] as const;
+// In the order a job moves through them, so reading them one after another never
+// misses a job that moves on between two reads: it is found in a later state.
+const JOB_STATES = ['delayed', 'prioritized', 'waiting', 'active', 'failed', 'completed'] as const;
 
 /**
- * `<taskId>/<version>` → the state of an announce job carrying it. Announce jobs
+ * `<taskId>/<version>` → the state of an announce job carrying it (the most
+ * advanced, when it was seen twice or several jobs carry it). Announce jobs
  * carry a relay batch each, so their ids don't name tasks; the payload does.
  */
 export async function announceStates(dispatch: Queue): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (const state of JOB_STATES) {
     for (const job of await dispatch.getJobs([state])) {
-      for (const t of (job.data as JobPayloads['dispatch.announce']).tasks) if (!out.has(`${t.taskId}/${t.version}`)) out.set(`${t.taskId}/${t.version}`, state);
+      for (const t of (job.data as JobPayloads['dispatch.announce']).tasks) out.set(`${t.taskId}/${t.version}`, state);
     }
   }
   return out;
