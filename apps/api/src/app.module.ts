@@ -10,6 +10,7 @@ import { BillingController } from './billing/billing.controller.js';
 import { BillingModule } from './billing/billing.module.js';
 import { AuthGuard } from './common/auth/auth.guard.js';
 import { HttpErrorFilter } from './common/http/error-filter.js';
+import { GlobalGuards } from './common/http/global-guards.js';
 import { RateLimitGuard } from './common/rate-limit/rate-limit.js';
 import type { AppConfig } from './config/config.js';
 import { CoreModule } from './core.module.js';
@@ -41,11 +42,10 @@ export class AppModule {
       RefreshTokensService,
       AuditService,
       UsersService,
-      // Order matters: refuse writes while Redis is down before any database work,
-      // then authenticate, so rate limits can key on the user.
-      { provide: APP_GUARD, useClass: RedisWriteGuard },
-      { provide: APP_GUARD, useClass: AuthGuard },
-      { provide: APP_GUARD, useClass: RateLimitGuard },
+      RedisWriteGuard,
+      AuthGuard,
+      RateLimitGuard,
+      { provide: APP_GUARD, useClass: GlobalGuards },
       { provide: APP_FILTER, useClass: HttpErrorFilter },
     ];
     if (serves) providers.push(RealtimeGateway);

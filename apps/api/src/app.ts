@@ -8,7 +8,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule } from './app.module.js';
-import { securityHeaders } from './common/http/security-headers.js';
+import { isJsonApi, securityHeaders } from './common/http/security-headers.js';
 import { createLogger, lazyRequestLogger, PinoNestLogger } from './common/logging/logger.js';
 import type { AppConfig } from './config/config.js';
 import { RedisIoAdapter } from './realtime/redis-io.adapter.js';
@@ -67,7 +67,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const headers = securityHeaders(config);
   // A callback hook, not an async one: it runs on every request, and a promise per hook shows in the profile.
   fastify.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
-    void reply.headers(headers).header('x-request-id', req.id);
+    void reply.headers(isJsonApi(req.url) ? headers.api : headers.document).header('x-request-id', req.id);
     done();
   });
   // Many HTTP clients send `content-type: application/json` on every request;

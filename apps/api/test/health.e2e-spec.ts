@@ -34,7 +34,7 @@ describe('health', () => {
   it('sends security headers', async () => {
     const res = await t.http.get('/api/health/live');
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(res.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
   });
 });
 

@@ -2,12 +2,22 @@ import { registerClient } from './support/factories.js';
 import { LiveClient } from './support/sockets.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
-const EXPECTED = {
+// JSON answers: the set OWASP lists for REST APIs.
+const API = {
+  'cache-control': /^no-store$/,
+  'content-security-policy': /^default-src 'none'; frame-ancestors 'none'$/,
+  'cross-origin-resource-policy': /^same-origin$/,
+  'x-content-type-options': /^nosniff$/,
+  'x-frame-options': /^DENY$/,
+};
+// Pages a browser renders get the document policies as well.
+const DOCUMENT = {
   'content-security-policy': /default-src 'self'.*frame-ancestors 'none'/,
   'x-content-type-options': /^nosniff$/,
   'x-frame-options': /^DENY$/,
   'referrer-policy': /^no-referrer$/,
   'cross-origin-opener-policy': /^same-origin$/,
+  'cross-origin-resource-policy': /^same-origin$/,
 };
 
 describe('security headers and CORS', () => {
@@ -22,10 +32,21 @@ describe('security headers and CORS', () => {
     ['a 401', 'GET', '/api/auth/me'],
     ['a 404', 'GET', '/api/nothing-here'],
     ['a 400', 'POST', '/api/auth/login'],
-  ])('puts the security headers on %s', async (_what, method, path) => {
+  ])('puts the API security headers on %s', async (_what, method, path) => {
     const res = await t.http.request(method, path, method === 'POST' ? { email: 'nope' } : undefined);
-    for (const [name, pattern] of Object.entries(EXPECTED)) expect(res.headers.get(name)).toMatch(pattern);
+    for (const [name, pattern] of Object.entries(API)) expect(res.headers.get(name)).toMatch(pattern);
+    // Document-only policies are left off JSON.
+    expect(res.headers.get('cross-origin-opener-policy')).toBeNull();
     // HSTS only because PUBLIC_URL is https here.
+    expect(res.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
+    expect(res.headers.get('x-request-id')).toMatch(/.+/);
+  });
+
+  it('puts the document headers on a page a browser renders (the API explorer)', async () => {
+    const res = await fetch(`${t.url}/api/docs`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/text\/html/);
+    for (const [name, pattern] of Object.entries(DOCUMENT)) expect(res.headers.get(name)).toMatch(pattern);
     expect(res.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
   });
 
