@@ -169,6 +169,19 @@ export function redisConnection() {
 }
 
 /** Read the resident set of a process (MB) from /proc; null where there is no /proc. */
+/**
+ * CPU time a process has used, user and system, in microseconds, from
+ * /proc/<pid>/stat (in clock ticks; USER_HZ is 100 on Linux); null elsewhere.
+ */
+export function cpuMicros(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return null;
+  }
+}
+
 export function rssMb(pid) {
   try {
     const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));

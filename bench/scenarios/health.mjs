@@ -1,7 +1,8 @@
-// 1. A no-database endpoint against a bare node:http server: what the framework stack costs per request.
-import { benchPrefix, createBenchDb, freePort, profiledApi, spawnNode, startApi } from '../lib/harness.mjs';
-import { cannon, interleave } from '../lib/load.mjs';
-import { ratioRow } from '../lib/report.mjs';
+// 1. A no-database endpoint against a bare node:http server: what the framework stack costs per request,
+//    as throughput and, steadier on a shared machine, as CPU time per answered request.
+import { benchPrefix, cpuMicros, createBenchDb, freePort, profiledApi, spawnNode, startApi } from '../lib/harness.mjs';
+import { cannon, interleave, median } from '../lib/load.mjs';
+import { ratioRow, row } from '../lib/report.mjs';
 
 export const name = 'health';
 
@@ -15,10 +16,21 @@ export async function run({ pairs, seconds, profile }) {
     const bareUrl = `http://127.0.0.1:${port}/`;
     const apiUrl = `${api.url}/api/health/live`;
     const load = (url, s = seconds) => cannon({ url, connections: 50, seconds: s }).then((r) => r.perSecond);
+    // Throughput moves with whatever else the machine does; the server's own CPU per request much less.
+    const cpuPerRequest = { baseline: [], scenario: [] };
+    const measured = async (url, pid, into) => {
+      const before = cpuMicros(pid);
+      const r = await cannon({ url, connections: 50, seconds });
+      const after = cpuMicros(pid);
+      if (before !== null && after !== null && r.ok) into.push((after - before) / r.ok);
+      return r.perSecond;
+    };
     // Warm both JITs so the first pair is not a compile benchmark.
     await load(bareUrl, 1);
     await load(apiUrl, 2);
-    const r = await interleave(pairs, () => load(bareUrl), () => load(apiUrl), { label: 'health' });
+    const r = await interleave(pairs, () => measured(bareUrl, bare.pid, cpuPerRequest.baseline), () => measured(apiUrl, api.pid, cpuPerRequest.scenario), {
+      label: 'health',
+    });
     if (profile?.has(name)) {
       await api.stop();
       const t = Date.now();
@@ -35,6 +47,14 @@ export async function run({ pairs, seconds, profile }) {
         unit: 'req/s',
         samples: r,
         minRatio: 0.6,
+      }),
+      row({
+        scenario: 'GET /api/health/live: CPU per answered request',
+        unit: 'µs',
+        value: cpuPerRequest.scenario.length ? median(cpuPerRequest.scenario) : null,
+        baseline: cpuPerRequest.baseline.length ? median(cpuPerRequest.baseline) : null,
+        samples: cpuPerRequest.scenario.length === pairs && cpuPerRequest.baseline.length === pairs ? cpuPerRequest : undefined,
+        note: 'the same windows as the row above: user + system CPU time of the server process per 2xx answer (/proc); a steadier view of the same cost, lower is better, no target',
       }),
     ];
   } finally {
