@@ -8,7 +8,7 @@ import { CATEGORIES, seedQueued, skillsFor } from './scenarios/claim.mjs';
 const { TASK_JOINS, TASK_SELECT } = await import(`${REPO_ROOT}apps/api/dist/tasks/task-row.js`);
 const { ANNOUNCE_SQL } = await import(`${REPO_ROOT}apps/api/dist/dispatch/dispatch.processor.js`);
 const { DUE_TIMERS_SQL } = await import(`${REPO_ROOT}apps/api/dist/dispatch/timer-sweep.js`);
-const QUEUE_ORDER = `priority DESC, deadline ASC, created_at ASC, id ASC`;
+const { CLAIM_NEXT_PICK, QUEUE_ORDER } = await import(`${REPO_ROOT}apps/api/dist/tasks/tasks.service.js`);
 const QUEUED = 5_000;
 const HISTORY = 50_000;
 const ASSISTANTS = 1_000;
@@ -63,7 +63,7 @@ async function main() {
     await explain(
       db,
       'claim-next: the pick (inside the claiming UPDATE)',
-      `SELECT id FROM tasks WHERE status = 'queued' AND category = ANY($1::task_category[]) ORDER BY ${QUEUE_ORDER} LIMIT 1 FOR UPDATE SKIP LOCKED`,
+      CLAIM_NEXT_PICK,
       [skills],
       { rollback: true },
     );

@@ -23,7 +23,8 @@ import { runClaimTransition, runTransition, type TransitionInput } from './trans
 
 type UserAction = Exclude<TaskAction, 'claim' | 'expire' | 'auto_accept'>;
 
-const QUEUE_ORDER = `priority DESC, deadline ASC, created_at ASC, id ASC`;
+/** Best first: priority, then the earliest deadline, then age (the board and claim-next). */
+export const QUEUE_ORDER = `priority DESC, deadline ASC, created_at ASC, id ASC`;
 
 /**
  * A submission, in one statement: the task at the price the rate card gives
