@@ -5,6 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.js';
 import { AppModule } from '../../src/app.module.js';
 import { loadConfig, type AppConfig } from '../../src/config/config.js';
@@ -78,8 +79,16 @@ export async function startTestApp(overrides: Record<string, string> = {}, opts:
     db,
     redis,
     async close() {
-      // With Redis unreachable the workers cannot close cleanly; don't let that hold the suite.
-      await Promise.race([app.close(), new Promise((r) => setTimeout(r, 5_000).unref())]);
+      // With Redis unreachable the workers cannot close cleanly; don't let that hold the suite. The close
+      // then goes on in the background, so end the app's database connections here: dropping the database
+      // under a pool that is closing cuts its clients mid-way, and their errors surface in a later test.
+      const closing = app.close();
+      const closed = await Promise.race([closing.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 5_000).unref())]);
+      if (!closed) {
+        closing.catch(() => undefined);
+        const ds = app.get(DataSource);
+        if (ds.isInitialized) await ds.destroy();
+      }
       await db.end();
       if (owner) await deleteRedisPrefix(redis, config.redisPrefix);
       redis.disconnect();
