@@ -73,6 +73,10 @@ if (!HAS_REDIS_SERVER) console.warn('fault tests: no redis-server on PATH, so th
     await redis.up();
     await eventually(() => t.http.get('/api/health'), (r) => r.status === 200, 10_000, 100);
     const healthUpMs = Date.now() - restartedAt;
+    // Health pings the app's shared connection; each queue reconnects on its own, and refuses
+    // commands until it has, so the reads below wait for every queue to answer.
+    const queuesAnswer = () => Promise.all(t.app.get(JobsService).allQueues().map((q) => q.count())).then(() => true, (e: Error) => e.message);
+    await eventually(queuesAnswer, (ok) => ok === true, 10_000, 100);
 
     // Dispatched: every task submitted before the outage was announced, and has its deadline timer.
     for (const x of tasks) {
