@@ -76,6 +76,8 @@ const MATRIX: Record<string, Route> = {
   'POST /api/tasks/{id}/cancel': { path: (f) => `/api/tasks/${f.taskId}/cancel`, want: { anon: 401, A: 'ok', B: 404, X: 403, Y: 403, admin: 'ok' } },
   'GET /api/admin/queues': { path: () => '/api/admin/queues', want: adminOnly },
   'GET /api/admin/audit': { path: () => '/api/admin/audit', want: adminOnly },
+  'GET /api/admin/queues/{queue}/failed': { path: () => '/api/admin/queues/timers/failed', want: adminOnly },
+  'POST /api/admin/queues/{queue}/retry': { path: () => '/api/admin/queues/timers/retry', body: () => ({}), want: adminOnly },
   'GET /api/health': { path: () => '/api/health', want: all(200) },
   'GET /api/health/live': { path: () => '/api/health/live', want: all(200) },
   'GET /api/billing/entries': { path: () => '/api/billing/entries', want: signedIn() },

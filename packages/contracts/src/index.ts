@@ -7,3 +7,4 @@ export * from './schemas/common.js';
 export * from './schemas/users.js';
 export * from './schemas/tasks.js';
 export * from './schemas/billing.js';
+export * from './schemas/queues.js';

@@ -1,10 +1,23 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { TASK_STATUSES, type TaskStatus } from '@handoff/contracts';
+import {
+  failedJobsPage,
+  failedJobsQuery,
+  queueParams,
+  retryJobsBody,
+  retryJobsResult,
+  TASK_STATUSES,
+  type QueueName,
+  type RetryJobsBody,
+  type RetryJobsResult,
+  type TaskStatus,
+} from '@handoff/contracts';
 import type { DataSource } from 'typeorm';
-import { Roles } from '../common/auth/decorators.js';
-import { Contract } from '../common/http/contract.js';
+import { recordAudit } from '../audit/audit.js';
+import type { AuthUser } from '../common/auth/auth-user.js';
+import { CurrentUser, Roles } from '../common/auth/decorators.js';
+import { Contract, Input } from '../common/http/contract.js';
 import { JobsService } from '../dispatch/jobs.service.js';
 
 @ApiTags('admin')
@@ -34,5 +47,20 @@ export class AdminController {
               (SELECT count(*)::int FROM outbox) AS outbox`,
     );
     return { queues, tasks, overdue: flags!.overdue, escalated: flags!.escalated, outboxPending: flags!.outbox };
+  }
+
+  @Get('queues/:queue/failed')
+  @Contract({ summary: 'Failed jobs of a queue, newest failure first, with the tasks each was about', params: queueParams, query: failedJobsQuery, response: failedJobsPage })
+  failed(@Input('params') p: { queue: QueueName }, @Input('query') q: { limit: number }) {
+    return this.jobs.failed(p.queue, q.limit);
+  }
+
+  @Post('queues/:queue/retry')
+  @Contract({ summary: 'Run failed jobs again with fresh attempts: the ones named, or every failed one (up to 500)', params: queueParams, body: retryJobsBody, response: retryJobsResult })
+  async retry(@CurrentUser() caller: AuthUser, @Input('params') p: { queue: QueueName }, @Input('body') body: RetryJobsBody): Promise<RetryJobsResult> {
+    const { retried, skipped, retriedIds } = await this.jobs.retryFailed(p.queue, body.jobIds);
+    // Recorded after the fact: Redis and PostgreSQL share no transaction, and the record says what was retried.
+    if (retried) await recordAudit(this.ds.manager, caller, { action: 'queue.retry', targetType: 'queue', targetId: p.queue, details: { retried, jobIds: retriedIds } });
+    return { retried, skipped };
   }
 }

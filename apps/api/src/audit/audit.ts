@@ -1,11 +1,11 @@
 import type { EntityManager } from 'typeorm';
 import type { AuthUser } from '../common/auth/auth-user.js';
 
-export type AuditAction = 'user.create' | 'user.suspend' | 'user.reinstate' | 'user.update' | 'rate_card.update';
+export type AuditAction = 'user.create' | 'user.suspend' | 'user.reinstate' | 'user.update' | 'rate_card.update' | 'queue.retry';
 
 export interface AuditEntry {
   action: AuditAction;
-  targetType: 'user' | 'rate_card';
+  targetType: 'user' | 'rate_card' | 'queue';
   targetId: string;
   details: Record<string, unknown>;
 }

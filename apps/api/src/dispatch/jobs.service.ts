@@ -1,7 +1,7 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
-import { JOB_QUEUE, JOB_SCHEMAS, type JobName, type JobPayloads, type QueueName } from '@handoff/contracts';
-import type { JobsOptions, Queue } from 'bullmq';
+import { FAILED_JOBS_MAX, JOB_QUEUE, JOB_SCHEMAS, type FailedJob, type FailedJobsPage, type JobName, type JobPayloads, type QueueName, type RetryJobsResult } from '@handoff/contracts';
+import type { Job, JobsOptions, Queue } from 'bullmq';
 import { createHash } from 'node:crypto';
 
 export const DEFAULT_JOB_OPTIONS: JobsOptions = {
@@ -30,6 +30,27 @@ export function announceJobId(tasks: readonly { taskId: string; version: number 
   return `announce/${digest.digest('base64url')}`;
 }
 
+/** The tasks a job is about: an announce carries a batch of them, a timer one. */
+export function taskIdsOf(data: unknown): string[] {
+  const d = (data ?? {}) as { tasks?: unknown; taskId?: unknown };
+  if (Array.isArray(d.tasks)) return d.tasks.flatMap((t: { taskId?: unknown }) => (typeof t?.taskId === 'string' ? [t.taskId] : []));
+  return typeof d.taskId === 'string' ? [d.taskId] : [];
+}
+
+function failedView(job: Job): FailedJob {
+  return {
+    id: job.id!,
+    name: job.name,
+    failedReason: job.failedReason ?? '',
+    attemptsMade: job.attemptsMade,
+    failedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
+    taskIds: taskIdsOf(job.data),
+  };
+}
+
+/** What BullMQ throws when a job to retry is gone or no longer failed: the retry lost a race, nothing broke. */
+const NOT_FAILED = /^(Missing key for job|Job .* is not in the failed state)/;
+
 /** The typed producer: a job name fixes its queue and its payload's shape. */
 @Injectable()
 export class JobsService {
@@ -55,6 +76,38 @@ export class JobsService {
 
   allQueues(): Queue[] {
     return Object.values(this.queues);
+  }
+
+  /** Newest failure first. BullMQ keeps failed jobs for `removeOnFail`, 14 days. */
+  async failed(name: QueueName, limit: number): Promise<FailedJobsPage> {
+    const q = this.queues[name];
+    const [jobs, total] = await Promise.all([q.getFailed(0, limit - 1), q.getFailedCount()]);
+    return { items: jobs.filter((j): j is Job => Boolean(j)).map(failedView), total };
+  }
+
+  /**
+   * Moves failed jobs back to waiting with a fresh set of attempts. Every job
+   * here is safe to run twice: each acts through a conditional update on the
+   * task version it names, and an announce re-reads the tasks' current state.
+   */
+  async retryFailed(name: QueueName, ids?: readonly string[]): Promise<RetryJobsResult & { retriedIds: string[] }> {
+    const q = this.queues[name];
+    const wanted = ids ? [...new Set(ids)] : (await q.getFailed(0, FAILED_JOBS_MAX - 1)).flatMap((j) => (j?.id ? [j.id] : [])).reverse();
+    const outcomes = await Promise.all(
+      wanted.map(async (id) => {
+        const job = await q.getJob(id);
+        if (!job) return false;
+        try {
+          await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+          return true;
+        } catch (e) {
+          if (NOT_FAILED.test((e as Error).message)) return false;
+          throw e;
+        }
+      }),
+    );
+    const retriedIds = wanted.filter((_, i) => outcomes[i]);
+    return { retried: retriedIds.length, skipped: wanted.filter((_, i) => !outcomes[i]), retriedIds };
   }
 
   add<K extends JobName>(name: K, payload: JobPayloads[K], opts: { jobId: string; delay?: number }): Promise<void> {
