@@ -87,7 +87,7 @@ describe('fault: workers killed mid-job', () => {
   const stalledCounts = async (tasks: TaskView[]) =>
     Promise.all(tasks.map(async (t) => (await timers.getJob(jobId.claimExpiry(t.id, 2)))?.stalledCounter ?? -1));
 
-  it('redelivers every job a killed worker held, applies each once, and fails (visibly) the ones past the stall limit', async () => {
+  it('redelivers every job a killed worker held, applies each once, fails (visibly) the ones past the stall limit, and an admin retry finishes them', async () => {
     const redelivered = await claimedTasks(6);
     const doomed = await claimedTasks(3);
     const lockA = await lockRows(redelivered.map((t) => t.id));
@@ -121,13 +121,21 @@ describe('fault: workers killed mid-job', () => {
     await lockB.release();
     const queues = await activeTimers();
     expect(queues.failed).toBe(doomed.length);
-    const failed = await timers.getJob(jobId.claimExpiry(doomed[0]!.id, 2));
-    expect(failed?.failedReason).toMatch(/stalled/);
+    const failed = await api.http.get('/api/admin/queues/timers/failed', { token: admin.token });
+    expect(failed.body.items.map((j: { id: string }) => j.id).sort()).toEqual(doomed.map((t) => jobId.claimExpiry(t.id, 2)).sort());
+    for (const j of failed.body.items) expect(j.failedReason).toMatch(/stalled/);
 
-    // Effects: every task went back to the queue exactly once. The connections of
-    // the killed workers were still queued on the row lock, so when it lifted some
-    // of them applied the expiry after their process had died (even for the jobs
-    // that then failed); the conditional update made every later try a no-op.
+    // Whether a failed job's work got done is up to chance: a killed worker's statement may
+    // still be queued on the row lock and commit once it lifts (its backend notices the
+    // dead client only afterwards), or it may have timed out or never left the process.
+    // The admin's retry settles it; the conditional update makes any second try a no-op.
+    const retry = await api.http.post('/api/admin/queues/timers/retry', {}, { token: admin.token });
+    expect(retry.body).toEqual({ retried: doomed.length, skipped: [] });
+    for (const t of doomed) {
+      await eventually(async () => (await timers.getJob(jobId.claimExpiry(t.id, 2)))?.getState(), (s) => s === 'completed' || s === undefined, 15_000, 100);
+    }
+
+    // Effects: every task went back to the queue exactly once.
     const { rows } = await database.db.query<{ task_id: string; n: number }>(
       `SELECT task_id, count(*)::int AS n FROM task_events WHERE action = 'expire' AND task_id = ANY($1::uuid[]) GROUP BY task_id`,
       [all.map((t) => t.id)],
@@ -143,6 +151,7 @@ describe('fault: workers killed mid-job', () => {
       redeliveries: redelivered.length * 2 + doomed.length * 2,
       tasksExpiredExactlyOnce: all.length,
       failedAfterStallLimit: doomed.length,
+      retriedByAdmin: retry.body.retried,
     });
   });
 });
