@@ -1,19 +1,26 @@
-import { TASK_STATUSES, type TaskStatus } from '@handoff/contracts';
-import { Anchor, Badge, Card, Group, SimpleGrid, Table, Text, Title } from '@mantine/core';
-import { useQueries, useQuery } from '@tanstack/react-query';
+import { FAILED_JOBS_MAX, TASK_STATUSES, type FailedJob, type QueueName, type RetryJobsResult, type TaskStatus } from '@handoff/contracts';
+import { Anchor, Badge, Box, Button, Card, Group, SimpleGrid, Table, Text, Title } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { IconRefresh } from '@tabler/icons-react';
+import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useId } from 'react';
 import { Link } from 'react-router';
 import { api } from '../api/endpoints';
-import { isApiError } from '../api/http';
+import { errorMessage, isApiError } from '../api/http';
 import { qk } from '../api/query-keys';
 import { EmptyState } from '../components/empty-state';
 import { PageHeader } from '../components/page-header';
 import { QueryState } from '../components/query-state';
+import { formatDateTime } from '../lib/format';
 import { STATUS_COLORS, STATUS_LABELS, isOverdue } from '../lib/task-display';
 import { useNow } from '../lib/use-now';
-import { normalizeQueueStats } from './queues';
+import { failingQueues, normalizeQueueStats } from './queues';
 
 const POLL_MS = 10_000;
 const COUNT_LIMIT = 200;
+const FAILED_LIMIT = 20;
+/** An announce job can name a whole relay batch of tasks; a few links are enough to start looking. */
+const TASK_LINKS = 3;
 
 export function QueuePage() {
   const now = useNow();
@@ -119,6 +126,154 @@ export function QueuePage() {
           )}
         </QueryState>
       </Card>
+
+      {failingQueues(rows).map((q) => (
+        <FailedJobs key={q.name} queue={q.name} />
+      ))}
     </>
+  );
+}
+
+const jobCount = (n: number) => `${n} ${n === 1 ? 'job' : 'jobs'}`;
+
+export function retriedMessage({ retried, skipped }: RetryJobsResult): string {
+  if (skipped.length === 0) return `${jobCount(retried)} retried.`;
+  return `${jobCount(retried)} retried; ${skipped.length} skipped because ${skipped.length === 1 ? 'it was' : 'they were'} no longer failed.`;
+}
+
+function FailedJobs({ queue }: { queue: QueueName }) {
+  const client = useQueryClient();
+  const headingId = useId();
+  const failed = useQuery({
+    queryKey: qk.failedJobs(queue, FAILED_LIMIT),
+    queryFn: () => api.failedJobs(queue, FAILED_LIMIT),
+    refetchInterval: POLL_MS,
+  });
+  const retry = useMutation({
+    mutationFn: (jobIds: string[] | undefined) => api.retryJobs(queue, jobIds),
+    onSuccess: (result) => {
+      // qk.queues prefixes the failed-job lists, so this refreshes both the counts and the lists.
+      void client.invalidateQueries({ queryKey: qk.queues });
+      notifications.show({ message: retriedMessage(result), color: result.retried ? 'green' : 'gray' });
+    },
+    onError: (e) => notifications.show({ title: `Could not retry ${queue} jobs`, message: errorMessage(e), color: 'red' }),
+  });
+  const items = failed.data?.items ?? [];
+  const total = failed.data?.total ?? 0;
+  const retryingAll = retry.isPending && retry.variables === undefined;
+
+  return (
+    <Box component="section" mt="xl" aria-labelledby={headingId} data-testid={`failed-jobs-${queue}`}>
+      <Group justify="space-between" mb="sm">
+        <Title order={3} size="h5" id={headingId}>
+          Failed jobs in {queue}
+        </Title>
+        <Button
+          size="xs"
+          variant="light"
+          color="red"
+          leftSection={<IconRefresh size={16} aria-hidden />}
+          onClick={() => retry.mutate(undefined)}
+          loading={retryingAll}
+          disabled={retry.isPending || (failed.isSuccess && total === 0)}
+          aria-label={`Retry all failed jobs in ${queue}`}
+          data-testid={`retry-failed-${queue}`}
+        >
+          Retry all failed
+        </Button>
+      </Group>
+      <Card withBorder padding={0}>
+        <QueryState isPending={failed.isPending} error={failed.error} onRetry={() => void failed.refetch()}>
+          {items.length === 0 ? (
+            <EmptyState title="No failed jobs">They were retried or removed since the counts above were taken.</EmptyState>
+          ) : (
+            <>
+              <Table.ScrollContainer minWidth={760} type="native">
+                <Table verticalSpacing="sm" aria-label={`Failed jobs in ${queue}`}>
+                  <Table.Thead>
+                    <Table.Tr>
+                      <Table.Th>Job</Table.Th>
+                      <Table.Th>Reason</Table.Th>
+                      <Table.Th ta="right">Attempts</Table.Th>
+                      <Table.Th>Failed</Table.Th>
+                      <Table.Th>Tasks</Table.Th>
+                      <Table.Th ta="right">Actions</Table.Th>
+                    </Table.Tr>
+                  </Table.Thead>
+                  <Table.Tbody>
+                    {items.map((job) => (
+                      <FailedJobRow
+                        key={job.id}
+                        job={job}
+                        retrying={retry.isPending && retry.variables?.[0] === job.id}
+                        disabled={retry.isPending}
+                        onRetry={() => retry.mutate([job.id])}
+                      />
+                    ))}
+                  </Table.Tbody>
+                </Table>
+              </Table.ScrollContainer>
+              {total > items.length && (
+                <Text size="xs" c="dimmed" px="md" py="xs">
+                  Showing the newest {items.length} of {total} failed jobs. Retry all takes up to {FAILED_JOBS_MAX} at a time, oldest first.
+                </Text>
+              )}
+            </>
+          )}
+        </QueryState>
+      </Card>
+    </Box>
+  );
+}
+
+function FailedJobRow({ job, retrying, disabled, onRetry }: { job: FailedJob; retrying: boolean; disabled: boolean; onRetry: () => void }) {
+  const hidden = job.taskIds.slice(TASK_LINKS);
+  return (
+    <Table.Tr data-testid={`failed-job-row-${job.id}`}>
+      <Table.Td maw={220}>
+        <Text size="sm" fw={600}>
+          {job.name}
+        </Text>
+        <Text size="xs" c="dimmed" truncate="end" title={job.id}>
+          {job.id}
+        </Text>
+      </Table.Td>
+      <Table.Td maw={360}>
+        <Text size="sm" lineClamp={2} title={job.failedReason} style={{ wordBreak: 'break-word' }}>
+          {job.failedReason || '—'}
+        </Text>
+      </Table.Td>
+      <Table.Td ta="right">{job.attemptsMade}</Table.Td>
+      <Table.Td>
+        <Text size="sm" style={{ whiteSpace: 'nowrap' }}>
+          {formatDateTime(job.failedAt)}
+        </Text>
+      </Table.Td>
+      <Table.Td>
+        {job.taskIds.length === 0 ? (
+          <Text size="sm" c="dimmed">
+            —
+          </Text>
+        ) : (
+          <Group gap={6}>
+            {job.taskIds.slice(0, TASK_LINKS).map((id) => (
+              <Anchor key={id} component={Link} to={`/admin/tasks/${id}`} size="sm" aria-label={`Task ${id}`}>
+                {id.slice(0, 8)}
+              </Anchor>
+            ))}
+            {hidden.length > 0 && (
+              <Text span size="xs" c="dimmed" title={hidden.join(', ')}>
+                +{hidden.length} more
+              </Text>
+            )}
+          </Group>
+        )}
+      </Table.Td>
+      <Table.Td ta="right">
+        <Button size="xs" variant="subtle" onClick={onRetry} loading={retrying} disabled={disabled} aria-label={`Retry job ${job.id}`}>
+          Retry
+        </Button>
+      </Table.Td>
+    </Table.Tr>
   );
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeQueueStats, normalizeQueues } from './queues';
+import { failingQueues, normalizeQueueStats, normalizeQueues } from './queues';
 
 describe('normalizeQueues', () => {
   const dispatch = { name: 'dispatch', waiting: 2, active: 1, delayed: 0, failed: 3 };
@@ -35,5 +35,16 @@ describe('normalizeQueueStats', () => {
     expect(stats.queues).toHaveLength(1);
     expect(stats.taskCounts).toBeNull();
     expect(stats.overdue).toBeNull();
+  });
+});
+
+describe('failingQueues', () => {
+  it('keeps the known queues that have failures', () => {
+    const rows = normalizeQueues([
+      { name: 'dispatch', failed: 2 },
+      { name: 'timers', failed: 0 },
+      { name: 'queue', failed: 5 },
+    ]);
+    expect(failingQueues(rows).map((q) => q.name)).toEqual(['dispatch']);
   });
 });

@@ -1,3 +1,5 @@
+import { QUEUES, type QueueName } from '@handoff/contracts';
+
 export interface QueueRow {
   name: string;
   waiting: number;
@@ -32,6 +34,13 @@ export function normalizeQueues(data: unknown): QueueRow[] {
   return Object.entries(source)
     .filter(([, v]) => !!v && typeof v === 'object')
     .map(([name, v]) => row(name, v as Record<string, unknown>));
+}
+
+const isQueueName = (name: string): name is QueueName => (QUEUES as readonly string[]).includes(name);
+
+/** Queues with failed jobs that the API can list and retry: only those the contract names. */
+export function failingQueues(rows: QueueRow[]): (QueueRow & { name: QueueName })[] {
+  return rows.filter((q): q is QueueRow & { name: QueueName } => q.failed > 0 && isQueueName(q.name));
 }
 
 export interface QueueStats {

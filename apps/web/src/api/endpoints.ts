@@ -2,13 +2,17 @@ import type {
   AuthResponse,
   Category,
   CreateTaskBody,
+  FailedJobsPage,
   LedgerEntryView,
   LoginBody,
   Page,
   Priority,
+  QueueName,
   QuoteResponse,
   RateCardEntry,
   RegisterBody,
+  RetryJobsBody,
+  RetryJobsResult,
   Role,
   TaskStatus,
   TaskView,
@@ -70,4 +74,8 @@ export const api = {
     toPage(await request<Page<LedgerEntryView> | LedgerEntryView[]>('/billing/entries', { query: { ...query, limit: 200 } })),
 
   queues: () => request<unknown>('/admin/queues'),
+  failedJobs: (queue: QueueName, limit?: number) => request<FailedJobsPage>(`/admin/queues/${queue}/failed`, { query: { limit } }),
+  /** Without ids every failed job is retried; an empty list is sent as is, so it can never widen to "all". */
+  retryJobs: (queue: QueueName, jobIds?: string[]) =>
+    request<RetryJobsResult>(`/admin/queues/${queue}/retry`, { method: 'POST', body: (jobIds === undefined ? {} : { jobIds }) satisfies RetryJobsBody }),
 };

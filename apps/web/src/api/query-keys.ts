@@ -1,3 +1,4 @@
+import type { QueueName } from '@handoff/contracts';
 import type { TaskFilters } from './endpoints';
 
 // Every task-bearing query lives under ['tasks', ...] so the live layer can find and patch them all.
@@ -17,4 +18,6 @@ export const qk = {
   users: (role?: string) => ['users', role ?? 'all'] as const,
   billing: (kind?: string) => ['billing', 'entries', kind ?? 'all'] as const,
   queues: ['admin', 'queues'] as const,
+  /** Under `queues`, so invalidating the counts refetches the failed-job lists with them. */
+  failedJobs: (queue: QueueName, limit?: number) => ['admin', 'queues', queue, 'failed', limit ?? 'default'] as const,
 };

@@ -9,6 +9,7 @@ import { LiveProvider } from '../live/live-provider';
 import { FakeSocket } from '../test/fake-socket';
 import { ORG, user } from '../test/fixtures';
 import { renderWithProviders } from '../test/render';
+import { serve } from '../test/serve';
 import { currentMonth, downloadExport, monthPeriod } from './billing-api';
 
 vi.mock('@mantine/notifications', () => ({ notifications: { show: vi.fn() } }));
@@ -39,23 +40,6 @@ const summary: BillingSummary = {
   totals: [{ currency: 'USD', tasksBilled: 2, chargedCents: 5000, paidOutCents: 4000, feeCents: 1000, refundedCents: 500, adjustedCents: 0, lateTasks: 1 }],
   days: [{ day: new Date().toISOString().slice(0, 10), currency: 'USD', chargedCents: 5000, paidOutCents: 4000 }],
 };
-
-type Handler = (url: URL, init: RequestInit) => { status?: number; body: unknown; headers?: Record<string, string> };
-
-/** A fetch that answers by path, recording every call. */
-function serve(routes: Record<string, Handler>) {
-  const calls: { url: URL; init: RequestInit }[] = [];
-  const fetchMock = vi.fn(async (input: string, init: RequestInit = {}) => {
-    const url = new URL(input, 'http://localhost');
-    calls.push({ url, init });
-    const handler = routes[`${init.method ?? 'GET'} ${url.pathname}`];
-    if (!handler) return new Response(JSON.stringify({ statusCode: 404, message: 'not found' }), { status: 404 });
-    const { status = 200, body, headers } = handler(url, init);
-    return new Response(typeof body === 'string' ? body : JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', ...headers } });
-  });
-  vi.stubGlobal('fetch', fetchMock);
-  return calls;
-}
 
 afterEach(() => {
   vi.unstubAllGlobals();
