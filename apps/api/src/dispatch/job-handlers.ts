@@ -10,7 +10,10 @@ export async function runJob<Q extends QueueName>(queue: Q, handlers: Handlers<Q
   const name = job.name as JobName;
   const handler = (handlers as Record<string, (p: unknown, j: Job) => Promise<unknown>>)[name];
   if (!handler || JOB_QUEUE[name] !== queue) throw new Error(`no handler for job "${job.name}" on queue ${queue}`);
-  return handler(JOB_SCHEMAS[name].parse(job.data), job);
+  const parsed = JOB_SCHEMAS[name].safeParse(job.data);
+  // One line an admin can read on the failed-jobs list, not zod's JSON dump.
+  if (!parsed.success) throw new Error(`${name} payload is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'} ${i.message}`).join('; ')}`);
+  return handler(parsed.data, job);
 }
 
 /** Refuse to start a worker when a job has no handler, or two. */
