@@ -189,6 +189,7 @@ describe('security: fuzzing every endpoint, and nothing internal exposed', () =>
       'POST /api/tasks/{id}/return': { result: 'R' },
       'POST /api/tasks/{id}/revise': { feedback: 'F' },
       'POST /api/billing/adjustments': { taskId: '00000000-0000-4000-8000-000000000000', kind: 'adjustment', amountCents: 1, reason: 'r' },
+      'POST /api/admin/queues/{queue}/retry': { jobIds: ['no-such-job'] },
     };
     const writes = ops.filter((o) => o.body && ['post', 'put', 'patch'].includes(o.method));
     const snapshot = async () => JSON.stringify((await t.db.query(`SELECT (SELECT count(*) FROM users) u, (SELECT count(*) FROM tasks) t, (SELECT json_agg(r ORDER BY category) FROM rate_card r) rc, (SELECT json_agg(x ORDER BY id) FROM (SELECT id, role, organization_id, suspended, max_concurrent_tasks, online FROM users) x) us, (SELECT json_agg(x ORDER BY id) FROM (SELECT id, status, price_cents, assignee_id, organization_id FROM tasks) x) ts, (SELECT count(*) FROM ledger_entries) l`)).rows[0]);
@@ -197,7 +198,7 @@ describe('security: fuzzing every endpoint, and nothing internal exposed', () =>
     for (const op of writes) {
       const key = `${op.method.toUpperCase()} ${op.path}`;
       expect({ key, hasValidBody: key in valid }).toEqual({ key, hasValidBody: true });
-      const path = op.path.replace('{id}', op.path.startsWith('/api/users') ? sessions.assistant.user.id : '00000000-0000-4000-8000-000000000000').replace('{category}', 'research');
+      const path = op.path.replace('{id}', op.path.startsWith('/api/users') ? sessions.assistant.user.id : '00000000-0000-4000-8000-000000000000').replace('{category}', 'research').replace('{queue}', 'timers');
       const token = sessions[roleFor(op.method, op.path)].token;
       for (const [field, value] of Object.entries(SMUGGLED)) {
         const body = { ...(valid[key] as Json), [field]: value };

@@ -5,7 +5,7 @@ import { startTestApp, type TestApp } from './support/test-app.js';
 
 type Paths = Record<string, Record<string, { parameters?: { name: string; in: string }[] }>>;
 
-const fill = (path: string) => path.replace(/\{id\}/g, '00000000-0000-4000-8000-000000000000').replace(/\{category\}/g, 'research');
+const fill = (path: string) => path.replace(/\{id\}/g, '00000000-0000-4000-8000-000000000000').replace(/\{category\}/g, 'research').replace(/\{queue\}/g, 'timers');
 
 describe('security: resource limits', () => {
   let t: TestApp;
@@ -44,7 +44,7 @@ describe('security: resource limits', () => {
     for (const [path] of lists) {
       const token = path === '/api/tasks/available' ? assistant.token : admin.token;
       for (const [limit, want] of [['201', 400], ['100000', 400], ['0', 400], ['-1', 400], ['1.5', 400], ['200', 200]] as const) {
-        const res = await t.http.get(`${path}?limit=${limit}`, { token });
+        const res = await t.http.get(`${fill(path)}?limit=${limit}`, { token });
         expect({ path, limit, status: res.status }).toEqual({ path, limit, status: want });
       }
     }

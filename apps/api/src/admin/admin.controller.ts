@@ -56,7 +56,7 @@ export class AdminController {
   }
 
   @Post('queues/:queue/retry')
-  @Contract({ summary: 'Run failed jobs again with fresh attempts: the ones named, or every failed one (up to 500)', params: queueParams, body: retryJobsBody, response: retryJobsResult })
+  @Contract({ summary: 'Run failed jobs again with fresh attempts: the ones named, or the 500 most recent failures', params: queueParams, body: retryJobsBody, response: retryJobsResult })
   async retry(@CurrentUser() caller: AuthUser, @Input('params') p: { queue: QueueName }, @Input('body') body: RetryJobsBody): Promise<RetryJobsResult> {
     const { retried, skipped, retriedIds } = await this.jobs.retryFailed(p.queue, body.jobIds);
     // Recorded after the fact: Redis and PostgreSQL share no transaction, and the record says what was retried.

@@ -1,6 +1,6 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
-import { FAILED_JOBS_MAX, JOB_QUEUE, JOB_SCHEMAS, type FailedJob, type FailedJobsPage, type JobName, type JobPayloads, type QueueName, type RetryJobsResult } from '@handoff/contracts';
+import { RETRY_JOBS_MAX, JOB_QUEUE, JOB_SCHEMAS, type FailedJob, type FailedJobsPage, type JobName, type JobPayloads, type QueueName, type RetryJobsResult } from '@handoff/contracts';
 import type { Job, JobsOptions, Queue } from 'bullmq';
 import { createHash } from 'node:crypto';
 
@@ -92,7 +92,7 @@ export class JobsService {
    */
   async retryFailed(name: QueueName, ids?: readonly string[]): Promise<RetryJobsResult & { retriedIds: string[] }> {
     const q = this.queues[name];
-    const wanted = ids ? [...new Set(ids)] : (await q.getFailed(0, FAILED_JOBS_MAX - 1)).flatMap((j) => (j?.id ? [j.id] : [])).reverse();
+    const wanted = ids ? [...new Set(ids)] : (await q.getFailed(0, RETRY_JOBS_MAX - 1)).flatMap((j) => (j?.id ? [j.id] : []));
     const outcomes = await Promise.all(
       wanted.map(async (id) => {
         const job = await q.getJob(id);

@@ -1,4 +1,4 @@
-import { FAILED_JOBS_MAX, TASK_STATUSES, type FailedJob, type QueueName, type RetryJobsResult, type TaskStatus } from '@handoff/contracts';
+import { RETRY_JOBS_MAX, TASK_STATUSES, type FailedJob, type QueueName, type RetryJobsResult, type TaskStatus } from '@handoff/contracts';
 import { Anchor, Badge, Box, Button, Card, Group, SimpleGrid, Table, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconRefresh } from '@tabler/icons-react';
@@ -215,7 +215,7 @@ function FailedJobs({ queue }: { queue: QueueName }) {
               </Table.ScrollContainer>
               {total > items.length && (
                 <Text size="xs" c="dimmed" px="md" py="xs">
-                  Showing the newest {items.length} of {total} failed jobs. Retry all takes up to {FAILED_JOBS_MAX} at a time, oldest first.
+                  Showing the newest {items.length} of {total} failed jobs. Retry all takes the {RETRY_JOBS_MAX} most recent at a time.
                 </Text>
               )}
             </>

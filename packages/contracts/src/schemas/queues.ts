@@ -1,21 +1,16 @@
 import { z } from 'zod';
 import { QUEUES } from '../jobs.js';
+import { listQuery } from './common.js';
 
 export const queueParams = z.strictObject({
   queue: z.enum(QUEUES, { message: `must be one of ${QUEUES.join(', ')}` }),
 });
 
-/** The most failed jobs one listing or one retry names; a retry without ids takes up to this many. */
-export const FAILED_JOBS_MAX = 500;
+/** The most jobs one retry moves; a retry without ids takes the most recent failures up to this many. */
+export const RETRY_JOBS_MAX = 500;
 
-export const failedJobsQuery = z.strictObject({
-  limit: z.coerce
-    .number({ message: 'must be a number' })
-    .int({ message: 'must be an integer' })
-    .min(1, { message: 'must be at least 1' })
-    .max(FAILED_JOBS_MAX, { message: `must be at most ${FAILED_JOBS_MAX}` })
-    .default(50),
-});
+/** The same `limit` as every list (1–200, default 50). */
+export const failedJobsQuery = z.strictObject({ limit: listQuery.shape.limit });
 
 export const failedJob = z.object({
   id: z.string(),
@@ -33,13 +28,13 @@ export const failedJobsPage = z.object({ items: z.array(failedJob), total: z.num
 export type FailedJobsPage = z.infer<typeof failedJobsPage>;
 
 export const retryJobsBody = z.strictObject({
-  /** Without ids, every failed job (up to FAILED_JOBS_MAX, oldest failure first) is retried. */
+  /** Without ids, the most recent failures, up to RETRY_JOBS_MAX, are retried; ask again for more. */
   jobIds: z
     .array(z.string({ message: 'must be a list of job ids' }).min(1, { message: 'must not be empty' }).max(200, { message: 'is too long' }), {
       message: 'must be a list of job ids',
     })
     .min(1, { message: 'must name at least one job' })
-    .max(FAILED_JOBS_MAX, { message: `must name at most ${FAILED_JOBS_MAX} jobs` })
+    .max(RETRY_JOBS_MAX, { message: `must name at most ${RETRY_JOBS_MAX} jobs` })
     .optional(),
 });
 export type RetryJobsBody = z.infer<typeof retryJobsBody>;
