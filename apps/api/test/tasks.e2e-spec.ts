@@ -253,6 +253,26 @@ describe('tasks: races', () => {
     await checkActiveCounts(t);
   });
 
+  it('keeps the active count right for rows written straight into the table (an import, a restore)', async () => {
+    const a = await registerAssistant(t.http, ['payroll']);
+    const task = await submitTask(t.http, client, { category: 'payroll' });
+    const count = async () => (await t.db.query(`SELECT active_tasks AS n FROM users WHERE id = $1`, [a.user.id])).rows[0].n;
+    // A copy of the task, inserted already claimed: the insert trigger counts it.
+    const { rows } = await t.db.query(
+      `INSERT INTO tasks (organization_id, created_by, title, instructions, category, priority, deadline, price_cents, currency, status, assignee_id, claimed_at)
+       SELECT organization_id, created_by, title, instructions, category, priority, deadline, price_cents, currency, 'claimed', $2, now() FROM tasks WHERE id = $1
+       RETURNING id`,
+      [task.id, a.user.id],
+    );
+    expect(await count()).toBe(1);
+    // A queued insert (every submit) and a delete of a task nobody holds leave it alone; deleting the held one gives the slot back.
+    await t.db.query(`INSERT INTO tasks (organization_id, created_by, title, instructions, category, priority, deadline, price_cents, currency) SELECT organization_id, created_by, title, instructions, category, priority, deadline, price_cents, currency FROM tasks WHERE id = $1`, [task.id]);
+    expect(await count()).toBe(1);
+    await t.db.query(`DELETE FROM tasks WHERE id = $1`, [rows[0].id]);
+    expect(await count()).toBe(0);
+    await checkActiveCounts(t);
+  });
+
   it('makes a retried submit with the same Idempotency-Key create one task, even when the retries race', async () => {
     const body = taskBody({ title: 'Idempotent' });
     const results = await Promise.all(
