@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { CATEGORIES, PRIORITIES, priceFor, type TaskView } from '@handoff/contracts';
 import { DEFAULT_RATE_CARD } from '../src/database/seed.js';
 import { loginAdmin, registerAssistant, registerClient, type Session } from './support/factories.js';
@@ -271,6 +272,66 @@ describe('tasks: races', () => {
     await t.db.query(`DELETE FROM tasks WHERE id = $1`, [rows[0].id]);
     expect(await count()).toBe(0);
     await checkActiveCounts(t);
+  });
+
+  /** Submissions sent together while the organization's row is held, so they gather behind the first statements' foreign-key checks. */
+  async function gatheredSubmits(org: Session, titles: string[]) {
+    const hold = new pg.Client({ connectionString: t.config.databaseUrl });
+    await hold.connect();
+    try {
+      await hold.query('BEGIN');
+      await hold.query(`SELECT 1 FROM organizations WHERE id = $1 FOR UPDATE`, [org.user.organizationId]);
+      const pending = titles.map((title, i) => t.http.post<TaskView>('/api/tasks', taskBody({ title, priority: PRIORITIES[i % PRIORITIES.length] }), { token: org.token }));
+      await eventually(async () => (await t.db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`)).rows[0].n, (n) => n >= 1, 10_000, 20);
+      await new Promise((r) => setTimeout(r, 300));
+      await hold.query('COMMIT');
+      return await Promise.all(pending);
+    } finally {
+      await hold.end();
+    }
+  }
+  const submitted = async (org: Session) =>
+    (
+      await t.db.query<{ tasks: number; commits: number; events: number; outbox: number }>(
+        `SELECT count(*)::int AS tasks, count(DISTINCT created_at)::int AS commits,
+                (SELECT count(*)::int FROM task_events e JOIN tasks x ON x.id = e.task_id WHERE x.organization_id = $1 AND e.action = 'submit') AS events
+           FROM tasks WHERE organization_id = $1`,
+        [org.user.organizationId],
+      )
+    ).rows[0]!;
+
+  it('commits concurrent submissions together and answers each with its own task at its own price', async () => {
+    const org = await registerClient(t.http);
+    const titles = Array.from({ length: 30 }, (_, i) => `Batch ${i}`);
+    const answers = await gatheredSubmits(org, titles);
+    expect(answers.map((a) => a.status)).toEqual(titles.map(() => 201));
+    answers.forEach((a, i) => {
+      expect(a.body.title).toBe(titles[i]);
+      expect(a.body.priceCents).toBe(priceFor(DEFAULT_RATE_CARD.data_entry, PRIORITIES[i % PRIORITIES.length]!));
+    });
+    expect(new Set(answers.map((a) => a.body.id)).size).toBe(30);
+    const counts = await submitted(org);
+    expect({ tasks: counts.tasks, events: counts.events }).toEqual({ tasks: 30, events: 30 });
+    // now() is the statement's transaction time: fewer distinct times than tasks means shared commits.
+    expect(counts.commits).toBeLessThan(30);
+    const live = await t.http.get<{ items: TaskView[] }>('/api/tasks?limit=50', { token: org.token });
+    expect(live.body.items.map((x) => x.title).sort()).toEqual([...titles].sort());
+  });
+
+  it('fails only the submission the database refuses when it shares a statement with others', async () => {
+    const org = await registerClient(t.http);
+    await t.db.query(`CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'poison' USING ERRCODE = '22007'; END $$`);
+    await t.db.query(`CREATE TRIGGER refuse_poison BEFORE INSERT ON tasks FOR EACH ROW WHEN (NEW.title = 'poison') EXECUTE FUNCTION refuse_poison()`);
+    try {
+      const titles = Array.from({ length: 30 }, (_, i) => (i === 17 ? 'poison' : `Batch ${i}`));
+      const answers = await gatheredSubmits(org, titles);
+      expect(answers.map((a) => a.status)).toEqual(titles.map((title) => (title === 'poison' ? 400 : 201)));
+      answers.forEach((a, i) => a.status === 201 && expect(a.body.title).toBe(titles[i]));
+      const counts = await submitted(org);
+      expect({ tasks: counts.tasks, events: counts.events }).toEqual({ tasks: 29, events: 29 });
+    } finally {
+      await t.db.query(`DROP TRIGGER refuse_poison ON tasks`);
+    }
   });
 
   it('makes a retried submit with the same Idempotency-Key create one task, even when the retries race', async () => {

@@ -3,7 +3,6 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import {
   CATEGORY_LABELS,
   PRIORITIES,
-  PRIORITY_MULTIPLIER_BPS,
   planTransition,
   type CreateTaskBody,
   type ListTasksQuery,
@@ -18,6 +17,7 @@ import { cursorColumn, decodeCursor, toPage } from '../common/http/pagination.js
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { rowsOf } from '../database/sql.js';
 import { OutboxRelay } from '../dispatch/outbox.relay.js';
+import { SUBMIT_SQL, SubmitBatcher, submission, submitParams, type Submission } from './submit-batch.js';
 import { TASK_JOINS, TASK_SELECT, toTaskView, type TaskEventRow, type TaskRow } from './task-row.js';
 import { runClaimTransition, runTransition, type TransitionInput } from './transition.js';
 
@@ -25,30 +25,6 @@ type UserAction = Exclude<TaskAction, 'claim' | 'expire' | 'auto_accept'>;
 
 /** Best first: priority, then the earliest deadline, then age (the board and claim-next). */
 export const QUEUE_ORDER = `priority DESC, deadline ASC, created_at ASC, id ASC`;
-
-/**
- * A submission, in one statement: the task at the price the rate card gives
- * now, its submit event and its outbox row. No row back means no rate for the
- * category. Exported, with the claim's parts below, so the bench can run the
- * API's own statements without the API around them.
- */
-export const SUBMIT_SQL = `
-  WITH r AS (SELECT base_price_cents, currency FROM rate_card WHERE category = $4),
-  t AS (
-    INSERT INTO tasks (organization_id, created_by, title, instructions, category, priority, deadline, price_cents, currency)
-    SELECT $1, $2, $3, $5, $4, $6, $7, (r.base_price_cents::bigint * $8 + 5000) / 10000, r.currency FROM r
-    RETURNING *),
-  ev AS (
-    INSERT INTO task_events (task_id, action, from_status, to_status, actor_id, actor_role)
-    SELECT id, 'submit', NULL, status, $2, 'client' FROM t),
-  ob AS (
-    INSERT INTO outbox (topic, payload)
-    SELECT 'task', jsonb_build_object('taskId', id, 'version', version, 'action', 'submit', 'from', NULL, 'to', status) FROM t)
-  SELECT t.*, NULL AS assignee_name, o.name AS organization_name FROM t JOIN organizations o ON o.id = t.organization_id`;
-
-export function submitParams(user: Pick<AuthUser, 'organizationId' | 'id'>, body: CreateTaskBody): unknown[] {
-  return [user.organizationId, user.id, body.title, body.category, body.instructions, body.priority, body.deadline, PRIORITY_MULTIPLIER_BPS[body.priority]];
-}
 
 /** claim-next's pick: the first queued task in the skills ($1), in queue order, passing over rows other claims hold. */
 export const CLAIM_NEXT_PICK = `SELECT id FROM tasks WHERE status = 'queued' AND category = ANY($1::task_category[]) ORDER BY ${QUEUE_ORDER} LIMIT 1 FOR UPDATE SKIP LOCKED`;
@@ -74,13 +50,26 @@ export class TasksService {
     private readonly outbox: OutboxRelay,
   ) {}
 
-  /** Insert the task at the price the rate card gives now, with its event and outbox row, in one statement. */
+  /**
+   * Insert the task at the price the rate card gives now, with its event and
+   * outbox row. On its own, with the submissions around it in one statement;
+   * inside a caller's transaction (an idempotent submit), alone in it.
+   */
   async submit(user: AuthUser, body: CreateTaskBody, m: EntityManager = this.ds.manager): Promise<TaskView> {
-    const rows = rowsOf<TaskRow>(await m.query(SUBMIT_SQL, submitParams(user, body)));
-    const row = rows[0];
+    const sub = submission(user, body);
+    const row = m === this.ds.manager ? await this.submissions.submit(sub) : (await this.insertSubmissions([sub], m))[0];
     if (!row) throw new UnprocessableRule(`there is no rate for ${body.category}; ask an admin to set one`);
-    if (m === this.ds.manager) this.outbox.kick();
     return toTaskView(row);
+  }
+
+  private readonly submissions = new SubmitBatcher(async (subs) => {
+    const rows = await this.insertSubmissions(subs, this.ds.manager);
+    this.outbox.kick();
+    return rows;
+  });
+
+  private async insertSubmissions(subs: Submission[], m: EntityManager): Promise<TaskRow[]> {
+    return rowsOf<TaskRow>(await m.query(SUBMIT_SQL, submitParams(subs)));
   }
 
   /** Relay what a caller-owned transaction committed. */
