@@ -1,6 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
-import { createAdapter } from '@socket.io/redis-adapter';
+import { RedisAdapter, type RedisAdapterOptions } from '@socket.io/redis-adapter';
 import { Redis } from 'ioredis';
 import type { Server, ServerOptions } from 'socket.io';
 import type { AppConfig } from '../config/config.js';
@@ -45,7 +45,11 @@ export class RedisIoAdapter extends IoAdapter {
     const sub = pub.duplicate({ enableAutoPipelining: false });
     for (const c of [pub, sub]) c.on('error', () => undefined);
     this.clients.push(pub, sub);
-    server.adapter(createAdapter(pub, sub, { key: socketAdapterKey(this.config) }));
+    const opts: Partial<RedisAdapterOptions> = { key: socketAdapterKey(this.config) };
+    // Socket.IO calls the factory with `new`, so a function, not an arrow.
+    server.adapter(function adapter(nsp: unknown) {
+      return new EchoSkippingRedisAdapter(nsp, pub, sub, opts);
+    } as never);
     return server;
   }
 
@@ -61,3 +65,37 @@ export class RedisIoAdapter extends IoAdapter {
     this.clients = [];
   }
 }
+
+/**
+ * The msgpack bytes every message this adapter publishes starts with: a
+ * three-element array (0x93), then its uid as a fixstr (0xa0 | length). Null
+ * when the uid would not be a fixstr, and then nothing is skipped.
+ */
+export function ownMessagePrefix(uid: string): Buffer | null {
+  const bytes = Buffer.from(uid, 'utf8');
+  return bytes.length < 32 ? Buffer.concat([Buffer.from([0x93, 0xa0 | bytes.length]), bytes]) : null;
+}
+
+/**
+ * Redis sends an instance its own publishes back, and the stock adapter
+ * decodes each whole (the task in it included) before it sees the uid and
+ * drops it: 3.7 % of the API's CPU under submit load, where every task's
+ * event came back. This one drops its own messages by their first bytes.
+ * Another instance's message (another uid) is decoded as before.
+ */
+class EchoSkippingRedisAdapter extends RedisAdapter {
+  ownPrefix?: Buffer | null;
+}
+
+type OnMessage = (this: EchoSkippingRedisAdapter, pattern: unknown, channel: unknown, msg: unknown) => void;
+const stockOnMessage = (RedisAdapter.prototype as unknown as { onmessage: OnMessage }).onmessage;
+// The stock handler is private in the typings, so the override goes on the prototype by hand; the
+// constructor binds `this.onmessage`, so this is the one subscribed.
+Object.defineProperty(EchoSkippingRedisAdapter.prototype, 'onmessage', {
+  value: function onmessage(this: EchoSkippingRedisAdapter, pattern: unknown, channel: unknown, msg: unknown): void {
+    this.ownPrefix ??= ownMessagePrefix(String(this.uid));
+    const own = this.ownPrefix;
+    if (own && Buffer.isBuffer(msg) && msg.length > own.length && msg.compare(own, 0, own.length, 0, own.length) === 0) return;
+    stockOnMessage.call(this, pattern, channel, msg);
+  } satisfies OnMessage,
+});
