@@ -302,7 +302,9 @@ describe('tasks: races', () => {
 
   it('commits concurrent submissions together and answers each with its own task at its own price', async () => {
     const org = await registerClient(t.http);
-    const titles = Array.from({ length: 30 }, (_, i) => `Batch ${i}`);
+    // Text that an array literal must quote or escape, each kept exactly through the shared statement.
+    const odd = ['NULL', 'a "quoted", {braced} \\ title', 'é 😀 it’s', "it's\nmultiline"];
+    const titles = Array.from({ length: 30 }, (_, i) => `${odd[i % odd.length]} #${i}`);
     const answers = await gatheredSubmits(org, titles);
     expect(answers.map((a) => a.status)).toEqual(titles.map(() => 201));
     answers.forEach((a, i) => {
