@@ -1,6 +1,6 @@
 import type { TaskView } from '@handoff/contracts';
 import { registerAssistant, registerClient, type Session } from '../support/factories.js';
-import { act, eventually, submitTask } from '../support/tasks.js';
+import { act, eventually, submitTask, taskBody } from '../support/tasks.js';
 import { allowConnections, cleanupPrefix, freshDatabase, report, sleep, spawnApp, terminateApiConnections, timed, uniquePrefix, type AppProcess } from './support.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -109,6 +109,43 @@ describe('fault: PostgreSQL connections lost', () => {
       slowestAnswerDuringTerminationMs: slowest.ms,
       recoveredAfterReopenMs: recoveredMs,
       chargesPerTask: 1,
+    });
+  });
+
+  it('answers submissions committed together 201 or 503 while connections die, and every 201 is one task with one submit event', async () => {
+    const titles = Array.from({ length: 120 }, (_, i) => `Under fire ${i}`);
+    let terminated = 0;
+    const killing = (async () => {
+      for (let i = 0; i < 4; i++) {
+        await sleep(15);
+        terminated += await terminateApiConnections(database.name);
+      }
+    })();
+    const answers = await Promise.all(titles.map((title) => api.http.post<TaskView>('/api/tasks', taskBody({ title, category: 'research' }), { token: client.token })));
+    await killing;
+
+    expect(api.exited()).toBe(false);
+    const statuses = answers.map((a) => a.status);
+    expect(statuses.filter((s) => s !== 201 && s !== 503)).toEqual([]);
+    const { rows } = await database.db.query<{ id: string; title: string; events: number }>(
+      `SELECT t.id, t.title, (SELECT count(*)::int FROM task_events e WHERE e.task_id = t.id AND e.action = 'submit') AS events
+         FROM tasks t WHERE t.title LIKE 'Under fire %'`,
+    );
+    const stored = new Map(rows.map((r) => [r.id, r]));
+    for (const [i, a] of answers.entries()) {
+      if (a.status !== 201) continue;
+      expect(stored.get(a.body.id)).toMatchObject({ title: titles[i], events: 1 });
+    }
+    // A 503 may still have committed (the answer, not the work, was lost), never twice.
+    expect(rows.every((r) => r.events === 1)).toBe(true);
+    expect(new Set(rows.map((r) => r.title)).size).toBe(rows.length);
+    await eventually(async () => (await database.db.query(`SELECT count(*)::int AS n FROM outbox`)).rows[0].n, (n) => n === 0, 10_000, 100);
+    report('postgres connection loss under submissions', {
+      submissions: titles.length,
+      backendsTerminated: terminated,
+      answered201: statuses.filter((s) => s === 201).length,
+      answered503: statuses.filter((s) => s === 503).length,
+      storedTasks: rows.length,
     });
   });
 });
