@@ -92,10 +92,14 @@ export class JobsService {
    */
   async retryFailed(name: QueueName, ids?: readonly string[]): Promise<RetryJobsResult & { retriedIds: string[] }> {
     const q = this.queues[name];
-    const wanted = ids ? [...new Set(ids)] : (await q.getFailed(0, RETRY_JOBS_MAX - 1)).flatMap((j) => (j?.id ? [j.id] : []));
+    // Named ids are looked up; without them, the failed list already holds the jobs themselves.
+    const named = ids ? [...new Set(ids)] : null;
+    const jobs: (Job | undefined)[] = named
+      ? await Promise.all(named.map((id) => q.getJob(id)))
+      : (await q.getFailed(0, RETRY_JOBS_MAX - 1)).filter((j): j is Job => Boolean(j?.id));
+    const wanted = named ?? jobs.map((j) => j!.id!);
     const outcomes = await Promise.all(
-      wanted.map(async (id) => {
-        const job = await q.getJob(id);
+      jobs.map(async (job) => {
         if (!job) return false;
         try {
           await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
