@@ -84,7 +84,12 @@ export function ownMessagePrefix(uid: string): Buffer | null {
  * Another instance's message (another uid) is decoded as before.
  */
 class EchoSkippingRedisAdapter extends RedisAdapter {
-  ownPrefix?: Buffer | null;
+  readonly ownPrefix: Buffer | null;
+
+  constructor(nsp: unknown, pub: Redis, sub: Redis, opts: Partial<RedisAdapterOptions>) {
+    super(nsp, pub, sub, opts);
+    this.ownPrefix = ownMessagePrefix(String(this.uid));
+  }
 }
 
 type OnMessage = (this: EchoSkippingRedisAdapter, pattern: unknown, channel: unknown, msg: unknown) => void;
@@ -93,7 +98,6 @@ const stockOnMessage = (RedisAdapter.prototype as unknown as { onmessage: OnMess
 // constructor binds `this.onmessage`, so this is the one subscribed.
 Object.defineProperty(EchoSkippingRedisAdapter.prototype, 'onmessage', {
   value: function onmessage(this: EchoSkippingRedisAdapter, pattern: unknown, channel: unknown, msg: unknown): void {
-    this.ownPrefix ??= ownMessagePrefix(String(this.uid));
     const own = this.ownPrefix;
     if (own && Buffer.isBuffer(msg) && msg.length > own.length && msg.compare(own, 0, own.length, 0, own.length) === 0) return;
     stockOnMessage.call(this, pattern, channel, msg);
