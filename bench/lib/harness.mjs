@@ -350,6 +350,18 @@ export async function userByEmail(db, email) {
   return rows[0];
 }
 
+/**
+ * What the API's statements need of a TypeORM manager (rows for a statement),
+ * over the bench's own pool, with the API's own switch on: its statements go
+ * out as they do from the API, named and planned once per connection.
+ */
+export async function apiStatements(db) {
+  const { prepareStatements, query } = await import(`${API_DIST}/database/sql.js`);
+  const manager = { query: (text, values) => db.pool.query(text, values).then((res) => res.rows) };
+  prepareStatements(manager);
+  return { manager, query: (text, values) => query(manager, text, values) };
+}
+
 export function ensureBuilt() {
   if (!existsSync(`${API_DIST}/main.js`) || !existsSync(`${API_DIST}/database/cli.js`)) {
     throw new Error('apps/api/dist is missing: run `npm run bench` (it builds first) or `npx turbo run build --filter=@handoff/api`');

@@ -1,7 +1,7 @@
 // 3. 50 assistants draining 5,000 queued tasks through claim-next, against a bare
 //    FOR UPDATE SKIP LOCKED claim loop with 50 claimers on a copy of the tasks table;
 //    and, for scale, the API's own claim statement run alone through pg against the same baseline.
-import { API_DIST, benchPrefix, createBenchDb, DEMO_CLIENT, insertAssistants, startApi, untilSettled, userByEmail } from '../lib/harness.mjs';
+import { API_DIST, apiStatements, benchPrefix, createBenchDb, DEMO_CLIENT, insertAssistants, startApi, untilSettled, userByEmail } from '../lib/harness.mjs';
 import { closedLoops, interleave, median, request } from '../lib/load.mjs';
 import { ratioRow, row } from '../lib/report.mjs';
 
@@ -101,7 +101,7 @@ export async function run({ pairs, keep }) {
         value: median(alone.scenario),
         baseline: median(alone.baseline),
         samples: alone,
-        note: 'the ceiling of the statement itself (capacity lock, claim, event and outbox row) on this machine, with no HTTP, relay or Redis; same claimers, rows and baseline',
+        note: 'the ceiling of the statement itself (capacity lock, claim, event and outbox row; prepared, as the API sends it) on this machine, with no HTTP, relay or Redis; same claimers, rows and baseline',
       }),
     ];
   } finally {
@@ -129,8 +129,7 @@ async function statementAlone({ pairs, drainPg }) {
     const client = await userByEmail(db, DEMO_CLIENT);
     const assistants = await insertAssistants(db, { count: ASSISTANTS, skillsFor, maxConcurrent: 10_000, online: true });
     await db.pool.query(`UPDATE users SET max_concurrent_tasks = 10000 WHERE role = 'assistant'`);
-    // What runClaimTransition needs of a TypeORM manager: rows for a statement.
-    const manager = { query: (sql, values) => db.pool.query(sql, values).then((res) => res.rows) };
+    const { manager } = await apiStatements(db);
     const drainSql = async () => {
       await seedQueued(db, 'tasks', client, TASKS);
       const r = await closedLoops(ASSISTANTS, async (i) => {

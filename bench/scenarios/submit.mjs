@@ -1,6 +1,6 @@
 // 2. Authenticated task submission against plain single-row INSERTs into a copy of the tasks table,
 //    and, for scale, the API's own submit statement run alone through pg against the same baseline.
-import { API_DIST, benchPrefix, createBenchDb, DEMO_CLIENT, DEMO_PASSWORD, login, POOL_SIZE, profiledApi, startApi, untilSettled, userByEmail } from '../lib/harness.mjs';
+import { API_DIST, apiStatements, benchPrefix, createBenchDb, DEMO_CLIENT, DEMO_PASSWORD, login, POOL_SIZE, profiledApi, startApi, untilSettled, userByEmail } from '../lib/harness.mjs';
 import { cannon, closedLoops, interleave, median } from '../lib/load.mjs';
 import { ratioRow, row } from '../lib/report.mjs';
 
@@ -91,7 +91,7 @@ export async function run({ pairs, seconds, profile }) {
         value: median(alone.scenario),
         baseline: median(alone.baseline),
         samples: alone,
-        note: 'one submission per statement, as the API sent them before group commit (task, event and outbox row), with no HTTP, relay or Redis; same pool, callers and baseline: the API above beats it by committing many together',
+        note: 'one submission per statement, as the API sent them before group commit (task, event and outbox row; prepared, as the API sends it), with no HTTP, relay or Redis; same pool, callers and baseline: the API above beats it by committing many together',
       }),
     ];
   } finally {
@@ -113,8 +113,9 @@ async function statementAlone({ pairs, seconds, body, pgLoad }) {
   try {
     const client = await userByEmail(db, DEMO_CLIENT);
     const user = { organizationId: client.organization_id, id: client.id };
+    const api = await apiStatements(db);
     const sqlLoad = () =>
-      closedLoops(CONNECTIONS, () => db.pool.query(SUBMIT_SQL, submitParams([submission(user, body)])), { deadlineMs: seconds * 1000 }).then((r) => r.perSecond);
+      closedLoops(CONNECTIONS, () => api.query(SUBMIT_SQL, submitParams([submission(user, body)])), { deadlineMs: seconds * 1000 }).then((r) => r.perSecond);
     return await interleave(pairs, () => pgLoad(), () => sqlLoad(), { label: 'submit statement alone' });
   } finally {
     await db.drop();

@@ -6,6 +6,7 @@ import { RateLimiter } from './common/rate-limit/rate-limit.js';
 import { APP_CONFIG, type AppConfig } from './config/config.js';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions, survivePoolClientErrors } from './database/data-source.js';
+import { prepareStatements } from './database/sql.js';
 import { RedisModule } from './redis/redis.module.js';
 
 /** What every domain module may inject: config, the database, Redis, sessions and limits. */
@@ -18,7 +19,10 @@ export class CoreModule {
       imports: [
         TypeOrmModule.forRootAsync({
           useFactory: () => ({ ...dataSourceOptions(config), retryAttempts: 3, retryDelay: 1000 }),
-          dataSourceFactory: async (options) => survivePoolClientErrors(await new DataSource(options!).initialize()),
+          dataSourceFactory: async (options) => {
+            const ds = survivePoolClientErrors(await new DataSource(options!).initialize());
+            return config.databasePreparedStatements ? prepareStatements(ds) : ds;
+          },
         }),
         RedisModule,
       ],

@@ -43,6 +43,7 @@ export const envSchema = z.object({
   CORS_ORIGINS: z.string().default(''),
   DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/handoff'),
   DATABASE_POOL_SIZE: int(1, 200, 20),
+  DATABASE_PREPARED_STATEMENTS: bool(true),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
   REDIS_PREFIX: z
     .string()
@@ -92,6 +93,7 @@ export interface AppConfig {
   corsOrigins: string[];
   databaseUrl: string;
   databasePoolSize: number;
+  databasePreparedStatements: boolean;
   redisUrl: string;
   redisPrefix: string;
   jwtSecret: string;
@@ -161,6 +163,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       .filter(Boolean),
     databaseUrl: e.DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
+    databasePreparedStatements: e.DATABASE_PREPARED_STATEMENTS,
     redisUrl: e.REDIS_URL,
     redisPrefix: e.REDIS_PREFIX,
     jwtSecret: e.JWT_SECRET,

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { rooms } from '@handoff/contracts';
 import type { Job } from 'bullmq';
 import type { DataSource } from 'typeorm';
+import { query } from '../database/sql.js';
 import { LiveEvents } from '../realtime/live-events.js';
 import { TASK_JOINS, TASK_SELECT, toTaskView, type TaskRow } from '../tasks/task-row.js';
 import { runJob, type Handlers } from './job-handlers.js';
@@ -45,7 +46,7 @@ export class DispatchProcessor extends LoggedWorker {
 
   /** Tell the assistants who can take each task now; one query reads the tasks and their audiences. */
   async announce(tasks: readonly { taskId: string; version: number }[]): Promise<{ announced: number; skipped: number; deliveries: number }> {
-    const rows: (TaskRow & { eligible: string[] })[] = await this.ds.query(ANNOUNCE_SQL, [tasks.map((t) => t.taskId), tasks.map((t) => t.version)]);
+    const rows = await query<TaskRow & { eligible: string[] }>(this.ds, ANNOUNCE_SQL, [tasks.map((t) => t.taskId), tasks.map((t) => t.version)]);
     let deliveries = 0;
     for (const { eligible, ...task } of rows) {
       this.live.emit(eligible.map((id) => rooms.user(id)), 'task.available', { task: toTaskView(task) });

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { ANNOUNCE_BATCH, rooms, type LedgerEntryView, type TaskStatus } from '@handoff/contracts';
 import type { Redis } from 'ioredis';
 import type { DataSource, EntityManager } from 'typeorm';
+import { query } from '../database/sql.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { LiveEvents } from '../realtime/live-events.js';
 import { TASK_JOINS, TASK_SELECT, toTaskView, type TaskRow } from '../tasks/task-row.js';
@@ -116,10 +117,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async drainBatch(): Promise<number> {
     return this.ds.transaction(async (m) => {
-      const rows: OutboxRow[] = await m.query(`SELECT id, topic, payload, created_at FROM outbox ORDER BY id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`);
+      const rows = await query<OutboxRow>(m, `SELECT id, topic, payload, created_at FROM outbox ORDER BY id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`);
       if (!rows.length) return 0;
       await this.relay(m, rows);
-      await m.query(`DELETE FROM outbox WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
+      await query(m, `DELETE FROM outbox WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
       return rows.length;
     });
   }
@@ -133,7 +134,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async relayTasks(m: EntityManager, changes: TaskChange[]): Promise<void> {
     const ids = [...new Set(changes.map((c) => c.taskId))];
-    const rows: TaskRow[] = await m.query(`SELECT ${TASK_SELECT} FROM tasks t ${TASK_JOINS} WHERE t.id = ANY($1::uuid[])`, [ids]);
+    const rows = await query<TaskRow>(m, `SELECT ${TASK_SELECT} FROM tasks t ${TASK_JOINS} WHERE t.id = ANY($1::uuid[])`, [ids]);
     const byId = new Map(rows.map((r) => [r.id, r]));
     const newest = new Map<string, number>();
     for (const c of changes) newest.set(c.taskId, Math.max(newest.get(c.taskId) ?? 0, c.version));

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { jobId } from '@handoff/contracts';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
+import { query } from '../database/sql.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { REDIS } from '../redis/redis.module.js';
 import { jobRequest, JobsService, type JobRequest } from './jobs.service.js';
@@ -112,7 +113,7 @@ export class TimerSweep implements OnApplicationBootstrap, OnModuleDestroy {
   async sweep(): Promise<number> {
     const now = Date.now();
     const until = new Date(now + this.config.timerHorizonMs);
-    const rows: { kind: TimerKind; id: string; version: number; due: Date }[] = await this.ds.query(DUE_TIMERS_SQL, [
+    const rows = await query<{ kind: TimerKind; id: string; version: number; due: Date }>(this.ds, DUE_TIMERS_SQL, [
       until,
       this.config.claimWindowMs,
       this.config.reviewWindowMs,

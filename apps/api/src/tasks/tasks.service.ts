@@ -15,7 +15,7 @@ import type { AuthUser } from '../common/auth/auth-user.js';
 import { StateConflict, UnprocessableRule } from '../common/http/errors.js';
 import { cursorColumn, decodeCursor, toPage } from '../common/http/pagination.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
-import { rowsOf } from '../database/sql.js';
+import { query } from '../database/sql.js';
 import { OutboxRelay } from '../dispatch/outbox.relay.js';
 import { SUBMIT_SQL, SubmitBatcher, submission, submitParams, type Submission } from './submit-batch.js';
 import { TASK_JOINS, TASK_SELECT, toTaskView, type TaskEventRow, type TaskRow } from './task-row.js';
@@ -69,7 +69,7 @@ export class TasksService {
   });
 
   private async insertSubmissions(subs: Submission[], m: EntityManager): Promise<TaskRow[]> {
-    return rowsOf<TaskRow>(await m.query(SUBMIT_SQL, submitParams(subs)));
+    return query<TaskRow>(m, SUBMIT_SQL, submitParams(subs));
   }
 
   /** Relay what a caller-owned transaction committed. */
@@ -108,7 +108,7 @@ export class TasksService {
   }
 
   private async load(id: string, m: EntityManager = this.ds.manager): Promise<TaskRow | null> {
-    const rows: TaskRow[] = await m.query(`SELECT ${TASK_SELECT} FROM tasks t ${TASK_JOINS} WHERE t.id = $1`, [id]);
+    const rows = await query<TaskRow>(m, `SELECT ${TASK_SELECT} FROM tasks t ${TASK_JOINS} WHERE t.id = $1`, [id]);
     return rows[0] ?? null;
   }
 

@@ -1,6 +1,6 @@
 import type { TaskAction, TaskStatus } from '@handoff/contracts';
 import type { EntityManager } from 'typeorm';
-import { rowsOf } from '../database/sql.js';
+import { query } from '../database/sql.js';
 import { TASK_SELECT, type TaskRow } from './task-row.js';
 
 export interface TransitionInput {
@@ -31,7 +31,7 @@ export interface TransitionInput {
  */
 export async function runTransition(m: EntityManager, input: TransitionInput): Promise<TaskRow | null> {
   const { sql, values } = transitionSql(input);
-  const rows = rowsOf<TaskRow>(await m.query(sql, values));
+  const rows = await query<TaskRow>(m, sql, values);
   return rows[0] ?? null;
 }
 
@@ -56,7 +56,7 @@ export async function runClaimTransition(
   assistantId: string,
 ): Promise<{ row: TaskRow | null; capacity: Capacity } | null> {
   const { sql, values } = transitionSql(input, assistantId);
-  const [first] = rowsOf<TaskRow & { cap_active: number; cap_max: number; cap_suspended: boolean }>(await m.query(sql, values));
+  const [first] = await query<TaskRow & { cap_active: number; cap_max: number; cap_suspended: boolean }>(m, sql, values);
   if (!first) return null;
   const { cap_active, cap_max, cap_suspended, ...row } = first;
   return { row: row.id ? (row as TaskRow) : null, capacity: { active: cap_active, max: cap_max, suspended: cap_suspended } };

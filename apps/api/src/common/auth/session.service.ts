@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import { InjectDataSource } from '@nestjs/typeorm';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
+import { query } from '../../database/sql.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
 import type { AuthUser } from './auth-user.js';
 import { TokensService } from './tokens.service.js';
@@ -95,7 +96,8 @@ export class SessionService implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async read(id: string): Promise<Row | undefined> {
     const generation = this.generation;
-    const rows: Row[] = await this.ds.query(
+    const rows = await query<Row>(
+      this.ds,
       `SELECT id, email, name, role, organization_id, skills::text AS skills, max_concurrent_tasks, suspended, token_version
          FROM users WHERE id = $1`,
       [id],

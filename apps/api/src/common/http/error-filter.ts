@@ -1,6 +1,7 @@
 import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { QueryFailedError } from 'typeorm';
+import { isStalePlan } from '../../database/sql.js';
 
 const REASONS: Record<number, string> = {
   400: 'Bad Request',
@@ -73,6 +74,8 @@ export function toErrorResponse(e: unknown): ErrorResponse {
     if (code === '22P02' || code === '22007' || code === '22008') return { statusCode: 400, error: REASONS[400]!, message: 'a value in the request is malformed' };
     if (code === '23505') return { statusCode: 409, error: REASONS[409]!, message: 'it already exists' };
     if (code === '40001' || code === '40P01') return { statusCode: 409, error: REASONS[409]!, message: 'a concurrent change got there first; retry' };
+    // A migration changed a table under a prepared statement of an open transaction; the retry runs it afresh (database/sql.ts).
+    if (isStalePlan(e)) return { statusCode: 503, error: REASONS[503]!, message: 'the database schema changed under this request; retry' };
   }
   const fst = e as { code?: string; statusCode?: number; message?: string };
   if (typeof fst.statusCode === 'number' && fst.statusCode >= 400 && fst.statusCode < 500) {
