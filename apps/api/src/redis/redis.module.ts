@@ -65,7 +65,8 @@ export function waitForReady(redis: Redis, timeoutMs: number): Promise<boolean> 
       provide: REDIS,
       inject: [APP_CONFIG],
       useFactory: async (config: AppConfig) => {
-        const redis = new Redis(config.redisUrl, requestRedisOptions());
+        // Concurrent requests' commands (a rate-limit hit on every claim) share one write to Redis.
+        const redis = new Redis(config.redisUrl, { ...requestRedisOptions(), enableAutoPipelining: true });
         redis.on('error', () => undefined); // reported through health and 503s, not as unhandled events
         await waitForReady(redis, 3_000);
         return redis;
