@@ -37,7 +37,7 @@ describe('prepared statements', () => {
     const names = statements.map((s) => s.name);
     expect(names.every((n) => /^handoff_[0-9a-f]{24}$/.test(n))).toBe(true);
     expect(statements.some((s) => s.statement.includes('INSERT INTO tasks'))).toBe(true);
-    expect(statements.some((s) => s.statement.includes('UPDATE tasks SET status'))).toBe(true);
+    expect(statements.some((s) => s.statement.includes('handoff_claim_next('))).toBe(true);
 
     // The same statements again reuse those names: nothing new is prepared.
     await submitAndClaim(on);
@@ -64,11 +64,13 @@ describe('prepared statements', () => {
 
   it('outside a transaction the refused statement is run again unnamed, and the call succeeds', async () => {
     const client = await registerClient(on.http);
-    const assistant = await registerAssistant(on.http, ['data_entry']);
-    await submitTask(on.http, client, { category: 'data_entry' });
-    // The claim statement, prepared in the first test, returns `tasks.*`; a new column changes that.
+    const assistant = await registerAssistant(on.http, ['data_entry', 'research']);
+    const claim = (id: string) => on.http.post<{ status: string }>(`/api/tasks/${id}/claim`, undefined, { token: assistant.token });
+    // A claim by id returns `tasks.*`: prepared by the first claim, refused after a new column changes that.
+    const [first, second] = [await submitTask(on.http, client, { category: 'data_entry' }), await submitTask(on.http, client, { category: 'research' })];
+    expect((await claim(first.id)).status).toBe(200);
     await on.db.query(`ALTER TABLE tasks ADD COLUMN third_migration int`);
-    const claimed = await on.http.post<{ status: string }>('/api/tasks/claim-next', undefined, { token: assistant.token });
+    const claimed = await claim(second.id);
     expect([claimed.status, claimed.body.status]).toEqual([200, 'claimed']);
   });
 });

@@ -254,6 +254,71 @@ describe('tasks: races', () => {
     await checkActiveCounts(t);
   });
 
+  /** claim-next by each of the team at once: the first two take both lanes and wait on their held rows, the rest gather behind them. */
+  async function gatheredClaims(team: Session[]) {
+    const hold = new pg.Client({ connectionString: t.config.databaseUrl });
+    await hold.connect();
+    try {
+      await hold.query('BEGIN');
+      await hold.query(`SELECT 1 FROM users WHERE id = ANY($1::uuid[]) FOR UPDATE`, [[team[0]!.user.id, team[1]!.user.id]]);
+      const claimNext = (s: Session) => t.http.post<TaskView>('/api/tasks/claim-next', undefined, { token: s.token });
+      const first = team.slice(0, 2).map(claimNext);
+      const waiting = async () => (await t.db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`)).rows[0].n;
+      await eventually(waiting, (n) => n >= 2, 10_000, 20);
+      const rest = team.slice(2).map(claimNext);
+      await new Promise((r) => setTimeout(r, 300));
+      await hold.query('COMMIT');
+      return await Promise.all([...first, ...rest]);
+    } finally {
+      await hold.end();
+    }
+  }
+  async function claimTeam(category: 'email_management' | 'customer_support', organizationName: string) {
+    const org = await registerClient(t.http, { organizationName });
+    const team = await Promise.all(Array.from({ length: 12 }, (_, i) => registerAssistant(t.http, [category], { name: `Claimer ${i}` })));
+    const tasks = await Promise.all(Array.from({ length: 12 }, () => submitTask(t.http, org, { category })));
+    return { team, ids: tasks.map((x) => x.id) };
+  }
+
+  it('claims for concurrent claim-next calls together, a distinct task for each at one commit', async () => {
+    const { team, ids } = await claimTeam('email_management', 'Gathered claims');
+    const answers = await gatheredClaims(team);
+    expect(answers.map((a) => a.status)).toEqual(team.map(() => 200));
+    answers.forEach((a, i) => {
+      expect(a.body).toMatchObject({ status: 'claimed', version: 2, assigneeId: team[i]!.user.id, assigneeName: `Claimer ${i}`, organizationName: 'Gathered claims' });
+    });
+    expect(new Set(answers.map((a) => a.body.id))).toEqual(new Set(ids));
+    const { rows } = await t.db.query(
+      `SELECT count(*)::int AS events, count(DISTINCT t.claimed_at)::int AS commits, count(*) FILTER (WHERE e.actor_id = t.assignee_id)::int AS by_claimer
+         FROM task_events e JOIN tasks t ON t.id = e.task_id WHERE e.action = 'claim' AND t.id = ANY($1::uuid[])`,
+      [ids],
+    );
+    // now() is the transaction's time: the two held calls commit alone, the ten gathered ones together.
+    expect(rows[0]).toEqual({ events: 12, by_claimer: 12, commits: 3 });
+    await checkActiveCounts(t);
+  });
+
+  it('fails only the claim the database refuses when it shares a call with others', async () => {
+    const { team, ids } = await claimTeam('customer_support', 'Poisoned claims');
+    const poisoned = team[7]!;
+    await t.db.query(`CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'poison' USING ERRCODE = '22007'; END $$`);
+    await t.db.query(`CREATE TRIGGER refuse_poison BEFORE INSERT ON task_events FOR EACH ROW WHEN (NEW.actor_id = '${poisoned.user.id}') EXECUTE FUNCTION refuse_poison()`);
+    try {
+      const answers = await gatheredClaims(team);
+      expect(answers.map((a) => a.status)).toEqual(team.map((s) => (s === poisoned ? 400 : 200)));
+      const claimed = answers.filter((a) => a.status === 200).map((a) => a.body);
+      expect(new Set(claimed.map((x) => x.id)).size).toBe(11);
+      const left = await t.db.query(`SELECT count(*)::int AS n FROM tasks WHERE id = ANY($1::uuid[]) AND status = 'queued'`, [ids]);
+      expect(left.rows[0].n).toBe(1);
+      await checkActiveCounts(t);
+    } finally {
+      await t.db.query(`DROP TRIGGER refuse_poison ON task_events`);
+      await t.db.query(`DROP FUNCTION refuse_poison()`);
+    }
+    // Its claim refused and nothing of it kept, the poisoned assistant's next call takes the task that is left.
+    expect((await t.http.post<TaskView>('/api/tasks/claim-next', undefined, { token: poisoned.token })).body.status).toBe('claimed');
+  });
+
   it('keeps the active count right for rows written straight into the table (an import, a restore)', async () => {
     const a = await registerAssistant(t.http, ['payroll']);
     const task = await submitTask(t.http, client, { category: 'payroll' });

@@ -1,7 +1,6 @@
 import type { AuthUser } from '../common/auth/auth-user.js';
 import { PRIORITY_MULTIPLIER_BPS, type CreateTaskBody } from '@handoff/contracts';
 import { randomUUID } from 'node:crypto';
-import type { TaskRow } from './task-row.js';
 
 /**
  * Submissions, any number in one statement: each task at the price the rate
@@ -48,60 +47,4 @@ export function submitParams(subs: readonly Submission[]): unknown[][] {
     for (let k = 0; k < row.length; k++) cols[k]!.push(row[k]);
   }
   return cols;
-}
-
-interface Waiting {
-  sub: Submission;
-  resolve: (row: TaskRow | undefined) => void;
-  reject: (e: unknown) => void;
-}
-
-/**
- * Group commit for submissions. While `lanes` statements are in flight, new
- * submissions wait and all go in the next one, so under load one statement
- * and one commit carry many tasks, and alone a submission goes at once. Run
- * alone through pg, 50 callers, pool 20: one statement per task about 3,000
- * tasks/s; batched, 2 lanes 14,000, 4 lanes 12,000, 8 lanes 9,000 (2 lanes
- * leave the pool to everything else). Each caller still gets its answer only
- * after the commit that holds its task.
- */
-export class SubmitBatcher {
-  private waiting: Waiting[] = [];
-  private inFlight = 0;
-
-  constructor(
-    private readonly run: (subs: Submission[]) => Promise<TaskRow[]>,
-    private readonly lanes = 2,
-    private readonly maxBatch = 500,
-  ) {}
-
-  submit(sub: Submission): Promise<TaskRow | undefined> {
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ sub, resolve, reject });
-      this.flush();
-    });
-  }
-
-  private flush(): void {
-    while (this.inFlight < this.lanes && this.waiting.length) {
-      const batch = this.waiting.splice(0, this.maxBatch);
-      this.inFlight++;
-      void this.send(batch).finally(() => {
-        this.inFlight--;
-        this.flush();
-      });
-    }
-  }
-
-  private async send(batch: Waiting[]): Promise<void> {
-    try {
-      const rows = await this.run(batch.map((w) => w.sub));
-      const byId = new Map(rows.map((r) => [r.id, r]));
-      for (const w of batch) w.resolve(byId.get(w.sub.id));
-    } catch (e) {
-      if (batch.length === 1) return batch[0]!.reject(e);
-      // A statement fails whole; one bad submission must not fail the others, so each goes again alone.
-      await Promise.all(batch.map((w) => this.run([w.sub]).then((rows) => w.resolve(rows[0]), w.reject)));
-    }
-  }
 }

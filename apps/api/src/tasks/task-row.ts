@@ -42,6 +42,15 @@ export interface TaskEventRow {
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+const DATE_COLUMNS = ['deadline', 'created_at', 'claimed_at', 'started_at', 'returned_at', 'accepted_at', 'cancelled_at'] as const;
+
+/** A task row that came back as JSON (`to_jsonb`), with its timestamps as node-postgres would give them. */
+export function taskRowFromJson(json: Record<string, unknown>): TaskRow {
+  const row = { ...json } as Record<string, unknown>;
+  for (const col of DATE_COLUMNS) if (typeof row[col] === 'string') row[col] = new Date(row[col]);
+  return row as unknown as TaskRow;
+}
 const NOT_YET_RETURNED: readonly TaskStatus[] = ['queued', 'claimed', 'in_progress'];
 
 /** The flag can lag its timer by a moment; the view never does. */

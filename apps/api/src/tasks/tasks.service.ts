@@ -17,9 +17,10 @@ import { cursorColumn, decodeCursor, toPage } from '../common/http/pagination.js
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { query } from '../database/sql.js';
 import { OutboxRelay } from '../dispatch/outbox.relay.js';
-import { SUBMIT_SQL, SubmitBatcher, submission, submitParams, type Submission } from './submit-batch.js';
-import { TASK_JOINS, TASK_SELECT, toTaskView, type TaskEventRow, type TaskRow } from './task-row.js';
-import { runClaimTransition, runTransition, type TransitionInput } from './transition.js';
+import { GroupCommit } from '../database/group-commit.js';
+import { SUBMIT_SQL, submission, submitParams, type Submission } from './submit-batch.js';
+import { TASK_JOINS, TASK_SELECT, taskRowFromJson, toTaskView, type TaskEventRow, type TaskRow } from './task-row.js';
+import { runClaimTransition, runTransition, type ClaimOutcome, type TransitionInput } from './transition.js';
 
 type UserAction = Exclude<TaskAction, 'claim' | 'expire' | 'auto_accept'>;
 
@@ -28,6 +29,13 @@ export const QUEUE_ORDER = `priority DESC, deadline ASC, created_at ASC, id ASC`
 
 /** claim-next's pick: the first queued task in the skills ($1), in queue order, passing over rows other claims hold. */
 export const CLAIM_NEXT_PICK = `SELECT id FROM tasks WHERE status = 'queued' AND category = ANY($1::task_category[]) ORDER BY ${QUEUE_ORDER} LIMIT 1 FOR UPDATE SKIP LOCKED`;
+
+/**
+ * claim-next for many assistants at once ($1 their ids, $2 their skills, comma-joined), in
+ * that order: the same pick and claim as CLAIM_NEXT_PICK with `claimInput`, in one call
+ * (migration 1764001500000-claim-next-batch). One row per assistant found, `ord` from 1.
+ */
+export const CLAIM_NEXT_SQL = `SELECT ord, cap_active, cap_max, cap_suspended, task FROM handoff_claim_next($1::uuid[], $2::text[])`;
 
 /** A claim of `target` by the assistant: one conditional statement that also takes a slot of their capacity. */
 export function claimInput(assistantId: string, target: TransitionInput['target']): TransitionInput {
@@ -57,15 +65,17 @@ export class TasksService {
    */
   async submit(user: AuthUser, body: CreateTaskBody, m: EntityManager = this.ds.manager): Promise<TaskView> {
     const sub = submission(user, body);
-    const row = m === this.ds.manager ? await this.submissions.submit(sub) : (await this.insertSubmissions([sub], m))[0];
+    const row = m === this.ds.manager ? await this.submissions.add(sub) : (await this.insertSubmissions([sub], m))[0];
     if (!row) throw new UnprocessableRule(`there is no rate for ${body.category}; ask an admin to set one`);
     return toTaskView(row);
   }
 
-  private readonly submissions = new SubmitBatcher(async (subs) => {
+  /** Submissions commit together; a task whose category has no rate gets no row, and its caller undefined. */
+  private readonly submissions = new GroupCommit<Submission, TaskRow | undefined>(async (subs) => {
     const rows = await this.insertSubmissions(subs, this.ds.manager);
     this.outbox.kick();
-    return rows;
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return subs.map((s) => byId.get(s.id));
   });
 
   private async insertSubmissions(subs: Submission[], m: EntityManager): Promise<TaskRow[]> {
@@ -164,14 +174,33 @@ export class TasksService {
   /** The best queued task for this assistant, claimed; null when there is none. */
   async claimNext(user: AuthUser): Promise<TaskView | null> {
     if (!user.skills.length) throw new UnprocessableRule('you have no skills yet; ask an admin to add some');
-    const claimed = await this.claimTransition(user, { pick: CLAIM_NEXT_PICK, pickParams: [user.skills] });
-    if (claimed) this.outbox.kick();
+    const claimed = this.checkClaim(await this.claims.add({ assistantId: user.id, skills: user.skills }));
     return claimed ? toTaskView(claimed) : null;
   }
 
+  /** claim-next calls commit together: one call of the claiming function for all the assistants waiting. */
+  private readonly claims = new GroupCommit<{ assistantId: string; skills: readonly string[] }, ClaimOutcome | null>(async (reqs) => {
+    const rows = await query<{ ord: number; cap_active: number; cap_max: number; cap_suspended: boolean; task: Record<string, unknown> | null }>(
+      this.ds,
+      CLAIM_NEXT_SQL,
+      [reqs.map((r) => r.assistantId), reqs.map((r) => r.skills.join(','))],
+    );
+    if (rows.some((r) => r.task)) this.outbox.kick();
+    const byOrd = new Map(rows.map((r) => [r.ord, r]));
+    return reqs.map((_, i) => {
+      const r = byOrd.get(i + 1);
+      if (!r) return null;
+      return { row: r.task ? taskRowFromJson(r.task) : null, capacity: { active: r.cap_active, max: r.cap_max, suspended: r.cap_suspended } };
+    });
+  });
+
   /** The claim itself, with the capacity check in the same statement; null when the target was not there to take. */
   private async claimTransition(user: AuthUser, target: TransitionInput['target']): Promise<TaskRow | null> {
-    const result = await runClaimTransition(this.ds.manager, claimInput(user.id, target), user.id);
+    return this.checkClaim(await runClaimTransition(this.ds.manager, claimInput(user.id, target), user.id));
+  }
+
+  /** A claim's outcome as the caller hears it: the row, or why there is none (null alone: nothing to take). */
+  private checkClaim(result: ClaimOutcome | null): TaskRow | null {
     if (!result || result.capacity.suspended) throw new ForbiddenException('the account is suspended');
     const { row, capacity } = result;
     if (!row && capacity.active >= capacity.max) {

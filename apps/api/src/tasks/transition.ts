@@ -50,11 +50,13 @@ export interface Capacity {
  * ones took. (A count(*) here would be read from the statement's snapshot,
  * taken before the wait, and let them all through.)
  */
-export async function runClaimTransition(
-  m: EntityManager,
-  input: TransitionInput,
-  assistantId: string,
-): Promise<{ row: TaskRow | null; capacity: Capacity } | null> {
+/** A claim's row (null: nothing was there to take) and the capacity it was checked against. */
+export interface ClaimOutcome {
+  row: TaskRow | null;
+  capacity: Capacity;
+}
+
+export async function runClaimTransition(m: EntityManager, input: TransitionInput, assistantId: string): Promise<ClaimOutcome | null> {
   const { sql, values } = transitionSql(input, assistantId);
   const [first] = await query<TaskRow & { cap_active: number; cap_max: number; cap_suspended: boolean }>(m, sql, values);
   if (!first) return null;
