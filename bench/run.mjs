@@ -2,7 +2,7 @@
 //   --only a,b      run only these scenarios (health, adapter, submit, claim, dispatch, fanout, billing, dashboard)
 //   --pairs N       baseline/scenario pairs per scenario (default 3)
 //   --seconds S     length of each timed window for the throughput scenarios (default 4)
-//   --profile a,b   profile these scenarios' API under `node --cpu-prof` (health and submit: an extra
+//   --profile a,b   profile these scenarios' API under `node --cpu-prof` (health, submit and claim: an extra
 //                   profiled run after the measured pairs; fanout: the whole scenario, so its latencies
 //                   are then not comparable). Profiles land in bench/results/profiles/.
 //   --keep          keep the throwaway database of the claim scenario for EXPLAIN (its name is printed)

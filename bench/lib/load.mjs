@@ -1,5 +1,6 @@
 // Load generators and the statistics the report uses.
 import http from 'node:http';
+import net from 'node:net';
 import autocannon from 'autocannon';
 
 export function median(xs) {
@@ -76,6 +77,51 @@ export function request(baseUrl, method, path, { token, body } = {}) {
     req.on('error', reject);
     req.end(data);
   });
+}
+
+/**
+ * One keep-alive connection that sends the same bodiless request over and
+ * over: its bytes are built once and each answer is read only as far as its
+ * status and body, the way autocannon loads a server, so the client takes as
+ * little of the shared cores as it can (node:http costs it several times more
+ * per request). One request in flight at a time; answers need a
+ * content-length (or none, as a 204).
+ */
+export function fixedRequest(baseUrl, method, path, { token } = {}) {
+  const url = new URL(baseUrl);
+  const bytes = Buffer.from(`${method} ${path} HTTP/1.1\r\nHost: ${url.host}\r\n${token ? `Authorization: Bearer ${token}\r\n` : ''}Content-Length: 0\r\n\r\n`, 'latin1');
+  const socket = net.connect(Number(url.port), url.hostname);
+  socket.setNoDelay(true);
+  let buf = Buffer.alloc(0);
+  let pending = null;
+  const fail = (e) => {
+    const p = pending;
+    pending = null;
+    p?.reject(e);
+  };
+  socket.on('error', fail);
+  socket.on('close', () => fail(new Error(`${method} ${path}: connection closed`)));
+  socket.on('data', (chunk) => {
+    buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
+    const end = buf.indexOf('\r\n\r\n');
+    if (end < 0 || !pending) return;
+    const head = buf.toString('latin1', 0, end);
+    const length = Number(/\r\ncontent-length: *(\d+)/i.exec(head)?.[1] ?? 0);
+    if (buf.length < end + 4 + length) return;
+    const body = buf.toString('utf8', end + 4, end + 4 + length);
+    buf = buf.subarray(end + 4 + length);
+    const p = pending;
+    pending = null;
+    p.resolve({ status: Number(head.slice(9, 12)), body });
+  });
+  return {
+    send: () =>
+      new Promise((resolve, reject) => {
+        pending = { resolve, reject };
+        socket.write(bytes);
+      }),
+    close: () => socket.destroy(),
+  };
 }
 
 /** Run `fn` over items with at most `limit` in flight. */
