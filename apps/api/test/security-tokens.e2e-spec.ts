@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { loginAdmin, PASSWORD, registerAssistant, registerClient, type Session } from './support/factories.js';
 import { LiveClient } from './support/sockets.js';
+import { eventually } from './support/tasks.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
@@ -70,6 +71,18 @@ describe('security: tokens', () => {
       await expectRefused(await base().setIssuer('handoff').setAudience('handoff-api').setIssuedAt(nowS() - 120).setExpirationTime(nowS() - 1).sign(secret()), 'expired');
       await expectRefused(await base().setIssuer('someone-else').setAudience('handoff-api').setExpirationTime('5m').sign(secret()), 'issuer');
       await expectRefused(await base().setIssuer('handoff').setAudience('other-api').setExpirationTime('5m').sign(secret()), 'audience');
+    });
+
+    it('a token accepted before is refused once it expires, and a tampered copy of it never passes', async () => {
+      const short = await new SignJWT({ role: 'client', tv: 0 }).setProtectedHeader({ alg: 'HS256' }).setSubject(c.user.id).setIssuer('handoff').setAudience('handoff-api').setExpirationTime(nowS() + 2).sign(secret());
+      // Accepted (and from now on kept as verified by this process)...
+      expect((await t.http.get('/api/auth/me', { token: short })).status).toBe(200);
+      const [header, payload, sig] = short.split('.');
+      const flipped = { ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), role: 'admin' };
+      await expectRefused(`${header}.${b64(flipped)}.${sig}`, 'tampered copy of an accepted token');
+      // ...and refused once its exp has passed.
+      await eventually(() => t.http.get('/api/auth/me', { token: short }).then((r) => r.status), (status) => status === 401, 5_000, 200);
+      await expectRefused(short, 'expired after being accepted');
     });
 
     it('a suspended user’s token, and a deleted user’s', async () => {

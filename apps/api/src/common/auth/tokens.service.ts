@@ -30,9 +30,19 @@ function decodeJson(segment: string): Record<string, unknown> | null {
  * as much per verify; the rules are the same: only HS256 (so `alg: none` and
  * every other algorithm are refused), our issuer and audience, not expired.
  */
+/** Verified tokens kept per process; a user sends the same token with every request for its lifetime. */
+const MAX_KEPT = 10_000;
+
 @Injectable()
 export class TokensService {
   private readonly key: Buffer;
+  /**
+   * token → its claims and expiry, only for tokens that passed every check.
+   * The key is the whole token, signature included, so nothing unverified
+   * can match; expiry is checked again on every use. Revocation (the token
+   * version, suspension) is the session's check, made on every request.
+   */
+  private readonly verified = new Map<string, { claims: AccessClaims; exp: number; nbf: number }>();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.key = Buffer.from(config.jwtSecret, 'utf8');
@@ -57,10 +67,22 @@ export class TokensService {
 
   /** Null for anything but a valid, unexpired HS256 token we issued. */
   verify(token: string): Promise<AccessClaims | null> {
-    return Promise.resolve(this.check(token));
+    const now = Math.floor(Date.now() / 1000);
+    const kept = this.verified.get(token);
+    if (kept) {
+      if (kept.exp > now && kept.nbf <= now) return Promise.resolve(kept.claims);
+      this.verified.delete(token);
+      return Promise.resolve(null);
+    }
+    const checked = this.check(token, now);
+    if (checked) {
+      if (this.verified.size >= MAX_KEPT) this.verified.delete(this.verified.keys().next().value!);
+      this.verified.set(token, checked);
+    }
+    return Promise.resolve(checked?.claims ?? null);
   }
 
-  private check(token: string): AccessClaims | null {
+  private check(token: string, now: number): { claims: AccessClaims; exp: number; nbf: number } | null {
     if (token.length > MAX_TOKEN_LENGTH) return null;
     const parts = token.split('.');
     if (parts.length !== 3 || !parts.every((p) => SEGMENT.test(p))) return null;
@@ -72,12 +94,11 @@ export class TokensService {
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
     const claims = decodeJson(p);
     if (!claims) return null;
-    const now = Math.floor(Date.now() / 1000);
     const audience = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
     if (claims.iss !== ISSUER || !audience.includes(AUDIENCE)) return null;
     if (typeof claims.exp !== 'number' || claims.exp <= now) return null;
     if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf > now)) return null;
     if (typeof claims.sub !== 'string' || typeof claims.tv !== 'number' || !(ROLES as readonly unknown[]).includes(claims.role)) return null;
-    return { sub: claims.sub, role: claims.role as Role, tv: claims.tv };
+    return { claims: { sub: claims.sub, role: claims.role as Role, tv: claims.tv }, exp: claims.exp, nbf: (claims.nbf as number | undefined) ?? 0 };
   }
 }
