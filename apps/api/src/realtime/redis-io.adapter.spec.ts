@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { ownMessagePrefix } from './redis-io.adapter.js';
+import { hasLocalSockets, ownMessagePrefix } from './redis-io.adapter.js';
 
 // The adapter's own encoder, so the prefix is checked against the bytes it really publishes.
 const notepack = createRequire(import.meta.url)('notepack.io') as { encode(v: unknown): Buffer };
@@ -21,5 +21,29 @@ describe('ownMessagePrefix', () => {
 
   it('skips nothing for a uid that msgpack would not write as a fixstr', () => {
     expect(ownMessagePrefix('x'.repeat(32))).toBeNull();
+  });
+});
+
+describe('hasLocalSockets', () => {
+  const adapter = {
+    rooms: new Map([
+      ['org:a', new Set(['s1'])],
+      ['org:empty', new Set<string>()],
+    ]),
+    sids: new Map([['s1', new Set(['org:a'])]]),
+  };
+  const to = (...rooms: string[]) => ({ rooms: new Set(rooms) });
+
+  it('is true when any named room has a socket here', () => {
+    expect(hasLocalSockets(adapter, to('admins', 'org:a'))).toBe(true);
+  });
+
+  it('is false when no named room has one, an emptied room included', () => {
+    expect(hasLocalSockets(adapter, to('admins', 'org:empty', 'user:x'))).toBe(false);
+  });
+
+  it('with no rooms named (everyone), is true while any socket is here', () => {
+    expect(hasLocalSockets(adapter, to())).toBe(true);
+    expect(hasLocalSockets({ rooms: new Map(), sids: new Map() }, to())).toBe(false);
   });
 });

