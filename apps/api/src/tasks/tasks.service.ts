@@ -27,12 +27,16 @@ type UserAction = Exclude<TaskAction, 'claim' | 'expire' | 'auto_accept'>;
 /** Best first: priority, then the earliest deadline, then age (the board and claim-next). */
 export const QUEUE_ORDER = `priority DESC, deadline ASC, created_at ASC, id ASC`;
 
-/** claim-next's pick: the first queued task in the skills ($1), in queue order, passing over rows other claims hold. */
+/**
+ * claim-next's pick: the first queued task in the skills ($1), in queue order, passing over rows
+ * other claims hold. `handoff_claim_next` runs it for each assistant (written out in its
+ * migration); `bench/explain.mjs` shows its plan from here.
+ */
 export const CLAIM_NEXT_PICK = `SELECT id FROM tasks WHERE status = 'queued' AND category = ANY($1::task_category[]) ORDER BY ${QUEUE_ORDER} LIMIT 1 FOR UPDATE SKIP LOCKED`;
 
 /**
  * claim-next for many assistants at once ($1 their ids, $2 their skills, comma-joined), in
- * that order: the same pick and claim as CLAIM_NEXT_PICK with `claimInput`, in one call
+ * that order: CLAIM_NEXT_PICK and the claim `claimInput` describes, for each, in one call
  * (migration 1764001500000-claim-next-batch). One row per assistant found, `ord` from 1.
  */
 export const CLAIM_NEXT_SQL = `SELECT ord, cap_active, cap_max, cap_suspended, task FROM handoff_claim_next($1::uuid[], $2::text[])`;
