@@ -4,8 +4,8 @@ import { query } from '../database/sql.js';
 import { TASK_SELECT, type TaskRow } from './task-row.js';
 
 export interface TransitionInput {
-  /** `$1`: the task id, or an SQL expression choosing one (claim-next). */
-  target: { id: string } | { pick: string; pickParams: unknown[] };
+  /** The task it moves. */
+  target: { id: string };
   action: TaskAction | 'escalate' | 'overdue';
   from: TaskStatus;
   to: TaskStatus;
@@ -75,13 +75,7 @@ function transitionSql(input: TransitionInput, capacityOf?: string): { sql: stri
   const to = p(input.to);
   const from = p(input.from);
   const action = p(input.action);
-  let where: string;
-  if ('id' in input.target) where = `id = ${p(input.target.id)}`;
-  else {
-    const pickParams = input.target.pickParams;
-    where = `id = (${input.target.pick.replace(/\$(\d+)/g, (_, n: string) => p(pickParams[Number(n) - 1]))})`;
-  }
-  where += ` AND status = ${from}::task_status`;
+  let where = `id = ${p(input.target.id)} AND status = ${from}::task_status`;
   if (input.assigneeId) where += ` AND assignee_id = ${p(input.assigneeId)}::uuid`;
   if (input.extraWhere) where += ` AND (${named(input.extraWhere)})`;
   const me = capacityOf ? p(capacityOf) : null;
