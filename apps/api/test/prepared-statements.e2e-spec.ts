@@ -1,4 +1,6 @@
 import { DataSource } from 'typeorm';
+import { DispatchProcessor } from '../src/dispatch/dispatch.processor.js';
+import { OutboxRelay } from '../src/dispatch/outbox.relay.js';
 import { registerAssistant, registerClient, type Session } from './support/factories.js';
 import { submitTask, taskBody } from './support/tasks.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
@@ -42,6 +44,18 @@ describe('prepared statements', () => {
     // The same statements again reuse those names: nothing new is prepared.
     await submitAndClaim(on);
     expect((await prepared(on)).map((s) => s.name)).toEqual(names);
+  });
+
+  it('the relay and the announce read their batch of tasks with a plan made for that call', async () => {
+    const client = await registerClient(on.http);
+    const task = await submitTask(on.http, client, { category: 'research' });
+    await on.app.get(OutboxRelay).flush();
+    await on.app.get(DispatchProcessor).announce([{ taskId: task.id, version: task.version }]);
+    const statements = (await prepared(on)).map((s) => s.statement);
+    // The relay's own statements are prepared, so it ran on this connection with preparing on...
+    expect(statements.some((s) => s.includes('FROM outbox'))).toBe(true);
+    // ...but a plan cached while the table was small would scan it whole once it has grown.
+    expect(statements.filter((s) => s.includes('ANY($1::uuid[])'))).toEqual([]);
   });
 
   it('DATABASE_PREPARED_STATEMENTS=false sends them unnamed', async () => {

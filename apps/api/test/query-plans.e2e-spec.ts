@@ -1,0 +1,62 @@
+import { ANNOUNCE_SQL } from '../src/dispatch/dispatch.processor.js';
+import { RELAY_TASKS_SQL } from '../src/dispatch/outbox.relay.js';
+import { registerClient } from './support/factories.js';
+import { startTestApp, type TestApp } from './support/test-app.js';
+
+interface PlanNode {
+  'Node Type': string;
+  'Relation Name'?: string;
+  'Index Name'?: string;
+  Plans?: PlanNode[];
+}
+
+function nodes(plan: PlanNode): PlanNode[] {
+  return [plan, ...(plan.Plans ?? []).flatMap(nodes)];
+}
+
+/**
+ * The batch reads behind every relay pass and every announce look tasks up by
+ * primary key. Their cost must follow the batch, not the table: a queue ten
+ * thousand tasks deep must not be read to announce a handful of them.
+ */
+describe('query plans of the batch reads', () => {
+  let t: TestApp;
+  let ids: string[];
+  beforeAll(async () => {
+    t = await startTestApp();
+    const client = await registerClient(t.http);
+    const insert = (count: number, status: string) =>
+      t.db.query<{ id: string }>(
+        `INSERT INTO tasks (organization_id, created_by, title, instructions, category, priority, deadline, price_cents, currency, status, cancelled_at)
+         SELECT $1, $2, 'Backlog ' || n, 'Follow the SOP.', 'data_entry', 'normal', now() + interval '2 days', 2500, 'USD', $4::task_status,
+                CASE WHEN $4 = 'cancelled' THEN now() END
+           FROM generate_series(1, $3::int) AS n RETURNING id`,
+        [client.user.organizationId, client.user.id, count, status],
+      );
+    // Statistics taken before a burst of submissions: they say almost nothing is queued. Autovacuum
+    // analyzes again only on its next round, up to a minute later; until then the burst keeps growing.
+    await t.db.query('ALTER TABLE tasks SET (autovacuum_enabled = false)');
+    await insert(200, 'cancelled');
+    await t.db.query('ANALYZE tasks');
+    ids = (await insert(10_000, 'queued')).rows.slice(0, 50).map((r) => r.id);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  async function plan(sql: string, params: unknown[]): Promise<PlanNode[]> {
+    const { rows } = await t.db.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (FORMAT JSON) ${sql}`, params);
+    return nodes(rows[0]!['QUERY PLAN'][0].Plan);
+  }
+
+  it.each([
+    ['announce', () => plan(ANNOUNCE_SQL, [ids, ids.map(() => 1)])],
+    ['relay', () => plan(RELAY_TASKS_SQL, [ids])],
+  ])('the %s read reaches tasks through its primary key alone', async (_name, explain) => {
+    const onTasks = (await explain()).filter((n) => n['Relation Name'] === 'tasks' || n['Index Name']?.startsWith('tasks_'));
+    expect(onTasks.length).toBeGreaterThan(0);
+    expect(onTasks.filter((n) => n['Node Type'] !== 'Bitmap Heap Scan').map((n) => [n['Node Type'], n['Index Name']])).toEqual(
+      onTasks.filter((n) => n['Node Type'] !== 'Bitmap Heap Scan').map(() => [expect.stringMatching(/Index Scan/), 'tasks_pkey']),
+    );
+  });
+});
