@@ -24,7 +24,11 @@ describe('roles: an api process and a separate worker process', () => {
     // Exactly one dispatch worker is connected for this prefix: the worker process's.
     const dispatch = api.app.get(JobsService).queue('dispatch');
     expect(await eventually(() => dispatch.getWorkersCount(), (n) => n > 0)).toBe(1);
-    expect(worker.ctx.get(DispatchProcessor, { strict: false })).toBeInstanceOf(DispatchProcessor);
+    const processor = worker.ctx.get(DispatchProcessor, { strict: false });
+    expect(processor).toBeInstanceOf(DispatchProcessor);
+    // Workers wait out a Redis outage on their own connection; the producers' fail fast and auto-pipeline.
+    const connection = processor.worker.opts.connection as { enableOfflineQueue?: boolean; enableAutoPipelining?: boolean; maxRetriesPerRequest?: number | null };
+    expect([connection.enableOfflineQueue, connection.enableAutoPipelining, connection.maxRetriesPerRequest]).toEqual([undefined, undefined, null]);
     const client = await registerClient(api.http);
     const assistant = await registerAssistant(api.http, ['scheduling']);
     await api.http.put('/api/assistants/me/availability', { online: true }, { token: assistant.token });

@@ -1,7 +1,9 @@
 import { Processor } from '@nestjs/bullmq';
 import { Module, type DynamicModule, type OnModuleInit, type Type } from '@nestjs/common';
 import type { QueueName } from '@handoff/contracts';
+import type { ConnectionOptions } from 'bullmq';
 import type { AppConfig } from '../config/config.js';
+import { redisOptionsFromUrl, workerRedisOptions } from '../redis/redis.module.js';
 import { TasksModule } from '../tasks/tasks.module.js';
 import { DispatchProcessor } from './dispatch.processor.js';
 import { assertEveryJobHandled } from './job-handlers.js';
@@ -22,6 +24,9 @@ function withWorkerOptions<T extends LoggedWorker>(base: ProcessorClass<T>, conf
   const configured = class extends (base as unknown as Type<object>) {};
   Object.defineProperty(configured, 'name', { value: base.name });
   Processor(base.queue, {
+    // Without its own connection a worker takes its queue's, which is the producers': failing fast
+    // and auto-pipelined, which costs a pipeline object per command of the worker's own loop.
+    connection: { ...redisOptionsFromUrl(config.redisUrl), ...workerRedisOptions() } as ConnectionOptions,
     concurrency: base.concurrency,
     lockDuration: config.worker.lockDurationMs,
     stalledInterval: config.worker.stalledIntervalMs,
