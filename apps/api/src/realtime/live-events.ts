@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import type { Server } from 'socket.io';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { dropFailedPublishes } from '../redis/redis.module.js';
+import { eventParser } from './wire.js';
 
 export const socketAdapterKey = (config: Pick<AppConfig, 'redisPrefix'>) => `${config.redisPrefix}:socket.io`;
 
@@ -38,7 +39,7 @@ export class LiveEvents implements OnApplicationShutdown {
     if (!this.emitter) {
       this.emitterRedis = dropFailedPublishes(new Redis(this.config.redisUrl, { maxRetriesPerRequest: 1, enableAutoPipelining: true }));
       this.emitterRedis.on('error', (e: Error) => this.logger.warn(`emitter: ${e.message}`));
-      this.emitter = new Emitter(this.emitterRedis, { key: socketAdapterKey(this.config) });
+      this.emitter = new Emitter(this.emitterRedis, { key: socketAdapterKey(this.config), parser: eventParser });
     }
     (this.emitter.to(targets) as unknown as { emit(e: string, p: unknown): void }).emit(event, payload);
   }

@@ -6,6 +6,7 @@ import type { Server, ServerOptions } from 'socket.io';
 import type { AppConfig } from '../config/config.js';
 import { dropFailedPublishes } from '../redis/redis.module.js';
 import { socketAdapterKey } from './live-events.js';
+import { eventParser } from './wire.js';
 
 /**
  * Socket.IO on the API's port with the Redis adapter, so an event emitted by
@@ -45,7 +46,7 @@ export class RedisIoAdapter extends IoAdapter {
     const sub = pub.duplicate({ enableAutoPipelining: false });
     for (const c of [pub, sub]) c.on('error', () => undefined);
     this.clients.push(pub, sub);
-    const opts: Partial<RedisAdapterOptions> = { key: socketAdapterKey(this.config) };
+    const opts: Partial<RedisAdapterOptions> = { key: socketAdapterKey(this.config), parser: eventParser };
     // Socket.IO calls the factory with `new`, so a function, not an arrow.
     server.adapter(function adapter(nsp: unknown) {
       return new EchoSkippingRedisAdapter(nsp, pub, sub, opts);
@@ -69,13 +70,14 @@ export class RedisIoAdapter extends IoAdapter {
 type BroadcastOptions = Parameters<RedisAdapter['broadcast']>[1];
 
 /**
- * The msgpack bytes every message this adapter publishes starts with: a
- * three-element array (0x93), then its uid as a fixstr (0xa0 | length). Null
- * when the uid would not be a fixstr, and then nothing is skipped.
+ * The bytes every message this adapter publishes starts with: the header of
+ * its three-element array, then its uid, as `eventParser` writes them. A
+ * string's header holds its length, so no other uid's bytes start this way.
  */
-export function ownMessagePrefix(uid: string): Buffer | null {
-  const bytes = Buffer.from(uid, 'utf8');
-  return bytes.length < 32 ? Buffer.concat([Buffer.from([0x93, 0xa0 | bytes.length]), bytes]) : null;
+export function ownMessagePrefix(uid: string): Buffer {
+  const bytes = eventParser.encode([uid, null, null]);
+  // Each null is one byte (0xc0).
+  return Buffer.from(bytes.subarray(0, bytes.length - 2));
 }
 
 /**
@@ -86,7 +88,7 @@ export function ownMessagePrefix(uid: string): Buffer | null {
  * Another instance's message (another uid) is decoded as before.
  */
 class EchoSkippingRedisAdapter extends RedisAdapter {
-  readonly ownPrefix: Buffer | null;
+  readonly ownPrefix: Buffer;
   /** Set while broadcasting an event no socket of this instance is to receive. */
   nobodyHere = false;
 
@@ -135,7 +137,7 @@ const stockOnMessage = (RedisAdapter.prototype as unknown as { onmessage: OnMess
 Object.defineProperty(EchoSkippingRedisAdapter.prototype, 'onmessage', {
   value: function onmessage(this: EchoSkippingRedisAdapter, pattern: unknown, channel: unknown, msg: unknown): void {
     const own = this.ownPrefix;
-    if (own && Buffer.isBuffer(msg) && msg.length > own.length && msg.compare(own, 0, own.length, 0, own.length) === 0) return;
+    if (Buffer.isBuffer(msg) && msg.length > own.length && msg.compare(own, 0, own.length, 0, own.length) === 0) return;
     stockOnMessage.call(this, pattern, channel, msg);
   } satisfies OnMessage,
 });
