@@ -1,5 +1,6 @@
 import { SignJWT } from 'jose';
 import type { JobPayloads } from '@handoff/contracts';
+import { DispatchProcessor } from '../src/dispatch/dispatch.processor.js';
 import { JobsService } from '../src/dispatch/jobs.service.js';
 import { OutboxRelay } from '../src/dispatch/outbox.relay.js';
 import { loginAdmin, registerAssistant, registerClient, type Session } from './support/factories.js';
@@ -189,5 +190,24 @@ describe('live events over Socket.IO', () => {
     expect(await jobsCarrying()).toHaveLength(1);
     expect(available(payrollS!)).toHaveLength(3);
     expect(available(documentsS!)).toHaveLength(3);
+  });
+  it('announces with the view the relay sent, and with the same view read again where the relay left none', async () => {
+    const owner = await registerClient(t.http);
+    const assistant = await registerAssistant(t.http, ['research']);
+    await t.http.put('/api/assistants/me/availability', { online: true }, { token: assistant.token });
+    const socket = await connect(assistant);
+    const task = await submitTask(t.http, owner, { category: 'research' });
+    await eventually(async () => socket.of('task.available', task.id).length, (n) => n === 1);
+
+    // The relay's view was handed out once; announcing the same version again reads the task.
+    const announcer = t.app.get(DispatchProcessor);
+    expect(await announcer.announce([{ taskId: task.id, version: task.version }])).toEqual({ announced: 1, skipped: 0, deliveries: 1 });
+    const [fromRelay, fromRead] = await eventually(async () => socket.of('task.available', task.id), (rs) => rs.length === 2);
+    expect(fromRead!.payload).toEqual(fromRelay!.payload);
+    expect(fromRelay!.payload.task).toMatchObject({ id: task.id, version: 1, status: 'queued', organizationName: expect.any(String) });
+
+    // Claimed since: that version is no longer anyone's to take.
+    await act(t.http, assistant, task.id, 'claim');
+    expect(await announcer.announce([{ taskId: task.id, version: task.version }])).toEqual({ announced: 0, skipped: 1, deliveries: 0 });
   });
 });

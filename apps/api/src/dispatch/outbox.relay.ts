@@ -10,6 +10,7 @@ import { TASK_JOINS, TASK_SELECT, toTaskView, type TaskRow } from '../tasks/task
 import { REDIS } from '../redis/redis.module.js';
 import { announceJobId, jobRequest, JobsService, type JobRequest } from './jobs.service.js';
 import { Recurring } from './recurring.js';
+import { TaskSnapshots } from './task-snapshots.js';
 import { timerJob, type DueTimer } from './timer-sweep.js';
 
 interface OutboxRow {
@@ -92,6 +93,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly jobs: JobsService,
     private readonly live: LiveEvents,
+    private readonly snapshots: TaskSnapshots,
     @Inject(REDIS) redis: Redis,
   ) {
     this.loop = new Recurring(redis, config.reconcileIntervalMs, () => this.drainAll(), this.logger, 'relay');
@@ -180,6 +182,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       }
       if (entersQueue(change)) {
         toAnnounce.push({ taskId: change.taskId, version: change.version });
+        if (row.status === 'queued') this.snapshots.keep(task);
       }
       jobs.push(...this.timersFor(change, row, now));
     }

@@ -7,6 +7,7 @@ import { redisOptionsFromUrl, requestRedisOptions, workerRedisOptions } from '..
 import { LiveEvents } from '../realtime/live-events.js';
 import { DEFAULT_JOB_OPTIONS, JobsService } from './jobs.service.js';
 import { OutboxRelay } from './outbox.relay.js';
+import { TaskSnapshots } from './task-snapshots.js';
 
 /** Queues (producers) and the outbox relay exist in every role; processors only where workers run. */
 @Global()
@@ -32,8 +33,8 @@ export class QueuesModule {
           }),
         ),
       ],
-      providers: [JobsService, OutboxRelay, LiveEvents],
-      exports: [JobsService, OutboxRelay, LiveEvents, BullModule],
+      providers: [JobsService, OutboxRelay, LiveEvents, { provide: TaskSnapshots, useValue: new TaskSnapshots() }],
+      exports: [JobsService, OutboxRelay, LiveEvents, TaskSnapshots, BullModule],
     };
   }
 }
