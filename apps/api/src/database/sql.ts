@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
+import { parseTimestamptz } from './timestamps.js';
 
 // bigint sums and counts come back as strings by default; every amount here
 // is far below 2^53, so numbers are the safer shape for the API.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
+pg.types.setTypeParser(pg.types.builtins.TIMESTAMPTZ, parseTimestamptz);
 
 /**
  * TypeORM's `query()` answers an UPDATE or DELETE with `[rows, count]` and
