@@ -3,7 +3,6 @@ import type { JobPayloads } from '@handoff/contracts';
 import { DispatchProcessor } from '../src/dispatch/dispatch.processor.js';
 import { JobsService } from '../src/dispatch/jobs.service.js';
 import { OutboxRelay } from '../src/dispatch/outbox.relay.js';
-import type { TaskRow } from '../src/tasks/task-row.js';
 import { loginAdmin, registerAssistant, registerClient, type Session } from './support/factories.js';
 import { LiveClient } from './support/sockets.js';
 import { act, eventually, submitTask } from './support/tasks.js';
@@ -210,34 +209,5 @@ describe('live events over Socket.IO', () => {
     // Claimed since: that version is no longer anyone's to take.
     await act(t.http, assistant, task.id, 'claim');
     expect(await announcer.announce([{ taskId: task.id, version: task.version }])).toEqual({ announced: 0, skipped: 1, deliveries: 0 });
-  });
-  it('relays a row its own commit returned without reading it, and reads the task when the batch holds a newer version', async () => {
-    const owner = await registerClient(t.http);
-    const watcher = await connect(owner);
-    const relay = t.app.get(OutboxRelay);
-    const { rows } = await t.db.query<TaskRow>(
-      `INSERT INTO tasks (organization_id, created_by, title, instructions, category, priority, deadline, price_cents, currency)
-       VALUES ($1, $2, 'As stored', 'Follow the procedure.', 'research', 'normal', now() + interval '2 days', 2500, 'USD')
-       RETURNING *, NULL AS assignee_name, 'Org' AS organization_name`,
-      [owner.user.organizationId, owner.user.id],
-    );
-    const row = rows[0]!;
-    const change = (version: number) =>
-      t.db.query(`INSERT INTO outbox (topic, payload) VALUES ('task', jsonb_build_object('taskId', $1::uuid, 'version', $2::int, 'action', 'submit', 'from', NULL, 'to', 'queued'))`, [row.id, version]);
-    const titles = () => watcher.of('task.updated', row.id).map((r) => `${r.payload.task.version}:${r.payload.task.title}`);
-
-    relay.remember([{ ...row, title: 'As committed' }]);
-    await change(1);
-    await relay.flush();
-    await eventually(async () => titles(), (ts) => ts.length === 1);
-    expect(titles()).toEqual(['1:As committed']);
-
-    // Kept at version 1, but the batch holds version 2: the task is read as it is now.
-    relay.remember([{ ...row, title: 'As committed' }]);
-    await t.db.query(`UPDATE tasks SET version = 2, title = 'Renamed' WHERE id = $1`, [row.id]);
-    await change(2);
-    await relay.flush();
-    await eventually(async () => titles(), (ts) => ts.length === 2);
-    expect(titles()).toEqual(['1:As committed', '2:Renamed']);
   });
 });

@@ -56,9 +56,6 @@ export const RELAY_TASKS_SQL = `SELECT ${TASK_SELECT} FROM tasks t ${TASK_JOINS}
 // An announce job carries at most one batch's tasks.
 const BATCH = ANNOUNCE_BATCH;
 
-/** Committed rows kept for the relay (see `remember`): a few seconds of submissions at full speed. */
-const FRESH_MAX = 5_000;
-
 /** Queued anew (submitted, released, reopened), as opposed to flagged while it waits: announce it and time its escalation. */
 function entersQueue(change: TaskChange): boolean {
   return change.to === 'queued' && change.action !== 'overdue' && change.action !== 'escalate';
@@ -90,7 +87,6 @@ export function toEntryView(r: LedgerRow): LedgerEntryView {
 export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('outbox');
   private readonly loop: Recurring;
-  private readonly fresh = new Map<string, TaskRow>();
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
@@ -111,21 +107,6 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   /** Stop before the socket server and queues close, so a drain never talks to a closed connection. */
   onModuleDestroy(): Promise<void> {
     return this.loop.stop();
-  }
-
-  /**
-   * Rows a commit in this process has just returned, so relaying their change
-   * needs no read of them. A row is used only when it carries the newest
-   * version its batch holds; otherwise the batch reads the task as before.
-   * Rows whose outbox rows another instance relays are never taken back, so
-   * the oldest go once there are more than FRESH_MAX.
-   */
-  remember(rows: readonly TaskRow[]): void {
-    for (const r of rows) this.fresh.set(r.id, r);
-    for (const id of this.fresh.keys()) {
-      if (this.fresh.size <= FRESH_MAX) break;
-      this.fresh.delete(id);
-    }
   }
 
   /** Drain soon; calls made while a drain runs coalesce into one more pass. */
@@ -163,17 +144,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async relayTasks(m: EntityManager, changes: TaskChange[]): Promise<void> {
+    const ids = [...new Set(changes.map((c) => c.taskId))];
+    const rows = rowsOf<TaskRow>(await m.query(RELAY_TASKS_SQL, [ids]));
+    const byId = new Map(rows.map((r) => [r.id, r]));
     const newest = new Map<string, number>();
     for (const c of changes) newest.set(c.taskId, Math.max(newest.get(c.taskId) ?? 0, c.version));
-    const byId = new Map<string, TaskRow>();
-    const unread: string[] = [];
-    for (const [id, version] of newest) {
-      const kept = this.fresh.get(id);
-      this.fresh.delete(id);
-      if (kept?.version === version) byId.set(id, kept);
-      else unread.push(id);
-    }
-    if (unread.length) for (const r of rowsOf<TaskRow>(await m.query(RELAY_TASKS_SQL, [unread]))) byId.set(r.id, r);
     const announced = new Set<string>();
     const now = Date.now();
     const jobs: JobRequest[] = [];
@@ -186,8 +161,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       // One snapshot per version, whichever process relays it: the row as read now carries the
       // newest committed version, and the outbox row of that version is the one that sends it. A
       // batch holding only older changes of a task that has moved on leaves the snapshot to the
-      // batch (here or on another instance) that holds the newest, or it would go out twice. A row
-      // from `remember` is used only at its batch's newest version, so it never sends an older one.
+      // batch (here or on another instance) that holds the newest, or it would go out twice.
       if (!announced.has(row.id) && row.version === newest.get(row.id)) {
         announced.add(row.id);
         const audience = [rooms.org(row.organization_id), rooms.admins];

@@ -77,7 +77,6 @@ export class TasksService {
   /** Submissions commit together; a task whose category has no rate gets no row, and its caller undefined. */
   private readonly submissions = new GroupCommit<Submission, TaskRow | undefined>(async (subs) => {
     const rows = await this.insertSubmissions(subs, this.ds.manager);
-    this.outbox.remember(rows);
     this.outbox.kick();
     const byId = new Map(rows.map((r) => [r.id, r]));
     return subs.map((s) => byId.get(s.id));
