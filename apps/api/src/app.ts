@@ -42,6 +42,9 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     // Node checks the request deadline on an interval (30 s by default), too coarse for short timeouts.
     requestTimeout: config.requestTimeoutMs,
     connectionTimeout: config.connectionTimeoutMs,
+    // Between requests Node arms the keep-alive timer instead of the one above: without this an
+    // idle connection would stay Fastify's default 72 s whatever CONNECTION_TIMEOUT says.
+    keepAliveTimeout: config.connectionTimeoutMs,
     http: {
       headersTimeout: Math.min(60_000, config.requestTimeoutMs),
       connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(config.requestTimeoutMs / 4))),

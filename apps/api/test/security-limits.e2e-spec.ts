@@ -102,6 +102,43 @@ describe('security: resource limits', () => {
   });
 });
 
+describe('security: idle connections', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ CONNECTION_TIMEOUT: '1s' });
+  });
+  afterAll(() => t.close());
+
+  /** A keep-alive connection that asks for the liveness probe `requests` times, `gapMs` apart; resolves with when it closed and how many answers came. */
+  function keepAlive(requests: number, gapMs: number): Promise<{ closedAfterLastMs: number; answers: number }> {
+    const url = new URL(t.url);
+    return new Promise((resolve, reject) => {
+      const s = connect(Number(url.port), url.hostname);
+      let answers = 0;
+      let lastAnswerAt = 0;
+      const send = () => s.write(`GET /api/health/live HTTP/1.1\r\nHost: ${url.host}\r\nConnection: keep-alive\r\n\r\n`);
+      s.on('connect', send);
+      s.on('data', (chunk) => {
+        answers += (chunk.toString().match(/HTTP\/1\.1 200/g) ?? []).length;
+        lastAnswerAt = Date.now();
+        if (answers < requests) setTimeout(send, gapMs);
+      });
+      s.on('error', reject);
+      s.on('close', () => resolve({ closedAfterLastMs: Date.now() - lastAnswerAt, answers }));
+      setTimeout(() => s.destroy(), 8_000).unref();
+    });
+  }
+
+  it('closes a keep-alive connection left idle for CONNECTION_TIMEOUT, and not one in use', async () => {
+    // Busy for 2.4 s, longer than the timeout, in gaps shorter than it: it stays open throughout.
+    const busy = await keepAlive(7, 400);
+    expect(busy.answers).toBe(7);
+    // Then idle: closed after the timeout (Node adds a second's grace to it), not the 72 s Fastify defaults to.
+    expect(busy.closedAfterLastMs).toBeGreaterThanOrEqual(900);
+    expect(busy.closedAfterLastMs).toBeLessThan(4_000);
+  });
+});
+
 describe('security: rate limits hold across two instances sharing Redis', () => {
   let one: TestApp;
   let two: TestApp;
