@@ -1,6 +1,6 @@
 // `npm run bench`: every scenario beside its raw baseline, interleaved, in one run.
 //   --only a,b      run only these scenarios (health, adapter, submit, claim, dispatch, fanout, billing, dashboard)
-//   --pairs N       baseline/scenario pairs per scenario (default 3)
+//   --pairs N       baseline/scenario pairs per scenario (default 5)
 //   --seconds S     length of each timed window for the throughput scenarios (default 4)
 //   --profile a,b   profile these scenarios' API under `node --cpu-prof` (health, submit and claim: an extra
 //                   profiled run after the measured pairs; fanout: the whole scenario, so its latencies
@@ -24,7 +24,7 @@ const SCENARIOS = [health, adapter, submit, claim, dispatch, fanout, billing, da
 const { values: args } = parseArgs({
   options: {
     only: { type: 'string' },
-    pairs: { type: 'string', default: '3' },
+    pairs: { type: 'string', default: '5' },
     seconds: { type: 'string', default: '4' },
     profile: { type: 'string' },
     keep: { type: 'boolean', default: false },

@@ -2,7 +2,7 @@
 // `npm run bench`: build what the scenarios start (the API and the dashboard,
 // turbo-cached so an unchanged tree costs seconds), make sure PostgreSQL and
 // Redis answer, then run the bench workspace. Arguments pass through:
-//   npm run bench -- --only submit,claim --pairs 5
+//   npm run bench -- --only submit,claim --pairs 3
 //   npm run bench -- --no-build      (bench the dist already on disk)
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
