@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { DispatchProcessor } from '../src/dispatch/dispatch.processor.js';
 import { JobsService } from '../src/dispatch/jobs.service.js';
+import { TaskSnapshots } from '../src/dispatch/task-snapshots.js';
 import { registerAssistant, registerClient } from './support/factories.js';
 import { LiveClient } from './support/sockets.js';
 import { act, announceState, eventually, submitTask } from './support/tasks.js';
@@ -36,6 +37,8 @@ describe('roles: an api process and a separate worker process', () => {
     try {
       const task = await submitTask(api.http, client, { category: 'scheduling' });
       await eventually(async () => socket.of('task.available', task.id).length, (n) => n === 1);
+      // The api process relayed it but runs no announce, so it kept no view for one.
+      expect(api.app.get(TaskSnapshots).size).toBe(0);
       // The claim-expiry timer fires in the worker process too.
       await act(api.http, assistant, task.id, 'claim');
       const back = await eventually(() => api.http.get(`/api/tasks/${task.id}`, { token: client.token }).then((r) => r.body), (x) => x.status === 'queued');

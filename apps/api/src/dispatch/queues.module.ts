@@ -7,7 +7,7 @@ import { redisOptionsFromUrl, requestRedisOptions, workerRedisOptions } from '..
 import { LiveEvents } from '../realtime/live-events.js';
 import { DEFAULT_JOB_OPTIONS, JobsService } from './jobs.service.js';
 import { OutboxRelay } from './outbox.relay.js';
-import { TaskSnapshots } from './task-snapshots.js';
+import { SNAPSHOTS_MAX, TaskSnapshots } from './task-snapshots.js';
 
 /** Queues (producers) and the outbox relay exist in every role; processors only where workers run. */
 @Global()
@@ -33,7 +33,13 @@ export class QueuesModule {
           }),
         ),
       ],
-      providers: [JobsService, OutboxRelay, LiveEvents, { provide: TaskSnapshots, useValue: new TaskSnapshots() }],
+      providers: [
+        JobsService,
+        OutboxRelay,
+        LiveEvents,
+        // An api-only process runs no announce to hand views to.
+        { provide: TaskSnapshots, useValue: new TaskSnapshots(config.role === 'api' ? 0 : SNAPSHOTS_MAX) },
+      ],
       exports: [JobsService, OutboxRelay, LiveEvents, TaskSnapshots, BullModule],
     };
   }

@@ -19,4 +19,10 @@ describe('TaskSnapshots', () => {
     expect(s.size).toBe(3);
     expect(['a', 'b', 'c', 'd', 'e'].map((id) => s.take(id, 1)?.id)).toEqual([undefined, undefined, 'c', 'd', 'e']);
   });
+
+  it('keeps nothing with a max of 0 (a process that runs no announce)', () => {
+    const s = new TaskSnapshots(0);
+    s.keep(view('a', 1));
+    expect([s.size, s.take('a', 1)]).toEqual([0, undefined]);
+  });
 });

@@ -18,6 +18,7 @@ export class TaskSnapshots {
   constructor(private readonly max = SNAPSHOTS_MAX) {}
 
   keep(view: TaskView): void {
+    if (!this.max) return;
     this.views.set(`${view.id}/${view.version}`, view);
     for (const key of this.views.keys()) {
       if (this.views.size <= this.max) break;
