@@ -1,5 +1,5 @@
 import { ANNOUNCE_SQL } from '../src/dispatch/dispatch.processor.js';
-import { RELAY_TASKS_SQL } from '../src/dispatch/outbox.relay.js';
+import { TASKS_BY_ID_SQL } from '../src/tasks/task-row.js';
 import { registerClient } from './support/factories.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -51,7 +51,7 @@ describe('query plans of the batch reads', () => {
 
   it.each([
     ['announce', () => plan(ANNOUNCE_SQL, [ids, ids.map(() => 1)])],
-    ['relay', () => plan(RELAY_TASKS_SQL, [ids])],
+    ['relay', () => plan(TASKS_BY_ID_SQL, [ids])],
   ])('the %s read reaches tasks through its primary key alone', async (_name, explain) => {
     const onTasks = (await explain()).filter((n) => n['Relation Name'] === 'tasks' || n['Index Name']?.startsWith('tasks_'));
     expect(onTasks.length).toBeGreaterThan(0);

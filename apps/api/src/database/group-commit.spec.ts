@@ -11,6 +11,16 @@ function statements() {
 }
 const tick = () => new Promise((r) => setImmediate(r));
 
+/** Items that arrive while one lane is busy, so they go together as the second statement, now sent. */
+async function behindOne(s: ReturnType<typeof statements>, g: GroupCommit<string, string | undefined>, items: string[]) {
+  const blocker = g.add('first');
+  const batch = items.map((x) => g.add(x));
+  s.calls[0]!.finish();
+  await blocker;
+  await tick();
+  return batch;
+}
+
 describe('GroupCommit', () => {
   it('sends an item alone at once, and the ones that arrive while the lanes are busy together', async () => {
     const s = statements();
@@ -44,24 +54,14 @@ describe('GroupCommit', () => {
 
   it('gives each caller the answer at its own position, undefined included', async () => {
     const s = statements();
-    const g = new GroupCommit(s.run, 1);
-    const blocker = g.add('first');
-    const batch = ['a', 'b', 'c'].map((x) => g.add(x));
-    s.calls[0]!.finish();
-    await blocker;
-    await tick();
+    const batch = await behindOne(s, new GroupCommit(s.run, 1), ['a', 'b', 'c']);
     s.calls[1]!.finish(['A', undefined, 'C']);
     expect(await Promise.all(batch)).toEqual(['A', undefined, 'C']);
   });
 
   it('sends each item of a failed statement again alone, so only the bad one fails', async () => {
     const s = statements();
-    const g = new GroupCommit(s.run, 1);
-    const blocker = g.add('first');
-    const batch = ['ok1', 'bad', 'ok2'].map((x) => g.add(x));
-    s.calls[0]!.finish();
-    await blocker;
-    await tick();
+    const batch = await behindOne(s, new GroupCommit(s.run, 1), ['ok1', 'bad', 'ok2']);
     s.calls[1]!.fail(new Error('poison'));
     for (let i = 0; i < 3 && s.calls.length < 5; i++) await tick();
     expect(s.calls.slice(2).map((c) => c.items)).toEqual([['ok1'], ['bad'], ['ok2']]);

@@ -5,10 +5,9 @@ import type { Job } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { rowsOf } from '../database/sql.js';
 import { LiveEvents } from '../realtime/live-events.js';
-import { toTaskView, type TaskRow } from '../tasks/task-row.js';
+import { TASKS_BY_ID_SQL, toTaskView, type TaskRow } from '../tasks/task-row.js';
 import { runJob, type Handlers } from './job-handlers.js';
 import { LoggedWorker } from './logged-worker.js';
-import { RELAY_TASKS_SQL } from './outbox.relay.js';
 import { TaskSnapshots } from './task-snapshots.js';
 
 /**
@@ -69,20 +68,23 @@ export class DispatchProcessor extends LoggedWorker {
     const unread = wanted.filter((r) => !views.has(r.id));
     if (unread.length) {
       const versions = new Map(unread.map((r) => [r.id, r.version]));
-      for (const row of rowsOf<TaskRow>(await this.ds.query(RELAY_TASKS_SQL, [[...versions.keys()]]))) {
+      for (const row of rowsOf<TaskRow>(await this.ds.query(TASKS_BY_ID_SQL, [[...versions.keys()]]))) {
         // Claimed or changed between the two reads: its own change tells the assistants.
         if (row.status === 'queued' && row.version === versions.get(row.id)) views.set(row.id, toTaskView(row));
       }
     }
+    let announced = found.length;
     let deliveries = 0;
     for (const { id, eligible } of wanted) {
       const task = views.get(id);
-      if (!task) continue;
+      if (!task) {
+        announced--;
+        continue;
+      }
       this.live.emit(eligible.map((u) => rooms.user(u)), 'task.available', { task });
       deliveries += eligible.length;
     }
     // Skipped: claimed, cancelled or moved on to a newer version since the relay read it.
-    const announced = found.length - wanted.filter((r) => !views.has(r.id)).length;
     return { announced, skipped: tasks.length - announced, deliveries };
   }
 }

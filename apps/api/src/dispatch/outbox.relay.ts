@@ -6,7 +6,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { query, rowsOf } from '../database/sql.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { LiveEvents } from '../realtime/live-events.js';
-import { TASK_JOINS, TASK_SELECT, toTaskView, type TaskRow } from '../tasks/task-row.js';
+import { TASKS_BY_ID_SQL, toTaskView, type TaskRow } from '../tasks/task-row.js';
 import { REDIS } from '../redis/redis.module.js';
 import { announceJobId, jobRequest, JobsService, type JobRequest } from './jobs.service.js';
 import { Recurring } from './recurring.js';
@@ -43,15 +43,6 @@ interface LedgerRow {
   created_by: string | null;
   reason: string | null;
 }
-
-/**
- * The tasks of a relay batch, as they are now. Sent unnamed, so planned on each
- * call: a prepared plan made while `tasks` was a few pages (a new install, a
- * fresh bench database) hashed a sequential scan of it, and kept doing so as it
- * grew until the next ANALYZE. Under the submit bench, uuid comparisons in such
- * plans (this read's and the announce's) took 23 % of the machine's CPU.
- */
-export const RELAY_TASKS_SQL = `SELECT ${TASK_SELECT} FROM tasks t ${TASK_JOINS} WHERE t.id = ANY($1::uuid[])`;
 
 // An announce job carries at most one batch's tasks.
 const BATCH = ANNOUNCE_BATCH;
@@ -145,7 +136,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async relayTasks(m: EntityManager, changes: TaskChange[]): Promise<void> {
     const ids = [...new Set(changes.map((c) => c.taskId))];
-    const rows = rowsOf<TaskRow>(await m.query(RELAY_TASKS_SQL, [ids]));
+    const rows = rowsOf<TaskRow>(await m.query(TASKS_BY_ID_SQL, [ids]));
     const byId = new Map(rows.map((r) => [r.id, r]));
     const newest = new Map<string, number>();
     for (const c of changes) newest.set(c.taskId, Math.max(newest.get(c.taskId) ?? 0, c.version));

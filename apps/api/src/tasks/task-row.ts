@@ -108,3 +108,13 @@ export function toEventView(e: TaskEventRow): TaskEventView {
 /** Columns every task read selects: the row plus the names the dashboard shows. */
 export const TASK_SELECT = `t.*, a.name AS assignee_name, o.name AS organization_name`;
 export const TASK_JOINS = `LEFT JOIN users a ON a.id = t.assignee_id JOIN organizations o ON o.id = t.organization_id`;
+
+/**
+ * Tasks by id ($1), as they are now: the relay's batch, and the announce's
+ * tasks whose view it does not have. Sent unnamed, so planned on each call: a
+ * prepared plan made while `tasks` was a few pages (a new install, a fresh
+ * bench database) hashed a sequential scan of it, and kept doing so as it
+ * grew until the next ANALYZE. Under the submit bench, uuid comparisons in
+ * such plans took 23 % of the machine's CPU.
+ */
+export const TASKS_BY_ID_SQL = `SELECT ${TASK_SELECT} FROM tasks t ${TASK_JOINS} WHERE t.id = ANY($1::uuid[])`;

@@ -24,15 +24,15 @@ function decodeJson(segment: string): Record<string, unknown> | null {
   }
 }
 
+/** Verified tokens kept per process; a user sends the same token with every request for its lifetime. */
+const MAX_KEPT = 10_000;
+
 /**
  * HS256 access tokens, signed and checked with node:crypto. Every request
  * verifies one, and WebCrypto (through a JOSE library) cost about six times
  * as much per verify; the rules are the same: only HS256 (so `alg: none` and
  * every other algorithm are refused), our issuer and audience, not expired.
  */
-/** Verified tokens kept per process; a user sends the same token with every request for its lifetime. */
-const MAX_KEPT = 10_000;
-
 @Injectable()
 export class TokensService {
   private readonly key: Buffer;
