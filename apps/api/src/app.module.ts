@@ -1,5 +1,5 @@
 import { Module, type DynamicModule, type Provider, type Type } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER } from '@nestjs/core';
 import { AdminController } from './admin/admin.controller.js';
 import { AuditController } from './audit/audit.controller.js';
 import { AuditService } from './audit/audit.service.js';
@@ -45,7 +45,7 @@ export class AppModule {
       RedisWriteGuard,
       AuthGuard,
       RateLimitGuard,
-      { provide: APP_GUARD, useClass: GlobalGuards },
+      GlobalGuards,
       { provide: APP_FILTER, useClass: HttpErrorFilter },
     ];
     if (serves) providers.push(RealtimeGateway);

@@ -1,4 +1,4 @@
-import { Controller, Get, Post } from '@nestjs/common';
+import { Get, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import {
@@ -19,11 +19,12 @@ import type { AuthUser } from '../common/auth/auth-user.js';
 import { CurrentUser, Roles } from '../common/auth/decorators.js';
 import { Contract, Input } from '../common/http/contract.js';
 import { JobsService } from '../dispatch/jobs.service.js';
+import { GuardedController } from '../common/http/global-guards.js';
 
 @ApiTags('admin')
 @ApiBearerAuth()
 @Roles('admin')
-@Controller('admin')
+@GuardedController('admin')
 export class AdminController {
   constructor(
     private readonly jobs: JobsService,

@@ -1,4 +1,4 @@
-import { Controller, ForbiddenException, Get, Inject, NotFoundException, Post, Req, Res } from '@nestjs/common';
+import { ForbiddenException, Get, Inject, NotFoundException, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { authResponse, loginBody, registerBody, userView, type AuthResponse, type LoginBody, type RegisterBody, type UserView } from '@handoff/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -12,9 +12,10 @@ import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { UsersService } from '../users/users.service.js';
 import { AuthService, type Issued } from './auth.service.js';
 import { REFRESH_COOKIE, REFRESH_COOKIE_PATH, RefreshTokensService } from './refresh-tokens.service.js';
+import { GuardedController } from '../common/http/global-guards.js';
 
 @ApiTags('auth')
-@Controller('auth')
+@GuardedController('auth')
 export class AuthController {
   constructor(
     private readonly auth: AuthService,

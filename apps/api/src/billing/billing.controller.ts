@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { Controller, Get, Headers, Post, Res } from '@nestjs/common';
+import { Get, Headers, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiProduces, ApiTags } from '@nestjs/swagger';
 import {
   adjustmentRequest,
@@ -26,10 +26,11 @@ import { CurrentUser, Roles } from '../common/auth/decorators.js';
 import { Contract, Input } from '../common/http/contract.js';
 import { IdempotencyService, isReplayed } from '../common/http/idempotency.js';
 import { BillingService } from './billing.service.js';
+import { GuardedController } from '../common/http/global-guards.js';
 
 @ApiTags('billing')
 @ApiBearerAuth()
-@Controller('billing')
+@GuardedController('billing')
 export class BillingController {
   constructor(
     private readonly billing: BillingService,

@@ -1,4 +1,4 @@
-import { Controller, Get, Put } from '@nestjs/common';
+import { Get, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { rateCardBody, rateCardEntry, rateCardParams, type Category } from '@handoff/contracts';
 import { z } from 'zod';
@@ -6,10 +6,11 @@ import type { AuthUser } from '../common/auth/auth-user.js';
 import { CurrentUser, Roles } from '../common/auth/decorators.js';
 import { Contract, Input } from '../common/http/contract.js';
 import { RateCardService } from './rate-card.service.js';
+import { GuardedController } from '../common/http/global-guards.js';
 
 @ApiTags('rate card')
 @ApiBearerAuth()
-@Controller('rate-card')
+@GuardedController('rate-card')
 export class RateCardController {
   constructor(private readonly rates: RateCardService) {}
 

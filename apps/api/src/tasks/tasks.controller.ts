@@ -1,4 +1,4 @@
-import { Controller, Get, Headers, Post, Res } from '@nestjs/common';
+import { Get, Headers, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import {
   createTaskBody,
@@ -24,13 +24,14 @@ import { IdempotencyService, isReplayed } from '../common/http/idempotency.js';
 import { byUser, RateLimit } from '../common/rate-limit/rate-limit.js';
 import { RateCardService } from '../rate-card/rate-card.service.js';
 import { TasksService } from './tasks.service.js';
+import { GuardedController } from '../common/http/global-guards.js';
 
 const taskPage = z.object({ items: z.array(taskView), nextCursor: z.string().nullable() });
 const MOVED = { 404: 'not found or not yours', 409: 'the task is in another state; the body names it' };
 
 @ApiTags('tasks')
 @ApiBearerAuth()
-@Controller('tasks')
+@GuardedController('tasks')
 export class TasksController {
   constructor(
     private readonly tasks: TasksService,

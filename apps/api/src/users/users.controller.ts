@@ -1,4 +1,4 @@
-import { Controller, Get, Patch, Post, Put } from '@nestjs/common';
+import { Get, Patch, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import {
   availabilityBody,
@@ -18,13 +18,14 @@ import type { AuthUser } from '../common/auth/auth-user.js';
 import { CurrentUser, Roles } from '../common/auth/decorators.js';
 import { Contract, Input } from '../common/http/contract.js';
 import { UsersService } from './users.service.js';
+import { GuardedController } from '../common/http/global-guards.js';
 
 const userPage = z.object({ items: z.array(userView), nextCursor: z.string().nullable() });
 const usersQuery = listQuery.extend(listUsersQuery.shape);
 
 @ApiTags('users')
 @ApiBearerAuth()
-@Controller()
+@GuardedController()
 export class UsersController {
   constructor(private readonly users: UsersService) {}
 

@@ -24,7 +24,7 @@ export interface RateLimitedRequest {
   user?: { id: string };
 }
 
-const RATE_LIMIT = 'handoff:rate-limit';
+export const RATE_LIMIT = 'handoff:rate-limit';
 export const RateLimit = (spec: RateLimitSpec) => SetMetadata(RATE_LIMIT, spec);
 
 export const byIp = (req: RateLimitedRequest) => [`ip:${req.ip}`];
