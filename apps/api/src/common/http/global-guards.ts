@@ -31,7 +31,7 @@ export class GlobalGuards implements CanActivate {
  * `@Controller` with `GlobalGuards` on every route. Controllers take the
  * guards this way rather than through `APP_GUARD` because Nest runs a global
  * guard, with its execution context and promise hop, on every route, the
- * probes included, where it has nothing to check: 9 % of a liveness answer's
+ * probes included, where it has nothing to check: 8 % of a liveness answer's
  * CPU. Only a controller whose routes are all public reads without a rate
  * limit may do without (the health probes); `guarded-controllers.spec.ts`
  * checks every controller of the app for that.
