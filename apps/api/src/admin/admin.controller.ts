@@ -18,8 +18,8 @@ import { recordAudit } from '../audit/audit.js';
 import type { AuthUser } from '../common/auth/auth-user.js';
 import { CurrentUser, Roles } from '../common/auth/decorators.js';
 import { Contract, Input } from '../common/http/contract.js';
-import { JobsService } from '../dispatch/jobs.service.js';
 import { GuardedController } from '../common/http/global-guards.js';
+import { JobsService } from '../dispatch/jobs.service.js';
 
 @ApiTags('admin')
 @ApiBearerAuth()

@@ -2,9 +2,9 @@ import { Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../common/auth/decorators.js';
 import { Contract, Input } from '../common/http/contract.js';
+import { GuardedController } from '../common/http/global-guards.js';
 import { auditPage, auditQuery, type AuditQuery } from './audit.schemas.js';
 import { AuditService } from './audit.service.js';
-import { GuardedController } from '../common/http/global-guards.js';
 
 @ApiTags('admin')
 @ApiBearerAuth()

@@ -7,12 +7,12 @@ import { CurrentUser, Public } from '../common/auth/decorators.js';
 import { Contract, Input } from '../common/http/contract.js';
 import { parseCookies, serializeCookie } from '../common/http/cookies.js';
 import { originAllowed } from '../common/http/origin.js';
+import { GuardedController } from '../common/http/global-guards.js';
 import { byIp, byIpAndEmail, RateLimit } from '../common/rate-limit/rate-limit.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { UsersService } from '../users/users.service.js';
 import { AuthService, type Issued } from './auth.service.js';
 import { REFRESH_COOKIE, REFRESH_COOKIE_PATH, RefreshTokensService } from './refresh-tokens.service.js';
-import { GuardedController } from '../common/http/global-guards.js';
 
 @ApiTags('auth')
 @GuardedController('auth')

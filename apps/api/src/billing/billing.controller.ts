@@ -25,8 +25,8 @@ import type { AuthUser } from '../common/auth/auth-user.js';
 import { CurrentUser, Roles } from '../common/auth/decorators.js';
 import { Contract, Input } from '../common/http/contract.js';
 import { IdempotencyService, isReplayed } from '../common/http/idempotency.js';
-import { BillingService } from './billing.service.js';
 import { GuardedController } from '../common/http/global-guards.js';
+import { BillingService } from './billing.service.js';
 
 @ApiTags('billing')
 @ApiBearerAuth()

@@ -5,8 +5,8 @@ import { z } from 'zod';
 import type { AuthUser } from '../common/auth/auth-user.js';
 import { CurrentUser, Roles } from '../common/auth/decorators.js';
 import { Contract, Input } from '../common/http/contract.js';
-import { RateCardService } from './rate-card.service.js';
 import { GuardedController } from '../common/http/global-guards.js';
+import { RateCardService } from './rate-card.service.js';
 
 @ApiTags('rate card')
 @ApiBearerAuth()

@@ -21,10 +21,10 @@ import type { AuthUser } from '../common/auth/auth-user.js';
 import { CurrentUser, Roles } from '../common/auth/decorators.js';
 import { Contract, Input } from '../common/http/contract.js';
 import { IdempotencyService, isReplayed } from '../common/http/idempotency.js';
+import { GuardedController } from '../common/http/global-guards.js';
 import { byUser, RateLimit } from '../common/rate-limit/rate-limit.js';
 import { RateCardService } from '../rate-card/rate-card.service.js';
 import { TasksService } from './tasks.service.js';
-import { GuardedController } from '../common/http/global-guards.js';
 
 const taskPage = z.object({ items: z.array(taskView), nextCursor: z.string().nullable() });
 const MOVED = { 404: 'not found or not yours', 409: 'the task is in another state; the body names it' };

@@ -17,8 +17,8 @@ import { z } from 'zod';
 import type { AuthUser } from '../common/auth/auth-user.js';
 import { CurrentUser, Roles } from '../common/auth/decorators.js';
 import { Contract, Input } from '../common/http/contract.js';
-import { UsersService } from './users.service.js';
 import { GuardedController } from '../common/http/global-guards.js';
+import { UsersService } from './users.service.js';
 
 const userPage = z.object({ items: z.array(userView), nextCursor: z.string().nullable() });
 const usersQuery = listQuery.extend(listUsersQuery.shape);
