@@ -1,7 +1,6 @@
 import pg from 'pg';
 
 export const BASE_DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/handoff';
-export const TEMPLATE_DB = 'handoff_test_template';
 
 export function databaseUrl(name: string): string {
   const url = new URL(BASE_DATABASE_URL);
@@ -27,7 +26,7 @@ export async function dropDatabase(name: string): Promise<void> {
 /** A fresh database for one test file, copied from the migrated template in milliseconds. */
 export async function cloneTemplate(name: string): Promise<string> {
   const { ensureTemplate } = await import('./template.js');
-  await ensureTemplate();
-  await withAdminClient((c) => c.query(`CREATE DATABASE ${pg.escapeIdentifier(name)} TEMPLATE ${TEMPLATE_DB}`));
+  const template = await ensureTemplate();
+  await withAdminClient((c) => c.query(`CREATE DATABASE ${pg.escapeIdentifier(name)} TEMPLATE ${pg.escapeIdentifier(template)}`));
   return databaseUrl(name);
 }
