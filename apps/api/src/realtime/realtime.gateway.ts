@@ -22,6 +22,8 @@ type Checked = Extract<SessionCheck, { ok: true }>;
 
 /** While change notices cannot be trusted (listener down, or cache off), open sockets are checked this often. */
 const RECHECK_MS = 1_000;
+/** During an outage every check fails; say so this often, not once per socket. */
+const WARN_EVERY_MS = 10_000;
 /** setTimeout's ceiling; a longer lifetime is re-armed when it fires. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -60,6 +62,8 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnMo
   private readonly timers = new Map<LiveSocket, NodeJS.Timeout>();
   /** Each socket's checks run one after another, so a renewal and a notice cannot overwrite each other. */
   private readonly queues = new Map<LiveSocket, Promise<void>>();
+  private readonly retries = new Map<LiveSocket, NodeJS.Timeout>();
+  private lastWarning = 0;
   private unsubscribe?: () => void;
   private recheckTimer?: NodeJS.Timeout;
   private rechecking = false;
@@ -98,8 +102,9 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnMo
   onModuleDestroy(): void {
     this.unsubscribe?.();
     clearInterval(this.recheckTimer);
-    for (const timer of this.timers.values()) clearTimeout(timer);
+    for (const timer of [...this.timers.values(), ...this.retries.values()]) clearTimeout(timer);
     this.timers.clear();
+    this.retries.clear();
   }
 
   async handleConnection(socket: LiveSocket): Promise<void> {
@@ -146,14 +151,28 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnMo
       try {
         checked = await this.sessions.check(socket.data.token);
       } catch (e) {
-        // The database did not answer: keep the socket (its expiry still holds) and ask again shortly.
-        this.logger.warn(`session recheck failed: ${e instanceof Error ? e.message : String(e)}`);
-        setTimeout(() => void this.recheck(socket), RECHECK_MS).unref();
+        this.couldNotCheck(socket, e);
         return;
       }
       if (!checked.ok) return this.end(socket, Date.now() >= socket.data.expiresAt ? 'expired' : endReason(checked.reason));
       await this.adopt(socket, socket.data.token, checked);
     });
+  }
+
+  /** The database did not answer: keep the socket (its expiry still holds) and ask again shortly. */
+  private couldNotCheck(socket: LiveSocket, e: unknown): void {
+    if (Date.now() - this.lastWarning > WARN_EVERY_MS) {
+      this.lastWarning = Date.now();
+      this.logger.warn(`could not check a socket's session, trying again: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    // Without notices every socket is checked each second anyway; one retry per socket otherwise.
+    if (!this.sessions.noticesArrive || this.retries.has(socket)) return;
+    const timer = setTimeout(() => {
+      this.retries.delete(socket);
+      void this.recheck(socket);
+    }, RECHECK_MS);
+    timer.unref();
+    this.retries.set(socket, timer);
   }
 
   private async renew(socket: LiveSocket, payload: unknown, reply: (r: SessionRenewAck) => void): Promise<void> {
@@ -239,7 +258,9 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnMo
   private forget(socket: LiveSocket): void {
     this.unindex(socket);
     clearTimeout(this.timers.get(socket));
+    clearTimeout(this.retries.get(socket));
     this.timers.delete(socket);
+    this.retries.delete(socket);
     this.queues.delete(socket);
   }
 }
