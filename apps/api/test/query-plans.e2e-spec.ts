@@ -1,3 +1,4 @@
+import { SESSION_SQL } from '../src/common/auth/session.service.js';
 import { ANNOUNCE_SQL } from '../src/dispatch/dispatch.processor.js';
 import { TASKS_BY_ID_SQL } from '../src/tasks/task-row.js';
 import { registerClient } from './support/factories.js';
@@ -58,5 +59,41 @@ describe('query plans of the batch reads', () => {
     expect(onTasks.filter((n) => n['Node Type'] !== 'Bitmap Heap Scan').map((n) => [n['Node Type'], n['Index Name']])).toEqual(
       onTasks.filter((n) => n['Node Type'] !== 'Bitmap Heap Scan').map(() => [expect.stringMatching(/Index Scan/), 'tasks_pkey']),
     );
+  });
+});
+
+/**
+ * The session lookup runs whenever a kept answer is missing: its cost must not grow with a
+ * session's age (a family gains a row per refresh) nor with the table.
+ */
+describe('query plan of the session lookup', () => {
+  let t: TestApp;
+  let user: string;
+  let family: string;
+  beforeAll(async () => {
+    t = await startTestApp();
+    const client = await registerClient(t.http);
+    user = client.user.id;
+    // 200 sessions of 100 rotations each, every tenth revoked: a month of a busy deployment.
+    await t.db.query(
+      `INSERT INTO refresh_tokens (family_id, user_id, token_hash, token_version, expires_at, used_at, revoked_at)
+       SELECT f.id, $1, md5(f.id::text || g), 0, now() + interval '1 day', now(), CASE WHEN f.n % 10 = 0 THEN now() END
+         FROM (SELECT gen_random_uuid() AS id, n FROM generate_series(1, 200) n) f, generate_series(1, 100) g`,
+      [user],
+    );
+    await t.db.query('ANALYZE refresh_tokens');
+    family = (await t.db.query(`SELECT family_id FROM refresh_tokens WHERE user_id = $1 AND revoked_at IS NULL LIMIT 1`, [user])).rows[0].family_id;
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('probes refresh_tokens through its family indexes only', async () => {
+    const { rows } = await t.db.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (FORMAT JSON) ${SESSION_SQL}`, [user, family]);
+    const all = nodes(rows[0]!['QUERY PLAN'][0].Plan);
+    const onTokens = all.filter((n) => n['Relation Name'] === 'refresh_tokens' || n['Index Name']?.startsWith('refresh_tokens_'));
+    expect(onTokens.length).toBeGreaterThan(0);
+    expect(onTokens.map((n) => n['Index Name']).sort()).toEqual(['refresh_tokens_family_idx', 'refresh_tokens_revoked_family_idx']);
+    expect(all.filter((n) => n['Node Type'] === 'Seq Scan')).toEqual([]);
   });
 });

@@ -7,6 +7,8 @@ import { startTestApp, type TestApp } from './support/test-app.js';
 
 const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
 const nowS = () => Math.floor(Date.now() / 1000);
+/** The session id a genuine token carries, so a crafted one differs only in what its test is about. */
+const sidOf = (token: string): string => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).sid;
 
 /** The refresh cookie a response set, as `name=value`, plus its attributes. */
 function refreshCookie(res: { headers: Headers }): { pair: string; value: string; attrs: string } | null {
@@ -24,7 +26,7 @@ describe('security: tokens', () => {
   afterAll(() => t.close());
 
   const secret = () => new TextEncoder().encode(t.config.jwtSecret);
-  const claims = (s: Session, extra: Record<string, unknown> = {}) => ({ sub: s.user.id, role: s.user.role, tv: 0, iss: 'handoff', aud: 'handoff-api', iat: nowS(), exp: nowS() + 600, ...extra });
+  const claims = (s: Session, extra: Record<string, unknown> = {}) => ({ sub: s.user.id, role: s.user.role, tv: 0, sid: sidOf(s.token), iss: 'handoff', aud: 'handoff-api', iat: nowS(), exp: nowS() + 600, ...extra });
 
   async function expectRefused(token: string, what: string) {
     const res = await t.http.get('/api/auth/me', { token });
@@ -50,10 +52,10 @@ describe('security: tokens', () => {
     });
 
     it('a wrong algorithm: HS512 with our own secret, and RS256 signed with a key of its own', async () => {
-      const hs512 = await new SignJWT({ role: 'client', tv: 0 }).setProtectedHeader({ alg: 'HS512' }).setSubject(c.user.id).setIssuer('handoff').setAudience('handoff-api').setExpirationTime('5m').sign(secret());
+      const hs512 = await new SignJWT({ role: 'client', tv: 0, sid: sidOf(c.token) }).setProtectedHeader({ alg: 'HS512' }).setSubject(c.user.id).setIssuer('handoff').setAudience('handoff-api').setExpirationTime('5m').sign(secret());
       await expectRefused(hs512, 'HS512');
       const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-      const rs256 = await new SignJWT({ role: 'client', tv: 0 }).setProtectedHeader({ alg: 'RS256' }).setSubject(c.user.id).setIssuer('handoff').setAudience('handoff-api').setExpirationTime('5m').sign(privateKey);
+      const rs256 = await new SignJWT({ role: 'client', tv: 0, sid: sidOf(c.token) }).setProtectedHeader({ alg: 'RS256' }).setSubject(c.user.id).setIssuer('handoff').setAudience('handoff-api').setExpirationTime('5m').sign(privateKey);
       await expectRefused(rs256, 'RS256');
     });
 
@@ -62,19 +64,19 @@ describe('security: tokens', () => {
       const flipped = { ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), role: 'admin' };
       await expectRefused(`${header}.${b64(flipped)}.${sig}`, 'tampered');
       // Even correctly signed, a role the database does not hold is refused.
-      const signedLie = await new SignJWT({ role: 'admin', tv: 0 }).setProtectedHeader({ alg: 'HS256' }).setSubject(c.user.id).setIssuer('handoff').setAudience('handoff-api').setExpirationTime('5m').sign(secret());
+      const signedLie = await new SignJWT({ role: 'admin', tv: 0, sid: sidOf(c.token) }).setProtectedHeader({ alg: 'HS256' }).setSubject(c.user.id).setIssuer('handoff').setAudience('handoff-api').setExpirationTime('5m').sign(secret());
       await expectRefused(signedLie, 'signed role lie');
     });
 
     it('expired, wrong issuer, wrong audience', async () => {
-      const base = () => new SignJWT({ role: 'client', tv: 0 }).setProtectedHeader({ alg: 'HS256' }).setSubject(c.user.id);
+      const base = () => new SignJWT({ role: 'client', tv: 0, sid: sidOf(c.token) }).setProtectedHeader({ alg: 'HS256' }).setSubject(c.user.id);
       await expectRefused(await base().setIssuer('handoff').setAudience('handoff-api').setIssuedAt(nowS() - 120).setExpirationTime(nowS() - 1).sign(secret()), 'expired');
       await expectRefused(await base().setIssuer('someone-else').setAudience('handoff-api').setExpirationTime('5m').sign(secret()), 'issuer');
       await expectRefused(await base().setIssuer('handoff').setAudience('other-api').setExpirationTime('5m').sign(secret()), 'audience');
     });
 
     it('a token accepted before is refused once it expires, and a tampered copy of it never passes', async () => {
-      const short = await new SignJWT({ role: 'client', tv: 0 }).setProtectedHeader({ alg: 'HS256' }).setSubject(c.user.id).setIssuer('handoff').setAudience('handoff-api').setExpirationTime(nowS() + 2).sign(secret());
+      const short = await new SignJWT({ role: 'client', tv: 0, sid: sidOf(c.token) }).setProtectedHeader({ alg: 'HS256' }).setSubject(c.user.id).setIssuer('handoff').setAudience('handoff-api').setExpirationTime(nowS() + 2).sign(secret());
       // Accepted (and from now on kept as verified by this process)...
       expect((await t.http.get('/api/auth/me', { token: short })).status).toBe(200);
       const [header, payload, sig] = short.split('.');
@@ -83,6 +85,18 @@ describe('security: tokens', () => {
       // ...and refused once its exp has passed.
       await eventually(() => t.http.get('/api/auth/me', { token: short }).then((r) => r.status), (status) => status === 401, 5_000, 200);
       await expectRefused(short, 'expired after being accepted');
+    });
+
+    it('a session id that is missing, malformed, unknown or another user’s', async () => {
+      const sign = (sid: unknown) =>
+        new SignJWT({ role: 'client', tv: 0, ...(sid === undefined ? {} : { sid }) }).setProtectedHeader({ alg: 'HS256' }).setSubject(c.user.id).setIssuer('handoff').setAudience('handoff-api').setExpirationTime('5m').sign(secret());
+      await expectRefused(await sign(undefined), 'no session');
+      await expectRefused(await sign('not-a-uuid'), 'malformed session');
+      await expectRefused(await sign('00000000-0000-4000-8000-000000000000'), 'unknown session');
+      const someoneElse = await registerClient(t.http);
+      await expectRefused(await sign(sidOf(someoneElse.token)), 'another user’s session');
+      // The control: the same claims with the token's own session pass.
+      expect((await t.http.get('/api/auth/me', { token: await sign(sidOf(c.token)) })).status).toBe(200);
     });
 
     it('a suspended user’s token, and a deleted user’s', async () => {

@@ -9,9 +9,35 @@ export interface ServerToClientEvents {
   'billing.recorded': (payload: { entry: LedgerEntryView }) => void;
   'task.overdue': (payload: { task: TaskView }) => void;
   'task.escalated': (payload: { task: TaskView }) => void;
+  /** Sent just before the server ends the socket, so the client knows whether a fresh token brings it back. */
+  'session.ended': (payload: { reason: SessionEndReason }) => void;
 }
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface ClientToServerEvents {}
+
+/**
+ * Why the server ended a socket.
+ * - `expired`: its access token's lifetime ran out without a `session.renew`; a refreshed token reconnects.
+ * - `signed_out`: its session ended (sign-out, or a reused refresh token); the session is over.
+ * - `revoked`: the user's access changed (suspended, deleted, a new role or token version).
+ * - `unauthorized`: a `session.renew` carried a token that is not valid for this socket's user.
+ */
+export const SESSION_END_REASONS = ['expired', 'signed_out', 'revoked', 'unauthorized'] as const;
+export type SessionEndReason = (typeof SESSION_END_REASONS)[number];
+
+/**
+ * The answer to `session.renew`: the socket's new expiry, or why not. `unavailable` (the server
+ * could not check the token just now) leaves the socket open until its current expiry; any
+ * other refusal ends it.
+ */
+export type SessionRenewAck = { ok: true; expiresAt: string } | { ok: false; reason: SessionEndReason | 'unavailable' };
+
+export interface ClientToServerEvents {
+  /**
+   * Re-authenticate an open socket with a fresh access token of the same user, before the
+   * current one expires; the socket then lasts until the new token's expiry. A token that is
+   * not valid for this socket's user ends the socket.
+   */
+  'session.renew': (payload: { token: string }, ack: (result: SessionRenewAck) => void) => void;
+}
 
 export type ServerEventName = keyof ServerToClientEvents;
 

@@ -1,5 +1,6 @@
 import { ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
 import type { AuthResponse, LoginBody, RegisterBody } from '@handoff/contracts';
+import { SessionService } from '../common/auth/session.service.js';
 import { TokensService } from '../common/auth/tokens.service.js';
 import type { User } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
@@ -18,6 +19,7 @@ export class AuthService {
     private readonly users: UsersService,
     private readonly tokens: TokensService,
     private readonly refreshTokens: RefreshTokensService,
+    private readonly sessions: SessionService,
   ) {}
 
   async register(body: RegisterBody): Promise<Issued> {
@@ -39,23 +41,29 @@ export class AuthService {
   async refresh(raw: string | undefined): Promise<Issued> {
     if (!raw) throw new UnauthorizedException('no session to refresh; sign in');
     const rotation = await this.refreshTokens.rotate(raw);
-    if (!rotation.ok) throw new UnauthorizedException('the session has ended; sign in again');
+    if (!rotation.ok) {
+      // A reuse ends the session's access tokens and sockets here before the answer; elsewhere by the notice.
+      if (rotation.ended) await this.sessions.ended(rotation.ended);
+      throw new UnauthorizedException('the session has ended; sign in again');
+    }
     const user = await this.users.findById(rotation.userId);
     if (!user) throw new UnauthorizedException('the session has ended; sign in again');
-    return { body: await this.body(user), refreshToken: rotation.token };
+    return { body: await this.body(user, rotation.sessionId), refreshToken: rotation.token };
   }
 
-  logout(raw: string | undefined): Promise<void> {
-    return raw ? this.refreshTokens.revoke(raw) : Promise.resolve();
+  async logout(raw: string | undefined): Promise<void> {
+    if (!raw) return;
+    const ended = await this.refreshTokens.revoke(raw);
+    if (ended) await this.sessions.ended(ended);
   }
 
   private async issue(user: User): Promise<Issued> {
-    const refreshToken = await this.refreshTokens.issue(user.id, user.tokenVersion);
-    return { body: await this.body(user), refreshToken };
+    const { token, sessionId } = await this.refreshTokens.issue(user.id, user.tokenVersion);
+    return { body: await this.body(user, sessionId), refreshToken: token };
   }
 
-  private async body(user: User): Promise<AuthResponse> {
-    const accessToken = await this.tokens.sign({ sub: user.id, role: user.role, tv: user.tokenVersion });
+  private async body(user: User, sessionId: string): Promise<AuthResponse> {
+    const accessToken = await this.tokens.sign({ sub: user.id, role: user.role, tv: user.tokenVersion, sid: sessionId });
     return { accessToken, expiresIn: this.tokens.accessTtlSeconds, user: await this.users.view(user) };
   }
 }

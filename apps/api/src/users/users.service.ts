@@ -162,8 +162,9 @@ export class UsersService {
       const action = changes.suspended ? (body.suspended ? 'user.suspend' : 'user.reinstate') : 'user.update';
       await recordAudit(m, caller, { action, targetType: 'user', targetId: id, details: { email: user.email, changes } });
     });
-    // This instance acts on the change before its answer leaves; the others when the trigger's notice arrives.
-    this.sessions.forget(id);
+    // This instance acts on the change (its kept row, its open sockets) before its answer leaves; the others
+    // when the trigger's notice arrives.
+    await this.sessions.forget(id);
     return this.view((await this.findById(id))!);
   }
 

@@ -44,3 +44,40 @@ export async function loginAdmin(http: HttpClient, config: { admin: { email: str
   expectOk(res, 'admin login');
   return { token: res.body.accessToken, user: res.body.user };
 }
+
+/** A signed-in session that also holds its refresh cookie, as a browser would. */
+export interface SignedIn extends Session {
+  /** `handoff_refresh=<token>`, ready for a `cookie` header. */
+  cookie: string;
+}
+
+export function refreshCookieOf(res: { headers: Headers }): string | null {
+  const line = res.headers.getSetCookie().find((c) => c.startsWith('handoff_refresh='));
+  return line ? line.split('; ')[0]! : null;
+}
+
+export async function signIn(http: HttpClient, email: string, password = PASSWORD): Promise<SignedIn> {
+  const res = await http.post<AuthResponse>('/api/auth/login', { email, password });
+  expectOk(res, 'signing in');
+  return { token: res.body.accessToken, user: res.body.user, cookie: refreshCookieOf(res)! };
+}
+
+/** Trade the session's cookie for a new access token; the session keeps the rotated cookie. */
+export async function refreshSession(http: HttpClient, s: SignedIn): Promise<SignedIn> {
+  const res = await http.post<AuthResponse>('/api/auth/refresh', undefined, { headers: { cookie: s.cookie } });
+  expectOk(res, 'refreshing');
+  return { token: res.body.accessToken, user: res.body.user, cookie: refreshCookieOf(res)! };
+}
+
+export async function signOut(http: HttpClient, s: SignedIn): Promise<void> {
+  const res = await http.post('/api/auth/logout', undefined, { headers: { cookie: s.cookie } });
+  expectOk(res, 'signing out');
+}
+
+/** Another member of `owner`'s organization, made by an admin, signed in with a cookie. */
+export async function addMember(http: HttpClient, admin: Session, owner: Session): Promise<SignedIn> {
+  const email = `member-${unique()}@example.com`;
+  const res = await http.post('/api/users', { email, password: PASSWORD, name: 'Morgan Member', role: 'client', organizationId: owner.user.organizationId }, { token: admin.token });
+  expectOk(res, 'adding a member');
+  return signIn(http, email);
+}

@@ -81,6 +81,17 @@ export function storedAccessToken(): string | null {
   return read()?.token ?? null;
 }
 
+const RENEW_BEFORE_MS = 60_000;
+
+/**
+ * How long to wait before renewing a token with `leftMs` to live: until a minute before it
+ * lapses, or its last quarter when it lives less than four minutes, so a short lifetime is
+ * not renewed in a loop.
+ */
+export function renewDelayMs(leftMs: number): number {
+  return Math.max(0, leftMs - Math.min(RENEW_BEFORE_MS, leftMs / 4));
+}
+
 const FRESH_ENOUGH_MS = 30_000;
 let inflight: Promise<string | null> | null = null;
 

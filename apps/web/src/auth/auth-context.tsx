@@ -9,6 +9,7 @@ import {
   clearAccessToken,
   onAccessTokenChange,
   refreshAccessToken,
+  renewDelayMs,
   setAccessToken,
   storedAccessToken,
   tokenExpiresInMs,
@@ -43,7 +44,6 @@ export function homeFor(role: Role): string {
   }
 }
 
-const RENEW_BEFORE_MS = 60_000;
 
 export function AuthProvider({ children }: { children: ReactNode }) {
   const client = useQueryClient();
@@ -104,9 +104,10 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     [client, navigate],
   );
 
-  // Renew the short-lived access token a minute before it lapses, so live
-  // sockets reconnect and requests go out with a valid one; only when the
-  // refresh cookie is refused too is the session over.
+  // Renew the short-lived access token shortly before it lapses (a minute, or
+  // the last quarter of a shorter lifetime), so requests go out with a valid
+  // one and the live socket, which is handed each new token, stays open; only
+  // when the refresh cookie is refused too is the session over.
   useEffect(() => {
     if (!token) return;
     const left = tokenExpiresInMs();
@@ -115,7 +116,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       void refreshAccessToken(token).then((renewed) => {
         if (!renewed) signOut('expired');
       });
-    }, Math.max(0, left - RENEW_BEFORE_MS));
+    }, renewDelayMs(left));
     return () => clearTimeout(timer);
   }, [token, signOut]);
 

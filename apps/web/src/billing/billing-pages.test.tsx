@@ -188,7 +188,7 @@ describe('assistant earnings', () => {
     const fresh = entry({ id: 'p-2', kind: 'payout', amountCents: 1600 });
     payouts = [fresh, ...payouts];
     await act(async () => {
-      socket.emit('billing.recorded', { entry: fresh });
+      socket.serverSends('billing.recorded', { entry: fresh });
       await new Promise((r) => setTimeout(r, 0));
     });
     expect(await screen.findByTestId('entry-row-p-2')).toBeTruthy();

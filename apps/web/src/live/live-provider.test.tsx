@@ -1,20 +1,21 @@
 import type { TaskView } from '@handoff/contracts';
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { act, screen, waitFor } from '@testing-library/react';
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { qk } from '../api/query-keys';
+import { getAccessToken, setAccessToken } from '../api/token-store';
 import { ReconnectingIndicator } from '../layout/reconnecting-indicator';
 import { FakeSocket } from '../test/fake-socket';
 import { task, user } from '../test/fixtures';
 import { renderWithProviders } from '../test/render';
-import { LiveProvider } from './live-provider';
+import { LiveProvider, useLiveStatus, type LiveStatus } from './live-provider';
 
 vi.mock('@mantine/notifications', () => ({ notifications: { show: vi.fn() } }));
 
 /** Emit as the server would, then let React Query deliver its (macrotask-batched) cache notifications. */
 async function play(socket: FakeSocket, event: string, ...args: unknown[]) {
   await act(async () => {
-    socket.emit(event, ...args);
+    socket.serverSends(event, ...args);
     await new Promise((r) => setTimeout(r, 0));
   });
 }
@@ -235,5 +236,103 @@ describe('LiveProvider toasts', () => {
     expect(show).toHaveBeenCalledTimes(1);
     expect(show.mock.calls[0]![0]).toMatchObject({ title: 'Task claimed' });
     expect(String(show.mock.calls[0]![0].message)).toContain('Ana');
+  });
+});
+
+describe('LiveProvider keeps the socket signed in', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  /** Every status the provider showed, in order, so a blink of "disconnected" cannot go unseen. */
+  function StatusLog({ log }: { log: LiveStatus[] }) {
+    const status = useLiveStatus();
+    if (log[log.length - 1] !== status) log.push(status);
+    return null;
+  }
+
+  function mount() {
+    const socket = new FakeSocket();
+    const log: LiveStatus[] = [];
+    const fetchList = vi.fn(async () => ({ items: [task({ id: 'a', version: 1 })], nextCursor: null as null }));
+    renderWithProviders(
+      <LiveProvider user={user()} createSocket={() => socket}>
+        <StatusLog log={log} />
+        <ReconnectingIndicator />
+        <TaskList fetchList={fetchList} />
+      </LiveProvider>,
+    );
+    return { socket, log, fetchList };
+  }
+
+  it('hands each renewed access token to the open socket, which stays connected', async () => {
+    setAccessToken('token-1', 900);
+    const { socket, log } = mount();
+    await screen.findByTestId('task-row-a');
+    await play(socket, 'connect');
+
+    // The dashboard renewed its token shortly before expiry (here, or in another tab).
+    act(() => setAccessToken('token-2', 900));
+    act(() => setAccessToken('token-3', 900));
+    expect(socket.sent).toEqual([
+      { event: 'session.renew', payload: { token: 'token-2' } },
+      { event: 'session.renew', payload: { token: 'token-3' } },
+    ]);
+    expect(socket.connected).toBe(true);
+    expect(log).toEqual(['connecting', 'connected']);
+  });
+
+  it('does not send a token on a socket that is not connected', async () => {
+    const { socket } = mount();
+    await screen.findByTestId('task-row-a');
+    act(() => setAccessToken('token-2', 900));
+    expect(socket.sent).toEqual([]);
+  });
+
+  it('when the server ends the socket at its token’s expiry, refreshes and reconnects without showing "Reconnecting…"', async () => {
+    setAccessToken('token-1', 900);
+    const refresh = vi.fn(async (url: string) =>
+      url === '/api/auth/refresh' ? new Response(JSON.stringify({ accessToken: 'token-2', expiresIn: 900 }), { status: 200 }) : new Response('{}', { status: 404 }),
+    );
+    vi.stubGlobal('fetch', refresh);
+    const { socket, log, fetchList } = mount();
+    await screen.findByTestId('task-row-a');
+    await play(socket, 'connect');
+
+    // The tab slept through the renewal: the stored token has run out and the server ended the socket.
+    setAccessToken('token-1', 0.001);
+    await new Promise((r) => setTimeout(r, 5));
+    await play(socket, 'session.ended', { reason: 'expired' });
+    await play(socket, 'disconnect', 'io server disconnect');
+    await waitFor(() => expect(socket.connectCalls).toBe(1));
+    expect(refresh.mock.calls.map((c) => c[0])).toEqual(['/api/auth/refresh']);
+    expect(getAccessToken()).toBe('token-2');
+
+    await play(socket, 'connect');
+    // Events between the two connections were missed: what is on screen is fetched again.
+    await waitFor(() => expect(fetchList).toHaveBeenCalledTimes(2));
+    expect(log).toEqual(['connecting', 'connected']);
+    expect(screen.queryByTestId('reconnecting')).toBeNull();
+  });
+
+  it('shows the indicator and checks the session when the socket ended because the session did', async () => {
+    setAccessToken('token-1', 900);
+    const calls: string[] = [];
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (url: string) => {
+        calls.push(url);
+        return new Response('{}', { status: 401 });
+      }),
+    );
+    const { socket } = mount();
+    await screen.findByTestId('task-row-a');
+    await play(socket, 'connect');
+    await play(socket, 'session.ended', { reason: 'signed_out' });
+    await play(socket, 'disconnect', 'io server disconnect');
+    expect(screen.getByTestId('reconnecting')).toBeTruthy();
+    // The session check: /auth/me is refused, the refresh too, and the dashboard signs out.
+    await waitFor(() => expect(calls).toEqual(expect.arrayContaining(['/api/auth/me', '/api/auth/refresh'])));
+    expect(socket.connectCalls).toBe(0);
   });
 });

@@ -1,10 +1,11 @@
-import type { LedgerEntryView, ServerToClientEvents, TaskView, UserView } from '@handoff/contracts';
+import type { LedgerEntryView, ServerToClientEvents, SessionEndReason, TaskView, UserView } from '@handoff/contracts';
 import { notifications } from '@mantine/notifications';
 import { useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
 import { useNavigate } from 'react-router';
 import { api } from '../api/endpoints';
 import { qk } from '../api/query-keys';
+import { getAccessToken, onAccessTokenChange, refreshAccessToken, storedAccessToken, tokenExpiresInMs } from '../api/token-store';
 import {
   removeFromAvailable,
   taskBelongs,
@@ -27,6 +28,16 @@ import {
 } from './toasts';
 
 const ADMIN_REFRESH_DELAY_MS = 150;
+/** A stored token with less than this left is refreshed before it reconnects a socket. */
+const RECONNECT_MIN_LIFETIME_MS = 5_000;
+
+/** An access token worth reconnecting with: the stored one if it has life left, a refreshed one otherwise. */
+async function tokenForReconnect(): Promise<string | null> {
+  const current = getAccessToken();
+  const left = tokenExpiresInMs();
+  if (current && (left === null || left > RECONNECT_MIN_LIFETIME_MS)) return current;
+  return refreshAccessToken(storedAccessToken());
+}
 
 export type LiveStatus = 'connecting' | 'connected' | 'disconnected';
 
@@ -103,6 +114,9 @@ export function LiveProvider({ user, children, createSocket = createLiveSocket }
     let everConnected = false;
     let failedBeforeConnect = false;
     let retryTimer: ReturnType<typeof setTimeout> | undefined;
+    /** What the server said in `session.ended`, just before it ends the socket. */
+    let endedBecause: SessionEndReason | null = null;
+    let disposed = false;
 
     const toast = (key: string, spec: ToastSpec | null) => {
       if (!spec || toasted.has(key)) return;
@@ -166,6 +180,9 @@ export function LiveProvider({ user, children, createSocket = createLiveSocket }
         const { viewer } = onTaskSnapshot(task);
         toast(`escalated:${task.id}`, toastForEscalated(viewer, task));
       },
+      'session.ended': ({ reason }) => {
+        endedBecause = reason;
+      },
     };
 
     const onConnect = () => {
@@ -183,7 +200,23 @@ export function LiveProvider({ user, children, createSocket = createLiveSocket }
         })
         .catch(() => undefined);
     };
+    // The server ended the socket because its token ran out (a tab that slept through the renewal):
+    // that is routine, so come straight back with a fresh token and keep the status as it was.
+    const resumeAfterExpiry = () => {
+      void tokenForReconnect().then((token) => {
+        if (disposed) return;
+        if (token) {
+          socket.connect();
+          return;
+        }
+        setStatus('disconnected');
+        checkSessionThenRetry();
+      });
+    };
     const onDisconnect = (reason: string) => {
+      const because = endedBecause;
+      endedBecause = null;
+      if (reason === 'io server disconnect' && because === 'expired') return resumeAfterExpiry();
       setStatus('disconnected');
       if (reason === 'io server disconnect') checkSessionThenRetry();
     };
@@ -199,7 +232,17 @@ export function LiveProvider({ user, children, createSocket = createLiveSocket }
     for (const [event, handler] of Object.entries(handlers)) socket.on(event, handler as (...args: never[]) => void);
     if (socket.connected) onConnect();
 
+    // Each new access token (renewed shortly before the old one lapses, here or in another tab) goes
+    // to the open socket, so the server keeps it open past the old token's expiry.
+    const stopRenewing = onAccessTokenChange((token) => {
+      if (!token || !socket.connected) return;
+      // A refusal ends the socket on the server's side and arrives as session.ended; nothing to do here.
+      socket.emit('session.renew', { token }, () => undefined);
+    });
+
     return () => {
+      disposed = true;
+      stopRenewing();
       clearTimeout(retryTimer);
       clearTimeout(adminRefresh);
       socket.off('connect', onConnect);

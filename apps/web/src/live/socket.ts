@@ -1,4 +1,4 @@
-import type { ClientToServerEvents, ServerToClientEvents } from '@handoff/contracts';
+import type { ClientToServerEvents, ServerToClientEvents, SessionRenewAck } from '@handoff/contracts';
 import { io, type Socket } from 'socket.io-client';
 import { getAccessToken } from '../api/token-store';
 
@@ -16,6 +16,8 @@ export interface LiveSocket {
   off(event: string, listener?: (...args: never[]) => void): unknown;
   connect(): unknown;
   disconnect(): unknown;
+  /** Re-authenticate the open socket with a fresh access token, so the server keeps it past the old one's expiry. */
+  emit(event: 'session.renew', payload: { token: string }, ack: (result: SessionRenewAck) => void): unknown;
 }
 
 export type SocketFactory = () => LiveSocket;

@@ -1,3 +1,4 @@
+import type { SessionRenewAck } from '@handoff/contracts';
 import type { LiveSocket } from '../live/socket';
 
 type Listener = (...args: never[]) => void;
@@ -7,6 +8,11 @@ export class FakeSocket implements LiveSocket {
   connected = false;
   active = true;
   disconnectCalls = 0;
+  connectCalls = 0;
+  /** What the client sent the server, in order. */
+  readonly sent: { event: string; payload: unknown }[] = [];
+  /** How the pretend server answers `session.renew`. */
+  renewAnswer: (token: string) => SessionRenewAck = () => ({ ok: true, expiresAt: new Date(Date.now() + 900_000).toISOString() });
   private readonly listeners = new Map<string, Set<Listener>>();
 
   on(event: string, listener: Listener): this {
@@ -22,6 +28,7 @@ export class FakeSocket implements LiveSocket {
   }
 
   connect(): this {
+    this.connectCalls += 1;
     return this;
   }
 
@@ -31,8 +38,15 @@ export class FakeSocket implements LiveSocket {
     return this;
   }
 
+  /** The client sending to the server. */
+  emit(event: 'session.renew', payload: { token: string }, ack: (result: SessionRenewAck) => void): this {
+    this.sent.push({ event, payload });
+    ack(this.renewAnswer(payload.token));
+    return this;
+  }
+
   /** Play an event as if the server (or the transport) had sent it. */
-  emit(event: string, ...args: unknown[]): void {
+  serverSends(event: string, ...args: unknown[]): void {
     if (event === 'connect') this.connected = true;
     if (event === 'disconnect') this.connected = false;
     for (const l of [...(this.listeners.get(event) ?? [])]) (l as (...a: unknown[]) => void)(...args);

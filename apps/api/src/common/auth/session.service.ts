@@ -17,28 +17,60 @@ interface Row {
   max_concurrent_tasks: number;
   suspended: boolean;
   token_version: number;
+  /** Whether the token's session (its refresh-token family) exists for this user and was never revoked. */
+  session_live: boolean;
 }
+
+type UserRow = Omit<Row, 'session_live'>;
 
 /** Written by the users triggers (migration SessionNotify) at the commit of any change a session depends on. */
 export const USER_CHANGED_CHANNEL = 'handoff_user_changed';
+/** Written by the refresh_tokens trigger (migration SessionEnded) when a session's family is revoked. */
+export const SESSION_ENDED_CHANNEL = 'handoff_session_ended';
 const MAX_CACHED = 10_000;
 const RELISTEN_MS = 1_000;
 
+/** What a change notice is about: one user, one session, or (after notices may have been missed) everyone. */
+export type SessionChange = { userId: string } | { sessionId: string } | { everyone: true };
+
+/** Why a token does not (or no longer) open a session. */
+export type SessionRefusal = 'invalid' | 'revoked' | 'signed_out';
+
+export type SessionCheck =
+  | { ok: true; user: AuthUser; sessionId: string; tokenVersion: number; /** epoch ms */ expiresAt: number }
+  | { ok: false; reason: SessionRefusal };
+
+/** The user's row and its session's state, in one round trip (both probes are index lookups: test/query-plans.e2e-spec.ts). */
+export const SESSION_SQL = `SELECT u.id, u.email, u.name, u.role, u.organization_id, u.skills::text AS skills, u.max_concurrent_tasks, u.suspended, u.token_version,
+        -- A family's rows share one user: the first row found says whose session it is.
+        COALESCE((SELECT r.user_id = u.id FROM refresh_tokens r WHERE r.family_id = $2 LIMIT 1), false)
+          AND NOT EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.family_id = $2 AND r.revoked_at IS NOT NULL) AS session_live
+   FROM users u WHERE u.id = $1`;
+
 /**
- * Turns a token into the current user; used by the HTTP guard and the socket handshake alike.
+ * Turns a token into the current user; used by the HTTP guard and the socket gateway alike.
  *
- * The user row is read from PostgreSQL and kept for `SESSION_CACHE` (2 s by default), which saves
- * one round trip on nearly every request. Kept rows are only trusted while this process is
- * LISTENing for user changes: a suspension, a revoked token version or a deleted account drops
- * the row on every instance at commit, whoever made the change. Without a live listener (not yet
- * connected, or the connection dropped) every request reads the row, as with the cache off.
+ * A token names its user and its session (the refresh-token family it was issued with). The
+ * user's row and the session's state are read from PostgreSQL in one statement and kept for
+ * `SESSION_CACHE` (2 s by default), which saves that round trip on nearly every request. Kept
+ * answers are only trusted while this process is LISTENing for changes: a suspension, a revoked
+ * token version, a deleted account or an ended session is dropped on every instance at commit,
+ * whoever made the change, and the instance that made it drops it before answering. Without a
+ * live listener (not yet connected, or the connection dropped) every request reads, as with the
+ * cache off.
+ *
+ * Whoever holds something longer than a request (the socket gateway) subscribes with `onChange`
+ * and hears each change once it has been dropped here.
  */
 @Injectable()
 export class SessionService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('sessions');
-  private readonly cache = new Map<string, { row: Row; until: number }>();
+  private readonly users = new Map<string, { row: UserRow; until: number }>();
+  /** session id → whether it is live, and for which user. */
+  private readonly sessions = new Map<string, { userId: string; live: boolean; until: number }>();
+  private readonly subscribers = new Set<(change: SessionChange) => unknown>();
   /** Bumped by every invalidation, so a read that raced one is used once but not kept. */
-  private generation = 0;
+  private generationCount = 0;
   private listener: pg.Client | null = null;
   private listening = false;
   private outage = false;
@@ -53,8 +85,9 @@ export class SessionService implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Serving starts with the listener up (or known down), so the first requests already use the cache. */
   async onApplicationBootstrap(): Promise<void> {
-    // Workers authenticate nobody: no listener, no cache.
-    if (this.config.sessionCacheMs > 0 && this.config.role !== 'worker') await this.listen();
+    // Workers authenticate nobody and hold no sockets: no listener. The others listen even with the
+    // cache off, since open sockets are ended by the notices.
+    if (this.config.role !== 'worker') await this.listen();
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -64,56 +97,122 @@ export class SessionService implements OnApplicationBootstrap, OnModuleDestroy {
     await this.listener?.end().catch(() => undefined);
   }
 
+  /** Changes every kept answer has seen so far; a holder compares it to learn whether one raced its check. */
+  get generation(): number {
+    return this.generationCount;
+  }
+
+  /**
+   * True while a change reaches this process as a notice: the listener is up and the cache is on
+   * (`SESSION_CACHE=0` is the setting for a pooler that loses notices). Otherwise a holder must recheck.
+   */
+  get noticesArrive(): boolean {
+    return this.listening && this.config.sessionCacheMs > 0;
+  }
+
   async authenticate(token: string): Promise<AuthUser | null> {
+    const checked = await this.check(token);
+    return checked.ok ? checked.user : null;
+  }
+
+  async check(token: string): Promise<SessionCheck> {
     const claims = await this.tokens.verify(token);
-    if (!claims) return null;
-    const row = this.kept(claims.sub) ?? (await this.read(claims.sub));
-    if (!row || row.suspended || row.token_version !== claims.tv || row.role !== claims.role) return null;
+    if (!claims) return { ok: false, reason: 'invalid' };
+    let row: UserRow | undefined = this.keptUser(claims.sub);
+    let live = this.keptSession(claims.sid, claims.sub);
+    if (!row || live === undefined) {
+      const read = await this.read(claims.sub, claims.sid);
+      row = read;
+      live = read?.session_live ?? false;
+    }
+    if (!row || row.suspended || row.token_version !== claims.tv || row.role !== claims.role) return { ok: false, reason: 'revoked' };
+    if (!live) return { ok: false, reason: 'signed_out' };
     return {
-      id: row.id,
-      email: row.email,
-      name: row.name,
-      role: row.role,
-      organizationId: row.organization_id,
-      skills: parsePgArray(row.skills) as AuthUser['skills'],
-      maxConcurrentTasks: row.max_concurrent_tasks,
+      ok: true,
+      sessionId: claims.sid,
+      tokenVersion: claims.tv,
+      expiresAt: claims.exp * 1000,
+      user: {
+        id: row.id,
+        email: row.email,
+        name: row.name,
+        role: row.role,
+        organizationId: row.organization_id,
+        skills: parsePgArray(row.skills) as AuthUser['skills'],
+        maxConcurrentTasks: row.max_concurrent_tasks,
+      },
     };
   }
 
-  /** Drop one user's row here at once; other instances hear of it from the trigger. */
-  forget(userId: string): void {
-    this.generation++;
-    this.cache.delete(userId);
+  /** Hear every change after it was dropped here; answers the unsubscribe. */
+  onChange(fn: (change: SessionChange) => unknown): () => void {
+    this.subscribers.add(fn);
+    return () => this.subscribers.delete(fn);
   }
 
-  private kept(id: string): Row | undefined {
+  /**
+   * Drop one user's row here at once, and wait until this process's holders (open sockets) have
+   * acted on it; other instances hear of it from the trigger.
+   */
+  forget(userId: string): Promise<void> {
+    this.generationCount++;
+    this.users.delete(userId);
+    return this.tell({ userId });
+  }
+
+  /** A session ended (signed out, or its refresh token reused): like `forget`, for the session. */
+  ended(sessionId: string): Promise<void> {
+    this.generationCount++;
+    this.sessions.delete(sessionId);
+    return this.tell({ sessionId });
+  }
+
+  private async tell(change: SessionChange): Promise<void> {
+    await Promise.all(
+      [...this.subscribers].map(async (fn) => {
+        try {
+          await fn(change);
+        } catch (e) {
+          this.logger.warn(`acting on a session change failed: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }),
+    );
+  }
+
+  private keptUser(id: string): UserRow | undefined {
     if (!this.listening) return undefined;
-    const hit = this.cache.get(id);
+    const hit = this.users.get(id);
     if (hit && hit.until > Date.now()) return hit.row;
-    if (hit) this.cache.delete(id);
+    if (hit) this.users.delete(id);
     return undefined;
   }
 
-  private async read(id: string): Promise<Row | undefined> {
-    const generation = this.generation;
-    const rows = await query<Row>(
-      this.ds,
-      `SELECT id, email, name, role, organization_id, skills::text AS skills, max_concurrent_tasks, suspended, token_version
-         FROM users WHERE id = $1`,
-      [id],
-    );
+  private keptSession(sid: string, userId: string): boolean | undefined {
+    if (!this.listening) return undefined;
+    const hit = this.sessions.get(sid);
+    if (hit && hit.until > Date.now() && hit.userId === userId) return hit.live;
+    if (hit && hit.until <= Date.now()) this.sessions.delete(sid);
+    return undefined;
+  }
+
+  private async read(userId: string, sid: string): Promise<Row | undefined> {
+    const generation = this.generationCount;
+    const rows = await query<Row>(this.ds, SESSION_SQL, [userId, sid]);
     const row = rows[0];
-    if (row && this.listening && generation === this.generation) {
-      if (this.cache.size >= MAX_CACHED) this.cache.delete(this.cache.keys().next().value!);
-      this.cache.set(id, { row, until: Date.now() + this.config.sessionCacheMs });
+    if (row && this.listening && this.config.sessionCacheMs > 0 && generation === this.generationCount) {
+      const until = Date.now() + this.config.sessionCacheMs;
+      const { session_live, ...user } = row;
+      keep(this.users, userId, { row: user, until });
+      keep(this.sessions, sid, { userId, live: session_live, until });
     }
     return row;
   }
 
   private dropAll(): void {
     this.listening = false;
-    this.generation++;
-    this.cache.clear();
+    this.generationCount++;
+    this.users.clear();
+    this.sessions.clear();
   }
 
   private async listen(): Promise<void> {
@@ -129,7 +228,7 @@ export class SessionService implements OnApplicationBootstrap, OnModuleDestroy {
       // Once per outage, not once per retry.
       if (wasListening) {
         this.outage = true;
-        this.logger.warn(`user change listener lost (${why}); reading every session until it is back`);
+        this.logger.warn(`session change listener lost (${why}); reading every session until it is back`);
       }
       void client.end().catch(() => undefined);
       this.retry = setTimeout(() => void this.listen(), RELISTEN_MS);
@@ -138,20 +237,29 @@ export class SessionService implements OnApplicationBootstrap, OnModuleDestroy {
     client.on('error', (e) => lost(e.message));
     client.on('end', () => lost('connection closed'));
     client.on('notification', (n) => {
-      if (n.channel === USER_CHANGED_CHANNEL && n.payload) this.forget(n.payload);
+      if (!n.payload) return;
+      if (n.channel === USER_CHANGED_CHANNEL) void this.forget(n.payload);
+      else if (n.channel === SESSION_ENDED_CHANNEL) void this.ended(n.payload);
     });
     try {
       await client.connect();
-      await client.query(`LISTEN ${USER_CHANGED_CHANNEL}`);
+      await client.query(`LISTEN ${USER_CHANGED_CHANNEL}; LISTEN ${SESSION_ENDED_CHANNEL}`);
       if (this.listener === client && !this.stopped) {
-        if (this.outage) this.logger.log('user change listener back; sessions are kept again');
+        if (this.outage) this.logger.log('session change listener back; sessions are kept again');
         this.outage = false;
         this.listening = true;
+        // Whatever changed while nobody listened was not announced here: holders check everything once.
+        void this.tell({ everyone: true });
       }
     } catch (e) {
       lost(e instanceof Error ? e.message : String(e));
     }
   }
+}
+
+function keep<V>(map: Map<string, V>, key: string, value: V): void {
+  if (map.size >= MAX_CACHED && !map.has(key)) map.delete(map.keys().next().value!);
+  map.set(key, value);
 }
 
 /** `{a,b}` → ['a','b'] for enum arrays, which node-postgres returns as text. */

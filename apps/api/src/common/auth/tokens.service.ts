@@ -7,12 +7,20 @@ export interface AccessClaims {
   sub: string;
   role: Role;
   tv: number;
+  /** The session (refresh-token family) the token was issued for; ending the session ends the token. */
+  sid: string;
+}
+
+/** What a verified token says, with its expiry in epoch seconds. */
+export interface VerifiedClaims extends AccessClaims {
+  exp: number;
 }
 
 const ISSUER = 'handoff';
 const AUDIENCE = 'handoff-api';
 const HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const MAX_TOKEN_LENGTH = 4096;
 
 function decodeJson(segment: string): Record<string, unknown> | null {
@@ -40,9 +48,10 @@ export class TokensService {
    * token → its claims and expiry, only for tokens that passed every check.
    * The key is the whole token, signature included, so nothing unverified
    * can match; expiry is checked again on every use. Revocation (the token
-   * version, suspension) is the session's check, made on every request.
+   * version, suspension, an ended session) is SessionService's check, made on
+   * every request.
    */
-  private readonly verified = new Map<string, { claims: AccessClaims; exp: number; nbf: number }>();
+  private readonly verified = new Map<string, { claims: VerifiedClaims; exp: number; nbf: number }>();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.key = Buffer.from(config.jwtSecret, 'utf8');
@@ -59,14 +68,14 @@ export class TokensService {
   sign(claims: AccessClaims): Promise<string> {
     const now = Math.floor(Date.now() / 1000);
     const payload = Buffer.from(
-      JSON.stringify({ role: claims.role, tv: claims.tv, sub: claims.sub, iss: ISSUER, aud: AUDIENCE, iat: now, exp: now + this.accessTtlSeconds }),
+      JSON.stringify({ role: claims.role, tv: claims.tv, sid: claims.sid, sub: claims.sub, iss: ISSUER, aud: AUDIENCE, iat: now, exp: now + this.accessTtlSeconds }),
     ).toString('base64url');
     const data = `${HEADER}.${payload}`;
     return Promise.resolve(`${data}.${this.mac(data).toString('base64url')}`);
   }
 
   /** Null for anything but a valid, unexpired HS256 token we issued. */
-  verify(token: string): Promise<AccessClaims | null> {
+  verify(token: string): Promise<VerifiedClaims | null> {
     const now = Math.floor(Date.now() / 1000);
     const kept = this.verified.get(token);
     if (kept) {
@@ -82,7 +91,7 @@ export class TokensService {
     return Promise.resolve(checked?.claims ?? null);
   }
 
-  private check(token: string, now: number): { claims: AccessClaims; exp: number; nbf: number } | null {
+  private check(token: string, now: number): { claims: VerifiedClaims; exp: number; nbf: number } | null {
     if (token.length > MAX_TOKEN_LENGTH) return null;
     const parts = token.split('.');
     if (parts.length !== 3 || !parts.every((p) => SEGMENT.test(p))) return null;
@@ -99,6 +108,8 @@ export class TokensService {
     if (typeof claims.exp !== 'number' || claims.exp <= now) return null;
     if (claims.nbf !== undefined && (typeof claims.nbf !== 'number' || claims.nbf > now)) return null;
     if (typeof claims.sub !== 'string' || typeof claims.tv !== 'number' || !(ROLES as readonly unknown[]).includes(claims.role)) return null;
-    return { claims: { sub: claims.sub, role: claims.role as Role, tv: claims.tv }, exp: claims.exp, nbf: (claims.nbf as number | undefined) ?? 0 };
+    // Every token belongs to a session; one without (or with a malformed id) cannot be ended, so it never passes.
+    if (typeof claims.sid !== 'string' || !UUID.test(claims.sid)) return null;
+    return { claims: { sub: claims.sub, role: claims.role as Role, tv: claims.tv, sid: claims.sid, exp: claims.exp }, exp: claims.exp, nbf: (claims.nbf as number | undefined) ?? 0 };
   }
 }
