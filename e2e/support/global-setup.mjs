@@ -78,6 +78,8 @@ export default async function globalSetup() {
   const env = {
     ...process.env,
     NODE_ENV: 'test',
+    // The API has no default secret; a run signs with its own, never a developer's .env one.
+    JWT_SECRET: randomBytes(32).toString('hex'),
     DATABASE_URL: state.databaseUrl,
     REDIS_URL: state.redisUrl,
     REDIS_PREFIX: state.redisPrefix,

@@ -31,13 +31,19 @@ const bool = (fallback: boolean) =>
     .default(fallback ? 'true' : 'false')
     .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
-export const DEV_JWT_SECRET = 'handoff-development-secret-change-me-0123456789';
+/**
+ * Secrets that were published (the development default of earlier versions, the examples' placeholders):
+ * anyone who read the source could sign tokens with them, so they are refused everywhere.
+ */
+export const PUBLISHED_JWT_SECRETS: readonly string[] = ['handoff-development-secret-change-me-0123456789'];
+const PLACEHOLDER = /change-?me/i;
 
 /** Every setting Handoff reads from the environment, with its default (see .env.example). */
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HANDOFF_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
-  HOST: z.string().min(1).default('0.0.0.0'),
+  // Loopback unless told otherwise: a laptop's `npm start` is not served to its network. Images set 0.0.0.0.
+  HOST: z.string().min(1).default('127.0.0.1'),
   PORT: int(0, 65535, 3000),
   PUBLIC_URL: url(['http:', 'https:']).default('http://localhost:3000'),
   CORS_ORIGINS: z.string().default(''),
@@ -49,7 +55,11 @@ export const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9:{}_-]+$/, 'may only contain letters, digits and : { } _ -')
     .default('handoff'),
-  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').default(DEV_JWT_SECRET),
+  // No default: every installation signs with its own (`npm start` writes a random one into .env).
+  JWT_SECRET: z
+    .string({ error: 'is not set: npm start writes a random one into .env; elsewhere set your own (openssl rand -hex 32)' })
+    .min(32, 'must be at least 32 characters')
+    .refine((v) => !PUBLISHED_JWT_SECRETS.includes(v) && !PLACEHOLDER.test(v), 'is a published example value, so anyone could sign tokens with it: set your own (openssl rand -hex 32)'),
   ACCESS_TOKEN_TTL: duration('ACCESS_TOKEN_TTL', '15m'),
   REFRESH_TOKEN_TTL: duration('REFRESH_TOKEN_TTL', '30d'),
   HANDOFF_ADMIN_EMAIL: z.email().default('admin@handoff.local'),
@@ -149,9 +159,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
   const e = parsed.data;
-  if (e.NODE_ENV === 'production' && e.JWT_SECRET === DEV_JWT_SECRET) {
-    throw new ConfigError(['JWT_SECRET: must be set to a private value in production']);
-  }
   return {
     env: e.NODE_ENV,
     role: e.HANDOFF_ROLE,
