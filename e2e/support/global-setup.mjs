@@ -91,6 +91,8 @@ export default async function globalSetup() {
     // Every browser and fetch in the run signs in from 127.0.0.1; the per-IP
     // limits meant for the internet would make the suite depend on its own size.
     LOGIN_RATE_LIMIT: '1000',
+    LOGIN_ACCOUNT_LIMIT: '1000',
+    LOGIN_ADDRESS_LIMIT: '1000',
     REGISTER_RATE_LIMIT: '1000',
   };
   delete env.WEB_DIST;

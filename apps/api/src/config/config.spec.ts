@@ -26,9 +26,11 @@ describe('loadConfig', () => {
     expect(sut.jwtSecret).toBe(JWT_SECRET);
   });
 
-  it('listens on loopback unless told otherwise', () => {
-    expect(loadConfig({ JWT_SECRET }).host).toBe('127.0.0.1');
-    expect(loadConfig({ JWT_SECRET, HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+  it('listens on loopback and believes X-Forwarded-For from loopback only, unless told otherwise', () => {
+    const sut = loadConfig({ JWT_SECRET });
+    expect(sut.host).toBe('127.0.0.1');
+    expect(sut.trustProxy).toBe('loopback');
+    expect(loadConfig({ JWT_SECRET, HOST: '0.0.0.0', TRUST_PROXY: '10.1.2.0/24' })).toMatchObject({ host: '0.0.0.0', trustProxy: '10.1.2.0/24' });
   });
 
   it('treats an empty variable as unset', () => {
@@ -60,6 +62,8 @@ describe('loadConfig', () => {
     ['JWT_SECRET', 'short'],
     ['PLATFORM_FEE_BPS', '1.5'],
     ['REDIS_PREFIX', 'has space'],
+    ['LOGIN_LOCKOUT_MAX', '10ms'],
+    ['LOGIN_ACCOUNT_LIMIT', '0'],
   ])('refuses %s=%s and names the variable', (name, value) => {
     expect(problemsOf({ JWT_SECRET, [name]: value })).toContain(name);
   });

@@ -69,6 +69,9 @@ export const envSchema = z.object({
   PLATFORM_FEE_BPS: int(0, 10_000, 2000),
   DEFAULT_MAX_CONCURRENT_TASKS: int(1, 50, 3),
   LOGIN_RATE_LIMIT: int(1, 100_000, 10),
+  LOGIN_ACCOUNT_LIMIT: int(1, 100_000, 20),
+  LOGIN_ADDRESS_LIMIT: int(1, 100_000, 100),
+  LOGIN_LOCKOUT_MAX: duration('LOGIN_LOCKOUT_MAX', '15m').refine((ms) => ms >= 1_000, 'LOGIN_LOCKOUT_MAX must be at least 1s'),
   REGISTER_RATE_LIMIT: int(1, 100_000, 20),
   CLAIM_RATE_LIMIT: int(1, 100_000, 600),
   RATE_LIMIT_WINDOW: duration('RATE_LIMIT_WINDOW', '60s'),
@@ -77,7 +80,8 @@ export const envSchema = z.object({
   TRUST_PROXY: z
     .string()
     .regex(/^[\w.:/, -]+$/, 'must be true, false, a hop count or a list of addresses/ranges')
-    .default('loopback,linklocal,uniquelocal'),
+    // Only a proxy on this machine: on a LAN or a Docker network anyone could otherwise send the header.
+    .default('loopback'),
   CONNECTION_TIMEOUT: duration('CONNECTION_TIMEOUT', '60s'),
   RECONCILE_INTERVAL: duration('RECONCILE_INTERVAL', '30s'),
   TIMER_HORIZON: duration('TIMER_HORIZON', '10m').refine((ms) => ms >= 1_000, 'TIMER_HORIZON must be at least 1s'),
@@ -115,6 +119,12 @@ export interface AppConfig {
   platformFeeBps: number;
   defaultMaxConcurrentTasks: number;
   rateLimits: { login: number; register: number; claim: number; windowMs: number };
+  /**
+   * Failed sign-ins (OWASP's scheme): `perAccountAndAddress` per e-mail from one address and `perAddress` from one
+   * address over all e-mails, per window; past `perAccount` failures of one e-mail from anywhere, addresses it has
+   * not signed in from wait a delay that doubles with each further failure, up to `maxLockoutMs`.
+   */
+  login: { perAccountAndAddress: number; perAccount: number; perAddress: number; maxLockoutMs: number };
   bodyLimitBytes: number;
   /** Slow clients: the whole request must arrive within requestTimeoutMs; a connection idle for connectionTimeoutMs is closed. */
   requestTimeoutMs: number;
@@ -186,6 +196,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       register: e.REGISTER_RATE_LIMIT,
       claim: e.CLAIM_RATE_LIMIT,
       windowMs: e.RATE_LIMIT_WINDOW,
+    },
+    login: {
+      perAccountAndAddress: e.LOGIN_RATE_LIMIT,
+      perAccount: e.LOGIN_ACCOUNT_LIMIT,
+      perAddress: e.LOGIN_ADDRESS_LIMIT,
+      maxLockoutMs: e.LOGIN_LOCKOUT_MAX,
     },
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     requestTimeoutMs: e.REQUEST_TIMEOUT,

@@ -39,6 +39,8 @@ export function testEnv(name: string, overrides: Record<string, string> = {}): R
     SERVE_WEB: 'false',
     DATABASE_POOL_SIZE: '10',
     LOGIN_RATE_LIMIT: '100000',
+    LOGIN_ACCOUNT_LIMIT: '100000',
+    LOGIN_ADDRESS_LIMIT: '100000',
     REGISTER_RATE_LIMIT: '100000',
     CLAIM_RATE_LIMIT: '100000',
     ...overrides,
