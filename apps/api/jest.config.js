@@ -1,11 +1,8 @@
 // Nest 12 ships as ES modules, so Jest runs in its native ESM mode
 // (--experimental-vm-modules, see package.json) and swc keeps our code as ESM.
+// (Every dependency that CommonJS code require()s is CommonJS itself: the package.json overrides
+// pin versions for Node 20, which Jest's module system, lacking require(esm), also needs.)
 const swcEsm = ['@swc/jest', { swcrc: true }];
-// CommonJS packages that require() an ESM-only dependency work on Node 20.19+
-// (require(esm)) but not inside Jest's module system, so those few
-// dependencies are compiled to CommonJS for the tests.
-const ESM_ONLY_REQUIRED_FROM_CJS = ['content-disposition'];
-const swcCjs = ['@swc/jest', { swcrc: false, module: { type: 'commonjs' }, jsc: { target: 'es2022' } }];
 
 /** @type {import('jest').Config} */
 export default {
@@ -13,10 +10,8 @@ export default {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   transform: {
-    [`/node_modules/(${ESM_ONLY_REQUIRED_FROM_CJS.join('|')})/.+\\.js$`]: swcCjs,
     '^.+\\.ts$': swcEsm,
   },
-  transformIgnorePatterns: [`/node_modules/(?!(${ESM_ONLY_REQUIRED_FROM_CJS.join('|')})/)`],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
   testTimeout: 30_000,

@@ -88,7 +88,7 @@ export async function createBenchDb() {
   };
   const undo = onCleanup(drop);
   try {
-    await run(process.execPath, [`${API_DIST}/database/cli.js`, 'setup'], { cwd: REPO_ROOT, env: { ...process.env, DATABASE_URL: url } });
+    await run(process.execPath, [`${API_DIST}/database/cli.js`, 'setup'], { cwd: REPO_ROOT, env: { ...process.env, DATABASE_URL: url, JWT_SECRET } });
   } catch (e) {
     throw new Error(`database setup failed: ${e.stderr || e.message}`);
   }

@@ -78,6 +78,8 @@ export default async function globalSetup() {
   const env = {
     ...process.env,
     NODE_ENV: 'test',
+    // The API has no default secret; a run signs with its own, never a developer's .env one.
+    JWT_SECRET: randomBytes(32).toString('hex'),
     DATABASE_URL: state.databaseUrl,
     REDIS_URL: state.redisUrl,
     REDIS_PREFIX: state.redisPrefix,
@@ -89,6 +91,8 @@ export default async function globalSetup() {
     // Every browser and fetch in the run signs in from 127.0.0.1; the per-IP
     // limits meant for the internet would make the suite depend on its own size.
     LOGIN_RATE_LIMIT: '1000',
+    LOGIN_ACCOUNT_LIMIT: '1000',
+    LOGIN_ADDRESS_LIMIT: '1000',
     REGISTER_RATE_LIMIT: '1000',
   };
   delete env.WEB_DIST;

@@ -1,8 +1,10 @@
 // Shared by start.mjs and test.mjs. Plain Node with no dependencies, since
 // these run before `npm install` has had a chance to.
 import { spawn } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseEnv } from 'node:util';
 import { REPO_ROOT } from './services.mjs';
 
 export { REPO_ROOT };
@@ -29,11 +31,41 @@ export function checkNode() {
 }
 
 /** A `.env` at the repository root fills in what the shell did not set (the shell wins). */
-export function loadDotEnv() {
-  const file = join(REPO_ROOT, '.env');
+export function loadDotEnv(root = REPO_ROOT) {
+  const file = join(root, '.env');
   if (!existsSync(file)) return;
   process.loadEnvFile(file);
   log('read settings from .env');
+}
+
+const SECRET_LINE = /^[ \t]*(?:export[ \t]+)?JWT_SECRET[ \t]*=.*$/gm;
+// The published placeholders the API refuses (apps/api/src/config/config.ts), as an older .env copied from .env.example has them.
+const PUBLISHED_SECRET = /change-?me/i;
+
+/**
+ * The API signs sessions with JWT_SECRET and has no default for it. When neither the shell nor `.env`
+ * sets one, write a random one into `.env` (kept out of git), so every checkout signs with its own and
+ * sessions survive a restart; a published placeholder in `.env` is replaced the same way. One set in
+ * the shell is left alone (the API refuses a published one, naming JWT_SECRET). Call after loadDotEnv.
+ * Answers whether it wrote one.
+ */
+export function ensureJwtSecret(root = REPO_ROOT) {
+  const file = join(root, '.env');
+  const before = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const current = process.env.JWT_SECRET;
+  const fromFile = parseEnv(before).JWT_SECRET;
+  if (current && !(current === fromFile && PUBLISHED_SECRET.test(current))) return false;
+  const secret = randomBytes(32).toString('hex');
+  const line = `JWT_SECRET=${secret}`;
+  // An empty or published `JWT_SECRET=` line is replaced rather than followed by a second one.
+  const after = before.match(SECRET_LINE)
+    ? before.replace(SECRET_LINE, line)
+    : `${before}${before && !before.endsWith('\n') ? '\n' : ''}# Written by npm start: signs this checkout's sessions. Keep it private; see .env.example.\n${line}\n`;
+  writeFileSync(file, after, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  process.env.JWT_SECRET = secret;
+  log(`${current ? 'replaced the published JWT_SECRET in .env with a random one' : 'wrote a random JWT_SECRET to .env'} (kept out of git)`);
+  return true;
 }
 
 const mtime = (path) => (existsSync(path) ? statSync(path).mtimeMs : 0);

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkNode, ensureInstalled, fail, loadDotEnv, log, REPO_ROOT, run, seconds } from './lib.mjs';
+import { checkNode, ensureInstalled, ensureJwtSecret, fail, loadDotEnv, log, REPO_ROOT, run, seconds } from './lib.mjs';
 import { ensureServices, probe, ServicesError } from './services.mjs';
 
 const HEALTH_WAIT_MS = 60_000;
@@ -42,6 +42,12 @@ function runCli(command) {
 function demoLogins(cliOutput) {
   const at = cliOutput.indexOf('Demo logins:');
   return at < 0 ? '' : cliOutput.slice(at).trim();
+}
+
+/** Where to ask for /api/health: the address the server binds to (HOST, 127.0.0.1 by default), loopback when it binds to all. */
+function probeHost(host) {
+  if (!host || host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 async function waitForHealth(url, server) {
@@ -94,6 +100,7 @@ async function main() {
   checkNode();
   loadDotEnv();
   const opts = parseArgs(process.argv.slice(2));
+  ensureJwtSecret();
   if (opts.role) process.env.HANDOFF_ROLE = opts.role;
   const role = process.env.HANDOFF_ROLE || 'all';
   const port = process.env.PORT || '3000';
@@ -120,7 +127,7 @@ async function main() {
     log(`worker started (HANDOFF_ROLE=worker) in ${seconds(started)}; Ctrl-C stops it`);
     return;
   }
-  if (await waitForHealth(`http://127.0.0.1:${port}/api/health`, server)) {
+  if (await waitForHealth(`http://${probeHost(process.env.HOST)}:${port}/api/health`, server)) {
     const url = process.env.PUBLIC_URL || `http://localhost:${port}`;
     console.log(`\n  Handoff is ready at ${url}  (API under ${url}/api, docs at ${url}/api/docs)  in ${seconds(started)}\n`);
     if (logins) console.log(`${logins.split('\n').map((l) => `  ${l}`).join('\n')}\n`);

@@ -24,6 +24,25 @@ function isSpaRoute(method: string | undefined, url: string | undefined): boolea
   return !last.includes('.');
 }
 
+// A request id a client or proxy sends is kept if it is short and plain (UUIDs, nginx's $request_id,
+// trace ids); anything else would put a client's arbitrary text into every log line and answer.
+const REQUEST_ID = /^[A-Za-z0-9._:=+/@-]{1,128}$/;
+
+export function requestId(req: { headers: Record<string, string | string[] | undefined> }): string {
+  const sent = req.headers['x-request-id'];
+  return typeof sent === 'string' && REQUEST_ID.test(sent) ? sent : randomUUID();
+}
+
+/** What a body-parsing error says when the API does not read a content type: 415, naming it. */
+export class UnsupportedMediaType extends Error {
+  readonly statusCode = 415;
+  readonly code = 'HANDOFF_UNSUPPORTED_MEDIA_TYPE';
+  constructor(contentType: string | undefined) {
+    const sent = contentType?.split(';')[0]?.trim().slice(0, 100);
+    super(`${sent ? `content-type ${sent}` : 'a body without a content-type'} is not supported; send JSON with content-type: application/json`);
+  }
+}
+
 /** Believe X-Forwarded-For for this many proxies in front of us, no further. */
 function hopsTrusted(hops: number): (address: string, hop: number) => boolean {
   return (_address, hop) => hop < hops;
@@ -49,8 +68,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       headersTimeout: Math.min(60_000, config.requestTimeoutMs),
       connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(config.requestTimeoutMs / 4))),
     },
-    requestIdHeader: 'x-request-id',
-    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    genReqId: requestId as never,
     // A line per request only when debugging; errors are logged by the exception filter regardless.
     logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
     trustProxy: typeof config.trustProxy === 'number' ? hopsTrusted(config.trustProxy) : config.trustProxy,
@@ -78,7 +97,10 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   // Non-empty bodies go through Fastify's own parser, which also refuses
   // prototype-poisoning keys.
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
-  fastify.removeContentTypeParser('application/json');
+  // JSON is the only body the API reads: Fastify's text/plain parser would hand a string to the
+  // validation (a 400 about its shape), and any other type is refused by the catch-all below.
+  fastify.removeContentTypeParser(['application/json', 'text/plain']);
+  fastify.addContentTypeParser('*', (req: FastifyRequest, _body: unknown, done: (e: Error | null) => void) => done(new UnsupportedMediaType(req.headers['content-type'])));
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (req: FastifyRequest, body: string | Buffer, done: (e: Error | null, v?: unknown) => void) => {
     if (body === '' || body.length === 0) return done(null, undefined);
     void parseJson(req, body as string, done);

@@ -2,6 +2,7 @@ import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { SessionService } from './common/auth/session.service.js';
 import { TokensService } from './common/auth/tokens.service.js';
+import { LoginThrottle } from './common/rate-limit/login-throttle.js';
 import { RateLimiter } from './common/rate-limit/rate-limit.js';
 import { APP_CONFIG, type AppConfig } from './config/config.js';
 import { DataSource } from 'typeorm';
@@ -26,8 +27,8 @@ export class CoreModule {
         }),
         RedisModule,
       ],
-      providers: [{ provide: APP_CONFIG, useValue: config }, TokensService, SessionService, RateLimiter],
-      exports: [APP_CONFIG, TokensService, SessionService, RateLimiter],
+      providers: [{ provide: APP_CONFIG, useValue: config }, TokensService, SessionService, RateLimiter, LoginThrottle],
+      exports: [APP_CONFIG, TokensService, SessionService, RateLimiter, LoginThrottle],
     };
   }
 }

@@ -195,3 +195,103 @@ describe('login rate limit', () => {
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 });
+
+// The test client connects from loopback, which TRUST_PROXY believes by default, so X-Forwarded-For
+// stands in for the client addresses a proxy on this machine would report.
+describe('failed sign-ins: per account and address, per address, and a growing delay per account', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ LOGIN_RATE_LIMIT: '3', LOGIN_ACCOUNT_LIMIT: '4', LOGIN_ADDRESS_LIMIT: '6', LOGIN_LOCKOUT_MAX: '8s', RATE_LIMIT_WINDOW: '60s' });
+  });
+  afterAll(() => t.close());
+
+  let n = 0;
+  /** A client address no test has used yet. */
+  const freshAddress = () => `198.51.100.${++n}`;
+  const login = (email: string, password: string, from: string) => t.http.post('/api/auth/login', { email, password }, { headers: { 'x-forwarded-for': from } });
+  const WRONG = 'wrong-password!';
+
+  it('counts only failures: a user who signs in often is never limited, and a success clears that address’s failures', async () => {
+    const c = await registerClient(t.http);
+    const home = freshAddress();
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) statuses.push((await login(c.user.email, PASSWORD, home)).status);
+    // Two typos and a success, twice over: 3 failures in all, at the limit of 3, yet never refused.
+    for (const password of [WRONG, WRONG, PASSWORD, WRONG, WRONG, PASSWORD]) statuses.push((await login(c.user.email, password, home)).status);
+    expect(statuses).toEqual([...Array(12).fill(200), 401, 401, 200, 401, 401, 200]);
+  });
+
+  it('refuses an address after LOGIN_RATE_LIMIT failures for one account, even with the right password, and only for that account', async () => {
+    const c = await registerClient(t.http);
+    const other = await registerClient(t.http);
+    const attacker = freshAddress();
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) statuses.push((await login(c.user.email, WRONG, attacker)).status);
+    expect(statuses).toEqual([401, 401, 401, 429, 429]);
+    const right = await login(c.user.email, PASSWORD, attacker);
+    expect(right.status).toBe(429);
+    expect(Number(right.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(right.body.message).toMatch(/too many failed sign-ins; retry in \d+ s/);
+    expect((await login(other.user.email, PASSWORD, attacker)).status).toBe(200);
+  });
+
+  it('refuses an address after LOGIN_ADDRESS_LIMIT failures over many accounts (one password sprayed over e-mails)', async () => {
+    const sprayer = freshAddress();
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) statuses.push((await login(`nobody-${i}-${n}@example.com`, WRONG, sprayer)).status);
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 401, 429, 429]);
+  });
+
+  it('lets exactly LOGIN_RATE_LIMIT of 20 concurrent guesses from one address through', async () => {
+    const c = await registerClient(t.http);
+    const attacker = freshAddress();
+    const statuses = (await Promise.all(Array.from({ length: 20 }, () => login(c.user.email, WRONG, attacker)))).map((r) => r.status);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(3);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(17);
+  });
+
+  it('past LOGIN_ACCOUNT_LIMIT, makes new addresses wait 1 s, 2 s, 4 s, 8 s; the owner keeps signing in from an address they used', async () => {
+    const owner = await registerClient(t.http);
+    const home = freshAddress();
+    expect((await login(owner.user.email, PASSWORD, home)).status).toBe(200);
+
+    // An attacker with an address per guess: the first 4 failures reach the account's limit.
+    for (let i = 0; i < 4; i++) expect((await login(owner.user.email, WRONG, freshAddress())).status).toBe(401);
+    // From here, of a burst of guesses from new addresses one is let through, and it doubles the delay
+    // the rest are told to wait; once that has passed, the next burst gets one through again.
+    const waits: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const burst = await Promise.all(Array.from({ length: 10 }, () => login(owner.user.email, WRONG, freshAddress())));
+      expect(burst.map((r) => r.status).sort()).toEqual([401, ...Array(9).fill(429)]);
+      waits.push(Math.max(...burst.map((r) => Number(r.headers.get('retry-after') ?? 0))));
+      if (i < 3) await new Promise((r) => setTimeout(r, waits.at(-1)! * 1000 + 100));
+    }
+    expect(waits).toEqual([1, 2, 4, 8]);
+
+    // While the attacker waits out 8 s, the owner signs in from home, and a typo there is an ordinary 401.
+    expect((await login(owner.user.email, PASSWORD, home)).status).toBe(200);
+    expect((await login(owner.user.email, WRONG, home)).status).toBe(401);
+    expect((await login(owner.user.email, PASSWORD, home)).status).toBe(200);
+    // A new address of the owner's waits like the attacker's: the price of not knowing it yet.
+    expect((await login(owner.user.email, PASSWORD, freshAddress())).status).toBe(429);
+    console.info(`growing delay past LOGIN_ACCOUNT_LIMIT: new addresses waited ${waits.join(', ')} s; the owner's home address was never refused`);
+  }, 60_000);
+
+  it('hammered from 40 addresses at once, the account still lets its owner in from home', async () => {
+    const owner = await registerClient(t.http);
+    const home = freshAddress();
+    expect((await login(owner.user.email, PASSWORD, home)).status).toBe(200);
+    const attackers = Array.from({ length: 40 }, () => freshAddress());
+    const [attack, signedIn] = await Promise.all([
+      Promise.all(attackers.flatMap((a) => [login(owner.user.email, WRONG, a), login(owner.user.email, WRONG, a)])),
+      login(owner.user.email, PASSWORD, home),
+    ]);
+    const after = await login(owner.user.email, PASSWORD, home);
+    const statuses = attack.map((r) => r.status);
+    // The account's 4, then one each time the delay (doubling from 1 s) has passed: a handful, however slow the machine.
+    expect(statuses.filter((s) => s === 401).length).toBeLessThan(12);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(68);
+    expect([signedIn.status, after.status]).toEqual([200, 200]);
+    console.info(`80 concurrent guesses from 40 addresses: ${statuses.filter((s) => s === 401).length} checked, ${statuses.filter((s) => s === 429).length} refused; the owner signed in from home`);
+  });
+});

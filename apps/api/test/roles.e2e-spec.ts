@@ -64,7 +64,7 @@ describe('graceful shutdown of the built processes', () => {
   ] as const)('the %s exits 0 soon after SIGTERM', async (_role, env, ready) => {
     expect(existsSync(main)).toBe(true);
     const child = spawn(process.execPath, [main], {
-      env: { ...process.env, DATABASE_URL: t.config.databaseUrl, REDIS_URL: t.config.redisUrl, REDIS_PREFIX: t.config.redisPrefix, LOG_LEVEL: 'warn', SERVE_WEB: 'false', ...env },
+      env: { ...process.env, JWT_SECRET: t.config.jwtSecret, DATABASE_URL: t.config.databaseUrl, REDIS_URL: t.config.redisUrl, REDIS_PREFIX: t.config.redisPrefix, LOG_LEVEL: 'warn', SERVE_WEB: 'false', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

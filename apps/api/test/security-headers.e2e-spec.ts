@@ -88,3 +88,71 @@ describe('without a CORS allow-list', () => {
     expect(res.headers.get('strict-transport-security')).toBeNull();
   });
 });
+
+describe('x-request-id', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  const idFor = async (sent: string) => (await fetch(`${t.url}/api/health/live`, { headers: { 'x-request-id': sent } })).headers.get('x-request-id');
+  const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+  it('echoes a short, plain id (a UUID, a proxy’s hex id, a trace id)', async () => {
+    for (const sent of ['3f2c1a9e-5b7d-4c1e-9a2b-0d4e6f8a1b2c', 'a'.repeat(32), 'Root=1-5759e988-bd862e3fe1be46a994272793', 'x'.repeat(128)]) {
+      expect(await idFor(sent)).toBe(sent);
+    }
+  });
+
+  it('answers a fresh id instead of one that is too long or holds other characters', async () => {
+    for (const sent of ['x'.repeat(129), 'y'.repeat(8000), 'a b', '<script>alert(1)</script>', 'id"with"quotes', 'semi;colon', 'ünïcode']) {
+      const answered = await idFor(sent);
+      expect({ sent: sent.slice(0, 20), answered }).toEqual({ sent: sent.slice(0, 20), answered: expect.stringMatching(UUID) });
+    }
+    // Two requests without one get two different ids.
+    const [a, b] = await Promise.all([fetch(`${t.url}/api/health/live`), fetch(`${t.url}/api/health/live`)]);
+    expect(a.headers.get('x-request-id')).toMatch(UUID);
+    expect(a.headers.get('x-request-id')).not.toBe(b.headers.get('x-request-id'));
+  });
+});
+
+describe('content types', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  const send = (body: string, contentType?: string) =>
+    fetch(`${t.url}/api/auth/login`, { method: 'POST', body, headers: contentType === undefined ? {} : { 'content-type': contentType } }).then(async (r) => ({ status: r.status, body: await r.json() }));
+  const json = JSON.stringify({ email: 'someone@example.com', password: 'wrong-password!' });
+
+  it.each([
+    ['text/plain', json],
+    ['text/plain; charset=utf-8', json],
+    ['application/xml', '<login/>'],
+    ['application/x-www-form-urlencoded', 'email=a%40example.com&password=x'],
+    ['multipart/form-data; boundary=x', '--x\r\nContent-Disposition: form-data; name="email"\r\n\r\na@example.com\r\n--x--\r\n'],
+    ['application/octet-stream', 'bytes'],
+    ['text/html', '<p>hi</p>'],
+  ])('answers 415 naming %s, whatever the body', async (contentType, body) => {
+    const res = await send(body, contentType);
+    expect(res).toEqual({
+      status: 415,
+      body: { statusCode: 415, error: 'Unsupported Media Type', message: `content-type ${contentType.split(';')[0]} is not supported; send JSON with content-type: application/json` },
+    });
+  });
+
+  it('answers 415 to a body without a content-type', async () => {
+    // fetch labels a string body text/plain; a Blob without a type goes out with none.
+    const res = await fetch(`${t.url}/api/auth/login`, { method: 'POST', body: new Blob([json]) });
+    expect(res.status).toBe(415);
+    expect(((await res.json()) as { message: string }).message).toBe('a body without a content-type is not supported; send JSON with content-type: application/json');
+  });
+
+  it('still reads JSON, with or without a charset', async () => {
+    expect((await send(json, 'application/json')).status).toBe(401);
+    expect((await send(json, 'application/json; charset=utf-8')).status).toBe(401);
+  });
+});

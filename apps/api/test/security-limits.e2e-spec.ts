@@ -102,6 +102,38 @@ describe('security: resource limits', () => {
   });
 });
 
+describe('security: X-Forwarded-For with the default TRUST_PROXY', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    // TRUST_PROXY is left at its default.
+    t = await startTestApp({ REGISTER_RATE_LIMIT: '20' });
+  });
+  afterAll(() => t.close());
+
+  const register = (remoteAddress: string, forwardedFor: string, i: number) =>
+    t.app.getHttpAdapter().getInstance().inject({
+      method: 'POST',
+      url: '/api/auth/register',
+      remoteAddress,
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor },
+      payload: { email: `xff-${i}-${Date.now()}@example.com`, password: PASSWORD, name: 'X', role: 'assistant', skills: ['research'] },
+    });
+
+  it('does not let a client on a private network (a LAN, a Docker network) rotate the header past the per-address limit', async () => {
+    const statuses: number[] = [];
+    // Sent straight from a private address, as any machine on the same network could.
+    for (let i = 0; i < 60; i++) statuses.push((await register('172.18.0.5', `203.0.113.${i}`, i)).statusCode);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(20);
+    expect(statuses.slice(20)).toEqual(Array(40).fill(429));
+    console.info(`X-Forwarded-For rotated from 172.18.0.5: ${statuses.filter((s) => s === 201).length} of 60 registrations passed a limit of 20`);
+  });
+
+  it('believes a proxy on this machine (loopback), which names the client', async () => {
+    expect((await register('127.0.0.1', '198.51.100.77', 100)).statusCode).toBe(201);
+    expect(await t.redis.get(`${t.config.redisPrefix}:rl:register:ip:198.51.100.77`)).toBe('1');
+  });
+});
+
 describe('security: idle connections', () => {
   let t: TestApp;
   beforeAll(async () => {

@@ -8,7 +8,7 @@ import { Contract, Input } from '../common/http/contract.js';
 import { parseCookies, serializeCookie } from '../common/http/cookies.js';
 import { originAllowed } from '../common/http/origin.js';
 import { GuardedController } from '../common/http/global-guards.js';
-import { byIp, byIpAndEmail, RateLimit } from '../common/rate-limit/rate-limit.js';
+import { byIp, RateLimit } from '../common/rate-limit/rate-limit.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { UsersService } from '../users/users.service.js';
 import { AuthService, type Issued } from './auth.service.js';
@@ -34,10 +34,15 @@ export class AuthController {
 
   @Public()
   @Post('login')
-  @RateLimit({ name: 'login', limit: (c) => c.rateLimits.login, keys: byIpAndEmail })
-  @Contract({ summary: 'Exchange e-mail and password for an access token; sets the refresh cookie', body: loginBody, response: authResponse, errors: { 401: 'wrong e-mail or password', 403: 'suspended', 429: 'rate limited' } })
-  async login(@Input('body') body: LoginBody, @Res({ passthrough: true }) reply: FastifyReply): Promise<AuthResponse> {
-    return this.withCookie(reply, await this.auth.login(body));
+  // Limited by outcome rather than by @RateLimit: only failed sign-ins count (AuthService.login).
+  @Contract({
+    summary: 'Exchange e-mail and password for an access token; sets the refresh cookie',
+    body: loginBody,
+    response: authResponse,
+    errors: { 401: 'wrong e-mail or password', 403: 'suspended', 429: 'too many failed sign-ins' },
+  })
+  async login(@Input('body') body: LoginBody, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<AuthResponse> {
+    return this.withCookie(reply, await this.auth.login(body, req.ip));
   }
 
   @Public()

@@ -2,6 +2,7 @@ import { ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/c
 import type { AuthResponse, LoginBody, RegisterBody } from '@handoff/contracts';
 import { SessionService } from '../common/auth/session.service.js';
 import { TokensService } from '../common/auth/tokens.service.js';
+import { LoginThrottle } from '../common/rate-limit/login-throttle.js';
 import type { User } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
 import { burnPasswordCheck, verifyPassword } from './password.js';
@@ -20,21 +21,25 @@ export class AuthService {
     private readonly tokens: TokensService,
     private readonly refreshTokens: RefreshTokensService,
     private readonly sessions: SessionService,
+    private readonly throttle: LoginThrottle,
   ) {}
 
   async register(body: RegisterBody): Promise<Issued> {
     return this.issue(await this.users.register(body));
   }
 
-  async login(body: LoginBody): Promise<Issued> {
-    const user = await this.users.findByEmailWithHash(body.email);
-    if (!user) {
-      await burnPasswordCheck(body.password);
-      throw new UnauthorizedException('the e-mail or password is wrong');
-    }
-    if (!(await verifyPassword(user.passwordHash, body.password))) throw new UnauthorizedException('the e-mail or password is wrong');
-    if (user.suspended) throw new ForbiddenException('the account is suspended');
-    return this.issue(user);
+  /** `address` is the client's, as TRUST_PROXY lets us see it: failed sign-ins are limited per account and address. */
+  login(body: LoginBody, address: string): Promise<Issued> {
+    return this.throttle.attempt(body.email, address, async () => {
+      const user = await this.users.findByEmailWithHash(body.email);
+      if (!user) {
+        await burnPasswordCheck(body.password);
+        throw new UnauthorizedException('the e-mail or password is wrong');
+      }
+      if (!(await verifyPassword(user.passwordHash, body.password))) throw new UnauthorizedException('the e-mail or password is wrong');
+      if (user.suspended) throw new ForbiddenException('the account is suspended');
+      return this.issue(user);
+    });
   }
 
   /** Swap a refresh token for a new access token and a new refresh token of the same family. */

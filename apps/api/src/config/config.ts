@@ -31,13 +31,19 @@ const bool = (fallback: boolean) =>
     .default(fallback ? 'true' : 'false')
     .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
-export const DEV_JWT_SECRET = 'handoff-development-secret-change-me-0123456789';
+/**
+ * Secrets that were published (the development default of earlier versions, the examples' placeholders):
+ * anyone who read the source could sign tokens with them, so they are refused everywhere.
+ */
+export const PUBLISHED_JWT_SECRETS: readonly string[] = ['handoff-development-secret-change-me-0123456789'];
+const PLACEHOLDER = /change-?me/i;
 
 /** Every setting Handoff reads from the environment, with its default (see .env.example). */
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HANDOFF_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
-  HOST: z.string().min(1).default('0.0.0.0'),
+  // Loopback unless told otherwise: a laptop's `npm start` is not served to its network. Images set 0.0.0.0.
+  HOST: z.string().min(1).default('127.0.0.1'),
   PORT: int(0, 65535, 3000),
   PUBLIC_URL: url(['http:', 'https:']).default('http://localhost:3000'),
   CORS_ORIGINS: z.string().default(''),
@@ -49,7 +55,11 @@ export const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9:{}_-]+$/, 'may only contain letters, digits and : { } _ -')
     .default('handoff'),
-  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').default(DEV_JWT_SECRET),
+  // No default: every installation signs with its own (`npm start` writes a random one into .env).
+  JWT_SECRET: z
+    .string({ error: 'is not set: npm start writes a random one into .env; elsewhere set your own (openssl rand -hex 32)' })
+    .min(32, 'must be at least 32 characters')
+    .refine((v) => !PUBLISHED_JWT_SECRETS.includes(v) && !PLACEHOLDER.test(v), 'is a published example value, so anyone could sign tokens with it: set your own (openssl rand -hex 32)'),
   ACCESS_TOKEN_TTL: duration('ACCESS_TOKEN_TTL', '15m'),
   REFRESH_TOKEN_TTL: duration('REFRESH_TOKEN_TTL', '30d'),
   HANDOFF_ADMIN_EMAIL: z.email().default('admin@handoff.local'),
@@ -59,6 +69,9 @@ export const envSchema = z.object({
   PLATFORM_FEE_BPS: int(0, 10_000, 2000),
   DEFAULT_MAX_CONCURRENT_TASKS: int(1, 50, 3),
   LOGIN_RATE_LIMIT: int(1, 100_000, 10),
+  LOGIN_ACCOUNT_LIMIT: int(1, 100_000, 20),
+  LOGIN_ADDRESS_LIMIT: int(1, 100_000, 100),
+  LOGIN_LOCKOUT_MAX: duration('LOGIN_LOCKOUT_MAX', '15m').refine((ms) => ms >= 1_000, 'LOGIN_LOCKOUT_MAX must be at least 1s'),
   REGISTER_RATE_LIMIT: int(1, 100_000, 20),
   CLAIM_RATE_LIMIT: int(1, 100_000, 600),
   RATE_LIMIT_WINDOW: duration('RATE_LIMIT_WINDOW', '60s'),
@@ -67,7 +80,8 @@ export const envSchema = z.object({
   TRUST_PROXY: z
     .string()
     .regex(/^[\w.:/, -]+$/, 'must be true, false, a hop count or a list of addresses/ranges')
-    .default('loopback,linklocal,uniquelocal'),
+    // Only a proxy on this machine: on a LAN or a Docker network anyone could otherwise send the header.
+    .default('loopback'),
   CONNECTION_TIMEOUT: duration('CONNECTION_TIMEOUT', '60s'),
   RECONCILE_INTERVAL: duration('RECONCILE_INTERVAL', '30s'),
   TIMER_HORIZON: duration('TIMER_HORIZON', '10m').refine((ms) => ms >= 1_000, 'TIMER_HORIZON must be at least 1s'),
@@ -105,6 +119,12 @@ export interface AppConfig {
   platformFeeBps: number;
   defaultMaxConcurrentTasks: number;
   rateLimits: { login: number; register: number; claim: number; windowMs: number };
+  /**
+   * Failed sign-ins (OWASP's scheme): `perAccountAndAddress` per e-mail from one address and `perAddress` from one
+   * address over all e-mails, per window; past `perAccount` failures of one e-mail from anywhere, addresses it has
+   * not signed in from wait a delay that doubles with each further failure, up to `maxLockoutMs`.
+   */
+  login: { perAccountAndAddress: number; perAccount: number; perAddress: number; maxLockoutMs: number };
   bodyLimitBytes: number;
   /** Slow clients: the whole request must arrive within requestTimeoutMs; a connection idle for connectionTimeoutMs is closed. */
   requestTimeoutMs: number;
@@ -149,9 +169,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
   const e = parsed.data;
-  if (e.NODE_ENV === 'production' && e.JWT_SECRET === DEV_JWT_SECRET) {
-    throw new ConfigError(['JWT_SECRET: must be set to a private value in production']);
-  }
   return {
     env: e.NODE_ENV,
     role: e.HANDOFF_ROLE,
@@ -179,6 +196,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       register: e.REGISTER_RATE_LIMIT,
       claim: e.CLAIM_RATE_LIMIT,
       windowMs: e.RATE_LIMIT_WINDOW,
+    },
+    login: {
+      perAccountAndAddress: e.LOGIN_RATE_LIMIT,
+      perAccount: e.LOGIN_ACCOUNT_LIMIT,
+      perAddress: e.LOGIN_ADDRESS_LIMIT,
+      maxLockoutMs: e.LOGIN_LOCKOUT_MAX,
     },
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     requestTimeoutMs: e.REQUEST_TIMEOUT,

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { envSchema, loadConfig } from './config.js';
@@ -19,7 +20,12 @@ describe('.env.example', () => {
     expect(Object.keys(exampleValues()).sort()).toEqual(Object.keys(envSchema.shape).sort());
   });
 
-  it('shows the defaults: loading it gives the same config as an empty environment', () => {
-    expect(loadConfig(exampleValues())).toEqual(loadConfig({}));
+  it('shows the defaults: loading it gives the same config as an environment that sets only JWT_SECRET', () => {
+    const JWT_SECRET = randomBytes(32).toString('hex');
+    expect(loadConfig({ ...exampleValues(), JWT_SECRET })).toEqual(loadConfig({ JWT_SECRET }));
+  });
+
+  it('leaves JWT_SECRET empty: it has no default, and a value printed here would be published', () => {
+    expect(exampleValues().JWT_SECRET).toBe('');
   });
 });

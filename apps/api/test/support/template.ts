@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { createHash } from 'node:crypto';
 import pg from 'pg';
+import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../../src/config/config.js';
 import { createDataSource } from '../../src/database/data-source.js';
 import { MIGRATIONS } from '../../src/database/migrations/index.js';
@@ -34,7 +35,7 @@ export function ensureTemplate(): Promise<string> {
       if (rows[0]?.comment === fingerprint) return TEMPLATE_DB;
       await c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(TEMPLATE_DB)} WITH (FORCE)`);
       await c.query(`CREATE DATABASE ${pg.escapeIdentifier(TEMPLATE_DB)}`);
-      const config = loadConfig({ DATABASE_URL: databaseUrl(TEMPLATE_DB), DATABASE_POOL_SIZE: '1' });
+      const config = loadConfig({ DATABASE_URL: databaseUrl(TEMPLATE_DB), DATABASE_POOL_SIZE: '1', JWT_SECRET: randomBytes(32).toString('hex') });
       const ds = createDataSource(config);
       await ds.initialize();
       try {

@@ -24,11 +24,14 @@ export interface TestApp {
 }
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** The API has no default secret; each test process signs with its own, shared by the apps it starts. */
+export const TEST_JWT_SECRET = randomBytes(32).toString('hex');
 
 /** Defaults that keep tests quiet and out of each other's way; a test can override any of them. */
 export function testEnv(name: string, overrides: Record<string, string> = {}): Record<string, string> {
   return {
     NODE_ENV: 'test',
+    JWT_SECRET: TEST_JWT_SECRET,
     DATABASE_URL: '',
     REDIS_URL,
     REDIS_PREFIX: `test:${name}`,
@@ -36,6 +39,8 @@ export function testEnv(name: string, overrides: Record<string, string> = {}): R
     SERVE_WEB: 'false',
     DATABASE_POOL_SIZE: '10',
     LOGIN_RATE_LIMIT: '100000',
+    LOGIN_ACCOUNT_LIMIT: '100000',
+    LOGIN_ADDRESS_LIMIT: '100000',
     REGISTER_RATE_LIMIT: '100000',
     CLAIM_RATE_LIMIT: '100000',
     ...overrides,

@@ -78,6 +78,7 @@ export function toErrorResponse(e: unknown): ErrorResponse {
     if (isStalePlan(e)) return { statusCode: 503, error: REASONS[503]!, message: 'the database schema changed under this request; retry' };
   }
   const fst = e as { code?: string; statusCode?: number; message?: string };
+  if (fst.code === 'HANDOFF_UNSUPPORTED_MEDIA_TYPE') return { statusCode: 415, error: REASONS[415]!, message: String(fst.message) };
   if (typeof fst.statusCode === 'number' && fst.statusCode >= 400 && fst.statusCode < 500) {
     const message =
       (fst.code && FASTIFY_MESSAGES[fst.code]) ??

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
 import { Controller, Get, Post, RequestMethod, type Type } from '@nestjs/common';
 import { GUARDS_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { AppModule } from '../../app.module.js';
@@ -30,7 +31,7 @@ function unguardedRoutes(controller: Type): string[] {
 }
 
 describe('guarded controllers', () => {
-  const controllers = (AppModule.forRoot(loadConfig({})).controllers ?? []) as Type[];
+  const controllers = (AppModule.forRoot(loadConfig({ JWT_SECRET: randomBytes(32).toString('hex') })).controllers ?? []) as Type[];
 
   it('every controller of the app runs the guards, unless all its routes are public reads without a rate limit', () => {
     expect(controllers.length).toBeGreaterThan(5);

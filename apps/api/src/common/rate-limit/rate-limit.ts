@@ -29,11 +29,14 @@ export const RateLimit = (spec: RateLimitSpec) => SetMetadata(RATE_LIMIT, spec);
 
 export const byIp = (req: RateLimitedRequest) => [`ip:${req.ip}`];
 export const byUser = (req: RateLimitedRequest) => (req.user ? [`user:${req.user.id}`] : [`ip:${req.ip}`]);
-export function byIpAndEmail(req: RateLimitedRequest): string[] {
-  const email = (req.body as { email?: unknown } | undefined)?.email;
-  const keys = [`ip:${req.ip}`];
-  if (typeof email === 'string' && email.length <= 254) keys.push(`email:${email.trim().toLowerCase()}`);
-  return keys;
+
+/** 429 with the seconds to wait (the error filter turns them into Retry-After). */
+export function tooManyRequests(what: string, waitMs: number): HttpException {
+  const retryAfterSeconds = Math.max(1, Math.ceil(waitMs / 1000));
+  return new HttpException(
+    { statusCode: 429, error: 'Too Many Requests', message: `${what}; retry in ${retryAfterSeconds} s`, retryAfterSeconds },
+    HttpStatus.TOO_MANY_REQUESTS,
+  );
 }
 
 @Injectable()
@@ -54,13 +57,7 @@ export class RateLimiter {
     const windowMs = this.config.rateLimits.windowMs;
     for (const key of keys) {
       const [count, ttl] = await this.redis.handoffRateHit(`${this.config.redisPrefix}:rl:${name}:${key}`, windowMs);
-      if (count > limit) {
-        const retryAfterSeconds = Math.max(1, Math.ceil((ttl > 0 ? ttl : windowMs) / 1000));
-        throw new HttpException(
-          { statusCode: 429, error: 'Too Many Requests', message: `too many ${name} attempts; retry in ${retryAfterSeconds} s`, retryAfterSeconds },
-          HttpStatus.TOO_MANY_REQUESTS,
-        );
-      }
+      if (count > limit) throw tooManyRequests(`too many ${name} attempts`, ttl > 0 ? ttl : windowMs);
     }
   }
 }
