@@ -215,10 +215,12 @@ export class BillingService {
   }
 
   /**
-   * A refund or adjustment, bounded by the task's charge. The charge row is
-   * locked for the rest of the transaction, so concurrent refunds of one task
-   * take turns and each sees the ones before it: together they never exceed
-   * the charge.
+   * A refund or adjustment, under one rule: the task's bill (charge − refunds
+   * + adjustments) never goes below zero, so refunds never exceed the charge
+   * plus what positive adjustments added. The charge row is locked for the
+   * rest of the transaction, so concurrent corrections of one task take turns
+   * and each sees the ones before it. The database holds the same rule
+   * (`ledger_correction_bounds`) for any writer that skips this method.
    */
   async adjust(admin: AuthUser, body: AdjustmentBody, m?: EntityManager): Promise<LedgerEntryView> {
     const work = async (tx: EntityManager) => {
@@ -241,15 +243,13 @@ export class BillingService {
       );
       const refunded = sums?.refunded ?? 0;
       const adjusted = sums?.adjusted ?? 0;
+      const bill = charge.amount_cents - refunded + adjusted;
       if (body.kind === 'refund') {
         if (body.amountCents <= 0) throw new BadRequestException('amountCents must be positive for a refund');
-        const left = charge.amount_cents - refunded;
-        if (body.amountCents > left) {
-          throw new UnprocessableRule(`amountCents ${body.amountCents} exceeds what is left to refund: ${left} of the ${charge.amount_cents} charged`);
-        }
-      } else if (charge.amount_cents - refunded + adjusted + body.amountCents < 0) {
-        // A credit may take the task's bill to zero, not below: money back beyond the charge is not a correction.
-        throw new UnprocessableRule(`amountCents ${body.amountCents} would take the task's bill below zero (now ${charge.amount_cents - refunded + adjusted})`);
+        if (body.amountCents > bill) throw new UnprocessableRule(`amountCents ${body.amountCents} exceeds what is left to refund: ${bill} ${billParts(charge.amount_cents, refunded, adjusted)}`);
+      } else if (bill + body.amountCents < 0) {
+        // A credit may take the task's bill to zero, not below: money back beyond the bill is not a correction.
+        throw new UnprocessableRule(`amountCents ${body.amountCents} would take the task's bill below zero: it is ${bill} ${billParts(charge.amount_cents, refunded, adjusted)}`);
       }
       const [row] = rowsOf<LedgerRow>(
         await tx.query(
@@ -343,6 +343,11 @@ export class BillingService {
     }
     return { assistantId, from: q.from ?? null, to: q.to ?? null, groupBy: q.groupBy, periods, totals: [...totals.values()] };
   }
+}
+
+/** "(charged 951, refunded 0, adjusted -951)": what a refused correction was measured against. */
+function billParts(charged: number, refunded: number, adjusted: number): string {
+  return `(charged ${charged}, refunded ${refunded}, adjusted ${adjusted})`;
 }
 
 function totalsOf(rows: BillingSummaryRow[]): BillingSummaryTotals[] {
