@@ -7,8 +7,8 @@ import { act, eventually, submitTask } from './support/tasks.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 /** Submit and carry a task to its first return; `late` moves the deadline into the past first. */
-async function returned(t: TestApp, client: Session, assistant: Session, opts: { late?: boolean; priority?: 'low' | 'normal' | 'high' | 'urgent' } = {}): Promise<TaskView> {
-  const task = await submitTask(t.http, client, { priority: opts.priority ?? 'normal' });
+async function returned(t: TestApp, client: Session, assistant: Session, opts: { late?: boolean; priority?: 'low' | 'normal' | 'high' | 'urgent'; title?: string } = {}): Promise<TaskView> {
+  const task = await submitTask(t.http, client, { priority: opts.priority ?? 'normal', ...(opts.title ? { title: opts.title } : {}) });
   expect((await act(t.http, assistant, task.id, 'claim')).status).toBe(200);
   expect((await act(t.http, assistant, task.id, 'start')).status).toBe(200);
   if (opts.late) await t.db.query(`UPDATE tasks SET deadline = now() - interval '1 minute' WHERE id = $1`, [task.id]);
@@ -37,8 +37,8 @@ describe('billing: review, corrections and visibility', () => {
     orgB = await registerClient(t.http, { organizationName: '=cmd|calc' });
     asst1 = await registerAssistant(t.http, ['data_entry']);
     asst2 = await registerAssistant(t.http, ['data_entry']);
-    taskA = await returned(t, orgA, asst1);
-    taskB = await returned(t, orgB, asst2, { priority: 'urgent' });
+    taskA = await returned(t, orgA, asst1, { title: 'Enter March invoices, "all" of them' });
+    taskB = await returned(t, orgB, asst2, { priority: 'urgent', title: '=SUM(A1:A9)' });
     lateA = await returned(t, orgA, asst2, { late: true });
   });
   afterAll(() => t.close());
@@ -53,6 +53,8 @@ describe('billing: review, corrections and visibility', () => {
 
       const byOrg = await t.http.get(`/api/billing/entries?organizationId=${orgA.user.organizationId}`, { token: admin.token });
       expect(byOrg.body.items.map((e: LedgerEntryView) => e.taskId)).toEqual([taskA.id, taskA.id]);
+      // Each entry names its task by title, so no screen has to show an id fragment.
+      expect(byOrg.body.items.map((e: LedgerEntryView) => e.taskTitle)).toEqual([taskA.title, taskA.title]);
       const byAssistant = await t.http.get(`/api/billing/entries?assistantId=${asst2.user.id}&kind=payout`, { token: admin.token });
       expect(byAssistant.body.items).toEqual([expect.objectContaining({ taskId: taskB.id, kind: 'payout', amountCents: splitPrice(taskB.priceCents, 2000).payoutCents })]);
       const future = await t.http.get(`/api/billing/entries?from=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`, { token: admin.token });
@@ -134,11 +136,11 @@ describe('billing: review, corrections and visibility', () => {
       expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
       expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="handoff-billing-\d{4}-\d{2}-\d{2}\.csv"$/);
       const lines = res.text.split('\r\n').filter(Boolean);
-      expect(lines[0]).toBe('id,created_at,kind,task_id,organization_id,organization_name,assistant_id,assistant_name,amount_cents,amount,currency,created_by,reason');
+      expect(lines[0]).toBe('id,created_at,kind,task_id,task_title,organization_id,organization_name,assistant_id,assistant_name,amount_cents,amount,currency,created_by,reason');
       expect(lines).toHaveLength(3);
-      expect(res.text).toContain(`,charge,${taskA.id},${orgA.user.organizationId},"Acme, ""Quoted"" Inc.",`);
-      // A name that a spreadsheet would run as a formula is defused.
-      expect(res.text).toContain(`,charge,${taskB.id},${orgB.user.organizationId},'=cmd|calc,`);
+      expect(res.text).toContain(`,charge,${taskA.id},"Enter March invoices, ""all"" of them",${orgA.user.organizationId},"Acme, ""Quoted"" Inc.",`);
+      // A title or a name that a spreadsheet would run as a formula is defused.
+      expect(res.text).toContain(`,charge,${taskB.id},'=SUM(A1:A9),${orgB.user.organizationId},'=cmd|calc,`);
       expect(res.text).toContain(`,${taskB.priceCents},${(taskB.priceCents / 100).toFixed(2)},USD,,\r\n`);
     });
 
@@ -166,7 +168,8 @@ describe('billing: review, corrections and visibility', () => {
           reason: 'Two invoices were missed',
         });
         await eventually(async () => adminLive.of('billing.recorded', taskA.id).length + orgLive.of('billing.recorded', taskA.id).length, (n) => n >= 2);
-        expect(orgLive.of('billing.recorded', taskA.id).map((r) => r.payload.entry.id)).toContain(res.body.id);
+        expect(res.body.taskTitle).toBe(taskA.title);
+        expect(orgLive.of('billing.recorded', taskA.id).map((r) => r.payload.entry)).toContainEqual(expect.objectContaining({ id: res.body.id, taskTitle: taskA.title }));
         expect(otherLive.of('billing.recorded', taskA.id)).toEqual([]);
         // The client sees the refund on its side of the ledger.
         const mine = await t.http.get('/api/billing/entries?kind=refund', { token: orgA.token });
@@ -380,6 +383,7 @@ describe('billing: review, corrections and visibility', () => {
       expect(res.body).toMatchObject({ organizationId: orgB.user.organizationId, organizationName: '=cmd|calc', month });
       const kinds = res.body.lines.map((l: LedgerEntryView) => l.kind);
       expect(kinds).not.toContain('payout');
+      expect(new Set(res.body.lines.map((l: LedgerEntryView) => l.taskTitle))).toEqual(new Set([taskB.title]));
       const sum = res.body.lines.reduce((s: number, l: LedgerEntryView) => s + (l.kind === 'refund' ? -l.amountCents : l.amountCents), 0);
       expect(res.body.totals[0]).toMatchObject({ currency: 'USD', chargedCents: taskB.priceCents, totalCents: sum, tasksBilled: 1 });
       // An earlier month is empty.

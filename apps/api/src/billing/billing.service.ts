@@ -103,7 +103,7 @@ export class BillingService {
     if (nothing) return { items: [], nextCursor: null };
     if (cursor) where.push(`(l.created_at, l.id) < (${params.add(cursor.at)}::timestamptz, ${params.add(cursor.id)}::uuid)`);
     const rows: (LedgerRow & { cursor_at: string })[] = await this.ds.query(
-      `SELECT l.*, ${cursorColumn('l')} FROM ledger_entries l
+      `SELECT l.*, t.title AS task_title, ${cursorColumn('l')} FROM ledger_entries l JOIN tasks t ON t.id = l.task_id
         ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
         ORDER BY l.created_at DESC, l.id DESC LIMIT ${params.add(q.limit + 1)}`,
       params.values,
@@ -189,9 +189,10 @@ export class BillingService {
       open = true;
       await runner.query(
         `DECLARE billing_export NO SCROLL CURSOR FOR
-           SELECT l.id, l.created_at, l.kind, l.task_id, l.organization_id, o.name AS organization_name, l.assistant_id,
+           SELECT l.id, l.created_at, l.kind, l.task_id, t.title AS task_title, l.organization_id, o.name AS organization_name, l.assistant_id,
                   a.name AS assistant_name, l.amount_cents, l.currency::text AS currency, l.created_by, l.reason
-             FROM ledger_entries l JOIN organizations o ON o.id = l.organization_id LEFT JOIN users a ON a.id = l.assistant_id
+             FROM ledger_entries l JOIN tasks t ON t.id = l.task_id JOIN organizations o ON o.id = l.organization_id
+             LEFT JOIN users a ON a.id = l.assistant_id
              ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
             ORDER BY l.created_at, l.id`,
         params.values,
@@ -224,7 +225,7 @@ export class BillingService {
    */
   async adjust(admin: AuthUser, body: AdjustmentBody, m?: EntityManager): Promise<LedgerEntryView> {
     const work = async (tx: EntityManager) => {
-      const [task] = rowsOf<{ id: string }>(await tx.query(`SELECT id FROM tasks WHERE id = $1`, [body.taskId]));
+      const [task] = rowsOf<{ id: string; title: string }>(await tx.query(`SELECT id, title FROM tasks WHERE id = $1`, [body.taskId]));
       if (!task) throw new NotFoundException('taskId: task not found');
       const [charge] = rowsOf<{ id: string; amount_cents: number; organization_id: string; assistant_id: string | null; currency: string }>(
         await tx.query(
@@ -261,7 +262,7 @@ export class BillingService {
           [body.taskId, charge.organization_id, charge.assistant_id, body.kind, body.amountCents, charge.currency, admin.id, body.reason],
         ),
       );
-      return toEntryView(row!);
+      return toEntryView({ ...row!, task_title: task.title });
     };
     const entry = m ? await work(m) : await this.ds.transaction(work);
     if (!m) this.outbox.kick();
@@ -289,9 +290,9 @@ export class BillingService {
       if (!org) throw new NotFoundException('organization not found');
       const lines = rowsOf<LedgerRow>(
         await m.query(
-          `SELECT * FROM ledger_entries
-            WHERE organization_id = $1 AND kind <> 'payout' AND created_at >= $2 AND created_at < $3
-            ORDER BY created_at, id`,
+          `SELECT l.*, t.title AS task_title FROM ledger_entries l JOIN tasks t ON t.id = l.task_id
+            WHERE l.organization_id = $1 AND l.kind <> 'payout' AND l.created_at >= $2 AND l.created_at < $3
+            ORDER BY l.created_at, l.id`,
           [organizationId, from, to],
         ),
       );

@@ -122,12 +122,16 @@ describe('billing CSV', () => {
     const alphabet = fc.constantFrom(...PREFIXES, ',', ';', '"', "'", ' ', '\u3000', 'a', '1', '(', ')');
     fc.assert(
       fc.property(fc.array(alphabet, { maxLength: 12 }).map((cs) => cs.join('')), (value) => {
-        const line = csvLine({ ...ROW, organization_name: 'Acme', assistant_name: null, reason: value });
+        const line = csvLine({ ...ROW, task_title: value, organization_name: 'Acme', assistant_name: null, reason: value });
         for (const sep of [',', ';', '\t']) for (const cell of cellsOf(line, sep)) expect(cell).not.toMatch(RUNS);
-        // Read as written (commas), the cell is the text with apostrophes added and nothing else changed.
-        const read = cellsOf(line.slice(0, -2), ',').slice(ENTRY_CSV_COLUMNS.length - 1).join(',');
-        expect(read.replaceAll("'", '')).toBe(value.replaceAll("'", ''));
-        expect(read).not.toMatch(/^[\t\r\n\0]/);
+        // Read as written (commas), each cell of the text (title and reason) is the text with
+        // apostrophes added and nothing else changed.
+        const cells = cellsOf(line.slice(0, -2), ',');
+        expect(cells).toHaveLength(ENTRY_CSV_COLUMNS.length);
+        for (const read of [cells[ENTRY_CSV_COLUMNS.indexOf('task_title')]!, cells.at(-1)!]) {
+          expect(read.replaceAll("'", '')).toBe(value.replaceAll("'", ''));
+          expect(read).not.toMatch(/^[\t\r\n\0]/);
+        }
       }),
       { numRuns: 2000 },
     );
@@ -146,6 +150,7 @@ describe('billing CSV', () => {
       created_at: new Date('2026-03-01T10:00:00Z'),
       kind: 'refund',
       task_id: 't',
+      task_title: '@home; =2+2',
       organization_id: 'o',
       organization_name: 'Acme, Inc.',
       assistant_id: null,
@@ -155,7 +160,7 @@ describe('billing CSV', () => {
       created_by: 'admin',
       reason: 'late "again"',
     });
-    expect(line).toBe('e,2026-03-01T10:00:00.000Z,refund,t,o,"Acme, Inc.",,,-250,-2.50,USD,admin,"late ""again"""\r\n');
-    expect(ENTRY_CSV_COLUMNS).toHaveLength(13);
+    expect(line).toBe(`e,2026-03-01T10:00:00.000Z,refund,t,"'@home;' =2+2",o,"Acme, Inc.",,,-250,-2.50,USD,admin,"late ""again"""\r\n`);
+    expect(ENTRY_CSV_COLUMNS).toHaveLength(14);
   });
 });

@@ -4,6 +4,7 @@ export interface CsvEntryRow {
   created_at: Date;
   kind: string;
   task_id: string;
+  task_title: string;
   organization_id: string;
   organization_name: string;
   assistant_id: string | null;
@@ -19,6 +20,7 @@ export const ENTRY_CSV_COLUMNS = [
   'created_at',
   'kind',
   'task_id',
+  'task_title',
   'organization_id',
   'organization_name',
   'assistant_id',
@@ -86,6 +88,7 @@ export function csvLine(r: CsvEntryRow): string {
       r.created_at.toISOString(),
       r.kind,
       r.task_id,
+      csvText(r.task_title),
       r.organization_id,
       csvText(r.organization_name),
       r.assistant_id ?? '',
