@@ -2,7 +2,7 @@ import { PRIORITIES, splitPrice, type LedgerEntryView, type Priority } from '@ha
 import fc from 'fast-check';
 import { loginAdmin, registerAssistant, registerClient, type Session } from './support/factories.js';
 import type { Res } from './support/http.js';
-import { checkActiveCounts, checkLedgerInvariants } from './support/ledger.js';
+import { chargedTask, checkActiveCounts, checkLedgerInvariants, taskBill } from './support/ledger.js';
 import { act, submitTask } from './support/tasks.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -186,6 +186,84 @@ describe('billing: property — random work keeps the ledger right', () => {
       }),
       { numRuns: 20 },
     );
+  }, 120_000);
+});
+
+// Corrections fired in random concurrent batches at one charged task, each batch
+// checked against the ledger in SQL. Within a batch the corrections take turns
+// in an order nobody chose, so the model cannot say which of them land; it can
+// say what every order must give: the bill never below zero, refunds within
+// the charge plus what positive adjustments added, exactly the answered entries
+// in the ledger, positive adjustments always taken, and no refusal of what the
+// bill could take in every order: not even after all the batch's accepted
+// refunds and credits.
+type Correction = { kind: 'refund'; permille: number } | { kind: 'adjustment'; permille: number };
+
+const correctionArb: fc.Arbitrary<Correction> = fc.oneof(
+  fc.record({ kind: fc.constant('refund' as const), permille: fc.integer({ min: 1, max: 1200 }) }),
+  fc.record({ kind: fc.constant('adjustment' as const), permille: fc.integer({ min: -1200, max: 600 }).filter((p) => p !== 0) }),
+);
+
+describe('billing: property — corrections in random concurrent batches', () => {
+  let t: TestApp;
+  let admin: Session;
+  let client: Session;
+  let assistant: Session;
+  beforeAll(async () => {
+    t = await startTestApp();
+    admin = await loginAdmin(t.http, t.config);
+    client = await registerClient(t.http);
+    assistant = await registerAssistant(t.http, ['data_entry']);
+  });
+  afterAll(() => t.close());
+
+  it('never takes a task’s bill below zero, whatever the order', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.array(correctionArb, { minLength: 1, maxLength: 5 }), { minLength: 1, maxLength: 4 }), async (batches) => {
+        const task = await chargedTask(t, client, assistant);
+        const price = task.priceCents;
+        let net = price;
+        let corrections = 0;
+        for (const batch of batches) {
+          const signed = batch.map((c) => {
+            const cents = Math.max(1, Math.floor((price * Math.abs(c.permille)) / 1000)) * Math.sign(c.permille);
+            return { kind: c.kind, amountCents: cents, delta: c.kind === 'refund' ? -cents : cents };
+          });
+          const answers = await Promise.all(
+            signed.map((c) => t.http.post('/api/billing/adjustments', { taskId: task.id, kind: c.kind, amountCents: c.amountCents, reason: 'property' }, { token: admin.token })),
+          );
+          let lost = 0;
+          let moved = 0;
+          const landed: string[] = [];
+          answers.forEach((res, i) => {
+            const c = signed[i]!;
+            if (res.status === 201) {
+              landed.push(res.body.id);
+              moved += c.delta;
+              if (c.delta < 0) lost += c.delta;
+            } else if (res.status !== 422 || !/^amountCents /.test(res.body.message)) {
+              throw new Error(`${c.kind} ${c.amountCents}: ${res.status} ${JSON.stringify(res.body)}`);
+            }
+          });
+          answers.forEach((res, i) => {
+            const c = signed[i]!;
+            if (res.status !== 422) return;
+            // The least this correction could have met is the bill before the batch less everything that landed to reduce it.
+            if (c.delta > 0 || net + lost + c.delta >= 0) throw new Error(`${c.kind} ${c.amountCents} refused with the bill at ${net} and ${-lost} taken off in its batch`);
+          });
+          net += moved;
+          corrections += landed.length;
+          const bill = await taskBill(t, task.id);
+          expect(bill.net).toBeGreaterThanOrEqual(0);
+          expect(bill.refunded).toBeLessThanOrEqual(bill.charged + bill.added);
+          expect(bill).toMatchObject({ charged: price, net, corrections });
+          const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM ledger_entries WHERE id = ANY($1::uuid[]) AND task_id = $2`, [landed, task.id]);
+          expect(rows[0].n).toBe(landed.length);
+        }
+      }),
+      { numRuns: 40 },
+    );
+    await checkLedgerInvariants(t, t.config.platformFeeBps);
   }, 120_000);
 });
 

@@ -1,13 +1,14 @@
 import { splitPrice, type LedgerEntryView, type TaskView } from '@handoff/contracts';
 import { loginAdmin, registerAssistant, registerClient, type Session } from './support/factories.js';
-import { checkLedgerInvariants } from './support/ledger.js';
+import pg from 'pg';
+import { chargedTask, checkLedgerInvariants, taskBill } from './support/ledger.js';
 import { LiveClient } from './support/sockets.js';
 import { act, eventually, submitTask } from './support/tasks.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 /** Submit and carry a task to its first return; `late` moves the deadline into the past first. */
-async function returned(t: TestApp, client: Session, assistant: Session, opts: { late?: boolean; priority?: 'low' | 'normal' | 'high' | 'urgent' } = {}): Promise<TaskView> {
-  const task = await submitTask(t.http, client, { priority: opts.priority ?? 'normal' });
+async function returned(t: TestApp, client: Session, assistant: Session, opts: { late?: boolean; priority?: 'low' | 'normal' | 'high' | 'urgent'; title?: string } = {}): Promise<TaskView> {
+  const task = await submitTask(t.http, client, { priority: opts.priority ?? 'normal', ...(opts.title ? { title: opts.title } : {}) });
   expect((await act(t.http, assistant, task.id, 'claim')).status).toBe(200);
   expect((await act(t.http, assistant, task.id, 'start')).status).toBe(200);
   if (opts.late) await t.db.query(`UPDATE tasks SET deadline = now() - interval '1 minute' WHERE id = $1`, [task.id]);
@@ -36,8 +37,8 @@ describe('billing: review, corrections and visibility', () => {
     orgB = await registerClient(t.http, { organizationName: '=cmd|calc' });
     asst1 = await registerAssistant(t.http, ['data_entry']);
     asst2 = await registerAssistant(t.http, ['data_entry']);
-    taskA = await returned(t, orgA, asst1);
-    taskB = await returned(t, orgB, asst2, { priority: 'urgent' });
+    taskA = await returned(t, orgA, asst1, { title: 'Enter March invoices, "all" of them' });
+    taskB = await returned(t, orgB, asst2, { priority: 'urgent', title: '=SUM(A1:A9)' });
     lateA = await returned(t, orgA, asst2, { late: true });
   });
   afterAll(() => t.close());
@@ -52,6 +53,8 @@ describe('billing: review, corrections and visibility', () => {
 
       const byOrg = await t.http.get(`/api/billing/entries?organizationId=${orgA.user.organizationId}`, { token: admin.token });
       expect(byOrg.body.items.map((e: LedgerEntryView) => e.taskId)).toEqual([taskA.id, taskA.id]);
+      // Each entry names its task by title, so no screen has to show an id fragment.
+      expect(byOrg.body.items.map((e: LedgerEntryView) => e.taskTitle)).toEqual([taskA.title, taskA.title]);
       const byAssistant = await t.http.get(`/api/billing/entries?assistantId=${asst2.user.id}&kind=payout`, { token: admin.token });
       expect(byAssistant.body.items).toEqual([expect.objectContaining({ taskId: taskB.id, kind: 'payout', amountCents: splitPrice(taskB.priceCents, 2000).payoutCents })]);
       const future = await t.http.get(`/api/billing/entries?from=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`, { token: admin.token });
@@ -133,11 +136,11 @@ describe('billing: review, corrections and visibility', () => {
       expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
       expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="handoff-billing-\d{4}-\d{2}-\d{2}\.csv"$/);
       const lines = res.text.split('\r\n').filter(Boolean);
-      expect(lines[0]).toBe('id,created_at,kind,task_id,organization_id,organization_name,assistant_id,assistant_name,amount_cents,amount,currency,created_by,reason');
+      expect(lines[0]).toBe('id,created_at,kind,task_id,task_title,organization_id,organization_name,assistant_id,assistant_name,amount_cents,amount,currency,created_by,reason');
       expect(lines).toHaveLength(3);
-      expect(res.text).toContain(`,charge,${taskA.id},${orgA.user.organizationId},"Acme, ""Quoted"" Inc.",`);
-      // A name that a spreadsheet would run as a formula is defused.
-      expect(res.text).toContain(`,charge,${taskB.id},${orgB.user.organizationId},'=cmd|calc,`);
+      expect(res.text).toContain(`,charge,${taskA.id},"Enter March invoices, ""all"" of them",${orgA.user.organizationId},"Acme, ""Quoted"" Inc.",`);
+      // A title or a name that a spreadsheet would run as a formula is defused.
+      expect(res.text).toContain(`,charge,${taskB.id},'=SUM(A1:A9),${orgB.user.organizationId},'=cmd|calc,`);
       expect(res.text).toContain(`,${taskB.priceCents},${(taskB.priceCents / 100).toFixed(2)},USD,,\r\n`);
     });
 
@@ -165,7 +168,8 @@ describe('billing: review, corrections and visibility', () => {
           reason: 'Two invoices were missed',
         });
         await eventually(async () => adminLive.of('billing.recorded', taskA.id).length + orgLive.of('billing.recorded', taskA.id).length, (n) => n >= 2);
-        expect(orgLive.of('billing.recorded', taskA.id).map((r) => r.payload.entry.id)).toContain(res.body.id);
+        expect(res.body.taskTitle).toBe(taskA.title);
+        expect(orgLive.of('billing.recorded', taskA.id).map((r) => r.payload.entry)).toContainEqual(expect.objectContaining({ id: res.body.id, taskTitle: taskA.title }));
         expect(otherLive.of('billing.recorded', taskA.id)).toEqual([]);
         // The client sees the refund on its side of the ledger.
         const mine = await t.http.get('/api/billing/entries?kind=refund', { token: orgA.token });
@@ -217,6 +221,112 @@ describe('billing: review, corrections and visibility', () => {
       const tooMuch = await t.http.post('/api/billing/adjustments', { taskId: taskB.id, kind: 'adjustment', amountCents: -(taskB.priceCents * 10), reason: 'x' }, { token: admin.token });
       expect(tooMuch.status).toBe(422);
       expect(tooMuch.body.message).toMatch(/^amountCents /);
+    });
+
+    describe('one rule for every correction: the task’s bill never goes below zero', () => {
+      let org: Session;
+      let assistant: Session;
+      const correct = (taskId: string, kind: 'refund' | 'adjustment', amountCents: number, reason = 'rule') =>
+        t.http.post('/api/billing/adjustments', { taskId, kind, amountCents, reason }, { token: admin.token });
+      beforeAll(async () => {
+        org = await registerClient(t.http);
+        assistant = await registerAssistant(t.http, ['data_entry']);
+      });
+
+      it('refuses a refund once a credit has taken the bill to zero (adjustment −951, then refund 951 on a 951 charge)', async () => {
+        const task = await chargedTask(t, org, assistant, 951);
+        expect((await taskBill(t, task.id)).charged).toBe(951);
+        expect((await correct(task.id, 'adjustment', -951)).status).toBe(201);
+        const refund = await correct(task.id, 'refund', 951);
+        expect(refund.status).toBe(422);
+        expect(refund.body.message).toMatch(/^amountCents 951 exceeds what is left to refund: 0 /);
+        expect(await taskBill(t, task.id)).toMatchObject({ charged: 951, refunded: 0, adjusted: -951, net: 0, corrections: 1 });
+        // Nor the other way round: a credit after a full refund.
+        const other = await chargedTask(t, org, assistant, 951);
+        expect((await correct(other.id, 'refund', 951)).status).toBe(201);
+        const credit = await correct(other.id, 'adjustment', -1);
+        expect(credit.status).toBe(422);
+        expect(credit.body.message).toMatch(/^amountCents -1 would take the task's bill below zero/);
+        expect((await taskBill(t, other.id)).net).toBe(0);
+      });
+
+      it('lets a positive adjustment be refunded too, and not a cent more', async () => {
+        const task = await chargedTask(t, org, assistant, 951);
+        expect((await correct(task.id, 'adjustment', 100, 'rush handling')).status).toBe(201);
+        expect((await correct(task.id, 'refund', 1051)).status).toBe(201);
+        expect((await correct(task.id, 'refund', 1)).status).toBe(422);
+        expect(await taskBill(t, task.id)).toMatchObject({ charged: 951, refunded: 1051, added: 100, net: 0 });
+      });
+
+      it('holds under 20 concurrent refunds and credits: never below zero, checked in SQL', async () => {
+        const task = await chargedTask(t, org, assistant, 951);
+        const amounts = Array.from({ length: 20 }, (_, i) => 90 + ((i * 37) % 60));
+        const results = await Promise.all(amounts.map((a, i) => (i % 2 ? correct(task.id, 'adjustment', -a, `race ${i}`) : correct(task.id, 'refund', a, `race ${i}`))));
+        const landed = results.filter((r) => r.status === 201);
+        expect(results.filter((r) => r.status !== 201).every((r) => r.status === 422)).toBe(true);
+        const bill = await taskBill(t, task.id);
+        expect(bill.net).toBeGreaterThanOrEqual(0);
+        expect(bill.refunded).toBeLessThanOrEqual(bill.charged + bill.added);
+        expect(bill.corrections).toBe(landed.length);
+        // What landed is exactly what the answers said, and the corrections took turns:
+        // each refusal came when the bill could no longer take that amount, so it still can't.
+        expect(bill.net).toBe(951 - landed.reduce((s, r) => s + Math.abs(r.body.amountCents), 0));
+        const refused = amounts.filter((_, i) => results[i]!.status === 422);
+        expect(refused.length).toBeGreaterThan(0);
+        for (const a of refused) expect(a).toBeGreaterThan(bill.net);
+      });
+
+      describe('in the database itself, whoever writes', () => {
+        let raw: pg.Pool;
+        beforeAll(() => {
+          raw = new pg.Pool({ connectionString: t.config.databaseUrl, max: 10 });
+        });
+        afterAll(() => raw.end());
+        const outOfBounds = { code: '23514', constraint: 'ledger_correction_bounds' };
+        const insert = (c: pg.Pool | pg.PoolClient, taskId: string, kind: 'refund' | 'adjustment', amountCents: number) =>
+          c.query(
+            `INSERT INTO ledger_entries (task_id, organization_id, kind, amount_cents, currency, created_by, reason)
+             SELECT id, organization_id, $2::ledger_kind, $3, currency, $4, 'straight to SQL' FROM tasks WHERE id = $1`,
+            [taskId, kind, amountCents, admin.user.id],
+          );
+
+        it('refuses a correction that would take the bill below zero, or one on a task never charged', async () => {
+          const task = await chargedTask(t, org, assistant, 951);
+          await insert(raw, task.id, 'adjustment', -951);
+          await expect(insert(raw, task.id, 'refund', 951)).rejects.toMatchObject(outOfBounds);
+          await expect(insert(raw, task.id, 'adjustment', -1)).rejects.toMatchObject(outOfBounds);
+          await insert(raw, task.id, 'adjustment', 5);
+          await insert(raw, task.id, 'refund', 5);
+          expect(await taskBill(t, task.id)).toMatchObject({ net: 0, corrections: 3 });
+          await expect(insert(raw, lateA.id, 'adjustment', 5)).rejects.toMatchObject(outOfBounds);
+        });
+
+        it('holds for 20 concurrent inserts on 10 connections that skip the API and its lock', async () => {
+          const task = await chargedTask(t, org, assistant, 951);
+          const results = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => insert(raw, task.id, i % 2 ? 'adjustment' : 'refund', i % 2 ? -120 : 120)));
+          const landed = results.filter((r) => r.status === 'fulfilled').length;
+          for (const r of results) if (r.status === 'rejected') expect(r.reason).toMatchObject(outOfBounds);
+          const bill = await taskBill(t, task.id);
+          expect(landed).toBe(Math.floor(951 / 120));
+          expect(bill).toMatchObject({ corrections: landed, net: 951 - landed * 120 });
+        });
+
+        it('refuses corrections in a REPEATABLE READ transaction, whose snapshot could miss a concurrent one', async () => {
+          const task = await chargedTask(t, org, assistant, 951);
+          const c = await raw.connect();
+          try {
+            await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+            await expect(insert(c, task.id, 'refund', 1)).rejects.toThrow(/READ COMMITTED or SERIALIZABLE/);
+            await c.query('ROLLBACK');
+            await c.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
+            await insert(c, task.id, 'refund', 1);
+            await c.query('COMMIT');
+          } finally {
+            c.release();
+          }
+          expect((await taskBill(t, task.id)).refunded).toBe(1);
+        });
+      });
     });
 
     describe('refuses bad input with a 4xx naming the field and writes nothing', () => {
@@ -273,6 +383,7 @@ describe('billing: review, corrections and visibility', () => {
       expect(res.body).toMatchObject({ organizationId: orgB.user.organizationId, organizationName: '=cmd|calc', month });
       const kinds = res.body.lines.map((l: LedgerEntryView) => l.kind);
       expect(kinds).not.toContain('payout');
+      expect(new Set(res.body.lines.map((l: LedgerEntryView) => l.taskTitle))).toEqual(new Set([taskB.title]));
       const sum = res.body.lines.reduce((s: number, l: LedgerEntryView) => s + (l.kind === 'refund' ? -l.amountCents : l.amountCents), 0);
       expect(res.body.totals[0]).toMatchObject({ currency: 'USD', chargedCents: taskB.priceCents, totalCents: sum, tasksBilled: 1 });
       // An earlier month is empty.

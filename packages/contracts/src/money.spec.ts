@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { priceFor, splitPrice } from './money.js';
+import { formatMoney, priceFor, splitPrice } from './money.js';
 
 describe('priceFor', () => {
   it.each([
@@ -42,5 +42,14 @@ describe('splitPrice', () => {
         expect(payoutCents).toBeGreaterThanOrEqual(0);
       }
     }
+  });
+});
+
+describe('formatMoney', () => {
+  it('shows zero without a sign, also when it comes negated (a refund of nothing)', () => {
+    expect(formatMoney(-0, 'USD', 'en-US')).toBe('$0.00');
+    expect(formatMoney(0, 'USD', 'en-US')).toBe('$0.00');
+    expect(formatMoney(-500, 'USD', 'en-US')).toBe('-$5.00');
+    expect(formatMoney(123456, 'USD', 'en-US')).toBe('$1,234.56');
   });
 });

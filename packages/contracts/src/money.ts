@@ -31,5 +31,6 @@ export function splitPrice(priceCents: number, feeBps: number): { feeCents: numb
 }
 
 export function formatMoney(amountCents: number, currency: string, locale?: string): string {
-  return new Intl.NumberFormat(locale, { style: 'currency', currency }).format(amountCents / 100);
+  // A negated zero (a refund of nothing, shown as money taken off) is still zero: no "-$0.00".
+  return new Intl.NumberFormat(locale, { style: 'currency', currency }).format(amountCents === 0 ? 0 : amountCents / 100);
 }

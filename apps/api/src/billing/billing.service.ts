@@ -103,7 +103,7 @@ export class BillingService {
     if (nothing) return { items: [], nextCursor: null };
     if (cursor) where.push(`(l.created_at, l.id) < (${params.add(cursor.at)}::timestamptz, ${params.add(cursor.id)}::uuid)`);
     const rows: (LedgerRow & { cursor_at: string })[] = await this.ds.query(
-      `SELECT l.*, ${cursorColumn('l')} FROM ledger_entries l
+      `SELECT l.*, t.title AS task_title, ${cursorColumn('l')} FROM ledger_entries l JOIN tasks t ON t.id = l.task_id
         ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
         ORDER BY l.created_at DESC, l.id DESC LIMIT ${params.add(q.limit + 1)}`,
       params.values,
@@ -189,9 +189,10 @@ export class BillingService {
       open = true;
       await runner.query(
         `DECLARE billing_export NO SCROLL CURSOR FOR
-           SELECT l.id, l.created_at, l.kind, l.task_id, l.organization_id, o.name AS organization_name, l.assistant_id,
+           SELECT l.id, l.created_at, l.kind, l.task_id, t.title AS task_title, l.organization_id, o.name AS organization_name, l.assistant_id,
                   a.name AS assistant_name, l.amount_cents, l.currency::text AS currency, l.created_by, l.reason
-             FROM ledger_entries l JOIN organizations o ON o.id = l.organization_id LEFT JOIN users a ON a.id = l.assistant_id
+             FROM ledger_entries l JOIN tasks t ON t.id = l.task_id JOIN organizations o ON o.id = l.organization_id
+             LEFT JOIN users a ON a.id = l.assistant_id
              ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
             ORDER BY l.created_at, l.id`,
         params.values,
@@ -215,14 +216,16 @@ export class BillingService {
   }
 
   /**
-   * A refund or adjustment, bounded by the task's charge. The charge row is
-   * locked for the rest of the transaction, so concurrent refunds of one task
-   * take turns and each sees the ones before it: together they never exceed
-   * the charge.
+   * A refund or adjustment, under one rule: the task's bill (charge − refunds
+   * + adjustments) never goes below zero, so refunds never exceed the charge
+   * plus what positive adjustments added. The charge row is locked for the
+   * rest of the transaction, so concurrent corrections of one task take turns
+   * and each sees the ones before it. The database holds the same rule
+   * (`ledger_correction_bounds`) for any writer that skips this method.
    */
   async adjust(admin: AuthUser, body: AdjustmentBody, m?: EntityManager): Promise<LedgerEntryView> {
     const work = async (tx: EntityManager) => {
-      const [task] = rowsOf<{ id: string }>(await tx.query(`SELECT id FROM tasks WHERE id = $1`, [body.taskId]));
+      const [task] = rowsOf<{ id: string; title: string }>(await tx.query(`SELECT id, title FROM tasks WHERE id = $1`, [body.taskId]));
       if (!task) throw new NotFoundException('taskId: task not found');
       const [charge] = rowsOf<{ id: string; amount_cents: number; organization_id: string; assistant_id: string | null; currency: string }>(
         await tx.query(
@@ -241,15 +244,13 @@ export class BillingService {
       );
       const refunded = sums?.refunded ?? 0;
       const adjusted = sums?.adjusted ?? 0;
+      const bill = charge.amount_cents - refunded + adjusted;
       if (body.kind === 'refund') {
         if (body.amountCents <= 0) throw new BadRequestException('amountCents must be positive for a refund');
-        const left = charge.amount_cents - refunded;
-        if (body.amountCents > left) {
-          throw new UnprocessableRule(`amountCents ${body.amountCents} exceeds what is left to refund: ${left} of the ${charge.amount_cents} charged`);
-        }
-      } else if (charge.amount_cents - refunded + adjusted + body.amountCents < 0) {
-        // A credit may take the task's bill to zero, not below: money back beyond the charge is not a correction.
-        throw new UnprocessableRule(`amountCents ${body.amountCents} would take the task's bill below zero (now ${charge.amount_cents - refunded + adjusted})`);
+        if (body.amountCents > bill) throw new UnprocessableRule(`amountCents ${body.amountCents} exceeds what is left to refund: ${bill} ${billParts(charge.amount_cents, refunded, adjusted)}`);
+      } else if (bill + body.amountCents < 0) {
+        // A credit may take the task's bill to zero, not below: money back beyond the bill is not a correction.
+        throw new UnprocessableRule(`amountCents ${body.amountCents} would take the task's bill below zero: it is ${bill} ${billParts(charge.amount_cents, refunded, adjusted)}`);
       }
       const [row] = rowsOf<LedgerRow>(
         await tx.query(
@@ -261,7 +262,7 @@ export class BillingService {
           [body.taskId, charge.organization_id, charge.assistant_id, body.kind, body.amountCents, charge.currency, admin.id, body.reason],
         ),
       );
-      return toEntryView(row!);
+      return toEntryView({ ...row!, task_title: task.title });
     };
     const entry = m ? await work(m) : await this.ds.transaction(work);
     if (!m) this.outbox.kick();
@@ -289,9 +290,9 @@ export class BillingService {
       if (!org) throw new NotFoundException('organization not found');
       const lines = rowsOf<LedgerRow>(
         await m.query(
-          `SELECT * FROM ledger_entries
-            WHERE organization_id = $1 AND kind <> 'payout' AND created_at >= $2 AND created_at < $3
-            ORDER BY created_at, id`,
+          `SELECT l.*, t.title AS task_title FROM ledger_entries l JOIN tasks t ON t.id = l.task_id
+            WHERE l.organization_id = $1 AND l.kind <> 'payout' AND l.created_at >= $2 AND l.created_at < $3
+            ORDER BY l.created_at, l.id`,
           [organizationId, from, to],
         ),
       );
@@ -343,6 +344,11 @@ export class BillingService {
     }
     return { assistantId, from: q.from ?? null, to: q.to ?? null, groupBy: q.groupBy, periods, totals: [...totals.values()] };
   }
+}
+
+/** "(charged 951, refunded 0, adjusted -951)": what a refused correction was measured against. */
+function billParts(charged: number, refunded: number, adjusted: number): string {
+  return `(charged ${charged}, refunded ${refunded}, adjusted ${adjusted})`;
 }
 
 function totalsOf(rows: BillingSummaryRow[]): BillingSummaryTotals[] {

@@ -34,6 +34,7 @@ interface TaskChange {
 interface LedgerRow {
   id: string;
   task_id: string;
+  task_title: string;
   organization_id: string;
   assistant_id: string | null;
   kind: LedgerEntryView['kind'];
@@ -56,6 +57,7 @@ export function toEntryView(r: LedgerRow): LedgerEntryView {
   return {
     id: r.id,
     taskId: r.task_id,
+    taskTitle: r.task_title,
     organizationId: r.organization_id,
     assistantId: r.assistant_id,
     kind: r.kind,
@@ -200,7 +202,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async relayBilling(m: EntityManager, entryIds: string[]): Promise<void> {
-    const rows: LedgerRow[] = await m.query(`SELECT * FROM ledger_entries WHERE id = ANY($1::uuid[])`, [entryIds]);
+    const rows: LedgerRow[] = await m.query(`SELECT l.*, t.title AS task_title FROM ledger_entries l JOIN tasks t ON t.id = l.task_id WHERE l.id = ANY($1::uuid[])`, [entryIds]);
     for (const row of rows) {
       const audience: string[] = [rooms.admins];
       if (row.kind === 'charge' || row.kind === 'refund' || row.kind === 'adjustment') audience.push(rooms.org(row.organization_id));

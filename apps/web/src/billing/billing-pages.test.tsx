@@ -20,6 +20,7 @@ function entry(overrides: Partial<LedgerEntryView> = {}): LedgerEntryView {
   return {
     id: 'e-1',
     taskId: TASK,
+    taskTitle: 'Enter March invoices',
     organizationId: ORG,
     assistantId: 'asst-1',
     kind: 'charge',
@@ -63,7 +64,10 @@ describe('admin billing page', () => {
     expect(total.textContent).toContain('$50.00');
     expect(total.textContent).toContain('$10.00');
     expect(screen.getByRole('img', { name: 'Charged and paid out per day in USD' })).toBeTruthy();
-    expect(await screen.findByTestId('entry-row-e-1')).toBeTruthy();
+    const row = await screen.findByTestId('entry-row-e-1');
+    // The task is named by its title, linked to it, never by a fragment of its id.
+    expect(within(row).getByRole('link', { name: 'Task Enter March invoices' }).getAttribute('href')).toBe(`/admin/tasks/${TASK}`);
+    expect(row.textContent).not.toContain(TASK.slice(0, 8));
 
     fireEvent.change(screen.getByLabelText('Kind', { selector: '[aria-label="Entry filters"] select' }), { target: { value: 'refund' } });
     const refund = await screen.findByTestId('entry-row-r-1');
@@ -161,6 +165,30 @@ describe('client statement', () => {
   });
 });
 
+describe('client statement totals', () => {
+  it('shows a month without refunds as $0.00 refunded, not −$0.00', async () => {
+    const month = currentMonth();
+    serve({
+      'GET /api/billing/statement': () => ({
+        body: {
+          organizationId: ORG,
+          organizationName: 'Acme',
+          month,
+          ...monthPeriod(month),
+          lines: [entry()],
+          totals: [{ currency: 'USD', chargedCents: 2500, refundedCents: 0, adjustedCents: 0, totalCents: 2500, tasksBilled: 1 }],
+        } satisfies Statement,
+      }),
+    });
+    renderWithProviders(<StatementPage />);
+    const totals = await screen.findByRole('list', { name: /^Totals for/ });
+    const refunded = within(totals).getByText('Refunded').closest('[role="listitem"]')!;
+    expect(refunded.textContent).toContain('$0.00');
+    expect(refunded.textContent).not.toMatch(/[-−]\$0\.00/);
+    expect(within(screen.getByTestId('entry-row-e-1')).getByRole('link', { name: 'Task Enter March invoices' })).toBeTruthy();
+  });
+});
+
 describe('assistant earnings', () => {
   it('shows totals per period and the payouts, and updates live on billing.recorded', async () => {
     let payouts = [entry({ id: 'p-1', kind: 'payout', amountCents: 2000 })];
@@ -192,6 +220,8 @@ describe('assistant earnings', () => {
       await new Promise((r) => setTimeout(r, 0));
     });
     expect(await screen.findByTestId('entry-row-p-2')).toBeTruthy();
+    const { notifications } = await import('@mantine/notifications');
+    expect(vi.mocked(notifications.show)).toHaveBeenCalledWith(expect.objectContaining({ title: 'Payout recorded', message: 'You earned $16.00 for “Enter March invoices”.' }));
     await waitFor(() => expect(screen.getByTestId('earnings-total-USD').textContent).toContain('$36.00'));
   });
 });

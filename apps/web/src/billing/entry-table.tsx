@@ -47,8 +47,8 @@ export function EntryTable({ entries, label, taskLinkBase, organizationNames, ha
                 </Table.Td>
                 {organizationNames && <Table.Td>{organizationNames.get(e.organizationId) ?? e.organizationId.slice(0, 8)}</Table.Td>}
                 <Table.Td>
-                  <Anchor component={Link} to={`${taskLinkBase}/${e.taskId}`} size="sm" aria-label={`Task ${e.taskId}`}>
-                    {e.taskId.slice(0, 8)}
+                  <Anchor component={Link} to={`${taskLinkBase}/${e.taskId}`} size="sm" aria-label={`Task ${e.taskTitle}`}>
+                    {e.taskTitle}
                   </Anchor>
                 </Table.Td>
                 <Table.Td>

@@ -54,11 +54,12 @@ export function toastForAvailable(viewer: Viewer, task: TaskView): ToastSpec | n
 
 export function toastForBilling(viewer: Viewer, entry: LedgerEntryView): ToastSpec | null {
   const amount = formatMoney(Math.abs(entry.amountCents), entry.currency);
+  const task = `“${entry.taskTitle}”`;
   if (viewer.role === 'assistant' && entry.kind === 'payout' && entry.assistantId === viewer.id) {
-    return { title: 'Payout recorded', message: `You earned ${amount}.`, color: 'green', href: '/assistant/earnings' };
+    return { title: 'Payout recorded', message: `You earned ${amount} for ${task}.`, color: 'green', href: '/assistant/earnings' };
   }
   if (viewer.role === 'client' && entry.kind === 'charge' && entry.organizationId === viewer.organizationId) {
-    return { title: 'Task billed', message: `${amount} was charged for a task returned on time.`, color: 'grape', href: '/client/statement' };
+    return { title: 'Task billed', message: `${amount} was charged for ${task}, returned on time.`, color: 'grape', href: '/client/statement' };
   }
   return null;
 }

@@ -109,6 +109,8 @@ export const ledgerKind = z.enum(LEDGER_KINDS, { message: `must be one of ${LEDG
 export const ledgerEntryView = z.object({
   id: z.string(),
   taskId: z.string(),
+  /** The task's title, so a screen or a file can name the task without its id. */
+  taskTitle: z.string(),
   organizationId: z.string(),
   assistantId: z.string().nullable(),
   kind: ledgerKind,

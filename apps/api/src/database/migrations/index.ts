@@ -9,6 +9,20 @@ import { TimerSweep1764001300000 } from './1764001300000-timer-sweep.js';
 import { ActiveCountTriggers1764001400000 } from './1764001400000-active-count-triggers.js';
 import { ClaimNextBatch1764001500000 } from './1764001500000-claim-next-batch.js';
 import { SessionEnded1764001600000 } from './1764001600000-session-ended.js';
+import { LedgerCorrectionBounds1764001700000 } from './1764001700000-ledger-correction-bounds.js';
 
-/** The one migration history, oldest first. Add new migrations at the end. */
-export const MIGRATIONS = [Accounts1764000000000, Tasks1764000100000, Billing1764000500000, Security1764000900000, QueueOrder1764001000000, SessionNotify1764001100000, ActiveTasks1764001200000, TimerSweep1764001300000, ActiveCountTriggers1764001400000, ClaimNextBatch1764001500000, SessionEnded1764001600000];
+/** The one migration history, oldest first. Add new migrations at the end, one per line. */
+export const MIGRATIONS = [
+  Accounts1764000000000,
+  Tasks1764000100000,
+  Billing1764000500000,
+  Security1764000900000,
+  QueueOrder1764001000000,
+  SessionNotify1764001100000,
+  ActiveTasks1764001200000,
+  TimerSweep1764001300000,
+  ActiveCountTriggers1764001400000,
+  ClaimNextBatch1764001500000,
+  SessionEnded1764001600000,
+  LedgerCorrectionBounds1764001700000,
+];
