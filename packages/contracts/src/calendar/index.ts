@@ -1,1 +1,3 @@
 export * from './zoned.js';
+export * from './business-hours.js';
+export * from './deadlines.js';
