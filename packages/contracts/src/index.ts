@@ -8,3 +8,4 @@ export * from './schemas/users.js';
 export * from './schemas/tasks.js';
 export * from './schemas/billing.js';
 export * from './schemas/queues.js';
+export * from './calendar/index.js';
