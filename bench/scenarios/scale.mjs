@@ -45,6 +45,8 @@ const submission = () => ({
  * list is one line here.
  */
 const READS = [
+  // No target: the same work at any size, so its growth is this run's noise (a busy machine moves it both ways).
+  { name: 'control: GET /api/auth/me (the same work at any size)', as: 'admin', path: () => '/api/auth/me' },
   { name: 'admin: tasks, first page', as: 'admin', path: () => '/api/tasks', max: LIST },
   { name: 'admin: tasks, page 21 by cursor', as: 'admin', prepare: (c) => cursorAfter(c, 'admin', '/api/tasks', 20), path: (c) => `/api/tasks?cursor=${c.state}`, max: LIST },
   { name: 'admin: tasks by status (claimed), first page', as: 'admin', path: () => '/api/tasks?status=claimed', max: LIST },
@@ -65,9 +67,10 @@ const READS = [
   { name: 'client: submit a task', as: 'client', method: 'POST', path: () => '/api/tasks', body: submission, status: 201, max: LIST },
   // Each claimed task is released again (untimed), so every claim finds the same queue.
   { name: 'assistant: claim-next', as: 'claimer', method: 'POST', path: () => '/api/tasks/claim-next', status: 200, after: release, max: LIST },
-  // The month first: each export's RSS is read from before its first download, and the year's is the one with a limit.
-  { name: 'CSV export, last month', as: 'admin', export: (c) => [c.period.monthFrom, c.period.monthTo] },
+  // The year first: an export's RSS growth is counted from before its first download, and a heap
+  // grown by an earlier export would hide part of it.
   { name: 'CSV export, last 364 days', as: 'admin', export: (c) => [c.period.yearFrom, c.period.yearTo], rssMb: 50, minRate: 0.5 },
+  { name: 'CSV export, last month', as: 'admin', export: (c) => [c.period.monthFrom, c.period.monthTo] },
 ];
 
 async function release(c, res) {
@@ -173,8 +176,8 @@ async function measureRead(read, sizes, samples, label) {
         unit: 'ms',
         value: large,
         baseline: small,
-        target: `growth ≤ ${read.max}×`,
-        check: ({ ratio }) => ratio <= read.max,
+        target: read.max ? `growth ≤ ${read.max}×` : null,
+        check: read.max ? ({ ratio }) => ratio <= read.max : undefined,
       }),
       samples: { baseline: ms[0], scenario: ms[1] },
     },
