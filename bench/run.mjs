@@ -1,11 +1,14 @@
 // `npm run bench`: every scenario beside its raw baseline, interleaved, in one run.
-//   --only a,b      run only these scenarios (health, adapter, submit, claim, dispatch, fanout, billing, dashboard)
+//   --only a,b      run only these scenarios (health, adapter, submit, claim, dispatch, fanout, billing, dashboard, scale)
+//   --with a,b      the default set plus these opt-in scenarios (scale is not in the default set: it takes a quarter of an hour)
 //   --pairs N       baseline/scenario pairs per scenario (default 5)
 //   --seconds S     length of each timed window for the throughput scenarios (default 4)
 //   --profile a,b   profile these scenarios' API under `node --cpu-prof` (health, submit and claim: an extra
 //                   profiled run after the measured pairs; fanout: the whole scenario, so its latencies
 //                   are then not comparable). Profiles land in bench/results/profiles/.
 //   --keep          keep the throwaway database of the claim scenario for EXPLAIN (its name is printed)
+//   --scale-size N  the large size of the scale scenario, in tasks (default 1,000,000; the small one is 10,000)
+//   --scale-samples N  requests per read and size in the scale scenario (default 15, after 2 warm-ups)
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { cleanupAll, ensureBuilt, POOL_SIZE } from './lib/harness.mjs';
@@ -18,26 +21,46 @@ import * as fanout from './scenarios/fanout.mjs';
 import * as billing from './scenarios/billing.mjs';
 import * as dashboard from './scenarios/dashboard.mjs';
 import * as adapter from './scenarios/adapter.mjs';
+import * as scale from './scenarios/scale.mjs';
 
-const SCENARIOS = [health, adapter, submit, claim, dispatch, fanout, billing, dashboard];
+// A scenario that exports `optIn` runs only when named by --only or --with.
+const SCENARIOS = [health, adapter, submit, claim, dispatch, fanout, billing, dashboard, scale];
 
 const { values: args } = parseArgs({
   options: {
     only: { type: 'string' },
+    with: { type: 'string' },
     pairs: { type: 'string', default: '5' },
     seconds: { type: 'string', default: '4' },
     profile: { type: 'string' },
     keep: { type: 'boolean', default: false },
+    'scale-size': { type: 'string', default: '1000000' },
+    'scale-samples': { type: 'string', default: '15' },
   },
 });
 
-const only = args.only ? new Set(args.only.split(',').map((s) => s.trim())) : null;
-const unknown = only ? [...only].filter((n) => !SCENARIOS.some((s) => s.name === n)) : [];
+const names = (list) => (list ? new Set(list.split(',').map((s) => s.trim())) : null);
+const only = names(args.only);
+const extra = names(args.with) ?? new Set();
+const wanted = (s) => (only ? only.has(s.name) : !s.optIn || extra.has(s.name));
+const unknown = [...(only ?? []), ...extra].filter((n) => !SCENARIOS.some((s) => s.name === n));
 if (unknown.length) {
   console.error(`unknown scenario(s): ${unknown.join(', ')}; known: ${SCENARIOS.map((s) => s.name).join(', ')}`);
   process.exit(2);
 }
-const options = { pairs: Math.max(1, Number(args.pairs)), seconds: Math.max(1, Number(args.seconds)), profile: args.profile ? new Set(args.profile.split(',').map((x) => x.trim())) : null, keep: args.keep };
+const scaleSize = Number(args['scale-size'].replaceAll('_', '').replaceAll(',', ''));
+if (!Number.isInteger(scaleSize) || scaleSize <= scale.SMALL) {
+  console.error(`--scale-size must be a whole number of tasks above ${scale.SMALL}, not ${args['scale-size']}`);
+  process.exit(2);
+}
+const options = {
+  pairs: Math.max(1, Number(args.pairs)),
+  seconds: Math.max(1, Number(args.seconds)),
+  profile: args.profile ? new Set(args.profile.split(',').map((x) => x.trim())) : null,
+  keep: args.keep,
+  scaleSize,
+  scaleSamples: Math.max(1, Number(args['scale-samples'])),
+};
 
 let interrupted = false;
 for (const signal of ['SIGINT', 'SIGTERM']) {
@@ -56,7 +79,7 @@ async function main() {
   console.log(`Handoff bench: ${options.pairs} interleaved pairs per scenario, ${options.seconds} s windows, pool ${POOL_SIZE}, ${os.cpus().length} CPU(s), Node ${process.versions.node}`);
   const rows = [];
   for (const s of SCENARIOS) {
-    if (only && !only.has(s.name)) continue;
+    if (!wanted(s)) continue;
     const t = Date.now();
     console.log(`\n▶ ${s.name}`);
     try {
@@ -80,6 +103,7 @@ async function main() {
     poolSize: POOL_SIZE,
     pairs: options.pairs,
     seconds: options.seconds,
+    ...(wanted(scale) ? { scaleSize: options.scaleSize, scaleSamples: options.scaleSamples } : {}),
     durationSeconds: Math.round((Date.now() - started) / 1000),
     // Other work on the machine moves absolute figures; the ratios are what to compare.
     loadAverage1m: { before: loadBefore, after: os.loadavg()[0] },
