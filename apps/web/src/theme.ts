@@ -20,7 +20,11 @@ export const theme = createTheme({
     Badge: { defaultProps: { tt: 'none' }, styles: { root: { flexShrink: 0, overflow: 'visible' }, label: { overflow: 'visible' } } },
     Table: { defaultProps: { striped: false } },
     // Toasts come from many places; each close button needs a name for screen readers.
-    Notification: { defaultProps: { closeButtonProps: { 'aria-label': 'Dismiss notification' } } },
+    // Its description is gray.6 by default, not the dimmed colour.
+    Notification: {
+      defaultProps: { closeButtonProps: { 'aria-label': 'Dismiss notification' } },
+      styles: { description: { color: 'var(--mantine-color-dimmed)' } },
+    },
   },
 });
 
