@@ -216,6 +216,18 @@ describe('every page, as each role', () => {
     });
   });
 
+  it.each([
+    ['client', '/client/statement', /^Statement lines/],
+    ['assistant', '/assistant/earnings', /^Payouts$/],
+  ] as const)('on a phone, the %s’s ledger lines (%s) stack instead of scrolling sideways', async (role, path, name) => {
+    const page = await session.newPerson(`${role}-phone-ledger`, { viewport: PHONE });
+    await signInAs(page, personOf(role, world), HOME[role]);
+    await page.goto(path);
+    const list = page.getByRole('list', { name });
+    await list.getByTestId(/^entry-row-/).first().waitFor();
+    expect(await sidewaysScrolling(list)).toEqual([]);
+  });
+
   it.each(['client', 'assistant', 'admin'] as const)('as %s, a mistyped address shows Page not found and leads home', async (role) => {
     const page = session.page;
     await signInAs(page, personOf(role, world), HOME[role]);
