@@ -44,9 +44,10 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   return path;
 }
 
-/** Where a person sits, for tests about what they see in their own time zone. */
+/** Where a person sits (their time zone) and what they hold (a phone's viewport). */
 export interface PersonOptions {
   timezoneId?: string;
+  viewport?: { width: number; height: number };
 }
 
 export interface BrowserSession {

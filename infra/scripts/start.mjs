@@ -119,7 +119,7 @@ async function main() {
   if (!existsSync(CLI) || !existsSync(MAIN)) fail('the build did not produce apps/api/dist; run `npx turbo run build` to see why');
 
   // Demo data is for trying Handoff out; a worker only needs the schema.
-  const cliOutput = await runCli(role === 'worker' ? 'migrate' : 'setup');
+  const cliOutput = await runCli(role === 'worker' ? 'migrate' : 'demo');
   const logins = demoLogins(cliOutput);
 
   const server = serve(role);

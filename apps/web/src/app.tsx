@@ -1,12 +1,11 @@
 import type { Role } from '@handoff/contracts';
-import { Anchor } from '@mantine/core';
 import { lazy, type ReactNode } from 'react';
-import { Link, Route, Routes } from 'react-router';
+import { Route, Routes } from 'react-router';
 import { useUser } from './auth/auth-context';
 import { PublicOnly, RequireRole, RoleHome } from './auth/guards';
 import { RegisterPage } from './auth/register-page';
 import { SignInPage } from './auth/sign-in-page';
-import { EmptyState } from './components/empty-state';
+import { NotFound } from './components/not-found';
 import { AppLayout } from './layout/app-layout';
 import { LiveProvider } from './live/live-provider';
 import type { SocketFactory } from './live/socket';
@@ -30,21 +29,6 @@ function RoleArea({ role, children, createSocket }: { role: Role; children: Reac
     <RequireRole role={role}>
       <Session createSocket={createSocket}>{children}</Session>
     </RequireRole>
-  );
-}
-
-function NotFound() {
-  return (
-    <EmptyState
-      title="Page not found"
-      action={
-        <Anchor component={Link} to="/">
-          Go to your dashboard
-        </Anchor>
-      }
-    >
-      The address may be mistyped, or the page has moved.
-    </EmptyState>
   );
 }
 

@@ -9,13 +9,13 @@ import { BrowserRouter } from 'react-router';
 import { App } from './app';
 import { AuthProvider } from './auth/auth-context';
 import { createQueryClient } from './query-client';
-import { theme } from './theme';
+import { cssVariablesResolver, theme } from './theme';
 
 const queryClient = createQueryClient();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <MantineProvider theme={theme} defaultColorScheme="light">
+    <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver} defaultColorScheme="light">
       {/* Bottom-right: at the top they covered the header's availability switch and sign-out while a burst of live events was showing. */}
       <Notifications position="bottom-right" limit={4} />
       <QueryClientProvider client={queryClient}>

@@ -22,7 +22,7 @@ import { SUBMIT_SQL, submission, submitParams, type Submission } from './submit-
 import { TASK_JOINS, TASK_SELECT, taskRowFromJson, toTaskView, type TaskEventRow, type TaskRow } from './task-row.js';
 import { runClaimTransition, runTransition, type ClaimOutcome, type TransitionInput } from './transition.js';
 
-type UserAction = Exclude<TaskAction, 'claim' | 'expire' | 'auto_accept'>;
+export type UserAction = Exclude<TaskAction, 'claim' | 'expire' | 'auto_accept'>;
 
 /** Best first: priority, then the earliest deadline, then age (the board and claim-next). */
 export const QUEUE_ORDER = `priority DESC, deadline ASC, created_at ASC, id ASC`;
@@ -306,7 +306,8 @@ export class TasksService {
   }
 }
 
-const ACTION_EFFECTS: Record<UserAction, (input: { result?: string; feedback?: string }, config: AppConfig) => Partial<TransitionInput>> = {
+// Exported for the demo seed, whose history goes through the same moves.
+export const ACTION_EFFECTS: Record<UserAction, (input: { result?: string; feedback?: string }, config: AppConfig) => Partial<TransitionInput>> = {
   start: () => ({ set: { started_at: 'COALESCE(started_at, now())' } }),
   release: () => ({ set: { assignee_id: 'NULL', claimed_at: 'NULL' } }),
   return: (input, config) => ({

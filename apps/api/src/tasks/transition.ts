@@ -21,6 +21,11 @@ export interface TransitionInput {
   previousAssigneeId?: string | null;
   /** Write the charge and payout when this return is the first and on time. */
   bill?: { feeBps: number };
+  /**
+   * The moment the move happens, when it is not now (the demo's history): every
+   * `now()` in the statement, its event and its ledger entries read this instead.
+   */
+  at?: Date;
 }
 
 /**
@@ -70,7 +75,11 @@ function transitionSql(input: TransitionInput, capacityOf?: string): { sql: stri
     values.push(v);
     return `$${values.length}`;
   };
-  const named = (sql: string) => sql.replace(/(?<!:):([a-zA-Z]\w*)/g, (_, k: string) => p(input.params?.[k]));
+  const clock = input.at ? `${p(input.at)}::timestamptz` : 'now()';
+  const named = (sql: string) => sql.replace(/(?<!:):([a-zA-Z]\w*)/g, (_, k: string) => p(input.params?.[k])).replaceAll('now()', clock);
+  // Columns that default to the time of the insert are written out only for a move at another moment.
+  const stamped = input.at ? ', created_at' : '';
+  const stamp = input.at ? `, ${clock}` : '';
 
   const to = p(input.to);
   const from = p(input.from);
@@ -94,13 +103,13 @@ function transitionSql(input: TransitionInput, capacityOf?: string): { sql: stri
   const billing = input.bill
     ? `,
       charge AS (
-        INSERT INTO ledger_entries (task_id, organization_id, assistant_id, kind, amount_cents, currency)
-        SELECT id, organization_id, assignee_id, 'charge', price_cents, currency FROM t WHERE on_time
+        INSERT INTO ledger_entries (task_id, organization_id, assistant_id, kind, amount_cents, currency${stamped})
+        SELECT id, organization_id, assignee_id, 'charge', price_cents, currency${stamp} FROM t WHERE on_time
         ON CONFLICT DO NOTHING RETURNING id),
       payout AS (
-        INSERT INTO ledger_entries (task_id, organization_id, assistant_id, kind, amount_cents, currency)
+        INSERT INTO ledger_entries (task_id, organization_id, assistant_id, kind, amount_cents, currency${stamped})
         SELECT id, organization_id, assignee_id, 'payout',
-               price_cents - (price_cents::bigint * ${p(input.bill.feeBps)}::int + 5000) / 10000, currency
+               price_cents - (price_cents::bigint * ${p(input.bill.feeBps)}::int + 5000) / 10000, currency${stamp}
           FROM t WHERE on_time
         ON CONFLICT DO NOTHING RETURNING id),
       billed AS (
@@ -112,12 +121,12 @@ function transitionSql(input: TransitionInput, capacityOf?: string): { sql: stri
       LEFT JOIN users a ON a.id = t.assignee_id JOIN organizations o ON o.id = t.organization_id`;
   const sql = `
     WITH ${cap}t AS (
-      UPDATE tasks SET status = ${to}::task_status, version = version + 1, updated_at = now()${sets.length ? ', ' + sets.join(', ') : ''}
+      UPDATE tasks SET status = ${to}::task_status, version = version + 1, updated_at = ${clock}${sets.length ? ', ' + sets.join(', ') : ''}
        WHERE ${where}
       RETURNING *),
     ev AS (
-      INSERT INTO task_events (task_id, action, from_status, to_status, actor_id, actor_role, note)
-      SELECT id, ${action}, ${from}::task_status, status, ${actorId}::uuid, ${actorRole}, ${note} FROM t),
+      INSERT INTO task_events (task_id, action, from_status, to_status, actor_id, actor_role, note${stamped})
+      SELECT id, ${action}, ${from}::task_status, status, ${actorId}::uuid, ${actorRole}, ${note}${stamp} FROM t),
     ob AS (
       INSERT INTO outbox (topic, payload)
       SELECT 'task', jsonb_build_object('taskId', id, 'version', version, 'action', ${action}::text,

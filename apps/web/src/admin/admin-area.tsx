@@ -1,4 +1,5 @@
 import { Navigate, Route, Routes } from 'react-router';
+import { NotFound } from '../components/not-found';
 import { TaskDetailPage } from '../tasks/task-detail-page';
 import { AdminBillingPage } from './admin-billing-page';
 import { AdminTasksPage } from './admin-tasks-page';
@@ -9,14 +10,15 @@ import { RateCardPage } from './rate-card-page';
 export default function AdminArea() {
   return (
     <Routes>
-      <Route index element={<Navigate to="queue" replace />} />
+      <Route index element={<Navigate to="/admin/queue" replace />} />
       <Route path="queue" element={<QueuePage />} />
       <Route path="tasks" element={<AdminTasksPage />} />
       <Route path="tasks/:id" element={<TaskDetailPage backTo="/admin/tasks" backLabel="All tasks" />} />
       <Route path="people" element={<PeoplePage />} />
       <Route path="rate-card" element={<RateCardPage />} />
       <Route path="billing" element={<AdminBillingPage />} />
-      <Route path="*" element={<Navigate to="queue" replace />} />
+      {/* Not a redirect: a relative one from this splat route resolved against the mistyped address itself, and looped. */}
+      <Route path="*" element={<NotFound />} />
     </Routes>
   );
 }

@@ -103,7 +103,8 @@ function SummaryTable({ summary }: { summary: BillingSummary }) {
   }
   const money = (cents: number, currency: string) => formatMoney(cents, currency);
   return (
-    <Table.ScrollContainer minWidth={900}>
+    // Eight columns scroll sideways on a phone; the region takes keyboard focus so it can be scrolled without a pointer.
+    <Table.ScrollContainer minWidth={900} type="native" tabIndex={0} role="region" aria-label="Billing summary, scrolls sideways">
       <Table verticalSpacing="sm" aria-label="Billing summary by organization" style={{ fontVariantNumeric: 'tabular-nums' }}>
         <Table.Thead>
           <Table.Tr>

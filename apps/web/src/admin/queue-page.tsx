@@ -95,34 +95,32 @@ export function QueuePage() {
           {rows.length === 0 ? (
             <EmptyState title="No queue data">The queue monitor is not reporting yet. Check that the API and Redis are running.</EmptyState>
           ) : (
-            <Table.ScrollContainer minWidth={480} type="native">
-              <Table verticalSpacing="sm" aria-label="Queues">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>Queue</Table.Th>
-                    <Table.Th ta="right">Waiting</Table.Th>
-                    <Table.Th ta="right">Active</Table.Th>
-                    <Table.Th ta="right">Delayed</Table.Th>
-                    <Table.Th ta="right">Failed</Table.Th>
+            <Table verticalSpacing="sm" aria-label="Queues">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Queue</Table.Th>
+                  <Table.Th ta="right">Waiting</Table.Th>
+                  <Table.Th ta="right">Active</Table.Th>
+                  <Table.Th ta="right">Delayed</Table.Th>
+                  <Table.Th ta="right">Failed</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {rows.map((q) => (
+                  <Table.Tr key={q.name} data-testid={`queue-row-${q.name}`}>
+                    <Table.Td fw={600}>{q.name}</Table.Td>
+                    <Table.Td ta="right">{q.waiting}</Table.Td>
+                    <Table.Td ta="right">{q.active}</Table.Td>
+                    <Table.Td ta="right">{q.delayed}</Table.Td>
+                    <Table.Td ta="right">
+                      <Text span size="sm" c={q.failed ? 'red.9' : undefined} fw={q.failed ? 700 : undefined}>
+                        {q.failed}
+                      </Text>
+                    </Table.Td>
                   </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {rows.map((q) => (
-                    <Table.Tr key={q.name} data-testid={`queue-row-${q.name}`}>
-                      <Table.Td fw={600}>{q.name}</Table.Td>
-                      <Table.Td ta="right">{q.waiting}</Table.Td>
-                      <Table.Td ta="right">{q.active}</Table.Td>
-                      <Table.Td ta="right">{q.delayed}</Table.Td>
-                      <Table.Td ta="right">
-                        <Text span size="sm" c={q.failed ? 'red.7' : undefined} fw={q.failed ? 700 : undefined}>
-                          {q.failed}
-                        </Text>
-                      </Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
+                ))}
+              </Table.Tbody>
+            </Table>
           )}
         </QueryState>
       </Card>

@@ -1,4 +1,5 @@
 import { Navigate, Route, Routes } from 'react-router';
+import { NotFound } from '../components/not-found';
 import { TaskDetailPage } from '../tasks/task-detail-page';
 import { BoardPage } from './board-page';
 import { EarningsPage } from './earnings-page';
@@ -7,12 +8,13 @@ import { MyTasksPage } from './my-tasks-page';
 export default function AssistantArea() {
   return (
     <Routes>
-      <Route index element={<Navigate to="board" replace />} />
+      <Route index element={<Navigate to="/assistant/board" replace />} />
       <Route path="board" element={<BoardPage />} />
       <Route path="tasks" element={<MyTasksPage />} />
       <Route path="tasks/:id" element={<TaskDetailPage backTo="/assistant/tasks" backLabel="My tasks" />} />
       <Route path="earnings" element={<EarningsPage />} />
-      <Route path="*" element={<Navigate to="board" replace />} />
+      {/* Not a redirect: a relative one from this splat route resolved against the mistyped address itself, and looped. */}
+      <Route path="*" element={<NotFound />} />
     </Routes>
   );
 }

@@ -8,7 +8,7 @@ export function AuthCard({ title, subtitle, children, footer }: { title: string;
         <Stack w="100%" maw={460} gap="lg">
           <Stack gap={4} align="center">
             <Anchor href="/" underline="never">
-              <Title order={1} size="h2" c="blue.7">
+              <Title order={1} size="h2" c="blue.8">
                 Handoff
               </Title>
             </Anchor>

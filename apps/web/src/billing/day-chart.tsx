@@ -21,7 +21,7 @@ export function DayChart({ days, currency }: { days: BillingSummaryDay[]; curren
         <Legend color={CHARGED} label="Charged" />
         <Legend color={PAID} label="Paid out" />
       </Group>
-      <div style={{ overflowX: 'auto' }}>
+      <div style={{ overflowX: 'auto' }} tabIndex={0} role="region" aria-label={`Chart of ${currency}, scrolls sideways`}>
         <svg width={width} height={HEIGHT + 18} role="img" aria-label={`Charged and paid out per day in ${currency}`} data-testid="billing-day-chart">
           {points.map((d, i) => {
             const x = i * slot + 3;

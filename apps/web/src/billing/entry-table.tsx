@@ -1,9 +1,10 @@
 import { formatMoney, type LedgerEntryView } from '@handoff/contracts';
-import { Anchor, Badge, Table, Text } from '@mantine/core';
+import { Anchor, Badge, Box, Group, Table, Text } from '@mantine/core';
 import { Link } from 'react-router';
 import { formatDateTime } from '../lib/format';
 import { KIND_COLORS, KIND_LABELS } from './kinds';
 import { LoadMore } from '../components/load-more';
+import { useFitsWidth } from '../lib/use-fits';
 
 interface EntryTableProps {
   entries: LedgerEntryView[];
@@ -21,50 +22,95 @@ export function signedAmount(e: LedgerEntryView): number {
   return e.kind === 'refund' ? -e.amountCents : e.amountCents;
 }
 
+/** Narrower than this, each entry becomes a stacked row instead of a table row. */
+const TABLE_MIN_WIDTH = 640;
+
 export function EntryTable({ entries, label, taskLinkBase, organizationNames, hasMore, loadingMore, onLoadMore }: EntryTableProps) {
+  const { ref, fits } = useFitsWidth(TABLE_MIN_WIDTH);
   return (
-    <>
-      <Table.ScrollContainer minWidth={640} type="native">
-        <Table verticalSpacing="sm" aria-label={label}>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Date</Table.Th>
-              <Table.Th>Kind</Table.Th>
-              {organizationNames && <Table.Th>Organization</Table.Th>}
-              <Table.Th>Task</Table.Th>
-              <Table.Th>Reason</Table.Th>
-              <Table.Th ta="right">Amount</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {entries.map((e) => (
-              <Table.Tr key={e.id} data-testid={`entry-row-${e.id}`}>
-                <Table.Td>{formatDateTime(e.createdAt)}</Table.Td>
-                <Table.Td>
-                  <Badge variant="light" color={KIND_COLORS[e.kind]}>
-                    {KIND_LABELS[e.kind]}
-                  </Badge>
-                </Table.Td>
-                {organizationNames && <Table.Td>{organizationNames.get(e.organizationId) ?? e.organizationId.slice(0, 8)}</Table.Td>}
-                <Table.Td>
-                  <Anchor component={Link} to={`${taskLinkBase}/${e.taskId}`} size="sm" aria-label={`Task ${e.taskTitle}`}>
-                    {e.taskTitle}
-                  </Anchor>
-                </Table.Td>
-                <Table.Td>
-                  <Text size="sm" c={e.reason ? undefined : 'dimmed'}>
-                    {e.reason ?? '—'}
-                  </Text>
-                </Table.Td>
-                <Table.Td ta="right" fw={600} style={{ fontVariantNumeric: 'tabular-nums' }}>
-                  {formatMoney(signedAmount(e), e.currency)}
-                </Table.Td>
+    <div ref={ref}>
+      {fits ? (
+        <Table.ScrollContainer minWidth={TABLE_MIN_WIDTH} type="native">
+          <Table verticalSpacing="sm" aria-label={label}>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Date</Table.Th>
+                <Table.Th>Kind</Table.Th>
+                {organizationNames && <Table.Th>Organization</Table.Th>}
+                <Table.Th>Task</Table.Th>
+                <Table.Th>Reason</Table.Th>
+                <Table.Th ta="right">Amount</Table.Th>
               </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
+            </Table.Thead>
+            <Table.Tbody>
+              {entries.map((e) => (
+                <Table.Tr key={e.id} data-testid={`entry-row-${e.id}`}>
+                  <Table.Td>{formatDateTime(e.createdAt)}</Table.Td>
+                  <Table.Td>
+                    <Badge variant="light" color={KIND_COLORS[e.kind]}>
+                      {KIND_LABELS[e.kind]}
+                    </Badge>
+                  </Table.Td>
+                  {organizationNames && <Table.Td>{organizationNames.get(e.organizationId) ?? e.organizationId.slice(0, 8)}</Table.Td>}
+                  <Table.Td>
+                    <Anchor component={Link} to={`${taskLinkBase}/${e.taskId}`} size="sm" aria-label={`Task ${e.taskTitle}`}>
+                      {e.taskTitle}
+                    </Anchor>
+                  </Table.Td>
+                  <Table.Td>
+                    <Text size="sm" c={e.reason ? undefined : 'dimmed'}>
+                      {e.reason ?? '—'}
+                    </Text>
+                  </Table.Td>
+                  <Table.Td ta="right" fw={600} style={{ fontVariantNumeric: 'tabular-nums' }}>
+                    {formatMoney(signedAmount(e), e.currency)}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      ) : (
+        <EntryList entries={entries} label={label} taskLinkBase={taskLinkBase} organizationNames={organizationNames} />
+      )}
       <LoadMore hasMore={hasMore} loading={loadingMore} onLoadMore={onLoadMore} />
-    </>
+    </div>
+  );
+}
+
+/** One block per entry on a phone: kind and amount, then the task and organization, then date and reason. */
+function EntryList({ entries, label, taskLinkBase, organizationNames }: Pick<EntryTableProps, 'entries' | 'label' | 'taskLinkBase' | 'organizationNames'>) {
+  return (
+    <Box component="ul" aria-label={label} m={0} p={0} style={{ listStyle: 'none' }}>
+      {entries.map((e, i) => (
+        <Box
+          component="li"
+          key={e.id}
+          data-testid={`entry-row-${e.id}`}
+          px="md"
+          py="sm"
+          style={i > 0 ? { borderTop: '1px solid var(--mantine-color-default-border)' } : undefined}
+        >
+          <Group justify="space-between" wrap="nowrap" gap="sm">
+            <Badge variant="light" color={KIND_COLORS[e.kind]}>
+              {KIND_LABELS[e.kind]}
+            </Badge>
+            <Text fw={600} style={{ fontVariantNumeric: 'tabular-nums', whiteSpace: 'nowrap' }}>
+              {formatMoney(signedAmount(e), e.currency)}
+            </Text>
+          </Group>
+          <Text size="sm" mt={4}>
+            <Anchor component={Link} to={`${taskLinkBase}/${e.taskId}`} size="sm" aria-label={`Task ${e.taskTitle}`}>
+              {e.taskTitle}
+            </Anchor>
+            {organizationNames && ` · ${organizationNames.get(e.organizationId) ?? e.organizationId.slice(0, 8)}`}
+          </Text>
+          <Text size="xs" c="dimmed" mt={2} style={{ overflowWrap: 'anywhere' }}>
+            {formatDateTime(e.createdAt)}
+            {e.reason && ` · ${e.reason}`}
+          </Text>
+        </Box>
+      ))}
+    </Box>
   );
 }

@@ -1,4 +1,5 @@
 import { Navigate, Route, Routes } from 'react-router';
+import { NotFound } from '../components/not-found';
 import { TaskDetailPage } from '../tasks/task-detail-page';
 import { ClientTasksPage } from './client-tasks-page';
 import { NewTaskPage } from './new-task-page';
@@ -7,12 +8,13 @@ import { StatementPage } from './statement-page';
 export default function ClientArea() {
   return (
     <Routes>
-      <Route index element={<Navigate to="tasks" replace />} />
+      <Route index element={<Navigate to="/client/tasks" replace />} />
       <Route path="tasks" element={<ClientTasksPage />} />
       <Route path="tasks/new" element={<NewTaskPage />} />
       <Route path="tasks/:id" element={<TaskDetailPage backTo="/client/tasks" backLabel="All tasks" />} />
       <Route path="statement" element={<StatementPage />} />
-      <Route path="*" element={<Navigate to="tasks" replace />} />
+      {/* Not a redirect: a relative one from this splat route resolved against the mistyped address itself, and looped. */}
+      <Route path="*" element={<NotFound />} />
     </Routes>
   );
 }

@@ -20,9 +20,9 @@ export function Deadline({ task, withDate = false }: { task: DeadlineTask; withD
   else label = `Due in ${formatDuration(due - now)}`;
 
   return (
-    <Group gap={6} wrap="nowrap">
+    <Group gap={6} wrap="nowrap" data-testid="task-deadline">
       <Tooltip label={absolute} disabled={!open} withArrow>
-        <Text size="sm" c={overdue ? 'red.7' : undefined} fw={overdue ? 600 : undefined} data-overdue={overdue || undefined} style={{ whiteSpace: 'nowrap' }}>
+        <Text size="sm" c={overdue ? 'red.9' : undefined} fw={overdue ? 600 : undefined} data-overdue={overdue || undefined} style={{ whiteSpace: 'nowrap' }}>
           {label}
         </Text>
       </Tooltip>

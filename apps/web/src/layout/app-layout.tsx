@@ -77,7 +77,7 @@ export function AppLayout({ children }: { children: ReactNode }) {
           <Group gap="sm" wrap="nowrap">
             <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Toggle navigation" />
             <UnstyledButton component={Link} to="/" aria-label="Handoff home">
-              <Title order={2} size="h3" c="blue.7">
+              <Title order={2} size="h3" c="blue.8">
                 Handoff
               </Title>
             </UnstyledButton>

@@ -1,10 +1,11 @@
 import { CATEGORY_LABELS, formatMoney, type TaskView } from '@handoff/contracts';
-import { Anchor, Badge, Table, Text } from '@mantine/core';
+import { Anchor, Badge, Box, Group, Table, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { Deadline } from '../components/deadline';
 import { StatusBadge } from '../components/status-badge';
 import { PRIORITY_COLORS, PRIORITY_LABELS } from '../lib/task-display';
+import { useFitsWidth } from '../lib/use-fits';
 import { LoadMore } from '../components/load-more';
 
 interface TaskTableProps {
@@ -20,68 +21,142 @@ interface TaskTableProps {
   onLoadMore?: () => void;
 }
 
-export function TaskTable({ tasks, linkBase, caption, showAssignee, showOrganization, actions, hasMore, loadingMore, onLoadMore }: TaskTableProps) {
+/** Narrower than this, the columns stop fitting and each task becomes a stacked row. */
+const TABLE_MIN_WIDTH = 820;
+
+type RowProps = Omit<TaskTableProps, 'tasks' | 'caption' | 'hasMore' | 'loadingMore' | 'onLoadMore'> & { task: TaskView };
+
+function TitleLink({ task, linkBase, lines }: { task: TaskView; linkBase: string; lines: number }) {
+  return (
+    <Anchor component={Link} to={`${linkBase}/${task.id}`} fw={600} lineClamp={lines} data-testid="task-title">
+      {task.title}
+    </Anchor>
+  );
+}
+
+function Kind({ task }: { task: TaskView }) {
   return (
     <>
-      <Table.ScrollContainer minWidth={820} type="native">
-        <Table verticalSpacing="sm" highlightOnHover aria-label={caption}>
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Task</Table.Th>
-              {showOrganization && <Table.Th>Organization</Table.Th>}
-              <Table.Th>Status</Table.Th>
-              {showAssignee && <Table.Th>Assignee</Table.Th>}
-              <Table.Th>Deadline</Table.Th>
-              <Table.Th ta="right">Price</Table.Th>
-              {actions && <Table.Th ta="right">Actions</Table.Th>}
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {tasks.map((task) => (
-              <Table.Tr key={task.id} data-testid={`task-row-${task.id}`} data-status={task.status}>
-                <Table.Td maw={360}>
-                  <Anchor component={Link} to={`${linkBase}/${task.id}`} fw={600} lineClamp={1}>
-                    {task.title}
-                  </Anchor>
-                  <Text size="xs" c="dimmed">
-                    {CATEGORY_LABELS[task.category]} ·{' '}
-                    <Badge component="span" size="xs" variant="dot" color={PRIORITY_COLORS[task.priority]}>
-                      {PRIORITY_LABELS[task.priority]}
-                    </Badge>
-                  </Text>
-                </Table.Td>
-                {showOrganization && <Table.Td>{task.organizationName ?? <Text c="dimmed" size="sm">—</Text>}</Table.Td>}
-                <Table.Td>
-                  <StatusBadge status={task.status} />
-                </Table.Td>
-                {showAssignee && (
-                  <Table.Td>
-                    {task.assigneeId ? (
-                      <Text size="sm">{task.assigneeName ?? 'Assigned'}</Text>
-                    ) : (
-                      <Text size="sm" c="dimmed">
-                        Unassigned
-                      </Text>
-                    )}
-                  </Table.Td>
-                )}
-                <Table.Td>
-                  <Deadline task={task} />
-                </Table.Td>
-                <Table.Td ta="right" style={{ whiteSpace: 'nowrap' }}>
-                  {formatMoney(task.priceCents, task.currency)}
-                </Table.Td>
-                {actions && (
-                  <Table.Td ta="right" style={{ whiteSpace: 'nowrap' }}>
-                    {actions(task)}
-                  </Table.Td>
-                )}
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
-      <LoadMore hasMore={hasMore} loading={loadingMore} onLoadMore={onLoadMore} />
+      {CATEGORY_LABELS[task.category]} ·{' '}
+      <Badge component="span" size="xs" variant="dot" color={PRIORITY_COLORS[task.priority]}>
+        {PRIORITY_LABELS[task.priority]}
+      </Badge>
     </>
+  );
+}
+
+function Price({ task }: { task: TaskView }) {
+  return (
+    <Text span size="sm" fw={600} style={{ whiteSpace: 'nowrap', fontVariantNumeric: 'tabular-nums' }} data-testid="task-price">
+      {formatMoney(task.priceCents, task.currency)}
+    </Text>
+  );
+}
+
+export function TaskTable({ tasks, caption, hasMore, loadingMore, onLoadMore, ...row }: TaskTableProps) {
+  const { ref, fits } = useFitsWidth(TABLE_MIN_WIDTH);
+  return (
+    <div ref={ref}>
+      {fits ? <WideTable tasks={tasks} caption={caption} {...row} /> : <StackedList tasks={tasks} caption={caption} {...row} />}
+      <LoadMore hasMore={hasMore} loading={loadingMore} onLoadMore={onLoadMore} />
+    </div>
+  );
+}
+
+function WideTable({ tasks, caption, linkBase, showAssignee, showOrganization, actions }: Omit<RowProps, 'task'> & { tasks: TaskView[]; caption: string }) {
+  return (
+    <Table verticalSpacing="sm" highlightOnHover aria-label={caption}>
+      <Table.Thead>
+        <Table.Tr>
+          <Table.Th>Task</Table.Th>
+          {showOrganization && <Table.Th>Organization</Table.Th>}
+          <Table.Th>Status</Table.Th>
+          {showAssignee && <Table.Th>Assignee</Table.Th>}
+          <Table.Th>Deadline</Table.Th>
+          <Table.Th ta="right">Price</Table.Th>
+          {actions && <Table.Th ta="right">Actions</Table.Th>}
+        </Table.Tr>
+      </Table.Thead>
+      <Table.Tbody>
+        {tasks.map((task) => (
+          <Table.Tr key={task.id} data-testid={`task-row-${task.id}`} data-status={task.status}>
+            <Table.Td maw={360}>
+              <TitleLink task={task} linkBase={linkBase} lines={1} />
+              <Text size="xs" c="dimmed">
+                <Kind task={task} />
+              </Text>
+            </Table.Td>
+            {showOrganization && <Table.Td>{task.organizationName ?? <Text c="dimmed" size="sm">—</Text>}</Table.Td>}
+            <Table.Td>
+              <StatusBadge status={task.status} />
+            </Table.Td>
+            {showAssignee && (
+              <Table.Td>
+                <Assignee task={task} />
+              </Table.Td>
+            )}
+            <Table.Td>
+              <Deadline task={task} />
+            </Table.Td>
+            <Table.Td ta="right">
+              <Price task={task} />
+            </Table.Td>
+            {actions && (
+              <Table.Td ta="right" style={{ whiteSpace: 'nowrap' }}>
+                {actions(task)}
+              </Table.Td>
+            )}
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
+  );
+}
+
+function Assignee({ task }: { task: TaskView }) {
+  return task.assigneeId ? (
+    <Text size="sm">{task.assigneeName ?? 'Assigned'}</Text>
+  ) : (
+    <Text size="sm" c="dimmed">
+      Unassigned
+    </Text>
+  );
+}
+
+/** One block per task: title and status, what and for whom, then deadline, price and the action, wrapping as needed. */
+function StackedList({ tasks, caption, linkBase, showAssignee, showOrganization, actions }: Omit<RowProps, 'task'> & { tasks: TaskView[]; caption: string }) {
+  return (
+    <Box component="ul" aria-label={caption} m={0} p={0} style={{ listStyle: 'none' }}>
+      {tasks.map((task, i) => (
+        <Box
+          component="li"
+          key={task.id}
+          data-testid={`task-row-${task.id}`}
+          data-status={task.status}
+          px="md"
+          py="sm"
+          style={i > 0 ? { borderTop: '1px solid var(--mantine-color-default-border)' } : undefined}
+        >
+          <Group justify="space-between" align="flex-start" wrap="nowrap" gap="sm">
+            <Box miw={0}>
+              <TitleLink task={task} linkBase={linkBase} lines={2} />
+            </Box>
+            <StatusBadge status={task.status} />
+          </Group>
+          <Text size="xs" c="dimmed" mt={2}>
+            <Kind task={task} />
+            {showOrganization && task.organizationName && ` · ${task.organizationName}`}
+            {showAssignee && ` · ${task.assigneeId ? (task.assigneeName ?? 'Assigned') : 'Unassigned'}`}
+          </Text>
+          <Group justify="space-between" align="center" gap="xs" mt={6}>
+            <Deadline task={task} />
+            <Group gap="sm" wrap="nowrap" ml="auto">
+              <Price task={task} />
+              {actions?.(task)}
+            </Group>
+          </Group>
+        </Box>
+      ))}
+    </Box>
   );
 }
