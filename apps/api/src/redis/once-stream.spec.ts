@@ -89,6 +89,9 @@ describe('OnceStream', () => {
     await redis.del(once.streamKey);
     expect(await once.append([entry('a')])).toHaveLength(1);
     expect(await keysInStream()).toEqual(['a']);
+    // Its number was taken back too: the stream's entries count 1, 2, 3… without a hole.
+    const [only] = await redis.xrange(once.streamKey, '-', '+');
+    expect(only![1].slice(0, 2)).toEqual(['#', '1']);
   });
 
   it('keeps the marker until the source has settled the key, with the lifetime it was given', async () => {
