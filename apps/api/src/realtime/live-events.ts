@@ -68,7 +68,7 @@ export class LiveEvents implements OnApplicationBootstrap, OnApplicationShutdown
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(REDIS) redis: Redis,
+    @Inject(REDIS) private readonly redis: Redis,
   ) {
     this.once = new OnceStream(redis, {
       prefix: config.redisPrefix,
@@ -98,7 +98,7 @@ export class LiveEvents implements OnApplicationBootstrap, OnApplicationShutdown
 
   /** Know where the stream stands before the port opens, so the first sockets miss nothing; a Redis that is down at boot is not waited for. */
   async onApplicationBootstrap(): Promise<void> {
-    await this.follower?.joined(3_000);
+    if (this.follower && this.redis.status === 'ready') await this.follower.joined(3_000);
   }
 
   emit<E extends ServerEventName>(rooms: string[], event: E, payload: Payload<E>): void {

@@ -118,7 +118,7 @@ export class StreamFollower {
   private running?: Promise<void>;
   private checked = false;
   private readonly waiters: { id: string; resolve: () => void }[] = [];
-  private readonly joinedWaiters: (() => void)[] = [];
+  private readonly joinedWaiters: ((ok: boolean) => void)[] = [];
 
   constructor(
     url: string,
@@ -144,12 +144,16 @@ export class StreamFollower {
     this.running ??= this.loop();
   }
 
-  /** Resolves once the reader knows where it starts (true), or after `timeoutMs` without Redis (false). */
+  /**
+   * Resolves once the reader knows where it starts (true), or with false as
+   * soon as its first try fails (Redis down) or `timeoutMs` pass: a Redis
+   * that is down is not waited for.
+   */
   joined(timeoutMs: number): Promise<boolean> {
     if (this.cursor !== undefined) return Promise.resolve(true);
     return new Promise((resolve) => {
       const timer = setTimeout(() => resolve(false), timeoutMs);
-      this.joinedWaiters.push(() => (clearTimeout(timer), resolve(true)));
+      this.joinedWaiters.push((ok) => (clearTimeout(timer), resolve(ok)));
     });
   }
 
@@ -169,12 +173,17 @@ export class StreamFollower {
   private async loop(): Promise<void> {
     while (!this.stopped) {
       try {
-        if (!this.checked) await this.check();
+        if (!this.checked) {
+          // Commands fail at once until the connection is up: give it up to a second first.
+          if (this.conn.status !== 'ready') await this.untilReady();
+          await this.check();
+        }
         const res = (await this.conn.xreadBuffer('COUNT', 1_000, 'BLOCK', 10_000, 'STREAMS', this.stream, this.cursor!)) as [Buffer, [Buffer, Buffer[]][]][] | null;
         const entries = res?.[0]?.[1];
         if (entries?.length) this.take(entries.map(([id, fields]) => [id.toString(), fields]));
       } catch {
         if (this.stopped) break;
+        for (const w of this.joinedWaiters.splice(0)) w(false);
         this.checked = false;
         await this.untilReady();
       }
@@ -223,7 +232,7 @@ export class StreamFollower {
     if (this.cursor === undefined) {
       this.cursor = lastId;
       this.seq = lastSeq;
-      for (const w of this.joinedWaiters.splice(0)) w();
+      for (const w of this.joinedWaiters.splice(0)) w(true);
     } else if (compareStreamIds(lastId, this.cursor) < 0 || lastSeq < this.seq) {
       this.cursor = '0-0';
       this.seq = 0;
@@ -243,10 +252,12 @@ export class StreamFollower {
   private untilReady(): Promise<void> {
     if (this.conn.status === 'ready') return new Promise((r) => setTimeout(r, 100).unref());
     return new Promise((resolve) => {
-      const done = () => (clearTimeout(timer), this.conn.off('ready', done), resolve());
+      const done = () => (clearTimeout(timer), this.conn.off('ready', done), this.conn.off('end', done), resolve());
       const timer = setTimeout(done, 1_000);
       timer.unref();
       this.conn.once('ready', done);
+      // Stopped: the loop ends at once instead of after the timer.
+      this.conn.once('end', done);
     });
   }
 }
