@@ -143,6 +143,33 @@ describe('live events over Socket.IO', () => {
     expect(s.of('task.updated', task.id).map((r) => r.payload.task.version)).toEqual([1, 2]);
   });
 
+  it('sends a batch’s events once however often the batch is handed over, when its jobs failed after the events went out', async () => {
+    const owner = await registerClient(t.http);
+    const admin = await loginAdmin(t.http, t.config);
+    const [ownerS, adminS] = await Promise.all([owner, admin].map(connect));
+    const relay = t.app.get(OutboxRelay);
+    // A task committed as submit commits it, and in the same batch a row for a version no task has
+    // had: the queue refuses the announce it calls for, so every attempt fails after its events.
+    const { rows } = await t.db.query<{ id: string }>(
+      `WITH t AS (
+         INSERT INTO tasks (organization_id, created_by, title, instructions, category, priority, deadline, price_cents, currency)
+         VALUES ($1, $2, 'Handed over again', 'Follow the procedure.', 'research', 'normal', now() + interval '2 days', 2500, 'USD') RETURNING id),
+       ob AS (
+         INSERT INTO outbox (topic, payload)
+         SELECT 'task', jsonb_build_object('taskId', id, 'version', v, 'action', 'submit', 'from', NULL, 'to', 'queued') FROM t, (VALUES (1), (0)) AS vs(v))
+       SELECT id FROM t`,
+      [owner.user.organizationId, owner.user.id],
+    );
+    const taskId = rows[0]!.id;
+    for (let i = 0; i < 3; i++) await expect(relay.flush()).rejects.toThrow(/version/);
+    expect((await t.db.query(`SELECT count(*)::int AS n FROM outbox WHERE payload->>'taskId' = $1`, [taskId])).rows[0].n).toBe(2);
+
+    await t.db.query(`DELETE FROM outbox WHERE payload->>'taskId' = $1 AND payload->>'version' = '0'`, [taskId]);
+    await settle();
+    expect((await t.db.query(`SELECT count(*)::int AS n FROM outbox`)).rows[0].n).toBe(0);
+    for (const s of [ownerS!, adminS!]) expect(s.of('task.updated', taskId).map((r) => r.payload.task.version)).toEqual([1]);
+  });
+
   it('announces a relay batch with one job, to each assistant who can take each task, and a batch relayed twice with none', async () => {
     const owner = await registerClient(t.http);
     const payroll = await registerAssistant(t.http, ['payroll']);

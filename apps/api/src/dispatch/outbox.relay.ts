@@ -5,7 +5,7 @@ import type { Redis } from 'ioredis';
 import type { DataSource, EntityManager } from 'typeorm';
 import { query, rowsOf } from '../database/sql.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
-import { LiveEvents } from '../realtime/live-events.js';
+import { LiveEvents, onceEvent, type OnceEvent } from '../realtime/live-events.js';
 import { TASKS_BY_ID_SQL, toTaskView, type TaskRow } from '../tasks/task-row.js';
 import { REDIS } from '../redis/redis.module.js';
 import { announceJobId, jobRequest, JobsService, type JobRequest } from './jobs.service.js';
@@ -69,12 +69,20 @@ export function toEntryView(r: LedgerRow): LedgerEntryView {
   };
 }
 
+/** What one batch of outbox rows calls for. */
+interface Effects {
+  events: OnceEvent[];
+  jobs: JobRequest[];
+}
+
 /**
  * Relays what a commit promised (socket events, dispatch, timers) from the
  * outbox table to Redis. Kicked right after each commit and swept on a timer,
  * so a process that dies between commit and relay loses nothing: another
- * process (or this one, restarted) picks the rows up. Effects are idempotent —
- * deterministic job ids, versioned snapshots — so relaying twice is harmless.
+ * process (or this one, restarted) picks the rows up. A batch is handed over
+ * at least once (again after any failure before its DELETE commits), and each
+ * effect takes it once: jobs by their deterministic ids, live events by their
+ * key (`LiveEvents.deliverOnce`), so each socket gets each version once.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
@@ -107,10 +115,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     this.loop.kick();
   }
 
-  /** For tests and shutdown: resolves once everything committed so far is relayed. */
+  /** For tests: resolves once everything committed so far is relayed, and this process's sockets have its live events. */
   async flush(): Promise<void> {
     await this.loop.idle();
     await this.drainAll();
+    await this.live.delivered();
   }
 
   private async drainAll(): Promise<void> {
@@ -120,23 +129,37 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async drainBatch(): Promise<number> {
-    return this.ds.transaction(async (m) => {
+    const { relayed, keys } = await this.ds.transaction(async (m) => {
       const rows = await query<OutboxRow>(m, `SELECT id, topic, payload, created_at FROM outbox ORDER BY id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`);
-      if (!rows.length) return 0;
-      await this.relay(m, rows);
+      if (!rows.length) return { relayed: 0, keys: [] };
+      const { events, jobs } = await this.effectsOf(m, rows);
+      // Both sides are idempotent, so they go together; if either fails the rows stay and the whole batch is retried.
+      const done = await Promise.allSettled([this.live.deliverOnce(events), this.jobs.addAll(jobs)]);
+      for (const d of done) if (d.status === 'rejected') throw d.reason;
       await query(m, `DELETE FROM outbox WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
-      return rows.length;
+      return { relayed: rows.length, keys: events.filter((e) => !e.lasting).map((e) => e.key) };
     });
+    // Committed: these rows will never be handed over again, so their events' markers can go.
+    this.live.settle(keys);
+    return relayed;
   }
 
-  private async relay(m: EntityManager, rows: OutboxRow[]): Promise<void> {
+  private async effectsOf(m: EntityManager, rows: OutboxRow[]): Promise<Effects> {
+    const out: Effects = { events: [], jobs: [] };
     const changes = rows.filter((r) => r.topic === 'task').map((r) => ({ ...(r.payload as TaskChange), at: r.created_at.getTime() }));
     const entryIds = rows.filter((r) => r.topic === 'billing').map((r) => (r.payload as { entryId: string }).entryId);
-    if (changes.length) await this.relayTasks(m, changes);
-    if (entryIds.length) await this.relayBilling(m, entryIds);
+    if (changes.length) await this.relayTasks(m, changes, out);
+    if (entryIds.length) await this.relayBilling(m, entryIds, out);
+    return out;
   }
 
-  private async relayTasks(m: EntityManager, changes: TaskChange[]): Promise<void> {
+  /**
+   * Each event's key names what it stands for, so a batch retried or a
+   * version met in two batches sends it once: the snapshot by its task and
+   * version (and the previous assignee it is for), the others by the change
+   * that caused them.
+   */
+  private async relayTasks(m: EntityManager, changes: TaskChange[], out: Effects): Promise<void> {
     const ids = [...new Set(changes.map((c) => c.taskId))];
     const rows = rowsOf<TaskRow>(await m.query(TASKS_BY_ID_SQL, [ids]));
     const byId = new Map(rows.map((r) => [r.id, r]));
@@ -144,7 +167,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     for (const c of changes) newest.set(c.taskId, Math.max(newest.get(c.taskId) ?? 0, c.version));
     const announced = new Set<string>();
     const now = Date.now();
-    const jobs: JobRequest[] = [];
+    const { events, jobs } = out;
     const toAnnounce: { taskId: string; version: number }[] = [];
 
     for (const change of changes) {
@@ -159,19 +182,24 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
         announced.add(row.id);
         const audience = [rooms.org(row.organization_id), rooms.admins];
         if (row.assignee_id) audience.push(rooms.user(row.assignee_id));
-        this.live.emit(audience, 'task.updated', { task });
+        events.push(onceEvent(`task.updated/${row.id}/${row.version}`, audience, 'task.updated', { task }));
       }
       if (change.prevAssigneeId && change.prevAssigneeId !== row.assignee_id) {
-        this.live.emit([rooms.user(change.prevAssigneeId)], 'task.updated', { task });
+        // The same snapshot can be due to the same previous assignee from two rows (released, claimed
+        // again, released again, all before the relay read it), so this marker outlives the row.
+        const prev = change.prevAssigneeId;
+        events.push(onceEvent(`task.updated/${row.id}/${row.version}/${prev}`, [rooms.user(prev)], 'task.updated', { task }, { lasting: true }));
       }
       if (change.from === 'queued' && change.to !== 'queued') {
-        this.live.emit([rooms.skill(row.category)], 'task.unavailable', { taskId: row.id, version: change.version });
+        events.push(onceEvent(`task.unavailable/${row.id}/${change.version}`, [rooms.skill(row.category)], 'task.unavailable', { taskId: row.id, version: change.version }));
       }
-      if (change.action === 'escalate') this.live.emit([rooms.admins, rooms.org(row.organization_id)], 'task.escalated', { task });
+      if (change.action === 'escalate') {
+        events.push(onceEvent(`task.escalated/${row.id}/${change.version}`, [rooms.admins, rooms.org(row.organization_id)], 'task.escalated', { task }));
+      }
       if (change.action === 'overdue') {
         const audience = [rooms.admins, rooms.org(row.organization_id)];
         if (row.assignee_id) audience.push(rooms.user(row.assignee_id));
-        this.live.emit(audience, 'task.overdue', { task });
+        events.push(onceEvent(`task.overdue/${row.id}/${change.version}`, audience, 'task.overdue', { task }));
       }
       if (entersQueue(change)) {
         toAnnounce.push({ taskId: change.taskId, version: change.version });
@@ -180,7 +208,6 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       jobs.push(...this.timersFor(change, row, now));
     }
     if (toAnnounce.length) jobs.push(jobRequest('dispatch.announce', { tasks: toAnnounce }, { jobId: announceJobId(toAnnounce) }));
-    await this.jobs.addAll(jobs);
   }
 
   /**
@@ -201,13 +228,13 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     return due.filter((t) => t.due - now <= this.config.timerHorizonMs).map((t) => timerJob(t, now));
   }
 
-  private async relayBilling(m: EntityManager, entryIds: string[]): Promise<void> {
+  private async relayBilling(m: EntityManager, entryIds: string[], out: Effects): Promise<void> {
     const rows: LedgerRow[] = await m.query(`SELECT l.*, t.title AS task_title FROM ledger_entries l JOIN tasks t ON t.id = l.task_id WHERE l.id = ANY($1::uuid[])`, [entryIds]);
     for (const row of rows) {
       const audience: string[] = [rooms.admins];
       if (row.kind === 'charge' || row.kind === 'refund' || row.kind === 'adjustment') audience.push(rooms.org(row.organization_id));
       if (row.kind === 'payout' && row.assistant_id) audience.push(rooms.user(row.assistant_id));
-      this.live.emit(audience, 'billing.recorded', { entry: toEntryView(row) });
+      out.events.push(onceEvent(`billing.recorded/${row.id}`, audience, 'billing.recorded', { entry: toEntryView(row) }));
     }
   }
 }
