@@ -28,6 +28,7 @@ export const REDIS_URL = process.env.BENCH_REDIS_URL ?? process.env.REDIS_URL ??
 export const POOL_SIZE = Number(process.env.BENCH_POOL_SIZE ?? 20);
 // One secret per bench run: the bench signs its own access tokens (see mintToken).
 export const JWT_SECRET = randomBytes(32).toString('hex');
+export const GENERATED_SECRETS = { SECRETS_KEYS: `bench:${randomBytes(32).toString('base64')}`, TWO_FACTOR_PEPPER: randomBytes(32).toString('hex') };
 export const DEMO_PASSWORD = 'handoff-demo-2026';
 export const DEMO_CLIENT = 'owner@acme-dental.test';
 
@@ -285,6 +286,7 @@ export async function startApi({ db, prefix, env = {}, nodeArgs = [] }) {
       REDIS_URL,
       REDIS_PREFIX: prefix,
       JWT_SECRET,
+      ...GENERATED_SECRETS,
       ACCESS_TOKEN_TTL: '2h',
       LOG_LEVEL: 'warn',
       SERVE_WEB: 'false',

@@ -80,6 +80,7 @@ export default async function globalSetup() {
     NODE_ENV: 'test',
     // The API has no default secret; a run signs with its own, never a developer's .env one.
     JWT_SECRET: randomBytes(32).toString('hex'),
+    SECRETS_KEYS: `e2e:${randomBytes(32).toString('base64')}`, TWO_FACTOR_PEPPER: randomBytes(32).toString('hex'),
     DATABASE_URL: state.databaseUrl,
     REDIS_URL: state.redisUrl,
     REDIS_PREFIX: state.redisPrefix,

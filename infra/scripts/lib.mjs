@@ -68,6 +68,40 @@ export function ensureJwtSecret(root = REPO_ROOT) {
   return true;
 }
 
+// Settings that, like JWT_SECRET, have no default and get random values on a first start. A generated key id
+// is unique, so a value sealed under a key that was later lost is reported as sealed with an unknown key.
+const GENERATED_SECRETS = [
+  ['SECRETS_KEYS', () => `local-${randomBytes(3).toString('hex')}:${randomBytes(32).toString('base64')}`, 'encrypts secret fields; without it they cannot be read'],
+  ['TWO_FACTOR_PEPPER', () => randomBytes(32).toString('hex'), 'keys the hashes of recovery codes'],
+];
+
+/**
+ * Write a random SECRETS_KEYS and TWO_FACTOR_PEPPER into `.env` (kept out of git) when neither the shell
+ * nor `.env` sets them, filling an empty line copied from .env.example. Values already set are left
+ * alone. Call after loadDotEnv. Answers the names it wrote.
+ */
+export function ensureGeneratedSecrets(root = REPO_ROOT) {
+  const file = join(root, '.env');
+  let text = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const written = [];
+  for (const [name, make, why] of GENERATED_SECRETS) {
+    if (process.env[name]) continue;
+    const value = make();
+    const line = `${name}=${value}`;
+    const existing = new RegExp(`^[ \\t]*(?:export[ \\t]+)?${name}[ \\t]*=.*$`, 'gm');
+    text = text.match(existing)
+      ? text.replace(existing, line)
+      : `${text}${text && !text.endsWith('\n') ? '\n' : ''}# Written by npm start: ${why}. Keep it private; see .env.example.\n${line}\n`;
+    process.env[name] = value;
+    written.push(name);
+  }
+  if (!written.length) return written;
+  writeFileSync(file, text, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  log(`wrote a random ${written.join(' and ')} to .env (kept out of git)`);
+  return written;
+}
+
 const mtime = (path) => (existsSync(path) ? statSync(path).mtimeMs : 0);
 
 /**

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkNode, ensureInstalled, ensureJwtSecret, fail, loadDotEnv, log, REPO_ROOT, run, seconds } from './lib.mjs';
+import { checkNode, ensureGeneratedSecrets, ensureInstalled, ensureJwtSecret, fail, loadDotEnv, log, REPO_ROOT, run, seconds } from './lib.mjs';
 import { ensureServices, probe, ServicesError } from './services.mjs';
 
 const HEALTH_WAIT_MS = 60_000;
@@ -101,6 +101,7 @@ async function main() {
   loadDotEnv();
   const opts = parseArgs(process.argv.slice(2));
   ensureJwtSecret();
+  ensureGeneratedSecrets();
   if (opts.role) process.env.HANDOFF_ROLE = opts.role;
   const role = process.env.HANDOFF_ROLE || 'all';
   const port = process.env.PORT || '3000';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseSecretsKeys, type SecretKey } from './secrets-keys.js';
 
 const duration = (name: string, fallback: string) =>
   z
@@ -94,6 +95,22 @@ export const envSchema = z.object({
   SERVE_WEB: bool(true),
   WEB_DIST: z.string().optional(),
   COOKIE_SECURE: bool(false),
+  // --- two-factor sign-in and secrets at rest. No defaults, like JWT_SECRET: `npm start` writes random ones into .env.
+  // Unset leaves the features that need them refusing to run (with these names) instead of stopping the API.
+  SECRETS_KEYS: z
+    .string()
+    .optional()
+    .transform((raw, ctx) => {
+      if (raw === undefined) return [];
+      const { keys, problems } = parseSecretsKeys(raw);
+      for (const message of problems) ctx.addIssue({ code: 'custom', message });
+      return problems.length ? z.NEVER : keys;
+    }),
+  TWO_FACTOR_PEPPER: z
+    .string()
+    .min(32, 'must be at least 32 characters (openssl rand -hex 32)')
+    .refine((v) => !PLACEHOLDER.test(v), 'is a published example value: set your own (openssl rand -hex 32)')
+    .optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -142,6 +159,10 @@ export interface AppConfig {
   serveWeb: boolean;
   webDist?: string;
   cookieSecure: boolean;
+  /** Encrypts secret fields at rest: the first key seals new values, every listed key still opens old ones. Empty: not configured. */
+  secrets: { keys: readonly SecretKey[] };
+  /** Keys the hashes of recovery codes; changing it voids every recovery code issued. */
+  twoFactor: { pepper?: string };
 }
 
 export class ConfigError extends Error {
@@ -220,6 +241,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     serveWeb: e.SERVE_WEB,
     webDist: e.WEB_DIST,
     cookieSecure: e.COOKIE_SECURE,
+    secrets: { keys: e.SECRETS_KEYS },
+    twoFactor: { pepper: e.TWO_FACTOR_PEPPER },
   };
 }
 

@@ -26,12 +26,14 @@ export interface TestApp {
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** The API has no default secret; each test process signs with its own, shared by the apps it starts. */
 export const TEST_JWT_SECRET = randomBytes(32).toString('hex');
+export const TEST_GENERATED_SECRETS = { SECRETS_KEYS: `test:${randomBytes(32).toString('base64')}`, TWO_FACTOR_PEPPER: randomBytes(32).toString('hex') };
 
 /** Defaults that keep tests quiet and out of each other's way; a test can override any of them. */
 export function testEnv(name: string, overrides: Record<string, string> = {}): Record<string, string> {
   return {
     NODE_ENV: 'test',
     JWT_SECRET: TEST_JWT_SECRET,
+    ...TEST_GENERATED_SECRETS,
     DATABASE_URL: '',
     REDIS_URL,
     REDIS_PREFIX: `test:${name}`,
