@@ -498,6 +498,13 @@ describe('tasks: bad input', () => {
     ['title too long', { title: 'x'.repeat(201) }, /^title must be at most 200 characters$/],
     ['empty instructions', { instructions: '' }, /^instructions must not be empty$/],
     ['instructions too long', { instructions: 'x'.repeat(20_001) }, /^instructions must be at most 20000 characters$/],
+    // What PostgreSQL cannot store is refused here, naming the field, not by the database as a 500.
+    ['NUL in the title', { title: 'Invoices\u0000March' }, /^title must not contain the NUL character \(U\+0000\)$/],
+    ['NUL in the instructions', { instructions: '\u0000' }, /^instructions must not contain the NUL character/],
+    ['lone surrogate in the title', { title: 'Invoices \ud83d' }, /^title must not contain an unpaired UTF-16 surrogate/],
+    ['lone low surrogate in the instructions', { instructions: '\ude00 first' }, /^instructions must not contain an unpaired UTF-16 surrogate/],
+    ['deadline at +16:00', { deadline: inHours(48).replace('Z', '+16:00') }, /^deadline must have a UTC offset between -14:00 and \+14:00$/],
+    ['deadline at -23:59', { deadline: inHours(48).replace('Z', '-23:59') }, /^deadline must have a UTC offset between -14:00 and \+14:00$/],
     ['smuggled priceCents', { priceCents: 1 }, /^priceCents is not allowed$/],
     ['smuggled status', { status: 'accepted' }, /^status is not allowed$/],
     ['smuggled assigneeId', { assigneeId: '00000000-0000-4000-8000-000000000000' }, /^assigneeId is not allowed$/],
@@ -530,6 +537,10 @@ describe('tasks: bad input', () => {
     expect((await t.http.get('/api/tasks?status=nope', { token: client.token })).body.message).toMatch(/^status must be one of/);
     expect((await t.http.get('/api/tasks?limit=0', { token: client.token })).body.message).toBe('limit must be at least 1');
     expect((await act(t.http, client, task.id, 'revise', { feedback: '' })).body.message).toBe('feedback must not be empty');
+    expect((await act(t.http, client, task.id, 'revise', { feedback: 'again\u0000' })).body.message).toBe('feedback must not contain the NUL character (U+0000)');
+    expect((await act(t.http, assistant, task.id, 'return', { result: '\udbff' })).body.message).toMatch(/^result must not contain an unpaired UTF-16 surrogate/);
+    expect((await t.http.get('/api/tasks?cursor=%00', { token: client.token })).body.message).toBe('cursor must not contain the NUL character (U+0000)');
+    expect((await t.http.get('/api/tasks?limit=9007199254740993', { token: client.token })).body.message).toBe('limit must be at most 200');
   });
 
   it('pages through a list with a stable cursor', async () => {
