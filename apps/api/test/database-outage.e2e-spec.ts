@@ -67,7 +67,7 @@ describe('database outage: every answer is a 503 with Retry-After', () => {
     } finally {
       await allow(t.databaseName);
     }
-    await eventually(() => t.http.get('/api/tasks', { token: client.token }), (r) => r.status === 200, 10_000, 100);
+    await eventually(() => t.http.get('/api/tasks', { token: client.token }), (r) => r.status === 200, undefined, 100);
   });
 
   it('answers idempotent submits 201 or 503 with Retry-After while connections die mid-transaction, and a retry of each key makes exactly one task', async () => {
@@ -93,7 +93,7 @@ describe('database outage: every answer is a 503 with Retry-After', () => {
     expect(statuses.filter((s) => s !== 201 && s !== 503)).toEqual([]);
     for (const r of first.filter((x) => x.status === 503)) expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0);
     // The client retries each key until it is answered; an answer lost with its commit is replayed, not made again.
-    const retried = await Promise.all(keys.map((key) => eventually(() => submit(key), (r) => r.status === 201, 20_000, 100)));
+    const retried = await Promise.all(keys.map((key) => eventually(() => submit(key), (r) => r.status === 201, undefined, 100)));
     first.forEach((r, i) => r.status === 201 && expect(retried[i]!.body.id).toBe(r.body.id));
     const { rows } = await t.db.query<{ title: string; n: number }>(`SELECT title, count(*)::int AS n FROM tasks WHERE organization_id = $1 GROUP BY title`, [org.user.organizationId]);
     expect(rows.length).toBe(keys.length);
@@ -113,7 +113,7 @@ describe('database outage: every answer is a 503 with Retry-After', () => {
       await hold.query('BEGIN');
       await hold.query(`SELECT 1 FROM organizations WHERE id = $1 FOR UPDATE`, [org.user.organizationId]);
       const stuck = small.http.post('/api/tasks', taskBody(), { token: org.token, headers: { 'idempotency-key': 'pool-wait' } });
-      await eventually(async () => (await t.db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`)).rows[0].n, (n) => n >= 1, 10_000, 20);
+      await eventually(async () => (await t.db.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`)).rows[0].n, (n) => n >= 1, undefined, 20);
       expectUnavailable('GET /api/tasks waiting for a connection', await small.http.get('/api/tasks', { token: org.token }));
       await hold.query('COMMIT');
       expect((await stuck).status).toBe(201);
@@ -130,7 +130,7 @@ describe('database outage: every answer is a 503 with Retry-After', () => {
         const [backend] = (await m.query(`SELECT pg_backend_pid() AS pid`)) as { pid: number }[];
         await withAdminClient((c) => c.query(`SELECT pg_terminate_backend($1)`, [backend!.pid]));
         // node-postgres hears the connection end and TypeORM releases the runner; the next statement finds it gone.
-        await eventually(async () => m.queryRunner?.isReleased ?? false, (released) => released, 10_000, 10);
+        await eventually(async () => m.queryRunner?.isReleased ?? false, (released) => released, undefined, 10);
         await m.query(`SELECT 1`);
       })
       .then(
