@@ -14,7 +14,9 @@ export default {
   },
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
-  testTimeout: 30_000,
+  // A limit that catches a hang, not a loaded machine: `npm test` runs this beside other work on two cores,
+  // and a test that takes a second when the machine is quiet can take ten when it is not.
+  testTimeout: 120_000,
   maxWorkers: 2,
   // An ioredis client pointed at a closed port (the Redis-down tests) keeps a
   // timer alive after disconnect(); without this the run would hang at the end.

@@ -31,6 +31,11 @@ describe('bad input on account routes', () => {
     ['register: unknown skill', 'POST', '/api/auth/register', { ...valid, role: 'assistant', organizationName: undefined, skills: ['juggling'] }, 400, /^skills\.0 must be one of/],
     ['register: body is an array', 'POST', '/api/auth/register', [1, 2], 400, /^body must be a JSON object$/],
     ['register: name too long', 'POST', '/api/auth/register', { ...valid, name: 'x'.repeat(121) }, 400, /^name must be at most 120 characters$/],
+    ['register: NUL in the name', 'POST', '/api/auth/register', { ...valid, name: 'New\u0000' }, 400, /^name must not contain the NUL character/],
+    ['register: lone surrogate in the organization', 'POST', '/api/auth/register', { ...valid, organizationName: '\ud800Org' }, 400, /^organizationName must not contain an unpaired UTF-16 surrogate/],
+    ['register: NUL in the e-mail', 'POST', '/api/auth/register', { ...valid, email: 'new\u0000@example.com' }, 400, /^email must not contain the NUL character/],
+    ['register: NUL in the password', 'POST', '/api/auth/register', { ...valid, password: `${PASSWORD}\u0000` }, 400, /^password must not contain the NUL character/],
+    ['login: lone surrogate in the password', 'POST', '/api/auth/login', { email: 'a@example.com', password: 'x\udc00' }, 400, /^password must not contain an unpaired UTF-16 surrogate/],
     ['login: missing password', 'POST', '/api/auth/login', { email: 'a@example.com' }, 400, /^password is required$/],
     ['login: extra field', 'POST', '/api/auth/login', { email: 'a@example.com', password: 'x', role: 'admin' }, 400, /^role is not allowed$/],
     ['users list: bad role filter', 'GET', '/api/users?role=boss', undefined, 400, /^role must be one of/],
@@ -40,12 +45,15 @@ describe('bad input on account routes', () => {
     ['patch user: empty body', 'PATCH', '/api/users/00000000-0000-4000-8000-000000000000', {}, 400, /at least one field/],
     ['patch user: capacity 0', 'PATCH', '/api/users/00000000-0000-4000-8000-000000000000', { maxConcurrentTasks: 0 }, 400, /^maxConcurrentTasks must be at least 1$/],
     ['patch user: capacity not integer', 'PATCH', '/api/users/00000000-0000-4000-8000-000000000000', { maxConcurrentTasks: 1.5 }, 400, /^maxConcurrentTasks must be an integer$/],
+    ['patch user: capacity past 2^53', 'PATCH', '/api/users/00000000-0000-4000-8000-000000000000', { maxConcurrentTasks: 2 ** 53 + 2 }, 400, /^maxConcurrentTasks must be at most 50$/],
     ['patch user: smuggled role', 'PATCH', '/api/users/00000000-0000-4000-8000-000000000000', { role: 'admin' }, 400, /^role is not allowed$/],
     ['patch user: unknown user', 'PATCH', '/api/users/00000000-0000-4000-8000-000000000000', { suspended: true }, 404, /^user not found$/],
     ['create user: bad role', 'POST', '/api/users', { ...valid, role: 'root' }, 400, /^role must be one of/],
     ['rate card: unknown category', 'PUT', '/api/rate-card/juggling', { basePriceCents: 100 }, 400, /^category must be one of/],
     ['rate card: float cents', 'PUT', '/api/rate-card/research', { basePriceCents: 10.5 }, 400, /^basePriceCents must be an integer number of cents$/],
     ['rate card: negative', 'PUT', '/api/rate-card/research', { basePriceCents: -1 }, 400, /^basePriceCents must be at least 1$/],
+    ['rate card: past 2^53', 'PUT', '/api/rate-card/research', { basePriceCents: 1e21 }, 400, /^basePriceCents must be at most 10000000$/],
+    ['users list: NUL in the cursor', 'GET', '/api/users?cursor=abc%00', undefined, 400, /^cursor must not contain the NUL character/],
   ];
 
   it.each(cases)('%s', async (_name, method, path, body, status, message) => {

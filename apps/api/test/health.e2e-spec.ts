@@ -46,12 +46,14 @@ describe('health with Redis unreachable', () => {
   });
   afterAll(() => t.close());
 
-  it('answers 503 naming redis', async () => {
+  it('answers 503 naming redis, with Retry-After', async () => {
     const started = Date.now();
     const res = await t.http.get('/api/health');
     expect(res.status).toBe(503);
     expect(res.body).toMatchObject({ statusCode: 503, postgres: 'up', redis: 'down', message: 'redis is not answering' });
-    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    // The probe gives up after 2 s; the bound catches one left waiting on Redis, with room for a loaded machine.
+    expect(Date.now() - started).toBeLessThan(30_000);
   });
 });
 
@@ -77,6 +79,7 @@ describe('health with PostgreSQL refusing connections', () => {
   it('answers 503 naming postgres, and recovers when it is back', async () => {
     const down = await t.http.get('/api/health');
     expect(down.status).toBe(503);
+    expect(Number(down.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(down.body).toMatchObject({ postgres: 'down', redis: 'up', message: 'postgres is not answering' });
     await setAllowConnections(true);
     const up = await t.http.get('/api/health');

@@ -4,6 +4,7 @@ import { DispatchProcessor } from '../src/dispatch/dispatch.processor.js';
 import { JobsService } from '../src/dispatch/jobs.service.js';
 import { OutboxRelay } from '../src/dispatch/outbox.relay.js';
 import { loginAdmin, registerAssistant, registerClient, type Session } from './support/factories.js';
+import { settled } from './support/settle.js';
 import { LiveClient } from './support/sockets.js';
 import { act, eventually, submitTask } from './support/tasks.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
@@ -24,7 +25,8 @@ describe('live events over Socket.IO', () => {
     sockets.push(c);
     return c;
   };
-  const settle = () => t.app.get(OutboxRelay).flush().then(() => new Promise((r) => setTimeout(r, 150)));
+  // Relayed, announced and delivered, by what happened rather than a fixed pause a busy machine can outlast.
+  const settle = () => settled(t, sockets);
 
   describe('the handshake', () => {
     it('refuses a socket without a token, with a bad one and with an expired one', async () => {

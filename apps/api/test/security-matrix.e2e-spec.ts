@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { PASSWORD, loginAdmin, registerAssistant, registerClient, type Session } from './support/factories.js';
 import type { Res } from './support/http.js';
+import { settled } from './support/settle.js';
 import { LiveClient } from './support/sockets.js';
 import { act, eventually, submitTask } from './support/tasks.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
@@ -181,7 +182,8 @@ describe('security: authorization matrix', () => {
     await act(t.http, s.X, live.id, 'claim');
     await act(t.http, s.A, (await submitTask(t.http, s.A, { title: `Cancel ${marker}` })).id, 'cancel');
     await eventually(async () => sockets.A!.of('task.updated', live.id).length, (n) => n >= 1);
-    await new Promise((r) => setTimeout(r, 300));
+    // Whatever else went out has arrived: relayed, announced, and the sockets quiet.
+    await settled(t, Object.values(sockets));
 
     // The control: A saw its own tenant's events, so the sockets were live.
     expect(sockets.A!.received.length).toBeGreaterThan(0);
@@ -201,8 +203,11 @@ describe('security: authorization matrix', () => {
     raw.emit('join', `org:${s.A.user.organizationId}`);
     raw.emit('subscribe', { room: 'admins' });
     const before = b.received.length;
-    await act(t.http, s.A, (await submitTask(t.http, s.A, { title: `After join ${marker}` })).id, 'cancel');
-    await new Promise((r) => setTimeout(r, 300));
+    const cancelled = await submitTask(t.http, s.A, { title: `After join ${marker}` });
+    await act(t.http, s.A, cancelled.id, 'cancel');
+    // A hears its cancel, in the same emit B would have heard it in, had it joined; then all is quiet.
+    await eventually(async () => sockets.A!.of('task.updated', cancelled.id).map((r) => r.payload.task.status), (seen) => seen.includes('cancelled'));
+    await settled(t, Object.values(sockets));
     expect(b.received.slice(before)).toEqual([]);
   });
 });

@@ -39,6 +39,22 @@ describe('GroupCommit', () => {
     expect(await Promise.all(rest)).toEqual(['C', 'D', 'E']);
   });
 
+  it('counts the items handed in and not answered yet, waiting or under way', async () => {
+    const s = statements();
+    const g = new GroupCommit(s.run, 1);
+    const all = ['a', 'b', 'c'].map((x) => g.add(x));
+    expect(g.size).toBe(3);
+    s.calls[0]!.finish();
+    await all[0];
+    await tick();
+    expect(s.calls.map((c) => c.items)).toEqual([['a'], ['b', 'c']]);
+    expect(g.size).toBe(2);
+    s.calls[1]!.finish();
+    await Promise.all(all);
+    await tick();
+    expect(g.size).toBe(0);
+  });
+
   it('caps a statement at maxBatch items', async () => {
     const s = statements();
     const g = new GroupCommit(s.run, 1, 2);

@@ -19,12 +19,18 @@ interface Waiting<I, O> {
 export class GroupCommit<I, O> {
   private waiting: Waiting<I, O>[] = [];
   private inFlight = 0;
+  private sending = 0;
 
   constructor(
     private readonly run: (items: I[]) => Promise<O[]>,
     private readonly lanes = 2,
     private readonly maxBatch = 500,
   ) {}
+
+  /** Items handed in and not answered yet: waiting for a lane, or in a statement under way. */
+  get size(): number {
+    return this.waiting.length + this.sending;
+  }
 
   add(item: I): Promise<O> {
     return new Promise((resolve, reject) => {
@@ -37,8 +43,10 @@ export class GroupCommit<I, O> {
     while (this.inFlight < this.lanes && this.waiting.length) {
       const batch = this.waiting.splice(0, this.maxBatch);
       this.inFlight++;
+      this.sending += batch.length;
       void this.send(batch).finally(() => {
         this.inFlight--;
+        this.sending -= batch.length;
         this.flush();
       });
     }

@@ -5,6 +5,7 @@ import type { FastifyReply } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { Public } from '../common/auth/decorators.js';
+import { UNAVAILABLE_RETRY_AFTER_SECONDS } from '../common/http/error-filter.js';
 import { REDIS } from '../redis/redis.module.js';
 
 const PROBE_TIMEOUT_MS = 2_000;
@@ -40,7 +41,8 @@ export class HealthController {
       await reply.status(200).send({ status: 'ok', postgres, redis });
       return;
     }
-    await reply.status(503).send({
+    // Like every 503, it says when to ask again.
+    await reply.status(503).header('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS)).send({
       statusCode: 503,
       error: 'Service Unavailable',
       message: `${down.join(' and ')} ${down.length > 1 ? 'are' : 'is'} not answering`,

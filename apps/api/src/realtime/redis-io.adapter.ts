@@ -43,7 +43,7 @@ export class RedisIoAdapter extends IoAdapter {
     } as ServerOptions) as Server;
     // Auto-pipelining: the publishes of one tick (a relay batch's events) leave in one write.
     const pub = dropFailedPublishes(new Redis(this.config.redisUrl, { maxRetriesPerRequest: 2, enableAutoPipelining: true }));
-    const sub = pub.duplicate({ enableAutoPipelining: false });
+    const sub = patientSubscriber(pub.duplicate({ enableAutoPipelining: false, maxRetriesPerRequest: null }));
     for (const c of [pub, sub]) c.on('error', () => undefined);
     this.clients.push(pub, sub);
     const opts: Partial<RedisAdapterOptions> = { key: socketAdapterKey(this.config), parser: eventParser };
@@ -65,6 +65,25 @@ export class RedisIoAdapter extends IoAdapter {
     for (const c of this.clients) c.disconnect();
     this.clients = [];
   }
+}
+
+/**
+ * The adapter subscribes when the server starts and unsubscribes when it closes, handling neither promise.
+ * Its subscriber waits for Redis however long it is away: a SUBSCRIBE given up on was never sent again
+ * (ioredis resubscribes only what succeeded), which left an instance started during an outage deaf to
+ * every other instance for good, and its rejection reached nobody. A call still waiting when the
+ * connection is closed on shutdown is rejected then; that one is dropped.
+ */
+function patientSubscriber(sub: Redis): Redis {
+  for (const name of ['subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe'] as const) {
+    const call = (sub[name] as (...args: unknown[]) => Promise<unknown>).bind(sub);
+    (sub as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>)[name] = (...args) => {
+      const pending = call(...args);
+      pending.catch(() => undefined);
+      return pending;
+    };
+  }
+  return sub;
 }
 
 type BroadcastOptions = Parameters<RedisAdapter['broadcast']>[1];

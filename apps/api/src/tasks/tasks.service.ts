@@ -86,6 +86,11 @@ export class TasksService {
     return query<TaskRow>(m, SUBMIT_SQL, submitParams(subs));
   }
 
+  /** Submissions and claim-next calls handed in and not answered yet (a test waits for all it sent to be gathered). */
+  pending(): { submissions: number; claims: number } {
+    return { submissions: this.submissions.size, claims: this.claims.size };
+  }
+
   /** Relay what a caller-owned transaction committed. */
   afterCommit(): void {
     this.outbox.kick();

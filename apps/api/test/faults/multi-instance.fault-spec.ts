@@ -6,7 +6,7 @@ import { redisOptionsFromUrl } from '../../src/redis/redis.module.js';
 import { registerAssistant, registerClient, type Session } from '../support/factories.js';
 import { HttpClient } from '../support/http.js';
 import { act, announceState, eventually, submitTask } from '../support/tasks.js';
-import { cleanupPrefix, freePort, freshDatabase, report, sleep, spawnApp, uniquePrefix, type AppProcess } from './support.js';
+import { cleanupPrefix, freePort, freshDatabase, report, spawnApp, uniquePrefix, type AppProcess } from './support.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -133,7 +133,8 @@ describe('two API instances and two workers on one PostgreSQL and one Redis', ()
     const submitting = (async () => {
       for (let i = 0; i < 40; i++) tasks.push(await submitTask(a.http, client, { category: 'research' }));
     })();
-    await sleep(300);
+    // Mid-run by what has happened, not by a pause a slow machine could outlast: a quarter submitted.
+    await eventually(async () => tasks.length, (n) => n >= 10, 30_000, 10);
     await workers[0]!.kill('SIGKILL');
     await submitting;
     for (const t of tasks) {

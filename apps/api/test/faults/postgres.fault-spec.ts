@@ -148,4 +148,40 @@ describe('fault: PostgreSQL connections lost', () => {
       storedTasks: rows.length,
     });
   });
+  it('answers idempotent submissions 201 or 503 with Retry-After while connections die, and retrying each key makes exactly one task', async () => {
+    const keys = Array.from({ length: 120 }, (_, i) => `fault-${i}`);
+    // A retry repeats its request exactly, deadline included.
+    const bodies = new Map(keys.map((key) => [key, taskBody({ title: `Keyed under fire ${key}`, category: 'research' })]));
+    const submit = (key: string) => api.http.post<TaskView>('/api/tasks', bodies.get(key), { token: client.token, headers: { 'idempotency-key': key } });
+    let terminated = 0;
+    const killing = (async () => {
+      for (let i = 0; i < 6; i++) {
+        await sleep(15);
+        terminated += await terminateApiConnections(database.name);
+      }
+    })();
+    const answers = await Promise.all(keys.map(submit));
+    await killing;
+
+    expect(api.exited()).toBe(false);
+    const statuses = answers.map((a) => a.status);
+    expect(statuses.filter((s) => s !== 201 && s !== 503)).toEqual([]);
+    for (const a of answers.filter((x) => x.status === 503)) expect(Number(a.headers.get('retry-after'))).toBeGreaterThan(0);
+    const retried = await Promise.all(keys.map((key) => eventually(() => submit(key), (r) => r.status === 201, 20_000, 100)));
+    answers.forEach((a, i) => a.status === 201 && expect(retried[i]!.body.id).toBe(a.body.id));
+    const { rows } = await database.db.query<{ title: string; n: number; events: number }>(
+      `SELECT t.title, count(*)::int AS n, sum((SELECT count(*) FROM task_events e WHERE e.task_id = t.id AND e.action = 'submit'))::int AS events
+         FROM tasks t WHERE t.title LIKE 'Keyed under fire %' GROUP BY t.title`,
+    );
+    expect(rows).toHaveLength(keys.length);
+    expect(rows.filter((r) => r.n !== 1 || r.events !== 1)).toEqual([]);
+    report('postgres connection loss under idempotent submissions', {
+      submissions: keys.length,
+      backendsTerminated: terminated,
+      answered201: statuses.filter((s) => s === 201).length,
+      answered503: statuses.filter((s) => s === 503).length,
+      status500: statuses.filter((s) => s >= 500 && s !== 503).length,
+      tasksAfterRetries: rows.length,
+    });
+  });
 });

@@ -10,6 +10,8 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   /** Send this exact string as the body (for malformed JSON tests). */
   raw?: string;
+  /** Give up when this fires (AbortSignal.timeout(ms): a request that hangs fails, naming itself). */
+  signal?: AbortSignal;
 }
 
 /** A thin fetch wrapper: real HTTP against the running app, JSON in and out. */
@@ -23,7 +25,7 @@ export class HttpClient {
     if (opts.raw !== undefined) payload = opts.raw;
     else if (body !== undefined) payload = JSON.stringify(body);
     if (payload !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
-    const res = await fetch(this.baseUrl + path, { method, headers, body: payload });
+    const res = await fetch(this.baseUrl + path, { method, headers, body: payload, signal: opts.signal });
     const text = await res.text();
     let parsed: unknown = text;
     try {

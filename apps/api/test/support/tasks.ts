@@ -29,8 +29,12 @@ export async function act(http: HttpClient, s: Session, id: string, action: stri
   return http.post<TaskOrError>(`/api/tasks/${id}/${action}`, body, { token: s.token });
 }
 
-/** Poll until the condition holds; background work (relay, timers) is asynchronous by design. */
-export async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 10_000, everyMs = 50): Promise<T> {
+/**
+ * Poll until the condition holds; background work (relay, timers) is asynchronous by design. The limit
+ * catches a hang, not slowness: a loaded machine may take seconds for what a quiet one does at once.
+ */
+export const EVENTUALLY_MS = 30_000;
+export async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = EVENTUALLY_MS, everyMs = 50): Promise<T> {
   const until = Date.now() + timeoutMs;
   let last: T = await fn();
   while (!ok(last)) {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { QUEUES } from '../jobs.js';
-import { listQuery } from './common.js';
+import { listQuery, plainString } from './common.js';
 
 export const queueParams = z.strictObject({
   queue: z.enum(QUEUES, { message: `must be one of ${QUEUES.join(', ')}` }),
@@ -30,7 +30,7 @@ export type FailedJobsPage = z.infer<typeof failedJobsPage>;
 export const retryJobsBody = z.strictObject({
   /** Without ids, the most recent failures, up to RETRY_JOBS_MAX, are retried; ask again for more. */
   jobIds: z
-    .array(z.string({ message: 'must be a list of job ids' }).min(1, { message: 'must not be empty' }).max(200, { message: 'is too long' }), {
+    .array(plainString('must be a list of job ids').min(1, { message: 'must not be empty' }).max(200, { message: 'is too long' }), {
       message: 'must be a list of job ids',
     })
     .min(1, { message: 'must name at least one job' })

@@ -47,9 +47,9 @@ export type ListTasksQuery = z.infer<typeof listTasksQuery>;
 export const rateCardBody = z.strictObject({
   basePriceCents: z
     .number({ message: 'must be a number' })
-    .int({ message: 'must be an integer number of cents' })
     .min(1, { message: 'must be at least 1' })
-    .max(10_000_000, { message: 'must be at most 10000000' }),
+    .max(10_000_000, { message: 'must be at most 10000000' })
+    .int({ message: 'must be an integer number of cents' }),
 });
 export const rateCardParams = z.strictObject({ category });
 
@@ -141,9 +141,9 @@ export const adjustmentBody = z.strictObject({
   kind: z.enum(['refund', 'adjustment'], { message: 'must be refund or adjustment' }),
   amountCents: z
     .number({ message: 'must be a number' })
+    .refine((v) => Math.abs(v) <= 100_000_000, { message: 'is too large' })
     .int({ message: 'must be an integer number of cents' })
-    .refine((v) => v !== 0, { message: 'must not be zero' })
-    .refine((v) => Math.abs(v) <= 100_000_000, { message: 'is too large' }),
+    .refine((v) => v !== 0, { message: 'must not be zero' }),
   reason: text(LIMITS.reasonMax),
 });
 export type AdjustmentBody = z.infer<typeof adjustmentBody>;

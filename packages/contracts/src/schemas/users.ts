@@ -1,16 +1,14 @@
 import { z } from 'zod';
 import { CATEGORIES, LIMITS, ROLES } from '../domain.js';
-import { text } from './common.js';
+import { plainString, text } from './common.js';
 
-export const email = z
-  .string({ message: 'must be a string' })
+export const email = plainString()
   .trim()
   .max(LIMITS.emailMax, { message: `must be at most ${LIMITS.emailMax} characters` })
   .pipe(z.email({ message: 'must be an e-mail address' }))
   .transform((v) => v.toLowerCase());
 
-export const password = z
-  .string({ message: 'must be a string' })
+export const password = plainString()
   .min(LIMITS.passwordMin, { message: `must be at least ${LIMITS.passwordMin} characters` })
   .max(LIMITS.passwordMax, { message: `must be at most ${LIMITS.passwordMax} characters` });
 
@@ -50,7 +48,7 @@ export type RegisterBody = z.infer<typeof registerBody>;
 
 export const loginBody = z.strictObject({
   email,
-  password: z.string({ message: 'must be a string' }).min(1, { message: 'must not be empty' }).max(LIMITS.passwordMax),
+  password: plainString().min(1, { message: 'must not be empty' }).max(LIMITS.passwordMax),
 });
 export type LoginBody = z.infer<typeof loginBody>;
 
@@ -80,9 +78,9 @@ export const updateUserBody = z
     skills: skills.optional(),
     maxConcurrentTasks: z
       .number({ message: 'must be a number' })
-      .int({ message: 'must be an integer' })
       .min(1, { message: 'must be at least 1' })
       .max(LIMITS.maxConcurrentTasksMax, { message: `must be at most ${LIMITS.maxConcurrentTasksMax}` })
+      .int({ message: 'must be an integer' })
       .optional(),
   })
   .refine((v) => Object.keys(v).length > 0, { message: 'body must change at least one field' });

@@ -1,0 +1,66 @@
+import type { HttpClient } from './http.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = Record<string, any>;
+export type Role = 'admin' | 'client' | 'assistant';
+
+/** A documented route, read from the OpenAPI document the API serves. */
+export interface Op {
+  method: string;
+  path: string;
+  params: { name: string; in: string; schema?: Json }[];
+  body?: Json;
+  success: Record<string, Json | undefined>;
+}
+
+export async function documentedOps(http: HttpClient): Promise<{ doc: Json; ops: Op[] }> {
+  const doc = (await http.get('/api/docs-json')).body as Json;
+  const ops = Object.entries(doc.paths as Json).flatMap(([path, byMethod]) =>
+    Object.entries(byMethod as Json).map(([method, op]) => ({
+      method,
+      path,
+      params: (op.parameters ?? []) as Op['params'],
+      body: op.requestBody?.content?.['application/json']?.schema,
+      success: Object.fromEntries(
+        Object.entries(op.responses as Json)
+          .filter(([code]) => code.startsWith('2'))
+          .map(([code, r]) => [code, (r as Json).content?.['application/json']?.schema]),
+      ),
+    })),
+  );
+  return { doc, ops };
+}
+
+/** The role that may call a route, so a request reaches validation and the database rather than the role check. */
+export function roleFor(method: string, path: string): Role {
+  if (/\/tasks\/(available|claim-next)$|\/tasks\/\{id\}\/(claim|start|release|return)$|availability$|\/billing\/earnings$/.test(path)) return 'assistant';
+  if (/\/tasks\/quote$|\/tasks\/\{id\}\/(accept|revise)$|\/billing\/statement$/.test(path) || (method === 'post' && path === '/api/tasks')) return 'client';
+  return 'admin';
+}
+
+const NO_TASK = '00000000-0000-4000-8000-000000000000';
+
+/** A body every write route accepts as valid (the refusal, if any, comes from the state of things, not the shape). */
+export function validBody(key: string, taskId = NO_TASK): Json | undefined {
+  const bodies: Record<string, Json> = {
+    'POST /api/auth/register': { email: 'valid@example.com', password: 'correct-horse-battery', name: 'S', role: 'client', organizationName: 'S Org' },
+    'POST /api/auth/login': { email: 'valid@example.com', password: 'correct-horse-battery' },
+    'POST /api/users': { email: 'valid2@example.com', password: 'correct-horse-battery', name: 'S', role: 'assistant', skills: ['research'] },
+    'PATCH /api/users/{id}': { maxConcurrentTasks: 4 },
+    'PUT /api/assistants/me/availability': { online: true },
+    'PUT /api/rate-card/{category}': { basePriceCents: 2000 },
+    'POST /api/tasks/quote': { category: 'research', priority: 'normal' },
+    'POST /api/tasks': { title: 'T', instructions: 'I', category: 'research', deadline: new Date(Date.now() + 86_400_000).toISOString() },
+    'POST /api/tasks/{id}/return': { result: 'R' },
+    'POST /api/tasks/{id}/revise': { feedback: 'F' },
+    'POST /api/billing/adjustments': { taskId, kind: 'adjustment', amountCents: 1, reason: 'r' },
+    'POST /api/admin/queues/{queue}/retry': { jobIds: ['no-such-job'] },
+  };
+  return bodies[key];
+}
+
+/** The route's path with valid parameters: `userId` for /api/users/{id}, `taskId` for the other ids. */
+export function validPath(path: string, ids: { userId: string; taskId?: string; organizationId?: string }): string {
+  const id = path.startsWith('/api/users') ? ids.userId : path.startsWith('/api/organizations') ? (ids.organizationId ?? NO_TASK) : (ids.taskId ?? NO_TASK);
+  return path.replace('{id}', id).replace('{category}', 'research').replace('{queue}', 'timers');
+}
