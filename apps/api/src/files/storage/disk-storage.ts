@@ -66,12 +66,15 @@ export class DiskStorage implements ObjectStorage {
     const target = this.pathOf(key);
     const temp = join(this.temp, `${randomUUID()}.part`);
     const meter = new DigestingMeter(options);
+    // flush: fsync before close, so the rename never publishes a file the disk has not got.
+    const out = createWriteStream(temp, { flags: 'wx', mode: 0o640, flush: true });
     try {
-      // flush: fsync before close, so the rename never publishes a file the disk has not got.
-      await pipeline(body, meter, createWriteStream(temp, { flags: 'wx', mode: 0o640, flush: true }));
+      await pipeline(body, meter, out);
       await this.moveIntoPlace(temp, target);
     } catch (err) {
       body.destroy();
+      // A stream destroyed before its file was open still creates it: wait for the close.
+      if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
       await rm(temp, { force: true });
       throw err;
     }

@@ -1,14 +1,18 @@
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsCommand,
+  PutObjectCommand,
   S3Client,
   S3ServiceException,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { pipeline, type Readable } from 'node:stream';
 import {
@@ -37,9 +41,8 @@ export interface S3StorageOptions {
   secretAccessKey?: string;
   /** bucket in the path (http://host/bucket/key), as MinIO and most self-hosted servers need. */
   forcePathStyle: boolean;
-  /** Bytes per multipart part (at least 5 MiB, S3's minimum), and parts in flight at once (default 1): an upload holds about partSize × (queueSize + 1) bytes. */
+  /** Bytes per multipart part (at least 5 MiB, S3's minimum); an upload holds two of them. */
   partSize?: number;
-  queueSize?: number;
 }
 
 const MIN_PART = 5 * 1024 * 1024;
@@ -51,24 +54,20 @@ const isNotFound = (err: unknown) =>
 
 /**
  * Objects in an S3-compatible bucket, for several instances. Uploads stream
- * through lib-storage's multipart Upload: a few parts are held at once,
- * whatever the object's size, and a failed upload is aborted so no part
- * lingers (keep a bucket lifecycle rule for incomplete multipart uploads as
- * well: a crashed process aborts nothing). One part in flight by default: the
- * part buffers outlive young-generation GC, and more of them in flight showed
- * as 20-40 MB more RSS per upload before a full GC collected them.
+ * as multipart uploads through two reused part buffers, whatever the
+ * object's size; a failed upload is aborted so no part lingers (keep a bucket
+ * lifecycle rule for incomplete multipart uploads too: a crashed process
+ * aborts nothing).
  */
 export class S3Storage implements ObjectStorage {
   readonly driver = 's3' as const;
   private readonly client: S3Client;
   private readonly bucket: string;
   private readonly partSize: number;
-  private readonly queueSize: number;
 
   constructor(private readonly options: S3StorageOptions) {
     this.bucket = options.bucket;
     this.partSize = Math.max(options.partSize ?? MIN_PART, MIN_PART);
-    this.queueSize = Math.max(options.queueSize ?? 1, 1);
     this.client = new S3Client({
       region: options.region,
       endpoint: options.endpoint,
@@ -108,18 +107,32 @@ export class S3Storage implements ObjectStorage {
     body.once('error', remember);
     meter.once('error', remember);
     pipeline(body, meter, () => undefined);
-    const upload = new Upload({
-      client: this.client,
-      params: { Bucket: this.bucket, Key: key, Body: meter, ContentType: options.contentType },
-      partSize: this.partSize,
-      queueSize: this.queueSize,
-      leavePartsOnError: false,
-    });
+    const upload = new PartUploader(this.client, this.bucket, key, options.contentType);
     try {
-      await upload.done();
+      // Two part buffers per upload, reused: one fills while the other is sent.
+      // (lib-storage's Upload copies every part into a new buffer, and those
+      // outlive the young-generation GC: up to 45 MB more RSS on a 100 MB upload.)
+      const buffers = [Buffer.allocUnsafeSlow(this.partSize), Buffer.allocUnsafeSlow(this.partSize)];
+      let current = 0;
+      let filled = 0;
+      for await (const chunk of meter as AsyncIterable<Buffer>) {
+        for (let offset = 0; offset < chunk.length; ) {
+          const n = Math.min(this.partSize - filled, chunk.length - offset);
+          chunk.copy(buffers[current]!, filled, offset, offset + n);
+          filled += n;
+          offset += n;
+          if (filled === this.partSize) {
+            await upload.send(buffers[current]!);
+            current ^= 1;
+            filled = 0;
+          }
+        }
+      }
+      await upload.finish(buffers[current]!.subarray(0, filled));
     } catch (err) {
       body.destroy();
       meter.destroy();
+      await upload.abort();
       throw cause ?? err;
     }
     return meter.result();
@@ -203,5 +216,65 @@ export class S3Storage implements ObjectStorage {
   private async sizeOf(key: string): Promise<number> {
     const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
     return head.ContentLength ?? 0;
+  }
+}
+
+/**
+ * A multipart upload with one part in flight: send() waits for the previous
+ * part before starting the next (whose buffer the caller may then refill), and
+ * an object smaller than one part is a single PutObject instead.
+ */
+class PartUploader {
+  private uploadId: string | undefined;
+  private readonly parts: { PartNumber: number; ETag: string }[] = [];
+  private inFlight: Promise<void> | undefined;
+
+  constructor(
+    private readonly client: S3Client,
+    private readonly bucket: string,
+    private readonly key: string,
+    private readonly contentType: string,
+  ) {}
+
+  async send(part: Buffer): Promise<void> {
+    await this.inFlight;
+    this.uploadId ??= (await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: this.key, ContentType: this.contentType }))).UploadId;
+    const PartNumber = this.parts.length + 1;
+    this.parts.push({ PartNumber, ETag: '' });
+    const sending = this.client
+      .send(new UploadPartCommand({ Bucket: this.bucket, Key: this.key, UploadId: this.uploadId, PartNumber, Body: part, ContentLength: part.length }))
+      .then((res) => {
+        if (!res.ETag) throw new Error(`part ${PartNumber} of ${this.key} has no ETag`);
+        this.parts[PartNumber - 1]!.ETag = res.ETag;
+      });
+    // Awaited by the next send() or by finish(); until then a failure must not go unhandled.
+    sending.catch(() => undefined);
+    this.inFlight = sending;
+  }
+
+  async finish(last: Buffer): Promise<void> {
+    await this.inFlight;
+    if (!this.uploadId) {
+      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.key, Body: last, ContentLength: last.length, ContentType: this.contentType }));
+      return;
+    }
+    if (last.length > 0) {
+      await this.send(last);
+      await this.inFlight;
+    }
+    await this.client.send(
+      new CompleteMultipartUploadCommand({ Bucket: this.bucket, Key: this.key, UploadId: this.uploadId, MultipartUpload: { Parts: this.parts } }),
+    );
+    this.uploadId = undefined;
+  }
+
+  /** Drops the parts sent so far; the object itself was never written. */
+  async abort(): Promise<void> {
+    await this.inFlight?.catch(() => undefined);
+    if (!this.uploadId) return;
+    const UploadId = this.uploadId;
+    this.uploadId = undefined;
+    // Best effort: a bucket lifecycle rule removes what an abort cannot.
+    await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: this.key, UploadId })).catch(() => undefined);
   }
 }
