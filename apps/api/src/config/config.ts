@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { z } from 'zod';
 import { parseSecretsKeys, type SecretKey } from './secrets-keys.js';
 
@@ -111,6 +112,30 @@ export const envSchema = z.object({
     .min(32, 'must be at least 32 characters (openssl rand -hex 32)')
     .refine((v) => !PLACEHOLDER.test(v), 'is a published example value: set your own (openssl rand -hex 32)')
     .optional(),
+  // --- files, e-mail, webhooks ---
+  STORAGE_DRIVER: z.enum(['disk', 's3']).default('disk'),
+  STORAGE_DIR: z.string().min(1).default('data/files'),
+  S3_ENDPOINT: url(['http:', 'https:']).optional(),
+  S3_REGION: z.string().regex(/^[a-z0-9-]+$/, 'must be a region name like us-east-1 (R2: auto)').default('us-east-1'),
+  S3_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a bucket name: 3-63 lowercase letters, digits, dots and hyphens')
+    .optional(),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  S3_FORCE_PATH_STYLE: bool(false),
+  FILE_MAX_BYTES: int(1, 5 * 1024 * 1024 * 1024, 25 * 1024 * 1024),
+  DOWNLOAD_LINK_TTL: duration('DOWNLOAD_LINK_TTL', '5m').refine(
+    (ms) => ms >= 10_000 && ms <= 86_400_000,
+    'DOWNLOAD_LINK_TTL must be between 10s and 24h',
+  ),
+  SMTP_URL: url(['smtp:', 'smtps:']).default('smtp://127.0.0.1:1025'),
+  MAIL_FROM: z
+    .string()
+    .regex(/^(?:[^<>\r\n"]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/, 'must be an address, optionally with a name: Handoff <no-reply@example.com>')
+    .default('Handoff <no-reply@handoff.local>'),
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: bool(false),
+  WEBHOOK_TIMEOUT: duration('WEBHOOK_TIMEOUT', '15s').refine((ms) => ms >= 1_000 && ms <= 60_000, 'WEBHOOK_TIMEOUT must be between 1s and 60s'),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -163,6 +188,16 @@ export interface AppConfig {
   secrets: { keys: readonly SecretKey[] };
   /** Keys the hashes of recovery codes; changing it voids every recovery code issued. */
   twoFactor: { pepper?: string };
+  // --- files, e-mail, webhooks ---
+  /** Where file contents are kept: a directory on this machine, or an S3-compatible bucket shared by every instance. */
+  storage: StorageSettings;
+  /** Largest file accepted in one upload. */
+  fileMaxBytes: number;
+  /** Lifetime of a signed download link. */
+  downloadLinkTtlMs: number;
+  mail: { smtpUrl: string; from: string };
+  /** allowPrivateTargets lets endpoints on loopback and private networks receive webhooks (tests, on-premise receivers). */
+  webhooks: { allowPrivateTargets: boolean; timeoutMs: number };
 }
 
 export class ConfigError extends Error {
@@ -243,7 +278,44 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     cookieSecure: e.COOKIE_SECURE,
     secrets: { keys: e.SECRETS_KEYS },
     twoFactor: { pepper: e.TWO_FACTOR_PEPPER },
+    // --- files, e-mail, webhooks ---
+    storage: storageSettings(e),
+    fileMaxBytes: e.FILE_MAX_BYTES,
+    downloadLinkTtlMs: e.DOWNLOAD_LINK_TTL,
+    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
+    webhooks: { allowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS, timeoutMs: e.WEBHOOK_TIMEOUT },
   };
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');
+
+// --- files, e-mail, webhooks ---
+
+export type StorageSettings =
+  | { driver: 'disk'; dir: string }
+  | {
+      driver: 's3';
+      s3: { endpoint?: string; region: string; bucket: string; accessKeyId?: string; secretAccessKey?: string; forcePathStyle: boolean };
+    };
+
+/** The S3 settings only matter, and must be complete, when STORAGE_DRIVER=s3. */
+function storageSettings(e: Env): StorageSettings {
+  if (e.STORAGE_DRIVER === 'disk') return { driver: 'disk', dir: resolve(e.STORAGE_DIR) };
+  const problems: string[] = [];
+  if (!e.S3_BUCKET) problems.push('S3_BUCKET: must be set when STORAGE_DRIVER=s3');
+  if (Boolean(e.S3_ACCESS_KEY_ID) !== Boolean(e.S3_SECRET_ACCESS_KEY)) {
+    problems.push('S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY: set both, or neither to use the AWS SDK credential chain');
+  }
+  if (problems.length > 0 || !e.S3_BUCKET) throw new ConfigError(problems);
+  return {
+    driver: 's3',
+    s3: {
+      endpoint: e.S3_ENDPOINT,
+      region: e.S3_REGION,
+      bucket: e.S3_BUCKET,
+      accessKeyId: e.S3_ACCESS_KEY_ID,
+      secretAccessKey: e.S3_SECRET_ACCESS_KEY,
+      forcePathStyle: e.S3_FORCE_PATH_STYLE,
+    },
+  };
+}
