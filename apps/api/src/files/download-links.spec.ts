@@ -1,8 +1,10 @@
-import { DEV_JWT_SECRET } from '../config/config.js';
+import { randomBytes } from 'node:crypto';
+
+const JWT_SECRET = randomBytes(32).toString('hex');
 import { DownloadLinks, downloadLinkKey, MAX_LINK_TTL_MS } from './download-links.js';
 
 const NOW = Date.UTC(2026, 2, 1, 12, 0, 0);
-const sut = new DownloadLinks(downloadLinkKey(DEV_JWT_SECRET));
+const sut = new DownloadLinks(downloadLinkKey(JWT_SECRET));
 
 describe('download links', () => {
   it('give back the subject until they expire', () => {
@@ -74,11 +76,11 @@ describe('download links', () => {
   });
 
   it('use a key derived from JWT_SECRET: fixed for a secret, different per secret, never the secret itself', () => {
-    const key = downloadLinkKey(DEV_JWT_SECRET);
+    const key = downloadLinkKey(JWT_SECRET);
     expect(key).toHaveLength(32);
-    expect(downloadLinkKey(DEV_JWT_SECRET)).toEqual(key);
-    expect(downloadLinkKey(`${DEV_JWT_SECRET}x`)).not.toEqual(key);
-    expect(key.toString('utf8')).not.toContain(DEV_JWT_SECRET.slice(0, 8));
+    expect(downloadLinkKey(JWT_SECRET)).toEqual(key);
+    expect(downloadLinkKey(`${JWT_SECRET}x`)).not.toEqual(key);
+    expect(key.toString('utf8')).not.toContain(JWT_SECRET.slice(0, 8));
     expect(() => new DownloadLinks(Buffer.alloc(16))).toThrow('at least 32 bytes');
   });
 });

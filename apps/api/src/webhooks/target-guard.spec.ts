@@ -1,5 +1,6 @@
 import type { LookupAddress } from 'node:dns';
-import { loadConfig } from '../config/config.js';
+import { randomBytes } from 'node:crypto';
+import { loadConfig as loadEnv } from '../config/config.js';
 import {
   type AddressClass,
   assertDeliverableUrl,
@@ -9,6 +10,9 @@ import {
   isPermitted,
   UndeliverableTargetError,
 } from './target-guard.js';
+
+// Every configuration needs a private JWT secret; these tests are about other settings.
+const loadConfig = (env: Record<string, string>) => loadEnv({ JWT_SECRET: randomBytes(32).toString('hex'), ...env });
 
 const STRICT = { allowPrivate: false };
 const OPEN = { allowPrivate: true };

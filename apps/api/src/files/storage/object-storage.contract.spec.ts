@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { startTestS3, type TestS3 } from '../../../test/support/test-s3.js';
-import { loadConfig } from '../../config/config.js';
+import { randomBytes } from 'node:crypto';
+import { loadConfig as loadEnv } from '../../config/config.js';
 import { createObjectStorage } from './create-storage.js';
 import { DiskStorage } from './disk-storage.js';
 import {
@@ -16,6 +17,9 @@ import {
   RangeNotSatisfiableError,
 } from './object-storage.js';
 import { S3Storage } from './s3-storage.js';
+
+// Every configuration needs a private JWT secret; these tests are about other settings.
+const loadConfig = (env: Record<string, string>) => loadEnv({ JWT_SECRET: randomBytes(32).toString('hex'), ...env });
 
 const sha256 = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 

@@ -1,10 +1,14 @@
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { type ReceivedMail, startTestSmtp, type TestSmtp } from '../../../test/support/test-smtp.js';
-import { loadConfig } from '../../config/config.js';
+import { randomBytes } from 'node:crypto';
+import { loadConfig as loadEnv } from '../../config/config.js';
 import { escapeHtml, html, link } from './html.js';
 import { MailDeliveryError, Mailer } from './mailer.js';
 import { defineTemplate, reviewReminder, type ReviewReminderValues } from './templates.js';
+
+// Every configuration needs a private JWT secret; these tests are about other settings.
+const loadConfig = (env: Record<string, string>) => loadEnv({ JWT_SECRET: randomBytes(32).toString('hex'), ...env });
 
 const values = (over: Partial<ReviewReminderValues> = {}): ReviewReminderValues => ({
   recipientName: 'Ada',
