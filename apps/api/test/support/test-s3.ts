@@ -5,7 +5,9 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
-import type { S3StorageOptions } from '../../src/files/storage/s3-storage.js';
+import { DiskStorage } from '../../src/files/storage/disk-storage.js';
+import type { ObjectStorage } from '../../src/files/storage/object-storage.js';
+import { S3Storage, type S3StorageOptions } from '../../src/files/storage/s3-storage.js';
 
 export interface TestS3 {
   /** Options for S3Storage pointing at this server's bucket. */
@@ -61,4 +63,39 @@ process.stdin.resume().on('end', () => process.exit(0));`;
       await rm(directory, { recursive: true, force: true });
     },
   };
+}
+
+export interface StorageHarness {
+  storage: ObjectStorage;
+  close(): Promise<void>;
+}
+
+/** Both drivers, each on its own empty store, for suites that must hold for either. */
+export function storageDrivers(opts: { s3ChildProcess?: boolean } = {}): [string, () => Promise<StorageHarness>][] {
+  return [
+    [
+      'disk',
+      async () => {
+        const root = await mkdtemp(join(tmpdir(), 'handoff-disk-'));
+        const storage = new DiskStorage({ root });
+        await storage.init();
+        return { storage, close: () => rm(root, { recursive: true, force: true }) };
+      },
+    ],
+    [
+      's3',
+      async () => {
+        const s3 = await startTestS3('handoff-test', { childProcess: opts.s3ChildProcess });
+        const storage = new S3Storage(s3.options);
+        await storage.init();
+        return {
+          storage,
+          close: async () => {
+            await storage.close();
+            await s3.close();
+          },
+        };
+      },
+    ],
+  ];
 }

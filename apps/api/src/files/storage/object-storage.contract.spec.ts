@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
-import { startTestS3, type TestS3 } from '../../../test/support/test-s3.js';
+import { startTestS3, storageDrivers, type StorageHarness, type TestS3 } from '../../../test/support/test-s3.js';
 import { randomBytes } from 'node:crypto';
 import { loadConfig as loadEnv } from '../../config/config.js';
 import { createObjectStorage } from './create-storage.js';
@@ -51,40 +51,10 @@ async function digestOf(stream: Readable): Promise<{ size: number; sha256: strin
 const body = (s: string | Buffer) => Readable.from([Buffer.from(s)]);
 const read = async (storage: ObjectStorage, key: string) => text((await storage.get(key)).stream);
 
-interface Harness {
-  storage: ObjectStorage;
-  close(): Promise<void>;
-}
-
-const drivers: [string, () => Promise<Harness>][] = [
-  [
-    'disk',
-    async () => {
-      const root = await mkdtemp(join(tmpdir(), 'handoff-disk-'));
-      const storage = new DiskStorage({ root });
-      await storage.init();
-      return { storage, close: () => rm(root, { recursive: true, force: true }) };
-    },
-  ],
-  [
-    's3',
-    async () => {
-      const s3 = await startTestS3();
-      const storage = new S3Storage(s3.options);
-      await storage.init();
-      return {
-        storage,
-        close: async () => {
-          await storage.close();
-          await s3.close();
-        },
-      };
-    },
-  ],
-];
+const drivers = storageDrivers();
 
 describe.each(drivers)('object storage contract: %s', (driver, make) => {
-  let h: Harness;
+  let h: StorageHarness;
   let sut: ObjectStorage;
   beforeAll(async () => {
     h = await make();

@@ -1,12 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { startTestS3 } from '../../../test/support/test-s3.js';
-import { DiskStorage } from './disk-storage.js';
+import { storageDrivers } from '../../../test/support/test-s3.js';
 import type { ObjectStorage } from './object-storage.js';
-import { S3Storage } from './s3-storage.js';
 
 const MiB = 1024 * 1024;
 const SIZE = 100 * MiB;
@@ -67,32 +62,7 @@ async function roundTrip(storage: ObjectStorage, key: string, size: number, samp
   return { put, expected: source.digest(), read, readDigest: back.digest('hex') };
 }
 
-const drivers: [string, () => Promise<{ storage: ObjectStorage; close(): Promise<void> }>][] = [
-  [
-    'disk',
-    async () => {
-      const root = await mkdtemp(join(tmpdir(), 'handoff-stream-'));
-      const storage = new DiskStorage({ root });
-      await storage.init();
-      return { storage, close: () => rm(root, { recursive: true, force: true }) };
-    },
-  ],
-  [
-    's3',
-    async () => {
-      const s3 = await startTestS3('handoff-test', { childProcess: true });
-      const storage = new S3Storage(s3.options);
-      await storage.init();
-      return {
-        storage,
-        close: async () => {
-          await storage.close();
-          await s3.close();
-        },
-      };
-    },
-  ],
-];
+const drivers = storageDrivers({ s3ChildProcess: true });
 
 // The bar: a 100 MB upload and download with RSS growth under 50 MB, so
 // nothing on the way holds the file whole. The S3 server runs in its own process,
