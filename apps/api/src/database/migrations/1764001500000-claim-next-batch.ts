@@ -11,9 +11,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 //
 // Every assistant row of the batch is locked first, in id order, so the only
 // waits come before any task is held, and batches (from any instance) lock
-// in the same order: they cannot deadlock on each other. Run alone through pg
-// (50 callers, pool 20): one claim per statement 2,300-2,700 claims/s, ten
-// or 25 per call 5,400-7,700 (docs/PERFORMANCE.md, Finding 12).
+// in the same order: they cannot deadlock on each other. One commit for many
+// claims is the point (docs/PERFORMANCE.md#group-commit).
 //
 // The queue order is written out here as it was when this ran; it must match
 // QUEUE_ORDER (tasks.service.ts), and a later change to either needs a migration.
