@@ -1,24 +1,22 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { ANNOUNCE_BATCH, rooms, type LedgerEntryView, type TaskStatus } from '@handoff/contracts';
+import { ANNOUNCE_BATCH, rooms, type TaskStatus } from '@handoff/contracts';
 import type { Redis } from 'ioredis';
 import type { DataSource, EntityManager } from 'typeorm';
-import { query, rowsOf } from '../database/sql.js';
+import { toEntryView } from '../billing/ledger-entry.view.js';
+import { LedgerRepository } from '../billing/ledger.repository.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { LiveEvents, onceEvent, type OnceEvent } from '../realtime/live-events.js';
-import { TASKS_BY_ID_SQL, toTaskView, type TaskRow } from '../tasks/task-row.js';
+import { OutboxRepository } from '../events/outbox.repository.js';
+import type { OutboxRow } from '../events/outbox.entity.js';
+import type { Task } from '../tasks/task.entity.js';
+import { toTaskView } from '../tasks/task.view.js';
+import { TasksRepository } from '../tasks/tasks.repository.js';
 import { REDIS } from '../redis/redis.module.js';
 import { announceJobId, jobRequest, JobsService, type JobRequest } from './jobs.service.js';
 import { Recurring } from './recurring.js';
 import { TaskSnapshots } from './task-snapshots.js';
 import { timerJob, type DueTimer } from './timer-sweep.js';
-
-interface OutboxRow {
-  id: string;
-  topic: 'task' | 'billing';
-  payload: TaskChange | { entryId: string };
-  created_at: Date;
-}
 
 interface TaskChange {
   taskId: string;
@@ -31,42 +29,12 @@ interface TaskChange {
   at: number;
 }
 
-interface LedgerRow {
-  id: string;
-  task_id: string;
-  task_title: string;
-  organization_id: string;
-  assistant_id: string | null;
-  kind: LedgerEntryView['kind'];
-  amount_cents: number;
-  currency: string;
-  created_at: Date;
-  created_by: string | null;
-  reason: string | null;
-}
-
 // An announce job carries at most one batch's tasks.
 const BATCH = ANNOUNCE_BATCH;
 
 /** Queued anew (submitted, released, reopened), as opposed to flagged while it waits: announce it and time its escalation. */
 function entersQueue(change: TaskChange): boolean {
   return change.to === 'queued' && change.action !== 'overdue' && change.action !== 'escalate';
-}
-
-export function toEntryView(r: LedgerRow): LedgerEntryView {
-  return {
-    id: r.id,
-    taskId: r.task_id,
-    taskTitle: r.task_title,
-    organizationId: r.organization_id,
-    assistantId: r.assistant_id,
-    kind: r.kind,
-    amountCents: r.amount_cents,
-    currency: r.currency.trim(),
-    createdAt: r.created_at.toISOString(),
-    createdBy: r.created_by,
-    reason: r.reason,
-  };
 }
 
 /** What one batch of outbox rows calls for. */
@@ -91,6 +59,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
+    private readonly outbox: OutboxRepository,
+    private readonly tasks: TasksRepository,
+    private readonly ledger: LedgerRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly jobs: JobsService,
     private readonly live: LiveEvents,
@@ -130,13 +101,13 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async drainBatch(): Promise<number> {
     const { relayed, keys } = await this.ds.transaction(async (m) => {
-      const rows = await query<OutboxRow>(m, `SELECT id, topic, payload, created_at FROM outbox ORDER BY id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`);
+      const rows = await this.outbox.lockBatch(m, BATCH);
       if (!rows.length) return { relayed: 0, keys: [] };
       const { events, jobs } = await this.effectsOf(m, rows);
       // Both sides are idempotent, so they go together; if either fails the rows stay and the whole batch is retried.
       const done = await Promise.allSettled([this.live.deliverOnce(events), this.jobs.addAll(jobs)]);
       for (const d of done) if (d.status === 'rejected') throw d.reason;
-      await query(m, `DELETE FROM outbox WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
+      await this.outbox.delete(m, rows.map((r) => r.id));
       return { relayed: rows.length, keys: events.filter((e) => !e.lasting).map((e) => e.key) };
     });
     // Committed: these rows will never be handed over again, so their events' markers can go.
@@ -146,8 +117,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async effectsOf(m: EntityManager, rows: OutboxRow[]): Promise<Effects> {
     const out: Effects = { events: [], jobs: [] };
-    const changes = rows.filter((r) => r.topic === 'task').map((r) => ({ ...(r.payload as TaskChange), at: r.created_at.getTime() }));
-    const entryIds = rows.filter((r) => r.topic === 'billing').map((r) => (r.payload as { entryId: string }).entryId);
+    const changes = rows.filter((r) => r.topic === 'task').map((r) => ({ ...(r.payload as unknown as TaskChange), at: r.createdAt.getTime() }));
+    const entryIds = rows.filter((r) => r.topic === 'billing').map((r) => r.payload.entryId as string);
     if (changes.length) await this.relayTasks(m, changes, out);
     if (entryIds.length) await this.relayBilling(m, entryIds, out);
     return out;
@@ -161,7 +132,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
    */
   private async relayTasks(m: EntityManager, changes: TaskChange[], out: Effects): Promise<void> {
     const ids = [...new Set(changes.map((c) => c.taskId))];
-    const rows = rowsOf<TaskRow>(await m.query(TASKS_BY_ID_SQL, [ids]));
+    const rows = await this.tasks.byIds(ids, m);
     const byId = new Map(rows.map((r) => [r.id, r]));
     const newest = new Map<string, number>();
     for (const c of changes) newest.set(c.taskId, Math.max(newest.get(c.taskId) ?? 0, c.version));
@@ -180,11 +151,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
       // batch (here or on another instance) that holds the newest, or it would go out twice.
       if (!announced.has(row.id) && row.version === newest.get(row.id)) {
         announced.add(row.id);
-        const audience = [rooms.org(row.organization_id), rooms.admins];
-        if (row.assignee_id) audience.push(rooms.user(row.assignee_id));
+        const audience = [rooms.org(row.organizationId), rooms.admins];
+        if (row.assigneeId) audience.push(rooms.user(row.assigneeId));
         events.push(onceEvent(`task.updated/${row.id}/${row.version}`, audience, 'task.updated', { task }));
       }
-      if (change.prevAssigneeId && change.prevAssigneeId !== row.assignee_id) {
+      if (change.prevAssigneeId && change.prevAssigneeId !== row.assigneeId) {
         // The same snapshot can be due to the same previous assignee from two rows (released, claimed
         // again, released again, all before the relay read it), so this marker outlives the row.
         const prev = change.prevAssigneeId;
@@ -194,11 +165,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
         events.push(onceEvent(`task.unavailable/${row.id}/${change.version}`, [rooms.skill(row.category)], 'task.unavailable', { taskId: row.id, version: change.version }));
       }
       if (change.action === 'escalate') {
-        events.push(onceEvent(`task.escalated/${row.id}/${change.version}`, [rooms.admins, rooms.org(row.organization_id)], 'task.escalated', { task }));
+        events.push(onceEvent(`task.escalated/${row.id}/${change.version}`, [rooms.admins, rooms.org(row.organizationId)], 'task.escalated', { task }));
       }
       if (change.action === 'overdue') {
-        const audience = [rooms.admins, rooms.org(row.organization_id)];
-        if (row.assignee_id) audience.push(rooms.user(row.assignee_id));
+        const audience = [rooms.admins, rooms.org(row.organizationId)];
+        if (row.assigneeId) audience.push(rooms.user(row.assigneeId));
         events.push(onceEvent(`task.overdue/${row.id}/${change.version}`, audience, 'task.overdue', { task }));
       }
       if (entersQueue(change)) {
@@ -215,12 +186,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
    * those due within the horizon are queued now; `TimerSweep` queues the rest
    * when they come that close, if the task still needs them then.
    */
-  private timersFor(change: TaskChange, row: TaskRow, now: number): JobRequest[] {
+  private timersFor(change: TaskChange, row: Task, now: number): JobRequest[] {
     const due: DueTimer[] = [];
     const { taskId, version, to } = change;
     if (change.action === 'submit') due.push({ kind: 'deadline', taskId, version, due: row.deadline.getTime() });
     if (entersQueue(change) && !row.escalated) {
-      const created = row.created_at.getTime();
+      const created = row.createdAt.getTime();
       due.push({ kind: 'escalation', taskId, version, due: created + (row.deadline.getTime() - created) / 2 });
     }
     if (to === 'claimed' && change.from === 'queued') due.push({ kind: 'claim-expiry', taskId, version, due: change.at + this.config.claimWindowMs });
@@ -229,11 +200,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async relayBilling(m: EntityManager, entryIds: string[], out: Effects): Promise<void> {
-    const rows: LedgerRow[] = await m.query(`SELECT l.*, t.title AS task_title FROM ledger_entries l JOIN tasks t ON t.id = l.task_id WHERE l.id = ANY($1::uuid[])`, [entryIds]);
+    const rows = await this.ledger.byIds(entryIds, m);
     for (const row of rows) {
       const audience: string[] = [rooms.admins];
-      if (row.kind === 'charge' || row.kind === 'refund' || row.kind === 'adjustment') audience.push(rooms.org(row.organization_id));
-      if (row.kind === 'payout' && row.assistant_id) audience.push(rooms.user(row.assistant_id));
+      if (row.kind === 'charge' || row.kind === 'refund' || row.kind === 'adjustment') audience.push(rooms.org(row.organizationId));
+      if (row.kind === 'payout' && row.assistantId) audience.push(rooms.user(row.assistantId));
       out.events.push(onceEvent(`billing.recorded/${row.id}`, audience, 'billing.recorded', { entry: toEntryView(row) }));
     }
   }
