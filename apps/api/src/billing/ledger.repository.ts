@@ -17,6 +17,34 @@ export const LEDGER_CORRECTIONS_TRAIL = `
     FROM ledger_entries l
    WHERE l.kind IN ('refund', 'adjustment')`;
 
+/** A `$n` placeholder of the statement a fragment is composed into. */
+export type Placeholder = `$${number}`;
+
+/**
+ * Billing's step of a return, composed into the return's one statement (the
+ * tasks repository's move): for each row of the CTE `t` that came back on
+ * time, a charge of its price and a payout of the price less the fee at the
+ * rate in `feeBps`, each task at most once (the unique indexes), and an outbox
+ * row per entry written. `at`: the moment of a move in the past.
+ */
+export function returnLedgerSql(feeBps: Placeholder, at: Placeholder | null): string {
+  const stamped = at ? ', created_at' : '';
+  const stamp = at ? `, ${at}::timestamptz` : '';
+  return `
+      charge AS (
+        INSERT INTO ledger_entries (task_id, organization_id, assistant_id, kind, amount_cents, currency${stamped})
+        SELECT id, organization_id, assignee_id, 'charge', price_cents, currency${stamp} FROM t WHERE on_time
+        ON CONFLICT DO NOTHING RETURNING id),
+      payout AS (
+        INSERT INTO ledger_entries (task_id, organization_id, assistant_id, kind, amount_cents, currency${stamped})
+        SELECT id, organization_id, assignee_id, 'payout', price_cents - handoff_bps_of(price_cents, ${feeBps}::int), currency${stamp}
+          FROM t WHERE on_time
+        ON CONFLICT DO NOTHING RETURNING id),
+      billed AS (
+        INSERT INTO outbox (topic, payload)
+        SELECT 'billing', jsonb_build_object('entryId', id) FROM (SELECT id FROM charge UNION ALL SELECT id FROM payout) e)`;
+}
+
 /** Which entries a read covers. Every id listed must match (a client's own organization and the one it asked for). */
 export interface LedgerFilter {
   organizationIds?: (string | null)[];

@@ -7,6 +7,7 @@ import type { AuthUser } from '../common/auth/auth-user.js';
 import { cursorColumn, type Cursor } from '../common/http/pagination.js';
 import { rowMapper } from '../database/rows.js';
 import { query, rowsOf, type Queryable } from '../database/sql.js';
+import { returnLedgerSql, type Placeholder } from '../billing/ledger.repository.js';
 import type { Move, MoveAction } from './moves.js';
 import { Task, type TaskWithNames } from './task.entity.js';
 
@@ -76,7 +77,7 @@ export const SUBMIT_SQL = `
   t AS (
     INSERT INTO tasks (id, organization_id, created_by, title, instructions, category, priority, deadline, price_cents, currency)
     SELECT i.id, i.organization_id, i.created_by, i.title, i.instructions, i.category, i.priority, i.deadline,
-           (r.base_price_cents::bigint * i.multiplier_bps + 5000) / 10000, r.currency
+           handoff_bps_of(r.base_price_cents, i.multiplier_bps), r.currency
       FROM i JOIN rate_card r ON r.category = i.category
     RETURNING *),
   ev AS (
@@ -140,7 +141,7 @@ export interface ClaimOutcome {
 }
 
 /** Hands out `$n` placeholders in order, so a statement's parameters line up with its values. */
-type Slot = (value: unknown) => string;
+type Slot = (value: unknown) => Placeholder;
 
 /** What a move writes beside its status and version, and what else must hold for it; `bill`: write the ledger entries at this fee. */
 export interface Effect {
@@ -189,7 +190,8 @@ export function transitionSql(input: TransitionInput, capacityOf?: string): { te
     values.push(v);
     return `$${values.length}`;
   };
-  const clock = input.at ? `${p(input.at)}::timestamptz` : 'now()';
+  const at = input.at ? p(input.at) : null;
+  const clock = at ? `${at}::timestamptz` : 'now()';
   // Columns that default to the time of the insert are written out only for a move at another moment.
   const stamped = input.at ? ', created_at' : '';
   const stamp = input.at ? `, ${clock}` : '';
@@ -213,22 +215,8 @@ export function transitionSql(input: TransitionInput, capacityOf?: string): { te
   const note = p(input.note ?? null);
   const prevAssignee = p(input.previousAssigneeId ?? null);
 
-  const billing = effect.bill
-    ? `,
-      charge AS (
-        INSERT INTO ledger_entries (task_id, organization_id, assistant_id, kind, amount_cents, currency${stamped})
-        SELECT id, organization_id, assignee_id, 'charge', price_cents, currency${stamp} FROM t WHERE on_time
-        ON CONFLICT DO NOTHING RETURNING id),
-      payout AS (
-        INSERT INTO ledger_entries (task_id, organization_id, assistant_id, kind, amount_cents, currency${stamped})
-        SELECT id, organization_id, assignee_id, 'payout',
-               price_cents - (price_cents::bigint * ${p(effect.bill.feeBps)}::int + 5000) / 10000, currency${stamp}
-          FROM t WHERE on_time
-        ON CONFLICT DO NOTHING RETURNING id),
-      billed AS (
-        INSERT INTO outbox (topic, payload)
-        SELECT 'billing', jsonb_build_object('entryId', id) FROM (SELECT id FROM charge UNION ALL SELECT id FROM payout) e)`
-    : '';
+  // Money is billing's: its step of a return joins this statement, so the entries commit with the move.
+  const billing = effect.bill ? `,${returnLedgerSql(p(effect.bill.feeBps), at)}` : '';
 
   const taskSelect = `SELECT ${TASK_SELECT} FROM t ${TASK_JOINS}`;
   const text = `
