@@ -20,7 +20,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { AuthUser } from '../common/auth/auth-user.js';
 import { UnprocessableRule } from '../common/http/errors.js';
 import { decodeCursor, toPage } from '../common/http/pagination.js';
-import { OutboxRelay } from '../dispatch/outbox.relay.js';
+import { UnitOfWork } from '../events/unit-of-work.js';
 import { TasksRepository } from '../tasks/tasks.repository.js';
 import { OrganizationsRepository } from '../users/organizations.repository.js';
 import { csvLine, ENTRY_CSV_HEADER } from './csv.js';
@@ -60,7 +60,7 @@ export class BillingService {
     private readonly ledger: LedgerRepository,
     private readonly tasks: TasksRepository,
     private readonly organizations: OrganizationsRepository,
-    private readonly outbox: OutboxRelay,
+    private readonly uow: UnitOfWork,
   ) {}
 
   /** What a caller may read, narrowed by its filters. Clients see their organization's side, assistants their payouts. */
@@ -160,14 +160,8 @@ export class BillingService {
       });
       return toEntryView({ ...entry, taskTitle: task.title });
     };
-    const entry = m ? await work(m) : await this.ds.transaction(work);
-    if (!m) this.outbox.kick();
-    return entry;
-  }
-
-  /** Relay what a caller-owned transaction committed. */
-  afterCommit(): void {
-    this.outbox.kick();
+    // Inside a caller's unit of work (an idempotent correction), or a unit of its own.
+    return m ? work(m) : this.uow.transaction(work);
   }
 
   async statement(user: AuthUser, q: StatementQuery): Promise<Statement> {

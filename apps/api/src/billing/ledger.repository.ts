@@ -5,6 +5,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { cursorColumn, type Cursor } from '../common/http/pagination.js';
 import { rowMapper } from '../database/rows.js';
 import { rowsOf, type Queryable } from '../database/sql.js';
+import { ledgerRecordedEvents, type Placeholder } from '../events/outbox.repository.js';
 import type { CsvEntryRow } from './csv.js';
 import { LedgerEntry, type LedgerEntryWithTitle } from './ledger-entry.entity.js';
 
@@ -17,15 +18,12 @@ export const LEDGER_CORRECTIONS_TRAIL = `
     FROM ledger_entries l
    WHERE l.kind IN ('refund', 'adjustment')`;
 
-/** A `$n` placeholder of the statement a fragment is composed into. */
-export type Placeholder = `$${number}`;
-
 /**
  * Billing's step of a return, composed into the return's one statement (the
  * tasks repository's move): for each row of the CTE `t` that came back on
  * time, a charge of its price and a payout of the price less the fee at the
- * rate in `feeBps`, each task at most once (the unique indexes), and an outbox
- * row per entry written. `at`: the moment of a move in the past.
+ * rate in `feeBps`, each task at most once (the unique indexes), and the
+ * `ledger.recorded` event of each entry written. `at`: the moment of a move in the past.
  */
 export function returnLedgerSql(feeBps: Placeholder, at: Placeholder | null): string {
   const stamped = at ? ', created_at' : '';
@@ -40,9 +38,7 @@ export function returnLedgerSql(feeBps: Placeholder, at: Placeholder | null): st
         SELECT id, organization_id, assignee_id, 'payout', price_cents - handoff_bps_of(price_cents, ${feeBps}::int), currency${stamp}
           FROM t WHERE on_time
         ON CONFLICT DO NOTHING RETURNING id),
-      billed AS (
-        INSERT INTO outbox (topic, payload)
-        SELECT 'billing', jsonb_build_object('entryId', id) FROM (SELECT id FROM charge UNION ALL SELECT id FROM payout) e)`;
+      billed AS (${ledgerRecordedEvents(['charge', 'payout'])})`;
 }
 
 /** Which entries a read covers. Every id listed must match (a client's own organization and the one it asked for). */
@@ -233,7 +229,7 @@ export class LedgerRepository {
     return { charge: toLedgerEntry(charge), refunded: sums?.refunded ?? 0, adjusted: sums?.adjusted ?? 0 };
   }
 
-  /** A refund or adjustment, with its outbox row, in the caller's transaction. */
+  /** A refund or adjustment, with its `ledger.recorded` event, in the caller's transaction. */
   async insertCorrection(
     m: EntityManager,
     e: Pick<LedgerEntry, 'taskId' | 'organizationId' | 'assistantId' | 'amountCents' | 'currency' | 'createdBy' | 'reason'> & { kind: 'refund' | 'adjustment' },
@@ -243,7 +239,7 @@ export class LedgerRepository {
         `WITH e AS (
            INSERT INTO ledger_entries (task_id, organization_id, assistant_id, kind, amount_cents, currency, created_by, reason)
            VALUES ($1, $2, $3, $4::ledger_kind, $5, $6, $7, $8) RETURNING *),
-         ob AS (INSERT INTO outbox (topic, payload) SELECT 'billing', jsonb_build_object('entryId', id) FROM e)
+         ob AS (${ledgerRecordedEvents(['e'])})
          SELECT * FROM e`,
         [e.taskId, e.organizationId, e.assistantId, e.kind, e.amountCents, e.currency, e.createdBy, e.reason],
       ),

@@ -493,8 +493,8 @@ export async function seedDemoWork(ds: DataSource, config: AppConfig, now = new 
     const ids = live.map((t) => t.id!);
     // The history is settled: nothing of it is news to relay. Timers the current states call for come from the sweep.
     await m.query(
-      `DELETE FROM outbox WHERE (topic = 'task' AND payload->>'taskId' = ANY($1::text[]))
-          OR (topic = 'billing' AND payload->>'entryId' IN (SELECT id::text FROM ledger_entries WHERE task_id = ANY($1::uuid[])))`,
+      `DELETE FROM outbox WHERE payload->>'taskId' = ANY($1::text[])
+          OR (topic = 'ledger.recorded' AND payload->>'entryId' IN (SELECT id::text FROM ledger_entries WHERE task_id = ANY($1::uuid[])))`,
       [ids],
     );
     const [{ entries }] = (await m.query(`SELECT count(*)::int AS entries FROM ledger_entries WHERE task_id = ANY($1::uuid[])`, [ids])) as [{ entries: number }];

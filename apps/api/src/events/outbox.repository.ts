@@ -7,6 +7,31 @@ import { OutboxRow } from './outbox.entity.js';
 
 const toOutboxRow = rowMapper(OutboxRow);
 
+/** A `$n` placeholder of the statement a fragment is composed into. */
+export type Placeholder = `$${number}`;
+
+// The events' rows, as fragments of the statements that commit the changes (DomainEvents names their payloads).
+
+/** `task.submitted` for each row of the CTE `t` (just inserted tasks). */
+export const TASK_SUBMITTED_EVENTS = `
+  INSERT INTO outbox (topic, payload)
+  SELECT 'task.submitted', jsonb_build_object('taskId', id, 'version', version, 'actor', jsonb_build_object('id', created_by, 'role', 'client')) FROM t`;
+
+/** `task.transitioned` for each row of the CTE `t` (just moved tasks), the move's values in these placeholders. */
+export function taskTransitionedEvents(v: { action: Placeholder; from: Placeholder; actorId: Placeholder; actorRole: Placeholder; prevAssigneeId: Placeholder }): string {
+  return `
+  INSERT INTO outbox (topic, payload)
+  SELECT 'task.transitioned', jsonb_build_object('taskId', id, 'version', version, 'action', ${v.action}::text, 'from', ${v.from}::text, 'to', status,
+         'actor', jsonb_build_object('id', ${v.actorId}::uuid, 'role', ${v.actorRole}::text), 'prevAssigneeId', ${v.prevAssigneeId}::uuid) FROM t`;
+}
+
+/** `ledger.recorded` for each entry the named CTEs (of a ledger insert … RETURNING id) wrote. */
+export function ledgerRecordedEvents(ctes: readonly ('charge' | 'payout' | 'e')[]): string {
+  return `
+  INSERT INTO outbox (topic, payload)
+  SELECT 'ledger.recorded', jsonb_build_object('entryId', id) FROM (${ctes.map((c) => `SELECT id FROM ${c}`).join(' UNION ALL ')}) entries`;
+}
+
 /**
  * The outbox table. Rows are written by the statements that commit a change
  * (tasks, ledger); this reads, counts and deletes them.

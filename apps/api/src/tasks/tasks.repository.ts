@@ -7,7 +7,8 @@ import type { AuthUser } from '../common/auth/auth-user.js';
 import { cursorColumn, type Cursor } from '../common/http/pagination.js';
 import { rowMapper } from '../database/rows.js';
 import { query, rowsOf, type Queryable } from '../database/sql.js';
-import { returnLedgerSql, type Placeholder } from '../billing/ledger.repository.js';
+import { returnLedgerSql } from '../billing/ledger.repository.js';
+import { TASK_SUBMITTED_EVENTS, taskTransitionedEvents, type Placeholder } from '../events/outbox.repository.js';
 import type { Move, MoveAction } from './moves.js';
 import { Task, type TaskWithNames } from './task.entity.js';
 
@@ -65,7 +66,7 @@ export const ANNOUNCE_SQL = `
 
 /**
  * Submissions, any number in one statement: each task at the price the rate
- * card gives now, with its submit event and its outbox row. The ids are made
+ * card gives now, with its submit event and its `task.submitted`. The ids are made
  * by `submission`, so each caller finds its own row; a task whose category has
  * no rate is not inserted and has no row back. Exported so the bench can run
  * the API's own statement without the API around it.
@@ -83,9 +84,7 @@ export const SUBMIT_SQL = `
   ev AS (
     INSERT INTO task_events (task_id, action, from_status, to_status, actor_id, actor_role)
     SELECT id, 'submit', NULL, status, created_by, 'client' FROM t),
-  ob AS (
-    INSERT INTO outbox (topic, payload)
-    SELECT 'task', jsonb_build_object('taskId', id, 'version', version, 'action', 'submit', 'from', NULL, 'to', status) FROM t)
+  ob AS (${TASK_SUBMITTED_EVENTS})
   SELECT t.*, NULL AS assignee_name, o.name AS organization_name FROM t JOIN organizations o ON o.id = t.organization_id`;
 
 export interface Submission {
@@ -178,8 +177,8 @@ export function effectOf(move: Move, p: Slot, now: string): Effect {
 
 /**
  * Every state change is this one statement: a conditional UPDATE guarded by
- * the status it leaves from (and the assignee), its audit event and its outbox
- * row, and on a first on-time return the ledger entries. With `capacityOf`, the
+ * the status it leaves from (and the assignee), its audit event and its
+ * `task.transitioned`, and on a first on-time return billing's step. With `capacityOf`, the
  * assistant's row is locked in the same statement and its `active_tasks` (kept
  * by a trigger on tasks) read after any wait for that lock, so parallel claims
  * by one assistant see the slots the earlier ones took.
@@ -188,7 +187,7 @@ export function transitionSql(input: TransitionInput, capacityOf?: string): { te
   const values: unknown[] = [];
   const p: Slot = (v) => {
     values.push(v);
-    return `$${values.length}`;
+    return `$${values.length}` as Placeholder;
   };
   const at = input.at ? p(input.at) : null;
   const clock = at ? `${at}::timestamptz` : 'now()';
@@ -227,10 +226,7 @@ export function transitionSql(input: TransitionInput, capacityOf?: string): { te
     ev AS (
       INSERT INTO task_events (task_id, action, from_status, to_status, actor_id, actor_role, note${stamped})
       SELECT id, ${action}, ${from}::task_status, status, ${actorId}::uuid, ${actorRole}, ${note}${stamp} FROM t),
-    ob AS (
-      INSERT INTO outbox (topic, payload)
-      SELECT 'task', jsonb_build_object('taskId', id, 'version', version, 'action', ${action}::text,
-             'from', ${from}::text, 'to', status, 'prevAssigneeId', ${prevAssignee}::uuid) FROM t)${billing}
+    ob AS (${taskTransitionedEvents({ action, from, actorId, actorRole, prevAssigneeId: prevAssignee })})${billing}
     ${
       me
         ? `SELECT cap.active_tasks AS cap_active, cap.max_concurrent_tasks AS cap_max, cap.suspended AS cap_suspended, x.*

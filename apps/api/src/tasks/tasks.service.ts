@@ -5,8 +5,8 @@ import type { AuthUser } from '../common/auth/auth-user.js';
 import { StateConflict, UnprocessableRule } from '../common/http/errors.js';
 import { decodeCursor, toPage } from '../common/http/pagination.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
-import { OutboxRelay } from '../dispatch/outbox.relay.js';
 import { GroupCommit } from '../database/group-commit.js';
+import { UnitOfWork } from '../events/unit-of-work.js';
 import { claimInput, systemMove, userMove, type SystemAction, type UserAction } from './moves.js';
 import type { TaskWithNames } from './task.entity.js';
 import { TaskEventsRepository } from './task-events.repository.js';
@@ -21,13 +21,13 @@ export class TasksService {
     private readonly tasks: TasksRepository,
     private readonly events: TaskEventsRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly outbox: OutboxRelay,
+    private readonly uow: UnitOfWork,
   ) {}
 
   /**
-   * Insert the task at the price the rate card gives now, with its event and
-   * outbox row. On its own, with the submissions around it in one statement;
-   * inside a caller's transaction (an idempotent submit), alone in it.
+   * Insert the task at the price the rate card gives now, with its trail and
+   * its `task.submitted`. On its own, with the submissions around it in one
+   * statement; inside a caller's unit of work (an idempotent submit), alone in it.
    */
   async submit(user: AuthUser, body: CreateTaskBody, m?: EntityManager): Promise<TaskView> {
     const sub = submission(user, body);
@@ -38,8 +38,7 @@ export class TasksService {
 
   /** Submissions commit together; a task whose category has no rate gets no row, and its caller undefined. */
   private readonly submissions = new GroupCommit<Submission, TaskWithNames | undefined>(async (subs) => {
-    const rows = await this.tasks.submit(subs);
-    this.outbox.kick();
+    const rows = await this.uow.commit(() => this.tasks.submit(subs));
     const byId = new Map(rows.map((r) => [r.id, r]));
     return subs.map((s) => byId.get(s.id));
   });
@@ -47,11 +46,6 @@ export class TasksService {
   /** Submissions and claim-next calls handed in and not answered yet (a test waits for all it sent to be gathered). */
   pending(): { submissions: number; claims: number } {
     return { submissions: this.submissions.size, claims: this.claims.size };
-  }
-
-  /** Relay what a caller-owned transaction committed. */
-  afterCommit(): void {
-    this.outbox.kick();
   }
 
   async list(user: AuthUser, q: ListTasksQuery): Promise<Page<TaskView>> {
@@ -112,12 +106,11 @@ export class TasksService {
     if (!hasSkill) throw new UnprocessableRule(`${CATEGORY_LABELS[task.category]} is not one of your skills`);
     if (task.status !== 'queued') this.conflict(task, `you already hold this task; it is ${task.status.replace('_', ' ')}`);
     // The claim itself, with the capacity check in the same statement.
-    const claimed = this.checkClaim(await this.tasks.claim(claimInput(user.id, id), user.id));
+    const claimed = this.checkClaim(await this.uow.commit(() => this.tasks.claim(claimInput(user.id, id), user.id), (o) => !!o?.row));
     if (!claimed) {
       const now = await this.tasks.byId(id);
       this.conflict(now ?? task, 'another assistant claimed it first');
     }
-    this.outbox.kick();
     return toTaskView(claimed);
   }
 
@@ -130,9 +123,10 @@ export class TasksService {
 
   /** claim-next calls commit together: one call of the claiming function for all the assistants waiting. */
   private readonly claims = new GroupCommit<{ assistantId: string; skills: readonly string[] }, ClaimOutcome | null>(async (reqs) => {
-    const outcomes = await this.tasks.claimNext(reqs);
-    if (outcomes.some((o) => o?.row)) this.outbox.kick();
-    return outcomes;
+    return this.uow.commit(
+      () => this.tasks.claimNext(reqs),
+      (outcomes) => outcomes.some((o) => o?.row),
+    );
   });
 
   /** A claim's outcome as the caller hears it: the task, or why there is none (null alone: nothing to take). */
@@ -167,12 +161,11 @@ export class TasksService {
       previousAssigneeId: task.assigneeId,
     };
     if (action === 'start' || action === 'release' || action === 'return') spec.assigneeId = user.id;
-    const next = await this.tasks.transition(spec);
+    const next = await this.uow.commit(() => this.tasks.transition(spec), (moved) => moved !== null);
     if (!next) {
       const now = await this.tasks.byId(id);
       this.conflict(now ?? task, `the task changed to ${(now ?? task).status.replace('_', ' ')} before this could happen`);
     }
-    this.outbox.kick();
     return toTaskView(next);
   }
 
@@ -200,7 +193,7 @@ export class TasksService {
 
   private async timerMove(action: SystemAction, current: TaskWithNames): Promise<TaskWithNames | null> {
     const { move, from, to, note } = systemMove(action, current);
-    const next = await this.tasks.transition({
+    const input: TransitionInput = {
       taskId: current.id,
       move,
       from,
@@ -209,8 +202,7 @@ export class TasksService {
       note,
       // Escalation never had an assignee to tell.
       previousAssigneeId: action === 'escalate' ? null : current.assigneeId,
-    });
-    if (next) this.outbox.kick();
-    return next;
+    };
+    return this.uow.commit(() => this.tasks.transition(input), (moved) => moved !== null);
   }
 }

@@ -1,7 +1,7 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
+import { UnitOfWork } from '../../events/unit-of-work.js';
 import { UnprocessableRule } from './errors.js';
 import { IdempotencyRepository } from './idempotency.repository.js';
 
@@ -22,7 +22,7 @@ export interface Replayed<T> {
 @Injectable()
 export class IdempotencyService {
   constructor(
-    @InjectDataSource() private readonly ds: DataSource,
+    private readonly uow: UnitOfWork,
     private readonly keys: IdempotencyRepository,
   ) {}
 
@@ -39,7 +39,8 @@ export class IdempotencyService {
   async run<T>(userId: string, key: string | null, request: unknown, statusCode: number, create: (m?: EntityManager) => Promise<T>): Promise<T | Replayed<T>> {
     if (!key) return create();
     const hash = createHash('sha256').update(JSON.stringify(request)).digest('hex');
-    return this.ds.transaction(async (m) => {
+    // The unit of work relays what `create` wrote once the key and it have committed.
+    return this.uow.transaction(async (m) => {
       if (!(await this.keys.claim(m, userId, key, hash, TTL_HOURS))) {
         const prior = await this.keys.find<T>(m, userId, key);
         if (!prior || prior.requestHash !== hash || prior.response === null) {
