@@ -27,7 +27,7 @@ describe('domain events', () => {
     expect((await act(t.http, client, task.id, 'accept')).status).toBe(200);
     await relay();
 
-    const moves = of(task.id).map((e) => (e.name === 'task.transitioned' ? [e.name, e.payload.action, e.payload.from, e.payload.to, e.payload.actor] : [e.name, e.payload.version, e.payload]));
+    const moves = of(task.id).map((e) => (e.name === 'task.transitioned' ? [e.name, e.payload.action, e.payload.from, e.payload.to, e.payload.actor] : [e.name, (e.payload as { version?: number }).version, e.payload]));
     expect(moves).toEqual([
       ['task.submitted', 1, { taskId: task.id, version: 1, actor: { id: client.user.id, role: 'client' } }],
       ['task.transitioned', 'claim', 'queued', 'claimed', { id: assistant.user.id, role: 'assistant' }],

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { rowsOf } from '../database/sql.js';
-import type { RefreshToken } from './refresh-token.entity.js';
+import { rowMapper } from '../database/rows.js';
+import { RefreshToken } from './refresh-token.entity.js';
 
 /** A token found by its hash, locked, with where its user stands now. */
 export interface LockedToken extends Pick<RefreshToken, 'id' | 'familyId' | 'userId' | 'tokenVersion' | 'usedAt' | 'revokedAt'> {
@@ -11,6 +12,12 @@ export interface LockedToken extends Pick<RefreshToken, 'id' | 'familyId' | 'use
   currentVersion: number | null;
   suspended: boolean | null;
 }
+
+const toLockedToken = rowMapper<RefreshToken, Pick<LockedToken, 'expired' | 'currentVersion' | 'suspended'>>(RefreshToken, {
+  expired: 'expired',
+  current_version: 'currentVersion',
+  suspended: 'suspended',
+});
 
 /** refresh_tokens: one row per rotation of a session (a family); only hashes are kept. */
 @Injectable()
@@ -35,17 +42,7 @@ export class RefreshTokensRepository {
 
   /** The row lock makes two concurrent uses of one token resolve as one rotation and one reuse. */
   async lockByHash(m: EntityManager, tokenHash: string): Promise<LockedToken | null> {
-    const [row] = rowsOf<{
-      id: string;
-      family_id: string;
-      user_id: string;
-      token_version: number;
-      expired: boolean;
-      used_at: Date | null;
-      revoked_at: Date | null;
-      current_version: number | null;
-      suspended: boolean | null;
-    }>(
+    const [row] = rowsOf<Record<string, unknown>>(
       await m.query(
         `SELECT r.id, r.family_id, r.user_id, r.token_version, r.expires_at <= now() AS expired, r.used_at, r.revoked_at,
                 u.token_version AS current_version, u.suspended
@@ -54,18 +51,7 @@ export class RefreshTokensRepository {
         [tokenHash],
       ),
     );
-    if (!row) return null;
-    return {
-      id: row.id,
-      familyId: row.family_id,
-      userId: row.user_id,
-      tokenVersion: row.token_version,
-      expired: row.expired,
-      usedAt: row.used_at,
-      revokedAt: row.revoked_at,
-      currentVersion: row.current_version,
-      suspended: row.suspended,
-    };
+    return row ? toLockedToken(row) : null;
   }
 
   async markUsed(m: EntityManager, id: string): Promise<void> {

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Role } from '@handoff/contracts';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Cursor } from '../common/http/pagination.js';
+import { rowMapper } from '../database/rows.js';
 import { query, type Queryable } from '../database/sql.js';
 import { Organization } from './organization.entity.js';
 import { User } from './user.entity.js';
@@ -20,6 +21,8 @@ export interface SessionUser extends Pick<User, 'id' | 'email' | 'name' | 'role'
   skills: string;
   sessionLive: boolean;
 }
+
+const toSessionUser = rowMapper<User, Pick<SessionUser, 'sessionLive'>>(User, { session_live: 'sessionLive' });
 
 /** users. */
 @Injectable()
@@ -73,30 +76,7 @@ export class UsersRepository {
 
   /** SESSION_SQL: prepared, as it runs on every request the session cache misses. */
   async session(userId: string, sessionId: string, q: Queryable = this.ds): Promise<SessionUser | undefined> {
-    const [row] = await query<{
-      id: string;
-      email: string;
-      name: string;
-      role: Role;
-      organization_id: string | null;
-      skills: string;
-      max_concurrent_tasks: number;
-      suspended: boolean;
-      token_version: number;
-      session_live: boolean;
-    }>(q, SESSION_SQL, [userId, sessionId]);
-    if (!row) return undefined;
-    return {
-      id: row.id,
-      email: row.email,
-      name: row.name,
-      role: row.role,
-      organizationId: row.organization_id,
-      skills: row.skills,
-      maxConcurrentTasks: row.max_concurrent_tasks,
-      suspended: row.suspended,
-      tokenVersion: row.token_version,
-      sessionLive: row.session_live,
-    };
+    const [row] = await query<Record<string, unknown>>(q, SESSION_SQL, [userId, sessionId]);
+    return row ? (toSessionUser(row) as unknown as SessionUser) : undefined;
   }
 }
