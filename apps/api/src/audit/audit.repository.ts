@@ -7,6 +7,7 @@ import { cursorColumn, type Cursor } from '../common/http/pagination.js';
 import { rowsOf } from '../database/sql.js';
 import { TASK_EVENTS_TRAIL } from '../tasks/task-events.repository.js';
 import type { AuditEntry } from './audit.js';
+import type { AuditRecord } from './audit.schemas.js';
 
 /**
  * One trail from three sources, each written in the transaction of what it records:
@@ -29,18 +30,8 @@ export interface TrailFilter {
   limit: number;
 }
 
-export interface TrailRow {
-  id: string;
-  createdAt: Date;
-  cursorAt: string;
-  actorId: string | null;
-  actorRole: string;
-  actorName: string | null;
-  action: string;
-  targetType: string;
-  targetId: string;
-  details: Record<string, unknown>;
-}
+/** A trail record as read: the record with its time as a Date, and the cursor's microseconds. */
+export type TrailRow = Omit<AuditRecord, 'createdAt'> & { createdAt: Date; cursorAt: string };
 
 /** audit_log (append-only), and the merged trail the admin reads. */
 @Injectable()
