@@ -7,10 +7,11 @@ import { RateLimiter } from './common/rate-limit/rate-limit.js';
 import { APP_CONFIG, type AppConfig } from './config/config.js';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions, survivePoolClientErrors } from './database/data-source.js';
+import { REPOSITORIES } from './database/repositories.js';
 import { prepareStatements } from './database/sql.js';
 import { RedisModule } from './redis/redis.module.js';
 
-/** What every domain module may inject: config, the database, Redis, sessions and limits. */
+/** What every domain module may inject: config, the database and its repositories, Redis, sessions and limits. */
 @Global()
 @Module({})
 export class CoreModule {
@@ -27,8 +28,8 @@ export class CoreModule {
         }),
         RedisModule,
       ],
-      providers: [{ provide: APP_CONFIG, useValue: config }, TokensService, SessionService, RateLimiter, LoginThrottle],
-      exports: [APP_CONFIG, TokensService, SessionService, RateLimiter, LoginThrottle],
+      providers: [{ provide: APP_CONFIG, useValue: config }, ...REPOSITORIES, TokensService, SessionService, RateLimiter, LoginThrottle],
+      exports: [APP_CONFIG, ...REPOSITORIES, TokensService, SessionService, RateLimiter, LoginThrottle],
     };
   }
 }
