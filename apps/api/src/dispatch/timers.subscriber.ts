@@ -5,7 +5,7 @@ import { batchTasks, entersQueue, TASK_EVENTS, taskChanges, type TaskChange } fr
 import type { Task } from '../tasks/task.entity.js';
 import { TasksRepository } from '../tasks/tasks.repository.js';
 import { JobsService, type JobRequest } from './jobs.service.js';
-import { timerJob, type DueTimer } from './timer-sweep.js';
+import { timerJob, type DueTimer } from '../timers/timer-sweep.js';
 
 /**
  * The timers a change calls for, due from the database's timestamps. Only

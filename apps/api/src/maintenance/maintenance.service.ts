@@ -1,34 +1,24 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { rowsOf } from '../database/sql.js';
+import { PeriodicJob } from '../scheduling/periodic-job.js';
 
-const EVERY_MS = 15 * 60_000;
 const BATCH = 5_000;
 
 /**
  * Deletes what has outlived its purpose, so these tables stay the size of
  * their window rather than growing forever: idempotency keys after their
  * 24 h, refresh tokens a day after they expired (an expired token is refused
- * anyway, reused or not). Runs where workers run; an advisory lock keeps two
- * instances from doing it at once.
+ * anyway, reused or not). Runs once per `MAINTENANCE_INTERVAL` where workers
+ * run, the first a whole interval after the scheduler is made; an advisory
+ * lock still keeps a manual sweep and a scheduled one from overlapping.
  */
-@Injectable()
-export class Maintenance implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger('maintenance');
-  private timer?: NodeJS.Timeout;
-
+@PeriodicJob({ name: 'maintenance.sweep', schedule: (config) => ({ every: config.maintenanceIntervalMs, first: 'after-period' }) })
+export class Maintenance {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.sweep().catch((e: unknown) => this.logger.warn(`sweep failed, will retry: ${e instanceof Error ? e.message : String(e)}`));
-    }, EVERY_MS);
-    this.timer.unref();
-  }
-
-  onModuleDestroy(): void {
-    clearInterval(this.timer);
+  run(): ReturnType<Maintenance['sweep']> {
+    return this.sweep();
   }
 
   async sweep(): Promise<{ idempotencyKeys: number; refreshTokens: number } | null> {

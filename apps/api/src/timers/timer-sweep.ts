@@ -1,13 +1,11 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { jobId } from '@handoff/contracts';
-import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { query } from '../database/sql.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
-import { REDIS } from '../redis/redis.module.js';
-import { jobRequest, JobsService, type JobRequest } from './jobs.service.js';
-import { Recurring } from './recurring.js';
+import { jobRequest, JobsService, type JobRequest } from '../dispatch/jobs.service.js';
+import { PeriodicJob } from '../scheduling/periodic-job.js';
 
 export type TimerKind = 'deadline' | 'escalation' | 'claim-expiry' | 'auto-accept';
 
@@ -36,8 +34,7 @@ export function timerJob(t: DueTimer, now: number): JobRequest {
 
 /**
  * How often to sweep: every half horizon, so a timer is queued at least half a
- * horizon before it fires, but at least hourly (a long horizon would otherwise
- * overflow `setInterval`, which fires at once past 24.8 days).
+ * horizon before it fires, but at least hourly, however long the horizon.
  */
 export function sweepEveryMs(horizonMs: number): number {
   return Math.min(horizonMs / 2, 3_600_000);
@@ -73,40 +70,21 @@ export const DUE_TIMERS_SQL = `
  * falls due soon, not a delayed job for every open task's deadline days ahead,
  * and work that ends before its timers come near (most of it) never costs a
  * job. Because it reads the state rather than the changes, it also rebuilds
- * the timers of a Redis that lost its data, and follows a version that moved
- * after the job was queued (a claimed task flagged overdue). A lease in Redis
- * lets one process per interval do it; running twice only re-adds existing ids.
+ * the timers of a Redis that lost its data (its scheduler, made anew there,
+ * runs at once), and follows a version that moved after the job was queued (a
+ * claimed task flagged overdue). A job scheduler runs it once per interval
+ * across all workers; running twice only re-adds existing ids.
  */
-@Injectable()
-export class TimerSweep implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger('timers');
-  private readonly loop: Recurring;
-
+@PeriodicJob({ name: 'timers.sweep', schedule: (config) => ({ every: sweepEveryMs(config.timerHorizonMs) }) })
+export class TimerSweep {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(REDIS) private readonly redis: Redis,
     private readonly jobs: JobsService,
-  ) {
-    this.loop = new Recurring(redis, sweepEveryMs(config.timerHorizonMs), () => this.leased(), this.logger, 'timer sweep');
-  }
+  ) {}
 
-  /** A Redis that comes back may have come back empty: the loop rebuilds what is due soon at once, not at the next tick. */
-  onApplicationBootstrap(): void {
-    this.loop.start();
-  }
-
-  onModuleDestroy(): Promise<void> {
-    return this.loop.stop();
-  }
-
-  /** Sweeps unless another process did within the last interval; says whether it swept. */
-  async leased(): Promise<boolean> {
-    // Slightly shorter than the interval, so the process holding it can take it again on its next tick.
-    const lease = Math.floor(sweepEveryMs(this.config.timerHorizonMs) * 0.9);
-    const won = await this.redis.set(`${this.config.redisPrefix}:timer-sweep`, String(process.pid), 'PX', lease, 'NX');
-    if (won) await this.sweep();
-    return won !== null;
+  async run(): Promise<{ queued: number }> {
+    return { queued: await this.sweep() };
   }
 
   /** Queues every timer due within the horizon; returns how many it asked for. */
