@@ -1,6 +1,8 @@
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { rowsOf } from '../database/sql.js';
+import { RefreshTokensRepository } from '../auth/refresh-tokens.repository.js';
+import { IdempotencyRepository } from '../common/http/idempotency.repository.js';
+import { tryAdvisoryXactLock } from '../database/sql.js';
 import { PeriodicJob } from '../scheduling/periodic-job.js';
 
 const BATCH = 5_000;
@@ -15,7 +17,11 @@ const BATCH = 5_000;
  */
 @PeriodicJob({ name: 'maintenance.sweep', schedule: (config) => ({ every: config.maintenanceIntervalMs, first: 'after-period' }) })
 export class Maintenance {
-  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly idempotency: IdempotencyRepository,
+    private readonly refreshTokens: RefreshTokensRepository,
+  ) {}
 
   run(): ReturnType<Maintenance['sweep']> {
     return this.sweep();
@@ -23,18 +29,8 @@ export class Maintenance {
 
   async sweep(): Promise<{ idempotencyKeys: number; refreshTokens: number } | null> {
     return this.ds.transaction(async (m) => {
-      const [lock] = rowsOf<{ ok: boolean }>(await m.query(`SELECT pg_try_advisory_xact_lock(hashtext('handoff:maintenance')) AS ok`));
-      if (!lock?.ok) return null;
-      const keys = await m.query(
-        `DELETE FROM idempotency_keys WHERE (user_id, key) IN (
-           SELECT user_id, key FROM idempotency_keys WHERE created_at < now() - interval '24 hours' LIMIT ${BATCH})`,
-      );
-      const tokens = await m.query(
-        `DELETE FROM refresh_tokens WHERE id IN (
-           SELECT id FROM refresh_tokens WHERE expires_at < now() - interval '1 day' LIMIT ${BATCH})`,
-      );
-      const count = (r: unknown) => (Array.isArray(r) && typeof r[1] === 'number' ? r[1] : 0);
-      return { idempotencyKeys: count(keys), refreshTokens: count(tokens) };
+      if (!(await tryAdvisoryXactLock(m, 'handoff:maintenance'))) return null;
+      return { idempotencyKeys: await this.idempotency.deleteExpired(m, BATCH), refreshTokens: await this.refreshTokens.deleteExpired(m, BATCH) };
     });
   }
 }

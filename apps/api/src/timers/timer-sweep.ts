@@ -1,13 +1,11 @@
 import { Inject } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { jobId } from '@handoff/contracts';
-import type { DataSource } from 'typeorm';
-import { query } from '../database/sql.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { jobRequest, JobsService, type JobRequest } from '../dispatch/jobs.service.js';
 import { PeriodicJob } from '../scheduling/periodic-job.js';
+import { TasksRepository, type TimerKind } from '../tasks/tasks.repository.js';
 
-export type TimerKind = 'deadline' | 'escalation' | 'claim-expiry' | 'auto-accept';
+export type { TimerKind };
 
 /** A timer a task's state calls for: fires at `due` (epoch ms). */
 export interface DueTimer {
@@ -41,29 +39,6 @@ export function sweepEveryMs(horizonMs: number): number {
 }
 
 /**
- * Every timer the tasks' current state calls for that falls due by $1 (a
- * timestamp), with the version its job must name. The same rules as the
- * relay's: a deadline while not yet returned or flagged; escalation half-way
- * from submission to deadline while queued and not escalated; claim expiry a
- * claim window after the claim; auto-accept a review window after the last
- * return (a returned task changes only by leaving `returned`, so `updated_at`
- * is that return). Each branch reads a partial index of open, queued, claimed
- * or returned tasks, never the whole table.
- */
-export const DUE_TIMERS_SQL = `
-  SELECT 'deadline' AS kind, id, version, deadline AS due FROM tasks
-   WHERE status IN ('queued', 'claimed', 'in_progress') AND NOT overdue AND deadline <= $1::timestamptz
-  UNION ALL
-  SELECT 'escalation', id, version, created_at + (deadline - created_at) / 2 FROM tasks
-   WHERE status = 'queued' AND NOT escalated AND created_at + (deadline - created_at) / 2 <= $1::timestamptz
-  UNION ALL
-  SELECT 'claim-expiry', id, version, claimed_at + $2::float8 * interval '1 millisecond' FROM tasks
-   WHERE status = 'claimed' AND claimed_at <= $1::timestamptz - $2::float8 * interval '1 millisecond'
-  UNION ALL
-  SELECT 'auto-accept', id, version, updated_at + $3::float8 * interval '1 millisecond' FROM tasks
-   WHERE status = 'returned' AND updated_at <= $1::timestamptz - $3::float8 * interval '1 millisecond'`;
-
-/**
  * Timers due further out than `TIMER_HORIZON` are not queued when their
  * change is relayed: this sweep, every half horizon (at least hourly), queues
  * from the database those that have come within it. Redis then holds only what
@@ -78,7 +53,7 @@ export const DUE_TIMERS_SQL = `
 @PeriodicJob({ name: 'timers.sweep', schedule: (config) => ({ every: sweepEveryMs(config.timerHorizonMs) }) })
 export class TimerSweep {
   constructor(
-    @InjectDataSource() private readonly ds: DataSource,
+    private readonly tasks: TasksRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly jobs: JobsService,
   ) {}
@@ -91,11 +66,7 @@ export class TimerSweep {
   async sweep(): Promise<number> {
     const now = Date.now();
     const until = new Date(now + this.config.timerHorizonMs);
-    const rows = await query<{ kind: TimerKind; id: string; version: number; due: Date }>(this.ds, DUE_TIMERS_SQL, [
-      until,
-      this.config.claimWindowMs,
-      this.config.reviewWindowMs,
-    ]);
+    const rows = await this.tasks.dueTimers(until, this.config.claimWindowMs, this.config.reviewWindowMs);
     const jobs = rows.map((r) => timerJob({ kind: r.kind, taskId: r.id, version: r.version, due: r.due.getTime() }, now));
     for (let i = 0; i < jobs.length; i += 1_000) await this.jobs.addAll(jobs.slice(i, i + 1_000));
     return jobs.length;
