@@ -1,6 +1,8 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { REDIS } from '../src/redis/redis.module.js';
 import { PERIODIC_QUEUE, PeriodicProcessor } from '../src/scheduling/periodic.processor.js';
 import type { PeriodicRun } from '../src/scheduling/periodic-job.js';
 import { TimerSweep } from '../src/timers/timer-sweep.js';
@@ -71,5 +73,17 @@ describe('periodic jobs run on BullMQ job schedulers', () => {
     expect(job!.attemptsMade).toBe(2);
     expect(runs.filter((r) => r.period === slot)).toHaveLength(2);
     expect(job!.returnvalue).toEqual({ queued: expect.any(Number) });
+  });
+
+  it('registers a scheduler again when Redis is back without it, and removes one no job names', async () => {
+    // One an older build registered; its first run an hour off, so no worker here is handed it meanwhile.
+    await periodic.upsertJobScheduler('gone.job', { every: 3_600_000, startDate: Date.now() + 3_600_000 }, { name: 'gone.job' });
+    // As a Redis that restarted without its data: the scheduler is gone until a worker hears `ready`.
+    expect(await periodic.removeJobScheduler('timers.sweep')).toBe(true);
+    app.app.get<Redis>(REDIS).emit('ready');
+    const back = await eventually(() => periodic.getJobScheduler('timers.sweep'), (s) => s !== undefined);
+    expect(back).toMatchObject({ every: 500 });
+    expect(await eventually(() => periodic.getJobScheduler('gone.job'), (s) => s === undefined)).toBeUndefined();
+    expect((await periodic.getJobSchedulers(0, -1)).map((s) => s.key).sort()).toEqual(['maintenance.sweep', 'timers.sweep']);
   });
 });
