@@ -89,6 +89,8 @@ export function RegisterPage() {
             required
             maxLength={LIMITS.passwordMax}
             {...form.getInputProps('password')}
+            // PasswordInput marks its error with data-invalid only; screen readers need aria-invalid.
+            aria-invalid={!!form.errors.password}
           />
           {role === 'client' ? (
             <TextInput

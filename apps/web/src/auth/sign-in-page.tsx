@@ -67,6 +67,8 @@ export function SignInPage() {
             autoComplete="current-password"
             required
             {...form.getInputProps('password')}
+            // PasswordInput marks its error with data-invalid only; screen readers need aria-invalid.
+            aria-invalid={!!form.errors.password}
           />
           <Button type="submit" loading={mutation.isPending} fullWidth>
             Sign in
