@@ -1,4 +1,4 @@
-import { adjustmentRequest, formatMoney, LEDGER_KINDS, type BillingSummary, type LedgerEntryView, type LedgerKind } from '@handoff/contracts';
+import { adjustmentRequest, formatMoney, LEDGER_KINDS, type BillingSummary, type BillingSummaryRow, type LedgerEntryView, type LedgerKind } from '@handoff/contracts';
 import { Alert, Button, Card, Group, NativeSelect, SimpleGrid, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
@@ -14,6 +14,7 @@ import { KIND_LABELS } from '../billing/kinds';
 import { EmptyState } from '../components/empty-state';
 import { PageHeader } from '../components/page-header';
 import { QueryState } from '../components/query-state';
+import { SortableTh, useSort, type SortColumns } from '../components/sortable';
 import { contractResolver, focusFirstError, serverFieldError, showServerFieldError } from '../forms/contract-form';
 import { formatMonth } from '../lib/format';
 
@@ -99,7 +100,20 @@ export function AdminBillingPage() {
   );
 }
 
+type SummaryColumn = 'organization' | 'tasks' | 'charged' | 'paid' | 'fee' | 'refunds' | 'adjustments' | 'late';
+const SUMMARY_COLUMNS: SortColumns<BillingSummaryRow, SummaryColumn> = {
+  organization: (o) => o.organizationName,
+  tasks: (o) => o.tasksBilled,
+  charged: (o) => o.chargedCents,
+  paid: (o) => o.paidOutCents,
+  fee: (o) => o.feeCents,
+  refunds: (o) => o.refundedCents,
+  adjustments: (o) => o.adjustedCents,
+  late: (o) => o.lateTasks,
+};
+
 function SummaryTable({ summary }: { summary: BillingSummary }) {
+  const { sorted, sort, toggle } = useSort(summary.organizations, SUMMARY_COLUMNS);
   if (summary.organizations.length === 0) {
     return <EmptyState title="Nothing billed in this period">Charges are recorded when work comes back on time.</EmptyState>;
   }
@@ -110,18 +124,28 @@ function SummaryTable({ summary }: { summary: BillingSummary }) {
       <Table verticalSpacing="sm" aria-label="Billing summary by organization" style={{ fontVariantNumeric: 'tabular-nums' }}>
         <Table.Thead>
           <Table.Tr>
-            <Table.Th>Organization</Table.Th>
-            <Table.Th ta="right">Tasks billed</Table.Th>
-            <Table.Th ta="right">Charged</Table.Th>
-            <Table.Th ta="right">Paid out</Table.Th>
-            <Table.Th ta="right">Platform fee</Table.Th>
-            <Table.Th ta="right">Refunds</Table.Th>
-            <Table.Th ta="right">Adjustments</Table.Th>
-            <Table.Th ta="right">Late, not billed</Table.Th>
+            <SortableTh column="organization" sort={sort} onSort={toggle}>
+              Organization
+            </SortableTh>
+            {(
+              [
+                ['tasks', 'Tasks billed'],
+                ['charged', 'Charged'],
+                ['paid', 'Paid out'],
+                ['fee', 'Platform fee'],
+                ['refunds', 'Refunds'],
+                ['adjustments', 'Adjustments'],
+                ['late', 'Late, not billed'],
+              ] as const
+            ).map(([column, label]) => (
+              <SortableTh key={column} column={column} sort={sort} onSort={toggle} ta="right">
+                {label}
+              </SortableTh>
+            ))}
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
-          {summary.organizations.map((o) => (
+          {sorted.map((o) => (
             <Table.Tr key={`${o.organizationId}-${o.currency}`} data-testid={`summary-row-${o.organizationId}`}>
               <Table.Td>{o.organizationName}</Table.Td>
               <Table.Td ta="right">{o.tasksBilled}</Table.Td>

@@ -12,6 +12,7 @@ import { EmptyState } from '../components/empty-state';
 import { PageHeader } from '../components/page-header';
 import { ErrorAlert, QueryState } from '../components/query-state';
 import { SkillsField } from '../components/skills-field';
+import { loadedOnlyHint, SortableTh, useSort, type SortColumns } from '../components/sortable';
 import { contractResolver, focusFirstError, serverFieldError, showServerFieldError } from '../forms/contract-form';
 
 const ROLE_FILTERS = [
@@ -22,6 +23,15 @@ const ROLE_FILTERS = [
 ];
 const ROLE_COLORS: Record<Role, string> = { client: 'blue', assistant: 'teal', admin: 'grape' };
 const ROLE_LABELS: Record<Role, string> = { client: 'Client', assistant: 'Assistant', admin: 'Admin' };
+
+type PersonColumn = 'name' | 'role' | 'organization' | 'capacity' | 'status';
+const COLUMNS: SortColumns<UserView, PersonColumn> = {
+  name: (u) => u.name,
+  role: (u) => ROLE_LABELS[u.role],
+  organization: (u) => (u.role === 'assistant' ? (u.skills ?? []).map((s) => CATEGORY_LABELS[s]).join(', ') : u.organizationName),
+  capacity: (u) => (u.role === 'assistant' ? (u.maxConcurrentTasks ?? null) : null),
+  status: (u) => (u.suspended ? 'Suspended' : 'Active'),
+};
 
 function useUpdateUser() {
   const client = useQueryClient();
@@ -47,7 +57,10 @@ export function PeoplePage() {
       },
     );
 
-  const items = users.data?.items ?? [];
+  const loaded = users.data?.items ?? [];
+  const { sorted: items, sort, toggle } = useSort(loaded, COLUMNS);
+  // The list is one page of up to 200; with more behind it, sorting covers only what came.
+  const th = { sort, onSort: toggle, hint: users.data?.nextCursor ? loadedOnlyHint(loaded.length, 'people') : undefined };
 
   return (
     <>
@@ -65,11 +78,21 @@ export function PeoplePage() {
               <Table verticalSpacing="sm" highlightOnHover aria-label="People">
                 <Table.Thead>
                   <Table.Tr>
-                    <Table.Th>Name</Table.Th>
-                    <Table.Th>Role</Table.Th>
-                    <Table.Th>Organization / skills</Table.Th>
-                    <Table.Th>Capacity</Table.Th>
-                    <Table.Th>Status</Table.Th>
+                    <SortableTh column="name" {...th}>
+                      Name
+                    </SortableTh>
+                    <SortableTh column="role" {...th}>
+                      Role
+                    </SortableTh>
+                    <SortableTh column="organization" {...th}>
+                      Organization / skills
+                    </SortableTh>
+                    <SortableTh column="capacity" {...th}>
+                      Capacity
+                    </SortableTh>
+                    <SortableTh column="status" {...th}>
+                      Status
+                    </SortableTh>
                     <Table.Th ta="right">Actions</Table.Th>
                   </Table.Tr>
                 </Table.Thead>

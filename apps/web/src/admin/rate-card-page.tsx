@@ -9,6 +9,7 @@ import { qk } from '../api/query-keys';
 import { EmptyState } from '../components/empty-state';
 import { PageHeader } from '../components/page-header';
 import { QueryState } from '../components/query-state';
+import { SortableTh, useSort, type SortColumns } from '../components/sortable';
 import { contractResolver, focusFirstError, showServerFieldError } from '../forms/contract-form';
 import { formatDateTime } from '../lib/format';
 import { PRIORITY_LABELS } from '../lib/task-display';
@@ -20,8 +21,14 @@ export function toCents(value: number | string): number | null {
   return Math.round(n * 100);
 }
 
+const COLUMNS: SortColumns<RateCardEntry, 'category' | 'price'> = {
+  category: (r) => CATEGORY_LABELS[r.category],
+  price: (r) => r.basePriceCents,
+};
+
 export function RateCardPage() {
   const rates = useQuery({ queryKey: qk.rateCard, queryFn: api.rateCard });
+  const { sorted, sort, toggle } = useSort(rates.data ?? [], COLUMNS);
   return (
     <>
       <PageHeader
@@ -37,13 +44,17 @@ export function RateCardPage() {
               <Table verticalSpacing="sm" aria-label="Rate card">
                 <Table.Thead>
                   <Table.Tr>
-                    <Table.Th>Category</Table.Th>
-                    <Table.Th>Base price</Table.Th>
+                    <SortableTh column="category" sort={sort} onSort={toggle}>
+                      Category
+                    </SortableTh>
+                    <SortableTh column="price" sort={sort} onSort={toggle}>
+                      Base price
+                    </SortableTh>
                     <Table.Th>By priority</Table.Th>
                   </Table.Tr>
                 </Table.Thead>
                 <Table.Tbody>
-                  {(rates.data ?? []).map((r) => (
+                  {sorted.map((r) => (
                     <RateRow key={r.category} rate={r} />
                   ))}
                 </Table.Tbody>
