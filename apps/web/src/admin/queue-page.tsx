@@ -11,6 +11,7 @@ import { qk } from '../api/query-keys';
 import { EmptyState } from '../components/empty-state';
 import { PageHeader } from '../components/page-header';
 import { QueryState } from '../components/query-state';
+import { BarChartFigure } from '../charts/bar-chart-figure';
 import { SortableTh, useSort, type SortColumns } from '../components/sortable';
 import { formatDateTime } from '../lib/format';
 import { STATUS_COLORS, STATUS_LABELS, isOverdue } from '../lib/task-display';
@@ -22,6 +23,8 @@ const COUNT_LIMIT = 200;
 const FAILED_LIMIT = 20;
 /** An announce job can name a whole relay batch of tasks; a few links are enough to start looking. */
 const TASK_LINKS = 3;
+
+const STATE_SERIES = [{ name: 'tasks', label: 'Tasks', color: 'blue.6' }];
 
 type QueueColumn = 'name' | 'waiting' | 'active' | 'delayed' | 'failed';
 const QUEUE_COLUMNS: SortColumns<QueueRow, QueueColumn> = {
@@ -106,6 +109,26 @@ export function QueuePage() {
           </Badge>
         )}
       </Group>
+
+      {stats.taskCounts && (
+        <Card withBorder mb="xl">
+          <Title order={2} size="h4" mb="sm">
+            Tasks per state
+          </Title>
+          <BarChartFigure
+            label="Tasks per state"
+            data={TASK_STATUSES.map((status) => ({ state: STATUS_LABELS[status], tasks: stats.taskCounts?.[status] ?? 0 }))}
+            dataKey="state"
+            series={STATE_SERIES}
+            valueFormatter={(n) => n.toLocaleString()}
+            xAxisLabel="State"
+            yAxisLabel="Tasks"
+            h={240}
+            withValueLabels
+            minWidth={520}
+          />
+        </Card>
+      )}
 
       <Title order={2} size="h4" mb="sm">
         Background queues
