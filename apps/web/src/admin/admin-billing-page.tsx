@@ -15,7 +15,7 @@ import { EmptyState } from '../components/empty-state';
 import { PageHeader } from '../components/page-header';
 import { QueryState } from '../components/query-state';
 import { SortableTh, useSort, type SortColumns } from '../components/sortable';
-import { contractResolver, focusFirstError, serverFieldError, showServerFieldError } from '../forms/contract-form';
+import { contractResolver, focusFirstError, formLevelError, serverFieldError, showServerFieldError } from '../forms/contract-form';
 import { formatMonth } from '../lib/format';
 
 // Late returns do not announce a billing event; a slow poll keeps the "late" column honest.
@@ -288,7 +288,8 @@ export function AdjustmentForm() {
       showServerFieldError(form, e, FIELDS);
     },
   });
-  const formError = record.error && !serverFieldError(record.error, FIELDS) ? errorMessage(record.error) : null;
+  const unplaced = formLevelError(record.error, FIELDS);
+  const formError = unplaced ? errorMessage(unplaced) : null;
   const onSubmit = form.onSubmit((v) => record.mutate(adjustmentRequest.parse(adjustmentFromValues(v))), focusFirstError);
   const amount = form.values.amountCents;
 

@@ -13,7 +13,7 @@ import { PageHeader } from '../components/page-header';
 import { ErrorAlert, QueryState } from '../components/query-state';
 import { SkillsField } from '../components/skills-field';
 import { loadedOnlyHint, SortableTh, useSort, type SortColumns } from '../components/sortable';
-import { contractResolver, focusFirstError, serverFieldError, showServerFieldError } from '../forms/contract-form';
+import { contractResolver, focusFirstError, formLevelError, showServerFieldError } from '../forms/contract-form';
 
 const ROLE_FILTERS = [
   { value: 'all', label: 'Everyone' },
@@ -191,7 +191,7 @@ function EditAssistantModal({ user, onClose }: { user: UserView; onClose: () => 
       required: { skills: 'Keep at least one skill', maxConcurrentTasks: `A whole number from 1 to ${LIMITS.maxConcurrentTasksMax}` },
     }),
   });
-  const formError = update.error && !serverFieldError(update.error, EDIT_FIELDS) ? update.error : null;
+  const formError = formLevelError(update.error, EDIT_FIELDS);
 
   return (
     <Modal opened onClose={onClose} title={`Edit ${user.name}`} centered>

@@ -6,7 +6,7 @@ import { Link, useSearchParams } from 'react-router';
 import { api } from '../api/endpoints';
 import { ErrorAlert } from '../components/query-state';
 import { SkillsField } from '../components/skills-field';
-import { contractResolver, focusFirstError, serverFieldError, showServerFieldError } from '../forms/contract-form';
+import { contractResolver, focusFirstError, formLevelError, showServerFieldError } from '../forms/contract-form';
 import { AuthCard } from './auth-card';
 import { useAuth } from './auth-context';
 
@@ -42,7 +42,7 @@ export function RegisterPage() {
   });
 
   const mutation = useMutation({ mutationFn: api.register, onSuccess: signIn, onError: (e) => showServerFieldError(form, e, FIELDS) });
-  const formError = mutation.error && !serverFieldError(mutation.error, FIELDS) ? mutation.error : null;
+  const formError = formLevelError(mutation.error, FIELDS);
 
   const submit = form.onSubmit((v) => {
     const body = toBody(role, v);

@@ -6,7 +6,7 @@ import { useMutation } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { api } from '../api/endpoints';
 import { ErrorAlert } from '../components/query-state';
-import { contractResolver, focusFirstError, serverFieldError, showServerFieldError } from '../forms/contract-form';
+import { contractResolver, focusFirstError, formLevelError, showServerFieldError } from '../forms/contract-form';
 import { AuthCard } from './auth-card';
 import { useAuth } from './auth-context';
 
@@ -27,7 +27,7 @@ export function SignInPage() {
     onSuccess: signIn,
     onError: (e) => showServerFieldError(form, e, FIELDS),
   });
-  const formError = mutation.error && !serverFieldError(mutation.error, FIELDS) ? mutation.error : null;
+  const formError = formLevelError(mutation.error, FIELDS);
 
   const submit = form.onSubmit(
     (v) => mutation.mutate({ email: v.email.trim(), password: v.password }),

@@ -10,7 +10,7 @@ import { errorMessage, isApiError, newIdempotencyKey } from '../api/http';
 import { qk } from '../api/query-keys';
 import { PageHeader } from '../components/page-header';
 import { ErrorAlert } from '../components/query-state';
-import { contractResolver, focusFirstError, serverFieldError, showServerFieldError } from '../forms/contract-form';
+import { contractResolver, focusFirstError, formLevelError, showServerFieldError } from '../forms/contract-form';
 import { timeZoneName, toLocalInputValue } from '../lib/format';
 import { PRIORITY_LABELS } from '../lib/task-display';
 
@@ -114,7 +114,7 @@ export function NewTaskPage() {
   });
 
   const submit = form.onSubmit((v) => create.mutate(v), focusFirstError);
-  const formError = create.error && !serverFieldError(create.error, FIELDS) ? create.error : null;
+  const formError = formLevelError(create.error, FIELDS);
 
   const now = new Date();
   const max = new Date(Date.now() + LIMITS.deadlineMaxDays * DAY_MS);

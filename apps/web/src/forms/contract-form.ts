@@ -56,6 +56,11 @@ export function serverFieldError(error: unknown, formFields: readonly string[], 
   return { field, message: sentence(rest || message) };
 }
 
+/** The error for the form as a whole: none when it belongs under one of the form's fields. */
+export function formLevelError<E>(error: E | null, formFields: readonly string[]): E | null {
+  return error && !serverFieldError(error, formFields) ? error : null;
+}
+
 /** Puts a refusal that names a field under that field; false when it names none, for the form to show it as a whole. */
 export function showServerFieldError(
   form: { setFieldError: (field: string, message: string) => void },
