@@ -2,6 +2,7 @@ import { CURRENCY, type Category } from '@handoff/contracts';
 import type { DataSource } from 'typeorm';
 import { hashPassword } from '../auth/password.js';
 import type { AppConfig } from '../config/config.js';
+import { seedStarterTemplates } from '../templates/starter-templates.js';
 
 export const DEFAULT_RATE_CARD: Record<Category, number> = {
   customer_support: 2500,
@@ -30,7 +31,7 @@ export const DEMO_ASSISTANTS: { email: string; name: string; skills: Category[] 
   { email: 'dev@assistants.test', name: 'Dev Patel', skills: ['it_support', 'document_management', 'data_entry', 'research'] },
 ];
 
-/** What every installation needs: the first admin and a rate card. Safe to run again. */
+/** What every installation needs: the first admin, a rate card and the starter templates. Safe to run again. */
 export async function seedEssentials(ds: DataSource, config: Pick<AppConfig, 'admin'>): Promise<void> {
   const hash = await hashPassword(config.admin.password);
   await ds.query(
@@ -44,6 +45,7 @@ export async function seedEssentials(ds: DataSource, config: Pick<AppConfig, 'ad
       [category, cents, CURRENCY],
     );
   }
+  await seedStarterTemplates(ds);
 }
 
 /** Demo organizations and assistants so a newcomer sees a working platform. Safe to run again. */

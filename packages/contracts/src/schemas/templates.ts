@@ -179,6 +179,8 @@ export type UpdateTemplateBody = z.infer<typeof updateTemplateBody>;
 
 export const TEMPLATE_SCOPES = ['all', 'organization', 'starter'] as const;
 export const ARCHIVED_FILTERS = ['exclude', 'only', 'include'] as const;
+export type TemplateScope = (typeof TEMPLATE_SCOPES)[number];
+export type ArchivedFilter = (typeof ARCHIVED_FILTERS)[number];
 
 export const listTemplatesQuery = listQuery.extend({
   category: category.optional(),
@@ -230,14 +232,18 @@ export type TemplateView = z.infer<typeof templateView>;
 export const templatePage = z.object({ items: z.array(templateSummary), nextCursor: z.string().nullable() });
 export const templateVersionPage = z.object({ items: z.array(templateVersionView), nextCursor: z.string().nullable() });
 
+const PREVIEW_WINDOW_MS = 366 * 86_400_000;
+
 export const previewTemplateBody = z.strictObject({
   /** The submitter's values, by field key; checked against the version's fields. */
   inputs: z.record(z.string(), z.unknown(), { message: 'must be an object of values by field key' }).default({}),
   priority: priority.optional(),
   /** Preview an older version; the current one otherwise. */
   versionId: uuid.optional(),
-  /** When the task would be submitted; now otherwise. */
-  submittedAt: isoDate.optional(),
+  /** When the task would be submitted, within a year of now; now otherwise. */
+  submittedAt: isoDate
+    .refine((v) => Math.abs(Date.parse(v) - Date.now()) <= PREVIEW_WINDOW_MS, { message: 'must be within a year of now' })
+    .optional(),
 });
 export type PreviewTemplateBody = z.infer<typeof previewTemplateBody>;
 

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { OrganizationsModule } from '../organizations/organizations.module.js';
+import { RateCardModule } from '../rate-card/rate-card.module.js';
+import { TemplateVersionsRepository } from './template-versions.repository.js';
+import { TemplatesRepository } from './templates.repository.js';
+import { TemplatesService } from './templates.service.js';
+
+// Controllers are mounted by AppModule, and only in roles that serve HTTP.
+@Module({
+  imports: [RateCardModule, OrganizationsModule],
+  providers: [TemplatesRepository, TemplateVersionsRepository, TemplatesService],
+  exports: [TemplatesService],
+})
+export class TemplatesModule {}
