@@ -89,10 +89,10 @@ export class TemplatesRepository {
     const where: string[] = [];
     const params: unknown[] = [];
     const param = (v: unknown) => `$${params.push(v)}`;
-    const own = f.organizationId === null ? 'organization_id IS NOT NULL' : `organization_id = ${param(f.organizationId)}`;
-    if (f.scope === 'organization') where.push(own);
+    const own = () => (f.organizationId === null ? 'organization_id IS NOT NULL' : `organization_id = ${param(f.organizationId)}`);
+    if (f.scope === 'organization') where.push(own());
     else if (f.scope === 'starter') where.push('organization_id IS NULL');
-    else if (f.organizationId !== null) where.push(`(${own} OR organization_id IS NULL)`);
+    else if (f.organizationId !== null) where.push(`(${own()} OR organization_id IS NULL)`);
     if (f.archived === 'exclude') where.push('archived_at IS NULL');
     if (f.archived === 'only') where.push('archived_at IS NOT NULL');
     if (f.category) where.push(`category = ${param(f.category)}`);
