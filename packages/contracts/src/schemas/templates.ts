@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { LIMITS } from '../domain.js';
-import { deadlineRule } from '../calendar/deadlines.js';
+import { DEADLINE_DAYS, deadlineRule } from '../calendar/deadlines.js';
 import { localDateString } from '../calendar/business-hours.js';
 import { isoDate, listQuery, plainString, text, uuid } from './common.js';
 import { priority } from './tasks.js';
@@ -189,6 +189,13 @@ export const listTemplatesQuery = listQuery.extend({
 });
 export type ListTemplatesQuery = z.infer<typeof listTemplatesQuery>;
 
+/** A stored deadline rule as answered: the shape without the checks of a request, as every view here is. */
+export const deadlineRuleView = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('business_hours'), hours: z.number() }),
+  z.object({ kind: z.literal('calendar_hours'), hours: z.number() }),
+  z.object({ kind: z.literal('by_time'), time: z.string(), day: z.enum(DEADLINE_DAYS) }),
+]);
+
 export const templateVersionParams = z.strictObject({ id: uuid, versionId: uuid });
 
 export const templateVersionView = z.object({
@@ -201,7 +208,7 @@ export const templateVersionView = z.object({
   instructions: z.string(),
   checklist: z.array(checklistStep),
   inputs: z.array(inputField),
-  deadlineRule,
+  deadlineRule: deadlineRuleView,
   createdBy: z.string().nullable(),
   createdAt: z.string(),
 });
@@ -219,7 +226,7 @@ export const templateSummary = z.object({
   versionId: z.string(),
   stepCount: z.number().int(),
   inputCount: z.number().int(),
-  deadlineRule,
+  deadlineRule: deadlineRuleView,
   archivedAt: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
