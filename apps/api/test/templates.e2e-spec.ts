@@ -1,4 +1,4 @@
-import { CATEGORIES, priceFor, type TemplateSummary, type TemplateVersionView, type TemplateView } from '@handoff/contracts';
+import { CATEGORIES, priceFor, type ErrorBody, type TemplateSummary, type TemplateVersionView, type TemplateView } from '@handoff/contracts';
 import { DEFAULT_RATE_CARD } from '../src/database/seed.js';
 import { seedStarterTemplates } from '../src/templates/starter-templates.js';
 import { createDataSource } from '../src/database/data-source.js';
@@ -7,6 +7,9 @@ import type { Res } from './support/http.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const NO_ID = '00000000-0000-4000-8000-000000000000';
+
+/** A template on success, the error body otherwise: tests look at whichever the status says. */
+type TemplateOrError = TemplateView & Partial<ErrorBody>;
 
 function templateBody(overrides: Record<string, unknown> = {}) {
   return {
@@ -37,9 +40,9 @@ describe('templates: the process library', () => {
   let assistant: Session;
   let tpl: TemplateView;
 
-  const create = (s: Session, body: unknown = templateBody()) => t.http.post<TemplateView>('/api/templates', body, { token: s.token });
+  const create = (s: Session, body: unknown = templateBody()) => t.http.post<TemplateOrError>('/api/templates', body, { token: s.token });
   const get = (s: Session, id: string) => t.http.get<TemplateView>(`/api/templates/${id}`, { token: s.token });
-  const edit = (s: Session, id: string, body: unknown) => t.http.patch<TemplateView>(`/api/templates/${id}`, body, { token: s.token });
+  const edit = (s: Session, id: string, body: unknown) => t.http.patch<TemplateOrError>(`/api/templates/${id}`, body, { token: s.token });
   const list = (s: Session, qs = '') => t.http.get<{ items: TemplateSummary[]; nextCursor: string | null }>(`/api/templates${qs}`, { token: s.token });
   const ok = <T>(res: Res<T>, status = 200): T => {
     expect({ status: res.status, body: res.status === status ? 'ok' : res.body }).toEqual({ status, body: 'ok' });
