@@ -29,6 +29,19 @@ export const fieldKey = plainString().regex(FIELD_KEY, {
   message: 'must be 1 to 40 lowercase letters, digits or _, starting with a letter',
 });
 
+/** Refuses a list in which an item's key comes twice: `<list>.<i>[.<field>] repeats <key>`. */
+function noRepeats<T>(keyOf: (item: T) => string | undefined, field?: string) {
+  return (items: T[], ctx: z.RefinementCtx) => {
+    const seen = new Set<string>();
+    items.forEach((item, i) => {
+      const key = keyOf(item);
+      if (key === undefined) return;
+      if (seen.has(key)) ctx.addIssue({ code: 'custom', path: field ? [i, field] : [i], message: `repeats ${key}` });
+      seen.add(key);
+    });
+  };
+}
+
 const count = (max: number) =>
   z
     .number({ message: 'must be a number' })
@@ -74,13 +87,7 @@ export const choiceInputField = z.strictObject({
     .array(text(TEMPLATE_LIMITS.choiceOptionMax), { message: 'must be a list of strings' })
     .min(1, { message: 'must list at least one option' })
     .max(TEMPLATE_LIMITS.choiceOptionsMax, { message: `must list at most ${TEMPLATE_LIMITS.choiceOptionsMax} options` })
-    .superRefine((options, ctx) => {
-      const seen = new Set<string>();
-      options.forEach((o, i) => {
-        if (seen.has(o)) ctx.addIssue({ code: 'custom', path: [i], message: `repeats ${o}` });
-        seen.add(o);
-      });
-    }),
+    .superRefine(noRepeats((o) => o)),
 });
 
 /** A value the submitter fills per task: its key names it in `inputs`. */
@@ -100,13 +107,7 @@ export type InputField = z.infer<typeof inputField>;
 export const inputFields = z
   .array(inputField, { message: 'must be a list of input fields' })
   .max(TEMPLATE_LIMITS.fieldsMax, { message: `must have at most ${TEMPLATE_LIMITS.fieldsMax} fields` })
-  .superRefine((fields, ctx) => {
-    const seen = new Set<string>();
-    fields.forEach((f, i) => {
-      if (seen.has(f.key)) ctx.addIssue({ code: 'custom', path: [i, 'key'], message: `repeats ${f.key}` });
-      seen.add(f.key);
-    });
-  });
+  .superRefine(noRepeats((f) => f.key, 'key'));
 
 /** A checklist step as written: without an id it is new; with one it keeps the id of that step in the current version. */
 export const checklistStepInput = z.strictObject({
@@ -120,14 +121,7 @@ export type ChecklistStepInput = z.infer<typeof checklistStepInput>;
 export const checklistInput = z
   .array(checklistStepInput, { message: 'must be a list of steps' })
   .max(TEMPLATE_LIMITS.stepsMax, { message: `must have at most ${TEMPLATE_LIMITS.stepsMax} steps` })
-  .superRefine((steps, ctx) => {
-    const seen = new Set<string>();
-    steps.forEach((s, i) => {
-      if (!s.id) return;
-      if (seen.has(s.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `repeats step ${s.id}` });
-      seen.add(s.id);
-    });
-  });
+  .superRefine(noRepeats((s) => s.id, 'id'));
 
 export const checklistStep = z.object({
   id: z.string(),
