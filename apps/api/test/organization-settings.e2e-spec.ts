@@ -82,6 +82,8 @@ describe('organization settings: time zone, business hours, holidays', () => {
     ['time zone as an offset', { timeZone: '+02:00' }, /^timeZone must be an IANA time zone/],
     ['time zone not a string', { timeZone: 1 }, /^timeZone must be a string$/],
     ['time zone with NUL', { timeZone: 'Europe/Berlin\u0000' }, /^timeZone must be an IANA time zone/],
+    ['weekly hours not an object', { weeklyHours: null }, /^weeklyHours must be an object of weekdays \(sun, mon, tue, wed, thu, fri, sat\)$/],
+    ['an interval that is not an object', { weeklyHours: { mon: ['09:00-17:00'] } }, /^weeklyHours\.mon\.0 must be an interval \{start, end\}$/],
     ['unknown weekday', { weeklyHours: { monday: nineToFive } }, /^weeklyHours\.monday is not allowed$/],
     ['a day that is not a list', { weeklyHours: { mon: '09-17' } }, /^weeklyHours\.mon must be a list of \{start, end\} intervals$/],
     ['a time of no clock', { weeklyHours: { mon: [{ start: '9:00', end: '17:00' }] } }, /^weeklyHours\.mon\.0\.start must be a time HH:MM between 00:00 and 23:59$/],

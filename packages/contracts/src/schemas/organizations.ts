@@ -28,7 +28,9 @@ export const updateOrganizationSettingsBody = z
   .strictObject({
     timeZone: timeZoneName.optional(),
     weeklyHours: z
-      .strictObject(Object.fromEntries(WEEKDAYS.map((d) => [d, dayHours.optional()])) as Record<Weekday, z.ZodOptional<typeof dayHours>>)
+      .strictObject(Object.fromEntries(WEEKDAYS.map((d) => [d, dayHours.optional()])) as Record<Weekday, z.ZodOptional<typeof dayHours>>, {
+        message: `must be an object of weekdays (${WEEKDAYS.join(', ')})`,
+      })
       .optional(),
     holidays: z
       .array(localDateString, { message: 'must be a list of dates YYYY-MM-DD' })

@@ -110,12 +110,15 @@ export const inputFields = z
   .superRefine(noRepeats((f) => f.key, 'key'));
 
 /** A checklist step as written: without an id it is new; with one it keeps the id of that step in the current version. */
-export const checklistStepInput = z.strictObject({
-  id: uuid.optional(),
-  title: text(TEMPLATE_LIMITS.stepTitleMax),
-  detail: text(TEMPLATE_LIMITS.stepDetailMax).nullable().optional(),
-  required: z.boolean({ message: 'must be true or false' }).default(true),
-});
+export const checklistStepInput = z.strictObject(
+  {
+    id: uuid.optional(),
+    title: text(TEMPLATE_LIMITS.stepTitleMax),
+    detail: text(TEMPLATE_LIMITS.stepDetailMax).nullable().optional(),
+    required: z.boolean({ message: 'must be true or false' }).default(true),
+  },
+  { message: 'must be a step {title, detail?, required?}' },
+);
 export type ChecklistStepInput = z.infer<typeof checklistStepInput>;
 
 export const checklistInput = z
