@@ -148,6 +148,21 @@ describe('templates: the process library', () => {
       expect(new Set(seen).size).toBe(seen.length);
     });
 
+    it('creates once per Idempotency-Key: a retry replays the first answer, another body with the key is a 422', async () => {
+      const body = templateBody({ name: 'Idempotent' });
+      const headers = { 'idempotency-key': 'tpl-create-1' };
+      const first = await t.http.post<TemplateView>('/api/templates', body, { token: a.token, headers });
+      const again = await t.http.post<TemplateView>('/api/templates', body, { token: a.token, headers });
+      expect([first.status, again.status, again.headers.get('idempotent-replayed')]).toEqual([201, 201, 'true']);
+      expect(again.body).toEqual(first.body);
+      const other = await t.http.post('/api/templates', templateBody({ name: 'Other' }), { token: a.token, headers });
+      expect(other.status).toBe(422);
+      const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM templates WHERE name = 'Idempotent'`);
+      expect(rows[0].n).toBe(1);
+      const badKey = await t.http.post('/api/templates', body, { token: a.token, headers: { 'idempotency-key': 'no spaces' } });
+      expect([badKey.status, badKey.body.message]).toEqual([400, 'Idempotency-Key must be 1-200 letters, digits or . _ : -']);
+    });
+
     it('filters by category', async () => {
       const items = ok(await list(a, '?category=data_entry')).items;
       expect(items.length).toBeGreaterThanOrEqual(2);

@@ -1,5 +1,5 @@
-import { Get, Patch, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Get, Headers, Patch, Post, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import {
   createTemplateBody,
   idParams,
@@ -19,10 +19,12 @@ import {
   type PreviewTemplateBody,
   type UpdateTemplateBody,
 } from '@handoff/contracts';
+import type { FastifyReply } from 'fastify';
 import type { AuthUser } from '../common/auth/auth-user.js';
 import { CurrentUser, Roles } from '../common/auth/decorators.js';
 import { Contract, Input } from '../common/http/contract.js';
 import { GuardedController } from '../common/http/global-guards.js';
+import { IdempotencyService, isReplayed } from '../common/http/idempotency.js';
 import { TemplatesService } from './templates.service.js';
 
 const READ = { 403: 'assistants do not see templates', 404: 'not found or not yours' };
@@ -32,7 +34,10 @@ const WRITE = { 403: 'assistants; clients on a starter; admins on an organizatio
 @ApiBearerAuth()
 @GuardedController('templates')
 export class TemplatesController {
-  constructor(private readonly templates: TemplatesService) {}
+  constructor(
+    private readonly templates: TemplatesService,
+    private readonly idempotency: IdempotencyService,
+  ) {}
 
   @Get()
   @Roles('client', 'admin')
@@ -43,15 +48,26 @@ export class TemplatesController {
 
   @Post()
   @Roles('client', 'admin')
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'the same key within 24 h returns the first answer and creates nothing new' })
   @Contract({
     summary: 'Create a template (version 1): your organization’s (client) or a starter shared with every organization (admin)',
     body: createTemplateBody,
     response: templateView,
     status: 201,
-    errors: { 403: 'assistants', 409: 'an active starter of that category exists (admin)' },
+    errors: { 403: 'assistants', 409: 'an active starter of that category exists (admin)', 422: 'the Idempotency-Key was used for another request' },
   })
-  create(@CurrentUser() user: AuthUser, @Input('body') body: CreateTemplateBody) {
-    return this.templates.create(user, body);
+  async create(
+    @CurrentUser() user: AuthUser,
+    @Input('body') body: CreateTemplateBody,
+    @Headers('idempotency-key') rawKey: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const key = IdempotencyService.validateKey(rawKey);
+    if (!key) return this.templates.create(user, body);
+    const result = await this.idempotency.run(user.id, key, body, 201, (m) => this.templates.create(user, body, m));
+    if (!isReplayed(result)) return result;
+    void reply.status(result.statusCode).header('idempotent-replayed', 'true');
+    return result.body;
   }
 
   @Get(':id')

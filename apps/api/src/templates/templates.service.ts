@@ -186,15 +186,16 @@ export class TemplatesService {
   }
 
   /** A client's template belongs to its organization; an admin's is a starter for every organization. */
-  async create(user: AuthUser, body: CreateTemplateBody): Promise<TemplateView> {
+  async create(user: AuthUser, body: CreateTemplateBody, m?: EntityManager): Promise<TemplateView> {
     const organizationId = user.role === 'admin' ? null : user.organizationId;
+    const work = async (tx: EntityManager) => {
+      const { template, version } = await writeNewTemplate(tx, { templates: this.templates, versions: this.versions }, { organizationId, createdBy: user.id, body });
+      return { ...toSummary(template), current: toVersionView(version) };
+    };
+    // With an Idempotency-Key the caller's transaction also holds the key.
     return oneStarterPerCategory(
       () => body.category,
-      () =>
-        this.ds.transaction(async (m) => {
-          const { template, version } = await writeNewTemplate(m, { templates: this.templates, versions: this.versions }, { organizationId, createdBy: user.id, body });
-          return { ...toSummary(template), current: toVersionView(version) };
-        }),
+      () => (m ? work(m) : this.ds.transaction(work)),
     );
   }
 
