@@ -94,6 +94,10 @@ describe('templates: the process library', () => {
       expect(ok(await t.http.post(`/api/templates/${starters[0]!.id}/archive`, undefined, { token: admin.token })).archivedAt).not.toBeNull();
       const fresh = ok(await create(admin, templateBody({ category: 'research', name: 'Research starter, new' })), 201);
       expect(fresh.starter).toBe(true);
+      // Nor may a starter move into a category that has an active one.
+      const moved = await edit(admin, fresh.id, { category: 'bookkeeping' });
+      expect([moved.status, moved.body.message]).toEqual([409, 'an active starter template for bookkeeping exists already; archive it first']);
+      expect(ok(await edit(admin, fresh.id, { name: 'Research starter, renamed' })).version).toBe(2);
       // The old one cannot come back while the new one is active.
       const back = await t.http.post(`/api/templates/${starters[0]!.id}/unarchive`, undefined, { token: admin.token });
       expect(back.status).toBe(409);

@@ -201,18 +201,17 @@ export class TemplatesService {
 
   /** An edit is a new version; the ones before stay as they were. */
   async update(user: AuthUser, id: string, body: UpdateTemplateBody): Promise<TemplateView> {
-    let category = body.category as string | undefined;
+    // Only a new category can meet another active starter.
     return oneStarterPerCategory(
-      () => category ?? '',
+      () => body.category ?? '',
       () =>
         this.ds.transaction(async (m) => {
           const head = this.writable(user, await this.templates.findById(id, { m, lock: true }));
           if (head.archivedAt) throw new StateConflict('the template is archived; unarchive it to edit it', 'archived');
           if (body.baseVersion !== undefined && body.baseVersion !== head.version) {
-            throw new StateConflict(`version ${head.version} was made after version ${body.baseVersion}; edit the current version`, 'active', { version: head.version });
+            throw new StateConflict(`the template is at version ${head.version}, not ${body.baseVersion}; edit the current version`, 'active', { version: head.version });
           }
           const current = (await this.versions.findById(id, head.versionId, m))!;
-          category ??= current.category;
           const next = await this.versions.insert(m, {
             id: randomUUID(),
             templateId: id,
