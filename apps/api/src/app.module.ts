@@ -17,11 +17,15 @@ import { CoreModule } from './core.module.js';
 import { QueuesModule } from './dispatch/queues.module.js';
 import { WorkersModule } from './dispatch/workers.module.js';
 import { HealthController } from './health/health.controller.js';
+import { OrganizationsController } from './organizations/organizations.controller.js';
+import { OrganizationsModule } from './organizations/organizations.module.js';
 import { RateCardController } from './rate-card/rate-card.controller.js';
 import { RedisWriteGuard } from './redis/redis-write.guard.js';
 import { RealtimeGateway } from './realtime/realtime.gateway.js';
 import { TasksController } from './tasks/tasks.controller.js';
 import { TasksModule } from './tasks/tasks.module.js';
+import { TemplatesController } from './templates/templates.controller.js';
+import { TemplatesModule } from './templates/templates.module.js';
 import { UsersController } from './users/users.controller.js';
 import { UsersService } from './users/users.service.js';
 
@@ -35,7 +39,7 @@ export class AppModule {
     const serves = config.role !== 'worker';
     const works = config.role !== 'api';
     const controllers: Type[] = serves
-      ? [AuthController, UsersController, RateCardController, TasksController, AdminController, HealthController, BillingController, AuditController]
+      ? [AuthController, UsersController, RateCardController, TasksController, AdminController, HealthController, BillingController, AuditController, OrganizationsController, TemplatesController]
       : [];
     const providers: Provider[] = [
       AuthService,
@@ -51,7 +55,7 @@ export class AppModule {
     if (serves) providers.push(RealtimeGateway);
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config), QueuesModule.forRoot(config), TasksModule, BillingModule, ...(works ? [WorkersModule.forRoot(config)] : [])],
+      imports: [CoreModule.forRoot(config), QueuesModule.forRoot(config), TasksModule, BillingModule, OrganizationsModule, TemplatesModule, ...(works ? [WorkersModule.forRoot(config)] : [])],
       controllers,
       providers,
     };

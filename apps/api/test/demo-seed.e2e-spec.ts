@@ -175,4 +175,15 @@ describe('the demo seed: `cli.js demo`, for npm start', () => {
     );
     expect(statement.body.totals.reduce((s: number, x: { chargedCents: number }) => s + x.chargedCents, 0)).toBe(rows[0].charged);
   });
+
+  it('gives each demo organization its time zone and the starter templates, Month-end bookkeeping among them', async () => {
+    for (const org of DEMO_ORGANIZATIONS) {
+      const login = await t.http.post<AuthResponse>('/api/auth/login', { email: org.client.email, password: DEMO_PASSWORD });
+      const token = login.body.accessToken;
+      const settings = await t.http.get(`/api/organizations/${login.body.user.organizationId}/settings`, { token });
+      expect([settings.status, settings.body.timeZone]).toEqual([200, org.timeZone]);
+      const starters = await t.http.get<{ items: { name: string; category: string }[] }>('/api/templates?scope=starter&category=bookkeeping', { token });
+      expect(starters.body.items.map((x) => x.name)).toEqual(['Month-end bookkeeping']);
+    }
+  });
 });

@@ -17,12 +17,15 @@ describe('security: resource limits', () => {
   let client: Session;
   let assistant: Session;
   let paths: Paths;
+  /** A list under a resource (a template's versions) needs one that exists. */
+  let templateId: string;
   beforeAll(async () => {
     t = await startTestApp({ BODY_LIMIT_BYTES: '4096', REQUEST_TIMEOUT: `${REQUEST_TIMEOUT_MS}ms`, CONNECTION_TIMEOUT: '10s', TRUST_PROXY: 'false' });
     admin = await loginAdmin(t.http, t.config);
     client = await registerClient(t.http);
     assistant = await registerAssistant(t.http, ['research']);
     paths = (await t.http.get('/api/docs-json')).body.paths;
+    templateId = (await t.http.get('/api/templates?scope=starter&limit=1', { token: admin.token })).body.items[0].id;
   });
   afterAll(() => t.close());
 
@@ -48,7 +51,8 @@ describe('security: resource limits', () => {
     for (const [path] of lists) {
       const token = path === '/api/tasks/available' ? assistant.token : admin.token;
       for (const [limit, want] of [['201', 400], ['100000', 400], ['0', 400], ['-1', 400], ['1.5', 400], ['200', 200]] as const) {
-        const res = await t.http.get(`${fill(path)}?limit=${limit}`, { token });
+        const url = path.startsWith('/api/templates/{id}') ? path.replace('{id}', templateId) : fill(path);
+        const res = await t.http.get(`${url}?limit=${limit}`, { token });
         expect({ path, limit, status: res.status }).toEqual({ path, limit, status: want });
       }
     }

@@ -21,6 +21,9 @@ interface Fixture {
   userA: string;
   orgA: string;
   assistantX: string;
+  /** A fresh template of A's, and its first version. */
+  templateId: string;
+  versionId: string;
 }
 
 interface Route {
@@ -38,6 +41,10 @@ const assistantsOnly: Row = { anon: 401, A: 403, B: 403, X: 'ok', Y: 'ok', admin
 // A's task, claimed by X: only X may work it, only A may review it; B and Y may not even see it.
 const assigneeWork: Row = { anon: 401, A: 403, B: 403, X: 'ok', Y: 404, admin: 403 };
 const ownerReview: Row = { anon: 401, A: 'ok', B: 404, X: 403, Y: 403, admin: 403 };
+// Templates and settings: clients and admins; another organization's are not there; assistants are refused.
+const orgRead: Row = { anon: 401, A: 'ok', B: 404, X: 403, Y: 403, admin: 'ok' };
+const templateWrite: Row = { anon: 401, A: 'ok', B: 404, X: 403, Y: 403, admin: 403 };
+const templateBody = () => ({ name: 'Matrix SOP', category: 'research', instructions: 'Do it.', deadlineRule: { kind: 'business_hours', hours: 4 } });
 
 /** Every documented route, and what each caller must get. A route missing here fails the suite. */
 const MATRIX: Record<string, Route> = {
@@ -90,6 +97,17 @@ const MATRIX: Record<string, Route> = {
     want: adminOnly,
   },
   'GET /api/billing/statement': { path: (f) => `/api/billing/statement?organizationId=${f.orgA}`, want: { anon: 401, A: 'ok', B: 404, X: 403, Y: 403, admin: 'ok' } },
+  'GET /api/templates': { path: () => '/api/templates', want: { ...clientsOnly, admin: 'ok' } },
+  'POST /api/templates': { path: () => '/api/templates', body: templateBody, want: { ...clientsOnly, admin: 'ok' } },
+  'GET /api/templates/{id}': { path: (f) => `/api/templates/${f.templateId}`, want: orgRead },
+  'PATCH /api/templates/{id}': { path: (f) => `/api/templates/${f.templateId}`, body: () => ({ name: 'Matrix SOP, edited' }), want: templateWrite },
+  'POST /api/templates/{id}/archive': { path: (f) => `/api/templates/${f.templateId}/archive`, want: templateWrite },
+  'POST /api/templates/{id}/unarchive': { path: (f) => `/api/templates/${f.templateId}/unarchive`, want: templateWrite },
+  'GET /api/templates/{id}/versions': { path: (f) => `/api/templates/${f.templateId}/versions`, want: orgRead },
+  'GET /api/templates/{id}/versions/{versionId}': { path: (f) => `/api/templates/${f.templateId}/versions/${f.versionId}`, want: orgRead },
+  'POST /api/templates/{id}/preview': { path: (f) => `/api/templates/${f.templateId}/preview`, body: () => ({ inputs: {} }), want: templateWrite },
+  'GET /api/organizations/{id}/settings': { path: (f) => `/api/organizations/${f.orgA}/settings`, want: orgRead },
+  'PATCH /api/organizations/{id}/settings': { path: (f) => `/api/organizations/${f.orgA}/settings`, body: () => ({ timeZone: 'Europe/Berlin' }), want: orgRead },
   'GET /api/billing/earnings': { path: (f) => `/api/billing/earnings?assistantId=${f.assistantX}`, want: { anon: 401, A: 403, B: 403, X: 'ok', Y: 404, admin: 'ok' } },
 };
 
@@ -132,7 +150,11 @@ describe('security: authorization matrix', () => {
     const claimed = await act(t.http, s.X, task.id, 'claim');
     if (claimed.status !== 200) throw new Error(`fixture claim failed: ${claimed.status} ${claimed.text}`);
     secrets.add(task.id);
-    return { taskId: task.id, userA: s.A.user.id, orgA: s.A.user.organizationId!, assistantX: s.X.user.id };
+    const template = await t.http.post('/api/templates', { ...templateBody(), name: `SOP ${marker}` }, { token: s.A.token });
+    if (template.status !== 201) throw new Error(`fixture template failed: ${template.status} ${template.text}`);
+    secrets.add(template.body.id);
+    secrets.add(template.body.versionId);
+    return { taskId: task.id, userA: s.A.user.id, orgA: s.A.user.organizationId!, assistantX: s.X.user.id, templateId: template.body.id, versionId: template.body.versionId };
   }
 
   async function call(method: string, route: Route, f: Fixture, who: Caller): Promise<Res> {

@@ -9,3 +9,6 @@ export * from './schemas/tasks.js';
 export * from './schemas/billing.js';
 export * from './schemas/queues.js';
 export * from './calendar/index.js';
+export * from './schemas/templates.js';
+export * from './schemas/organizations.js';
+export * from './template-inputs.js';

@@ -2,6 +2,7 @@ import { CURRENCY, type Category } from '@handoff/contracts';
 import type { DataSource } from 'typeorm';
 import { hashPassword } from '../auth/password.js';
 import type { AppConfig } from '../config/config.js';
+import { seedStarterTemplates } from '../templates/starter-templates.js';
 
 export const DEFAULT_RATE_CARD: Record<Category, number> = {
   customer_support: 2500,
@@ -19,8 +20,8 @@ export const DEFAULT_RATE_CARD: Record<Category, number> = {
 export const DEMO_PASSWORD = 'handoff-demo-2026';
 
 export const DEMO_ORGANIZATIONS = [
-  { name: 'Acme Dental', client: { email: 'owner@acme-dental.test', name: 'Dana Acme' } },
-  { name: 'Bloom Florists', client: { email: 'owner@bloom-florists.test', name: 'Bo Bloom' } },
+  { name: 'Acme Dental', timeZone: 'America/New_York', client: { email: 'owner@acme-dental.test', name: 'Dana Acme' } },
+  { name: 'Bloom Florists', timeZone: 'Europe/Berlin', client: { email: 'owner@bloom-florists.test', name: 'Bo Bloom' } },
 ] as const;
 
 export const DEMO_ASSISTANTS: { email: string; name: string; skills: Category[] }[] = [
@@ -30,7 +31,7 @@ export const DEMO_ASSISTANTS: { email: string; name: string; skills: Category[] 
   { email: 'dev@assistants.test', name: 'Dev Patel', skills: ['it_support', 'document_management', 'data_entry', 'research'] },
 ];
 
-/** What every installation needs: the first admin and a rate card. Safe to run again. */
+/** What every installation needs: the first admin, a rate card and the starter templates. Safe to run again. */
 export async function seedEssentials(ds: DataSource, config: Pick<AppConfig, 'admin'>): Promise<void> {
   const hash = await hashPassword(config.admin.password);
   await ds.query(
@@ -44,6 +45,7 @@ export async function seedEssentials(ds: DataSource, config: Pick<AppConfig, 'ad
       [category, cents, CURRENCY],
     );
   }
+  await seedStarterTemplates(ds);
 }
 
 /** Demo organizations and assistants so a newcomer sees a working platform. Safe to run again. */
@@ -53,7 +55,7 @@ export async function seedDemo(ds: DataSource): Promise<void> {
     const existing: { id: string }[] = await ds.query(`SELECT id FROM users WHERE lower(email) = $1`, [org.client.email]);
     if (existing.length) continue;
     await ds.transaction(async (m) => {
-      const [row]: { id: string }[] = await m.query(`INSERT INTO organizations (name) VALUES ($1) RETURNING id`, [org.name]);
+      const [row]: { id: string }[] = await m.query(`INSERT INTO organizations (name, time_zone) VALUES ($1, $2) RETURNING id`, [org.name, org.timeZone]);
       await m.query(
         `INSERT INTO users (email, password_hash, name, role, organization_id) VALUES ($1, $2, $3, 'client', $4)`,
         [org.client.email, hash, org.client.name, row!.id],

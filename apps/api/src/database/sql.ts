@@ -18,6 +18,11 @@ export function deletedCount(result: unknown): number {
   return Array.isArray(result) && typeof result[1] === 'number' ? result[1] : 0;
 }
 
+/** Waits for the transaction-scoped advisory lock named `name`. */
+export async function advisoryXactLock(m: Queryable, name: string): Promise<void> {
+  await m.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [name]);
+}
+
 /** Takes a transaction-scoped advisory lock named `name` if no other transaction holds it. */
 export async function tryAdvisoryXactLock(m: Queryable, name: string): Promise<boolean> {
   const [row] = rowsOf<{ ok: boolean }>(await m.query(`SELECT pg_try_advisory_xact_lock(hashtext($1)) AS ok`, [name]));

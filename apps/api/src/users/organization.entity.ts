@@ -1,3 +1,4 @@
+import type { WeeklyHours } from '@handoff/contracts';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 @Entity({ name: 'organizations' })
@@ -10,4 +11,18 @@ export class Organization {
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
+
+  /** The IANA zone its deadlines and schedules are read in. */
+  @Column({ name: 'time_zone', type: 'text' })
+  timeZone: string;
+
+  @Column({ name: 'weekly_hours', type: 'jsonb' })
+  weeklyHours: WeeklyHours;
+
+  /** Dates (YYYY-MM-DD) on its own calendar, closed all day. */
+  @Column({ type: 'date', array: true })
+  holidays: string[];
+
+  @Column({ name: 'settings_updated_at', type: 'timestamptz' })
+  settingsUpdatedAt: Date;
 }

@@ -6,11 +6,12 @@ import { loadConfig } from '../../src/config/config.js';
 import { createDataSource } from '../../src/database/data-source.js';
 import { MIGRATIONS } from '../../src/database/migrations/index.js';
 import { DEFAULT_RATE_CARD, seedEssentials } from '../../src/database/seed.js';
+import { STARTER_TEMPLATES } from '../../src/templates/starter-templates.js';
 import { databaseUrl, withAdminClient } from './db.js';
 
 // A class's text is its source, so editing a migration (not only adding one) rebuilds the template.
 const fingerprint = createHash('sha256')
-  .update(JSON.stringify([MIGRATIONS.map((m) => `${m.name}:${m.toString()}`), DEFAULT_RATE_CARD, seedEssentials.toString()]))
+  .update(JSON.stringify([MIGRATIONS.map((m) => `${m.name}:${m.toString()}`), DEFAULT_RATE_CARD, STARTER_TEMPLATES, seedEssentials.toString()]))
   .digest('hex')
   .slice(0, 16);
 

@@ -38,7 +38,7 @@ export const localDateString = z
   .refine((v) => parseLocalDate(v) !== null, { message: 'must be a date YYYY-MM-DD' });
 
 /** One opening, e.g. 09:00–12:00; "24:00" closes at midnight. Overnight hours are two intervals. */
-export const openInterval = z.strictObject({ start: clockTime, end: closingTime });
+export const openInterval = z.strictObject({ start: clockTime, end: closingTime }, { message: 'must be an interval {start, end}' });
 export type OpenInterval = z.infer<typeof openInterval>;
 
 export const dayHours = z

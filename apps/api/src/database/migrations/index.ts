@@ -12,6 +12,7 @@ import { SessionEnded1764001600000 } from './1764001600000-session-ended.js';
 import { LedgerCorrectionBounds1764001700000 } from './1764001700000-ledger-correction-bounds.js';
 import { MoneyRounding1764002200000 } from './1764002200000-money-rounding.js';
 import { ClaimNextEvents1764002300000 } from './1764002300000-claim-next-events.js';
+import { TemplatesBusinessHours1764002600000 } from './1764002600000-templates-business-hours.js';
 
 /** The one migration history, oldest first. Add new migrations at the end, one per line. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   LedgerCorrectionBounds1764001700000,
   MoneyRounding1764002200000,
   ClaimNextEvents1764002300000,
+  TemplatesBusinessHours1764002600000,
 ];

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import {
+  CALENDAR_LIMITS,
+  WEEKDAYS,
+  dayHours,
+  localDateString,
+  openInterval,
+  timeZoneName,
+  type BusinessHoursSettings,
+  type Weekday,
+} from '../calendar/business-hours.js';
+
+/** What a new organization starts with: UTC, Monday to Friday 09:00–17:00, no holidays. */
+export const DEFAULT_BUSINESS_HOURS: BusinessHoursSettings = {
+  timeZone: 'UTC',
+  weeklyHours: Object.fromEntries(
+    WEEKDAYS.map((d) => [d, d === 'sat' || d === 'sun' ? [] : [{ start: '09:00', end: '17:00' }]]),
+  ) as BusinessHoursSettings['weeklyHours'],
+  holidays: [],
+};
+
+/**
+ * A change of settings: each field given replaces the stored one; in
+ * `weeklyHours` each weekday given replaces that day's intervals and the
+ * others stay. The result is checked as a whole (a week must open somewhere).
+ */
+export const updateOrganizationSettingsBody = z
+  .strictObject({
+    timeZone: timeZoneName.optional(),
+    weeklyHours: z
+      .strictObject(Object.fromEntries(WEEKDAYS.map((d) => [d, dayHours.optional()])) as Record<Weekday, z.ZodOptional<typeof dayHours>>, {
+        message: `must be an object of weekdays (${WEEKDAYS.join(', ')})`,
+      })
+      .optional(),
+    holidays: z
+      .array(localDateString, { message: 'must be a list of dates YYYY-MM-DD' })
+      .max(CALENDAR_LIMITS.holidays, { message: `must have at most ${CALENDAR_LIMITS.holidays} dates` })
+      .optional(),
+  })
+  .refine((b) => b.timeZone !== undefined || b.weeklyHours !== undefined || b.holidays !== undefined, {
+    message: 'must change at least one of timeZone, weeklyHours, holidays',
+  });
+export type UpdateOrganizationSettingsBody = z.infer<typeof updateOrganizationSettingsBody>;
+
+export const organizationSettingsView = z.object({
+  organizationId: z.string(),
+  timeZone: z.string(),
+  weeklyHours: z.object(Object.fromEntries(WEEKDAYS.map((d) => [d, z.array(openInterval)])) as Record<Weekday, z.ZodArray<typeof openInterval>>),
+  holidays: z.array(z.string()),
+  updatedAt: z.string(),
+});
+export type OrganizationSettingsView = z.infer<typeof organizationSettingsView>;
