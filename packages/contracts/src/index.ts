@@ -9,3 +9,4 @@ export * from './schemas/tasks.js';
 export * from './schemas/billing.js';
 export * from './schemas/queues.js';
 export * from './calendar/index.js';
+export * from './schemas/two-factor.js';

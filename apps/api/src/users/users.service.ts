@@ -85,6 +85,18 @@ export class UsersService {
       .getOne();
   }
 
+  /** A new password hash; the token version moves on, so every session and remembered device of the user ends. */
+  async changePassword(id: string, passwordHash: string): Promise<User | null> {
+    const changed = await this.users
+      .createQueryBuilder()
+      .update(User)
+      .set({ passwordHash, tokenVersion: () => 'token_version + 1' })
+      .where('id = :id', { id })
+      .execute();
+    await this.sessions.forget(id);
+    return changed.affected ? this.findById(id) : null;
+  }
+
   async findById(id: string): Promise<User | null> {
     return this.users.findOneBy({ id });
   }

@@ -17,6 +17,8 @@ interface Row {
   max_concurrent_tasks: number;
   suspended: boolean;
   token_version: number;
+  /** Two-factor sign-in is required of the user (an admin, or its organization asks) and not yet on. */
+  must_enrol_two_factor: boolean;
   /** Whether the token's session (its refresh-token family) exists for this user and was never revoked. */
   session_live: boolean;
 }
@@ -45,6 +47,8 @@ export const SESSION_SQL = `SELECT u.id, u.email, u.name, u.role, u.organization
         -- A family's rows share one user: the first row found says whose session it is.
         COALESCE((SELECT r.user_id = u.id FROM refresh_tokens r WHERE r.family_id = $2 LIMIT 1), false)
           AND NOT EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.family_id = $2 AND r.revoked_at IS NOT NULL) AS session_live
+        ((u.role = 'admin' OR COALESCE((SELECT o.require_two_factor FROM organizations o WHERE o.id = u.organization_id), false))
+          AND NOT EXISTS (SELECT 1 FROM user_two_factor t WHERE t.user_id = u.id AND t.enabled_at IS NOT NULL)) AS must_enrol_two_factor
    FROM users u WHERE u.id = $1`;
 
 /**
@@ -140,6 +144,7 @@ export class SessionService implements OnApplicationBootstrap, OnModuleDestroy {
         organizationId: row.organization_id,
         skills: parsePgArray(row.skills) as AuthUser['skills'],
         maxConcurrentTasks: row.max_concurrent_tasks,
+        ...(row.must_enrol_two_factor ? { mustEnrolTwoFactor: true } : {}),
       },
     };
   }
