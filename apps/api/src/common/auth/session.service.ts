@@ -46,7 +46,7 @@ export type SessionCheck =
 export const SESSION_SQL = `SELECT u.id, u.email, u.name, u.role, u.organization_id, u.skills::text AS skills, u.max_concurrent_tasks, u.suspended, u.token_version,
         -- A family's rows share one user: the first row found says whose session it is.
         COALESCE((SELECT r.user_id = u.id FROM refresh_tokens r WHERE r.family_id = $2 LIMIT 1), false)
-          AND NOT EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.family_id = $2 AND r.revoked_at IS NOT NULL) AS session_live
+          AND NOT EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.family_id = $2 AND r.revoked_at IS NOT NULL) AS session_live,
         ((u.role = 'admin' OR COALESCE((SELECT o.require_two_factor FROM organizations o WHERE o.id = u.organization_id), false))
           AND NOT EXISTS (SELECT 1 FROM user_two_factor t WHERE t.user_id = u.id AND t.enabled_at IS NOT NULL)) AS must_enrol_two_factor
    FROM users u WHERE u.id = $1`;
