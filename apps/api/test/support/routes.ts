@@ -55,6 +55,13 @@ export function validBody(key: string, taskId = NO_TASK): Json | undefined {
     'POST /api/tasks/{id}/revise': { feedback: 'F' },
     'POST /api/billing/adjustments': { taskId, kind: 'adjustment', amountCents: 1, reason: 'r' },
     'POST /api/admin/queues/{queue}/retry': { jobIds: ['no-such-job'] },
+    // Two-factor: shaped right, but never the right code or password, so nothing changes.
+    'POST /api/auth/login/two-factor': { challengeToken: 'not-a-challenge', code: '123456', rememberDevice: true },
+    'PUT /api/auth/password': { currentPassword: 'not-the-password', newPassword: 'another-horse-battery' },
+    'POST /api/auth/two-factor/enrolment/confirm': { code: '123456' },
+    'POST /api/auth/two-factor/recovery-codes': { code: '123456' },
+    'POST /api/auth/two-factor/disable': { password: 'not-the-password', code: '123456' },
+    'PUT /api/organizations/{id}/two-factor-policy': { requireTwoFactor: false },
   };
   return bodies[key];
 }
