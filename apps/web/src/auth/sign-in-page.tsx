@@ -3,22 +3,34 @@ import { IconInfoCircle } from '@tabler/icons-react';
 import { useMutation } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
+import { isTwoFactorChallenge, type TwoFactorChallenge } from '@handoff/contracts';
 import { api } from '../api/endpoints';
 import { ErrorAlert } from '../components/query-state';
 import { AuthCard } from './auth-card';
 import { useAuth } from './auth-context';
+import { SecondStepForm } from './two-factor/second-step-form';
 
 export function SignInPage() {
   const { signIn, signedOutBecause } = useAuth();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
 
-  const mutation = useMutation({ mutationFn: api.login, onSuccess: signIn });
+  const [challenge, setChallenge] = useState<TwoFactorChallenge | null>(null);
+
+  const mutation = useMutation({ mutationFn: api.login, onSuccess: (r) => (isTwoFactorChallenge(r) ? setChallenge(r) : signIn(r)) });
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
     mutation.mutate({ email: email.trim(), password });
   };
+
+  if (challenge) {
+    return (
+      <AuthCard title="Two-factor sign-in">
+        <SecondStepForm challenge={challenge} onSignedIn={signIn} onCancel={() => setChallenge(null)} />
+      </AuthCard>
+    );
+  }
 
   return (
     <AuthCard
