@@ -17,7 +17,7 @@ async function enrolledClient(t: TestApp): Promise<Session & { app: Authenticato
 const login = (http: HttpClient, email: string, opts: { cookie?: string; from?: string; password?: string } = {}) =>
   http.post('/api/auth/login', { email, password: opts.password ?? PASSWORD }, { headers: { ...(opts.cookie ? { cookie: opts.cookie } : {}), ...(opts.from ? { 'x-forwarded-for': opts.from } : {}) } });
 
-const second = (http: HttpClient, body: Record<string, unknown>, from?: string) => http.post<AuthResponse>('/api/auth/login/two-factor', body, from ? { headers: { 'x-forwarded-for': from } } : {});
+const second = (http: HttpClient, body: Record<string, unknown>, from?: string) => http.post<AuthResponse & { message?: string }>('/api/auth/login/two-factor', body, from ? { headers: { 'x-forwarded-for': from } } : {});
 
 describe('two-factor sign-in', () => {
   let t: TestApp;

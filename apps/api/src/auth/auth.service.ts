@@ -77,10 +77,24 @@ export class AuthService {
 
   /**
    * A new password, for the current one. Every session of the user ends and no device skips the second
-   * step any more; this browser gets a new session in the answer. Wrong current passwords are limited
-   * like failed sign-ins.
+   * step any more; this browser gets a new session in the answer.
    */
-  async changePassword(userId: string, body: ChangePasswordBody, address: string): Promise<Issued> {
+  changePassword(userId: string, body: ChangePasswordBody, address: string): Promise<Issued> {
+    return this.withPassword(userId, body.currentPassword, 'currentPassword', address, async (user) => {
+      await this.twoFactor.forgetDevices(user.id);
+      const changed = await this.users.changePassword(user.id, await hashPassword(body.newPassword));
+      if (!changed) throw new UnauthorizedException('the session has ended; sign in again');
+      return this.issue(changed);
+    });
+  }
+
+  /** The caller's password, for changes that need it again (turning two-factor sign-in off). */
+  async assertPassword(userId: string, password: string, address: string): Promise<void> {
+    await this.withPassword(userId, password, 'password', address, () => Promise.resolve());
+  }
+
+  /** Run `then` once the signed-in user's password checks out; a wrong one (422 naming `field`) counts as a failed sign-in. */
+  private async withPassword<T>(userId: string, password: string, field: string, address: string, then: (user: User) => Promise<T>): Promise<T> {
     const known = await this.users.findById(userId);
     if (!known) throw new UnauthorizedException('the session has ended; sign in again');
     return this.throttle.attempt(
@@ -88,26 +102,8 @@ export class AuthService {
       address,
       async () => {
         const user = await this.users.findByEmailWithHash(known.email);
-        if (!user || !(await verifyPassword(user.passwordHash, body.currentPassword))) throw new WrongCredential('currentPassword is wrong');
-        await this.twoFactor.forgetDevices(user.id);
-        const changed = await this.users.changePassword(user.id, await hashPassword(body.newPassword));
-        if (!changed) throw new UnauthorizedException('the session has ended; sign in again');
-        return this.issue(changed);
-      },
-      { isFailure: (e) => e instanceof WrongCredential },
-    );
-  }
-
-  /** The caller's password, for changes that need it again (turning two-factor sign-in off); limited like sign-ins. */
-  async assertPassword(userId: string, password: string, address: string): Promise<void> {
-    const known = await this.users.findById(userId);
-    if (!known) throw new UnauthorizedException('the session has ended; sign in again');
-    await this.throttle.attempt(
-      known.email,
-      address,
-      async () => {
-        const user = await this.users.findByEmailWithHash(known.email);
-        if (!user || !(await verifyPassword(user.passwordHash, password))) throw new WrongCredential('password is wrong');
+        if (!user || !(await verifyPassword(user.passwordHash, password))) throw new WrongCredential(`${field} is wrong`);
+        return then(user);
       },
       { isFailure: (e) => e instanceof WrongCredential },
     );
