@@ -2,6 +2,7 @@ import type { AuthResponse } from '@handoff/contracts';
 import { codeAt, timeStepAt, TOTP } from '../src/auth/two-factor/totp.js';
 import { addMember, loginAdmin, PASSWORD, refreshCookieOf, registerAssistant, registerClient, type Session } from './support/factories.js';
 import type { HttpClient } from './support/http.js';
+import { LiveClient } from './support/sockets.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 import { deviceCookieOf, enrolTwoFactor, nextCode, type Authenticator } from './support/two-factor.js';
 
@@ -228,7 +229,10 @@ describe('two-factor sign-in', () => {
       expect((await t.http.put('/api/auth/password', { currentPassword: PASSWORD, newPassword: 'a-new-horse-battery' }, { token })).body.code).toBe(ENROL_FIRST);
       expect((await t.http.get('/api/auth/me', { token })).status).toBe(200);
       expect((await t.http.get('/api/auth/two-factor', { token })).body).toMatchObject({ enabled: false, required: true, requiredBy: 'role' });
+      await expect(LiveClient.connect(t.url, token)).rejects.toThrow(/^two_factor_enrollment_required/);
       const app = await enrolTwoFactor(t.http, token, t.config.databaseUrl, email);
+      const live = await LiveClient.connect(t.url, token);
+      live.close();
       // The same access token works at once: the guard reads the account's state, not the token's.
       expect((await t.http.get('/api/tasks', { token })).status).toBe(200);
       const off = await t.http.post('/api/auth/two-factor/disable', { password: PASSWORD, code: await nextCode(app) }, { token });
