@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { generateSync } from 'otplib';
 import { writeFlameGraph } from './flamegraph.mjs';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -320,7 +321,27 @@ export function mintToken({ id, role, tokenVersion = 0 }) {
 export async function login(baseUrl, email, password) {
   const res = await fetch(`${baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
   if (res.status !== 200) throw new Error(`login ${email}: ${res.status} ${await res.text()}`);
-  return (await res.json()).accessToken;
+  const { accessToken } = await res.json();
+  if (!accessToken) throw new Error(`login ${email}: the account has two-factor sign-in on; bench accounts sign in with a password alone`);
+  await enrolIfRequired(baseUrl, accessToken);
+  return accessToken;
+}
+
+/**
+ * Admins must have a second factor before any other route answers them: enrol a freshly seeded one
+ * (its token keeps working once enrolled). Bench accounts sign in once, so the second step never comes up.
+ */
+async function enrolIfRequired(baseUrl, token) {
+  const call = async (method, path, body) => {
+    const r = await fetch(`${baseUrl}/api${path}`, { method, headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body && JSON.stringify(body) });
+    if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
+    return r.json();
+  };
+  const status = await call('GET', '/auth/two-factor');
+  if (!status.required || status.enabled) return;
+  const { secret } = await call('POST', '/auth/two-factor/enrolment');
+  const code = generateSync({ secret, epoch: Math.floor(Date.now() / 1000), digits: 6, algorithm: 'sha1', period: 30 });
+  await call('POST', '/auth/two-factor/enrolment/confirm', { code });
 }
 
 /**

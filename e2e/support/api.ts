@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AuthResponse, Category, LedgerEntryView, TaskView, UserView } from '@handoff/contracts';
 import { urlOf } from './browser.js';
+import { signInAdminWithTwoFactor } from './two-factor.js';
 
 // The HTTP side of a browser test: set up people and move tasks the test is
 // not about through the API, so each browser test drives only the flow it
@@ -76,8 +77,9 @@ export async function registerAssistant(label: string, skills: Category[]): Prom
   return { ...person, token: auth.accessToken, user: auth.user };
 }
 
+/** The seeded admin, signed in over HTTP (enrolled in two-factor sign-in on the run's first call). */
 export async function signInAdmin(): Promise<Person> {
-  const auth = await call<AuthResponse>('POST', '/auth/login', { body: ADMIN });
+  const auth = await signInAdminWithTwoFactor(ADMIN);
   return { ...ADMIN, name: auth.user.name, token: auth.accessToken, user: auth.user };
 }
 

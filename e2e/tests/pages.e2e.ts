@@ -2,6 +2,7 @@ import type { TaskView } from '@handoff/contracts';
 import type { Locator, Page } from 'playwright-core';
 import { seriousFindings } from '../support/axe.js';
 import { field, useBrowser } from '../support/browser.js';
+import { rememberAdminDevice } from '../support/two-factor.js';
 import { ADMIN, act, call, registerAssistant, registerClient, signInAdmin, submitTask, uniqueId, type Person } from '../support/api.js';
 import { until, watchLiveSocket } from '../support/live.js';
 
@@ -104,6 +105,7 @@ const HOME: Record<Exclude<Role, 'public'>, string> = { client: '/client/tasks',
 
 /** Sign in through the form; on a phone the header hides the name, so wait for it in the page, not on screen. */
 async function signInAs(page: Page, person: Pick<Person, 'email' | 'password'>, home: string): Promise<void> {
+  if (person.email === ADMIN.email) await rememberAdminDevice(page, person);
   await page.goto('/sign-in');
   await field(page, 'Email').fill(person.email);
   await field(page, 'Password').fill(person.password);

@@ -6,6 +6,8 @@ import { AuditService } from './audit/audit.service.js';
 import { AuthController } from './auth/auth.controller.js';
 import { AuthService } from './auth/auth.service.js';
 import { RefreshTokensService } from './auth/refresh-tokens.service.js';
+import { TwoFactorController, TwoFactorPolicyController } from './auth/two-factor/two-factor.controller.js';
+import { TwoFactorModule } from './auth/two-factor/two-factor.module.js';
 import { BillingController } from './billing/billing.controller.js';
 import { BillingModule } from './billing/billing.module.js';
 import { AuthGuard } from './common/auth/auth.guard.js';
@@ -39,7 +41,7 @@ export class AppModule {
     const serves = config.role !== 'worker';
     const works = config.role !== 'api';
     const controllers: Type[] = serves
-      ? [AuthController, UsersController, RateCardController, TasksController, AdminController, HealthController, BillingController, AuditController, OrganizationsController, TemplatesController]
+      ? [AuthController, UsersController, RateCardController, TasksController, AdminController, HealthController, BillingController, AuditController, OrganizationsController, TemplatesController, TwoFactorController, TwoFactorPolicyController]
       : [];
     const providers: Provider[] = [
       AuthService,
@@ -55,7 +57,7 @@ export class AppModule {
     if (serves) providers.push(RealtimeGateway);
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config), QueuesModule.forRoot(config), TasksModule, BillingModule, OrganizationsModule, TemplatesModule, ...(works ? [WorkersModule.forRoot(config)] : [])],
+      imports: [CoreModule.forRoot(config), QueuesModule.forRoot(config), TasksModule, BillingModule, OrganizationsModule, TemplatesModule, TwoFactorModule, ...(works ? [WorkersModule.forRoot(config)] : [])],
       controllers,
       providers,
     };

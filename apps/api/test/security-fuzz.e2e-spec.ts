@@ -161,7 +161,7 @@ describe('security: fuzzing every endpoint, and nothing internal exposed', () =>
           const where = `${op.method.toUpperCase()} ${url.slice(0, 120)} → ${res.status}`;
           if (res.status >= 500) failures.push(`${where}: ${res.text.slice(0, 200)}`);
           // Every request carries a valid token: a 401 elsewhere than signing in would mean the fuzz reached nothing.
-          if (res.status === 401 && !/^\/api\/auth\/(login|refresh)$/.test(op.path)) failures.push(`${where}: refused the caller's token`);
+          if (res.status === 401 && !/^\/api\/auth\/(login|refresh|login\/two-factor)$/.test(op.path)) failures.push(`${where}: refused the caller's token`);
           if (STACK.test(res.text) || SQL.test(res.text)) failures.push(`${where}: leaks ${res.text.slice(0, 200)}`);
           if (INTERNAL.some((f) => res.text.includes(f))) failures.push(`${where}: internal field`);
           if (res.status >= 400) {
@@ -288,7 +288,7 @@ describe('security: fuzzing every endpoint, and nothing internal exposed', () =>
     expect(Object.keys(byKind).sort()).toEqual(['NUL', 'extreme offset', 'lone surrogate', 'past 2^53']);
     const reached = new Set(probes.map((p) => `${p.op.method} ${p.op.path}`));
     const open = ops.filter((o) => o.body || o.params.some((x) => x.in === 'query')).filter((o) => !reached.has(`${o.method} ${o.path}`));
-    // Availability's one field is a boolean: nothing to poison.
-    expect(open.map((o) => `${o.method} ${o.path}`)).toEqual(['put /api/assistants/me/availability']);
+    // Availability's and the two-factor policy's one field is a boolean: nothing to poison.
+    expect(open.map((o) => `${o.method} ${o.path}`)).toEqual(['put /api/assistants/me/availability', 'put /api/organizations/{id}/two-factor-policy']);
   }, BACKSTOP_MS);
 });

@@ -1,10 +1,12 @@
 import type { Role } from '@handoff/contracts';
 import { lazy, type ReactNode } from 'react';
 import { Route, Routes } from 'react-router';
-import { useUser } from './auth/auth-context';
+import { useAuth, useUser } from './auth/auth-context';
 import { PublicOnly, RequireRole, RoleHome } from './auth/guards';
 import { RegisterPage } from './auth/register-page';
 import { SignInPage } from './auth/sign-in-page';
+import { SecurityPage } from './auth/two-factor/security-page';
+import { TwoFactorGate } from './auth/two-factor/two-factor-gate';
 import { NotFound } from './components/not-found';
 import { AppLayout } from './layout/app-layout';
 import { LiveProvider } from './live/live-provider';
@@ -27,8 +29,20 @@ function Session({ children, createSocket }: { children: ReactNode; createSocket
 function RoleArea({ role, children, createSocket }: { role: Role; children: ReactNode; createSocket?: SocketFactory }) {
   return (
     <RequireRole role={role}>
-      <Session createSocket={createSocket}>{children}</Session>
+      <TwoFactorGate>
+        <Session createSocket={createSocket}>{children}</Session>
+      </TwoFactorGate>
     </RequireRole>
+  );
+}
+
+/** Pages of every role (account security): whoever is signed in. */
+function AccountArea({ children, createSocket }: { children: ReactNode; createSocket?: SocketFactory }) {
+  const { user } = useAuth();
+  return (
+    <RoleArea role={user?.role ?? 'client'} createSocket={createSocket}>
+      {children}
+    </RoleArea>
   );
 }
 
@@ -74,6 +88,14 @@ export function App({ createSocket }: { createSocket?: SocketFactory }) {
           <RoleArea role="admin" createSocket={createSocket}>
             <AdminArea />
           </RoleArea>
+        }
+      />
+      <Route
+        path="/security"
+        element={
+          <AccountArea createSocket={createSocket}>
+            <SecurityPage />
+          </AccountArea>
         }
       />
       <Route path="*" element={<NotFound />} />

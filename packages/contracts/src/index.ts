@@ -12,3 +12,4 @@ export * from './calendar/index.js';
 export * from './schemas/templates.js';
 export * from './schemas/organizations.js';
 export * from './template-inputs.js';
+export * from './schemas/two-factor.js';

@@ -1,9 +1,24 @@
-import { ForbiddenException, Get, Inject, NotFoundException, Post, Req, Res } from '@nestjs/common';
+import { ForbiddenException, Get, Inject, NotFoundException, Post, Put, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { authResponse, loginBody, registerBody, userView, type AuthResponse, type LoginBody, type RegisterBody, type UserView } from '@handoff/contracts';
+import {
+  authResponse,
+  changePasswordBody,
+  loginBody,
+  loginResponse,
+  registerBody,
+  twoFactorLoginBody,
+  userView,
+  type AuthResponse,
+  type ChangePasswordBody,
+  type LoginBody,
+  type LoginResponse,
+  type RegisterBody,
+  type TwoFactorLoginBody,
+  type UserView,
+} from '@handoff/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthUser } from '../common/auth/auth-user.js';
-import { CurrentUser, Public } from '../common/auth/decorators.js';
+import { BeforeTwoFactor, CurrentUser, Public } from '../common/auth/decorators.js';
 import { Contract, Input } from '../common/http/contract.js';
 import { parseCookies, serializeCookie } from '../common/http/cookies.js';
 import { originAllowed } from '../common/http/origin.js';
@@ -13,6 +28,11 @@ import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { UsersService } from '../users/users.service.js';
 import { AuthService, type Issued } from './auth.service.js';
 import { REFRESH_COOKIE, REFRESH_COOKIE_PATH, RefreshTokensService } from './refresh-tokens.service.js';
+import { DEVICE_TOKEN_TTL_MS } from './two-factor/device-tokens.js';
+
+/** The remembered-device cookie: sent only to the sign-in routes, where it skips the second step. */
+export const DEVICE_COOKIE = 'handoff_device';
+const DEVICE_COOKIE_PATH = '/api/auth/login';
 
 @ApiTags('auth')
 @GuardedController('auth')
@@ -36,13 +56,49 @@ export class AuthController {
   @Post('login')
   // Limited by outcome rather than by @RateLimit: only failed sign-ins count (AuthService.login).
   @Contract({
-    summary: 'Exchange e-mail and password for an access token; sets the refresh cookie',
+    summary:
+      'Exchange e-mail and password for an access token and the refresh cookie; with two-factor sign-in on (and no remembered device), a challenge for POST /api/auth/login/two-factor instead',
     body: loginBody,
-    response: authResponse,
+    response: loginResponse,
     errors: { 401: 'wrong e-mail or password', 403: 'suspended', 429: 'too many failed sign-ins' },
   })
-  async login(@Input('body') body: LoginBody, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<AuthResponse> {
-    return this.withCookie(reply, await this.auth.login(body, req.ip));
+  async login(@Input('body') body: LoginBody, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<LoginResponse> {
+    const outcome = await this.auth.login(body, req.ip, parseCookies(req.headers.cookie)[DEVICE_COOKIE]);
+    if ('challenge' in outcome) {
+      void reply.header('cache-control', 'no-store');
+      return outcome.challenge;
+    }
+    return this.withCookie(reply, outcome.issued);
+  }
+
+  @Public()
+  @Post('login/two-factor')
+  // Limited by outcome, with counters of its own (AuthService.loginSecondFactor).
+  @Contract({
+    summary: 'The second sign-in step: the challenge and a code from the authenticator app or a recovery code; sets the refresh cookie, and with rememberDevice the device cookie',
+    body: twoFactorLoginBody,
+    response: authResponse,
+    errors: { 401: 'expired challenge, or a wrong, expired or used code', 403: 'suspended', 429: 'too many failed codes' },
+  })
+  async loginSecondFactor(@Input('body') body: TwoFactorLoginBody, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<AuthResponse> {
+    return this.withCookie(reply, await this.auth.loginSecondFactor(body, req.ip));
+  }
+
+  @ApiBearerAuth()
+  @Put('password')
+  @Contract({
+    summary: 'Change the password; every session ends and remembered devices are forgotten, this browser gets a new session',
+    body: changePasswordBody,
+    response: authResponse,
+    errors: { 401: 'no or bad token', 422: 'currentPassword is wrong', 429: 'too many wrong passwords' },
+  })
+  async changePassword(
+    @CurrentUser() caller: AuthUser,
+    @Input('body') body: ChangePasswordBody,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<AuthResponse> {
+    return this.withCookie(reply, await this.auth.changePassword(caller.id, body, req.ip));
   }
 
   @Public()
@@ -74,6 +130,7 @@ export class AuthController {
   }
 
   @ApiBearerAuth()
+  @BeforeTwoFactor()
   @Get('me')
   @Contract({ summary: 'The signed-in user', response: userView, errors: { 401: 'no or bad token' } })
   async me(@CurrentUser() caller: AuthUser): Promise<UserView> {
@@ -96,14 +153,17 @@ export class AuthController {
   }
 
   private withCookie(reply: FastifyReply, issued: Issued): AuthResponse {
-    void reply.header(
-      'set-cookie',
+    const cookies = [
       serializeCookie(REFRESH_COOKIE, issued.refreshToken, {
         path: REFRESH_COOKIE_PATH,
         maxAgeSeconds: this.refreshTokens.ttlSeconds,
         secure: this.config.cookieSecure,
       }),
-    );
+    ];
+    if (issued.device) {
+      cookies.push(serializeCookie(DEVICE_COOKIE, issued.device.token, { path: DEVICE_COOKIE_PATH, maxAgeSeconds: Math.floor(DEVICE_TOKEN_TTL_MS / 1000), secure: this.config.cookieSecure }));
+    }
+    void reply.header('set-cookie', cookies.length === 1 ? cookies[0]! : cookies);
     void reply.header('cache-control', 'no-store');
     return issued.body;
   }

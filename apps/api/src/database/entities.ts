@@ -3,6 +3,7 @@ import { RefreshToken } from '../auth/refresh-token.entity.js';
 import { LedgerEntry } from '../billing/ledger-entry.entity.js';
 import { IdempotencyKey } from '../common/http/idempotency-key.entity.js';
 import { OutboxRow } from '../events/outbox.entity.js';
+import { TwoFactorDevice, TwoFactorRecoveryCode, UserTwoFactor } from '../auth/two-factor/two-factor.entity.js';
 import { RateCard } from '../rate-card/rate-card.entity.js';
 import { TemplateVersion } from '../templates/template-version.entity.js';
 import { Template } from '../templates/template.entity.js';
@@ -12,4 +13,4 @@ import { Organization } from '../users/organization.entity.js';
 import { User } from '../users/user.entity.js';
 
 /** One entity per table; each table's SQL lives in its repository (`REPOSITORIES`). */
-export const ENTITIES = [Organization, User, RateCard, Task, TaskEvent, LedgerEntry, OutboxRow, RefreshToken, AuditLog, IdempotencyKey, Template, TemplateVersion];
+export const ENTITIES = [Organization, User, RateCard, Task, TaskEvent, LedgerEntry, OutboxRow, RefreshToken, AuditLog, IdempotencyKey, Template, TemplateVersion, UserTwoFactor, TwoFactorRecoveryCode, TwoFactorDevice];

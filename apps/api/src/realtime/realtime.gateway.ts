@@ -83,6 +83,8 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnMo
       this.sessions.check(token).then(
         (checked) => {
           if (!checked.ok) return next(new Error('unauthorized: the token is invalid or expired'));
+          // Like every HTTP route but enrolment: no live events before a required second factor is set up.
+          if (checked.user.mustEnrolTwoFactor) return next(new Error('two_factor_enrollment_required: set up two-factor sign-in first'));
           (socket as LiveSocket).data = { user: checked.user, token, sessionId: checked.sessionId, expiresAt: checked.expiresAt, checkedAt };
           next();
         },

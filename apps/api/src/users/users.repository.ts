@@ -12,7 +12,9 @@ import { User } from './user.entity.js';
 export const SESSION_SQL = `SELECT u.id, u.email, u.name, u.role, u.organization_id, u.skills::text AS skills, u.max_concurrent_tasks, u.suspended, u.token_version,
         -- A family's rows share one user: the first row found says whose session it is.
         COALESCE((SELECT r.user_id = u.id FROM refresh_tokens r WHERE r.family_id = $2 LIMIT 1), false)
-          AND NOT EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.family_id = $2 AND r.revoked_at IS NOT NULL) AS session_live
+          AND NOT EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.family_id = $2 AND r.revoked_at IS NOT NULL) AS session_live,
+        ((u.role = 'admin' OR COALESCE((SELECT o.require_two_factor FROM organizations o WHERE o.id = u.organization_id), false))
+          AND NOT EXISTS (SELECT 1 FROM user_two_factor t WHERE t.user_id = u.id AND t.enabled_at IS NOT NULL)) AS must_enrol_two_factor
    FROM users u WHERE u.id = $1`;
 
 /** What a session check reads of a user, and whether the token's session (its refresh-token family) exists for this user and was never revoked. */
@@ -20,9 +22,11 @@ export interface SessionUser extends Pick<User, 'id' | 'email' | 'name' | 'role'
   /** As PostgreSQL prints the enum array (`{a,b}`). */
   skills: string;
   sessionLive: boolean;
+  /** Two-factor sign-in is required of the user (an admin, or its organization asks) and not yet on. */
+  mustEnrolTwoFactor: boolean;
 }
 
-const toSessionUser = rowMapper<User, Pick<SessionUser, 'sessionLive'>>(User, { session_live: 'sessionLive' });
+const toSessionUser = rowMapper<User, Pick<SessionUser, 'sessionLive' | 'mustEnrolTwoFactor'>>(User, { session_live: 'sessionLive', must_enrol_two_factor: 'mustEnrolTwoFactor' });
 
 /** users. */
 @Injectable()
@@ -72,6 +76,12 @@ export class UsersRepository {
 
   async update(id: string, patch: Partial<User>, m: EntityManager = this.ds.manager): Promise<void> {
     await m.update(User, { id }, patch);
+  }
+
+  /** A new password hash and the next token version (ending every session); false when the user is gone. */
+  async changePassword(id: string, passwordHash: string): Promise<boolean> {
+    const changed = await this.users.createQueryBuilder().update(User).set({ passwordHash, tokenVersion: () => 'token_version + 1' }).where('id = :id', { id }).execute();
+    return Boolean(changed.affected);
   }
 
   /** SESSION_SQL: prepared, as it runs on every request the session cache misses. */

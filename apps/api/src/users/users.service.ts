@@ -80,6 +80,13 @@ export class UsersService {
     return this.users.byEmailWithHash(email);
   }
 
+  /** A new password hash; the token version moves on, so every session and remembered device of the user ends. */
+  async changePassword(id: string, passwordHash: string): Promise<User | null> {
+    const changed = await this.users.changePassword(id, passwordHash);
+    await this.sessions.forget(id);
+    return changed ? this.findById(id) : null;
+  }
+
   async findById(id: string): Promise<User | null> {
     return this.users.byId(id);
   }

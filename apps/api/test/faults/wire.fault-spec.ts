@@ -1,4 +1,5 @@
 import type { Category, TaskView } from '@handoff/contracts';
+import { signInWithTwoFactor } from '../support/two-factor.js';
 import { registerAssistant, registerClient, type Session } from '../support/factories.js';
 import { LiveClient } from '../support/sockets.js';
 import { eventually, taskBody } from '../support/tasks.js';
@@ -94,7 +95,7 @@ function load(instances: AppProcess[], client: Session, assistant: Session, cate
       DEFAULT_MAX_CONCURRENT_TASKS: '50',
     };
     [a, b] = await Promise.all([spawnApp(env, { role: 'all' }), spawnApp(env, { role: 'api' })]);
-    const login = await a.http.post('/api/auth/login', ADMIN);
+    const login = await signInWithTwoFactor(a.http, database.url, ADMIN.email, ADMIN.password, { enrol: true });
     expect(login.status).toBe(200);
     admin = { token: login.body.accessToken, user: login.body.user };
   });

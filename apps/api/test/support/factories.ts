@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AuthResponse, Category } from '@handoff/contracts';
 import type { HttpClient } from './http.js';
+import { signInWithTwoFactor } from './two-factor.js';
 
 export const PASSWORD = 'correct-horse-battery';
 
@@ -39,8 +40,9 @@ export async function registerAssistant(http: HttpClient, skills: Category[] = [
   return { token: res.body.accessToken, user: res.body.user };
 }
 
-export async function loginAdmin(http: HttpClient, config: { admin: { email: string; password: string } }): Promise<Session> {
-  const res = await http.post<AuthResponse>('/api/auth/login', { email: config.admin.email, password: config.admin.password });
+/** Admins must have a second factor: the first sign-in enrols the admin, later ones pass the second step. */
+export async function loginAdmin(http: HttpClient, config: { admin: { email: string; password: string }; databaseUrl?: string }): Promise<Session> {
+  const res = await signInWithTwoFactor(http, config.databaseUrl ?? http.baseUrl, config.admin.email, config.admin.password, { enrol: true });
   expectOk(res, 'admin login');
   return { token: res.body.accessToken, user: res.body.user };
 }

@@ -59,6 +59,13 @@ export function validBody(key: string, taskId = NO_TASK): Json | undefined {
     'PATCH /api/templates/{id}': { name: 'T2', instructions: 'I2' },
     'POST /api/templates/{id}/preview': { inputs: {}, priority: 'normal', submittedAt: new Date().toISOString() },
     'PATCH /api/organizations/{id}/settings': { timeZone: 'Europe/Berlin', holidays: ['2026-12-24'] },
+    // Two-factor: shaped right, but never the right code or password, so nothing changes.
+    'POST /api/auth/login/two-factor': { challengeToken: 'not-a-challenge', code: '123456', rememberDevice: true },
+    'PUT /api/auth/password': { currentPassword: 'not-the-password', newPassword: 'another-horse-battery' },
+    'POST /api/auth/two-factor/enrolment/confirm': { code: '123456' },
+    'POST /api/auth/two-factor/recovery-codes': { code: '123456' },
+    'POST /api/auth/two-factor/disable': { password: 'not-the-password', code: '123456' },
+    'PUT /api/organizations/{id}/two-factor-policy': { requireTwoFactor: false },
   };
   return bodies[key];
 }

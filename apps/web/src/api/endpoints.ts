@@ -1,6 +1,15 @@
 import type {
   AuthResponse,
   Category,
+  ChangePasswordBody,
+  DisableTwoFactorBody,
+  LoginResponse,
+  RecoveryCodesResponse,
+  SecondFactorBody,
+  TwoFactorEnrolment,
+  TwoFactorLoginBody,
+  TwoFactorPolicy,
+  TwoFactorStatus,
   CreateTaskBody,
   FailedJobsPage,
   LedgerEntryView,
@@ -34,7 +43,17 @@ export interface TaskFilters {
 }
 
 export const api = {
-  login: (body: LoginBody) => request<AuthResponse>('/auth/login', { method: 'POST', body }),
+  login: (body: LoginBody) => request<LoginResponse>('/auth/login', { method: 'POST', body }),
+  loginSecondFactor: (body: TwoFactorLoginBody) => request<AuthResponse>('/auth/login/two-factor', { method: 'POST', body }),
+  changePassword: (body: ChangePasswordBody) => request<AuthResponse>('/auth/password', { method: 'PUT', body }),
+  twoFactor: () => request<TwoFactorStatus>('/auth/two-factor'),
+  startTwoFactor: () => request<TwoFactorEnrolment>('/auth/two-factor/enrolment', { method: 'POST' }),
+  confirmTwoFactor: (code: string) => request<RecoveryCodesResponse>('/auth/two-factor/enrolment/confirm', { method: 'POST', body: { code } }),
+  newRecoveryCodes: (body: SecondFactorBody) => request<RecoveryCodesResponse>('/auth/two-factor/recovery-codes', { method: 'POST', body }),
+  disableTwoFactor: (body: DisableTwoFactorBody) => request<undefined>('/auth/two-factor/disable', { method: 'POST', body }),
+  twoFactorPolicy: (organizationId: string) => request<TwoFactorPolicy>(`/organizations/${organizationId}/two-factor-policy`),
+  setTwoFactorPolicy: (organizationId: string, requireTwoFactor: boolean) =>
+    request<TwoFactorPolicy>(`/organizations/${organizationId}/two-factor-policy`, { method: 'PUT', body: { requireTwoFactor } }),
   register: (body: RegisterBody) => request<AuthResponse>('/auth/register', { method: 'POST', body }),
   me: () => request<UserView>('/auth/me'),
 

@@ -4,6 +4,8 @@ import type { TaskFilters } from './endpoints';
 // Every task-bearing query lives under ['tasks', ...] so the live layer can find and patch them all.
 export const qk = {
   me: ['me'] as const,
+  twoFactor: ['me', 'two-factor'] as const,
+  twoFactorPolicy: (organizationId: string) => ['two-factor-policy', organizationId] as const,
   tasks: ['tasks'] as const,
   taskLists: ['tasks', 'list'] as const,
   taskList: (filters: TaskFilters) => ['tasks', 'list', filters] as const,

@@ -1,14 +1,16 @@
 import { Alert, Anchor, Button, Code, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
 import { IconInfoCircle } from '@tabler/icons-react';
-import { loginBody } from '@handoff/contracts';
 import { useForm } from '@mantine/form';
 import { useMutation } from '@tanstack/react-query';
+import { useState } from 'react';
 import { Link } from 'react-router';
+import { isTwoFactorChallenge, loginBody, type TwoFactorChallenge } from '@handoff/contracts';
 import { api } from '../api/endpoints';
 import { ErrorAlert } from '../components/query-state';
 import { contractResolver, focusFirstError, formLevelError, showServerFieldError } from '../forms/contract-form';
 import { AuthCard } from './auth-card';
 import { useAuth } from './auth-context';
+import { SecondStepForm } from './two-factor/second-step-form';
 
 const FIELDS = ['email', 'password'];
 
@@ -22,9 +24,11 @@ export function SignInPage() {
     }),
   });
 
+  const [challenge, setChallenge] = useState<TwoFactorChallenge | null>(null);
+
   const mutation = useMutation({
     mutationFn: api.login,
-    onSuccess: signIn,
+    onSuccess: (r) => (isTwoFactorChallenge(r) ? setChallenge(r) : signIn(r)),
     onError: (e) => showServerFieldError(form, e, FIELDS),
   });
   const formError = formLevelError(mutation.error, FIELDS);
@@ -33,6 +37,14 @@ export function SignInPage() {
     (v) => mutation.mutate({ email: v.email.trim(), password: v.password }),
     focusFirstError,
   );
+
+  if (challenge) {
+    return (
+      <AuthCard title="Two-factor sign-in">
+        <SecondStepForm challenge={challenge} onSignedIn={signIn} onCancel={() => setChallenge(null)} />
+      </AuthCard>
+    );
+  }
 
   return (
     <AuthCard

@@ -10,6 +10,7 @@ import {
   IconLogout,
   IconPlus,
   IconReceipt,
+  IconShieldLock,
   IconTags,
   IconUsers,
   IconWallet,
@@ -49,6 +50,9 @@ const NAV: Record<Role, NavItem[]> = {
     { to: '/admin/billing', label: 'Billing', icon: IconCash },
   ],
 };
+
+/** Pages every role has. */
+const ACCOUNT_NAV: NavItem[] = [{ to: '/security', label: 'Security', icon: IconShieldLock }];
 
 const ROLE_LABELS: Record<Role, string> = { client: 'Client', assistant: 'Assistant', admin: 'Admin' };
 const ROLE_COLORS: Record<Role, string> = { client: 'blue', assistant: 'teal', admin: 'grape' };
@@ -105,7 +109,7 @@ export function AppLayout({ children }: { children: ReactNode }) {
       </AppShell.Header>
 
       <AppShell.Navbar p="sm" aria-label="Main navigation">
-        {NAV[user.role].map((item) => (
+        {[...NAV[user.role], ...ACCOUNT_NAV].map((item) => (
           <NavLink
             key={item.to}
             component={Link}

@@ -66,6 +66,8 @@ export const errorBody = z.object({
   message: z.string(),
   status: z.string().optional(),
   field: z.string().optional(),
+  /** A machine-readable reason where the status alone is not enough (`two_factor_enrollment_required`). */
+  code: z.string().optional(),
 });
 export type ErrorBody = z.infer<typeof errorBody>;
 

@@ -9,4 +9,6 @@ export interface AuthUser {
   organizationId: string | null;
   skills: Category[];
   maxConcurrentTasks: number;
+  /** Two-factor sign-in is required of this user and not on yet: only enrolment routes answer (AuthGuard). */
+  mustEnrolTwoFactor?: boolean;
 }

@@ -117,6 +117,7 @@ export class SessionService implements OnApplicationBootstrap, OnModuleDestroy {
         organizationId: row.organizationId,
         skills: parsePgArray(row.skills) as AuthUser['skills'],
         maxConcurrentTasks: row.maxConcurrentTasks,
+        ...(row.mustEnrolTwoFactor ? { mustEnrolTwoFactor: true } : {}),
       },
     };
   }

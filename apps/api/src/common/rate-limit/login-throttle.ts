@@ -54,6 +54,13 @@ if ARGV[2] == '1' then
 end
 return 0`;
 
+export interface AttemptOptions {
+  /** Which factor is tried: each has its own counters, with the same limits. */
+  factor?: 'password' | 'second';
+  /** What counts as a failed attempt (default: a 401). */
+  isFailure?: (e: unknown) => boolean;
+}
+
 type ThrottleRedis = Redis & {
   handoffLoginBegin(...args: (string | number)[]): Promise<[number, number]>;
   handoffLoginGiveBack(...args: (string | number)[]): Promise<number>;
@@ -84,9 +91,11 @@ export class LoginThrottle {
   /**
    * Run one sign-in of `email` from `address`: 429 without calling `signIn` while a limit holds;
    * a 401 from it counts as a failure, anything else (success, suspended, an outage) does not.
+   * The second factor has counters of its own (`factor`), so a right password never eases them.
    */
-  async attempt<T>(email: string, address: string, signIn: () => Promise<T>): Promise<T> {
-    const keys = this.keys(email, address);
+  async attempt<T>(email: string, address: string, signIn: () => Promise<T>, opts: AttemptOptions = {}): Promise<T> {
+    const keys = this.keys(email, address, opts.factor ?? 'password');
+    const isFailure = opts.isFailure ?? ((e: unknown) => e instanceof UnauthorizedException);
     const login = this.config.login;
     const [refused, waitMs] = await this.redis.handoffLoginBegin(
       keys.pair,
@@ -107,7 +116,7 @@ export class LoginThrottle {
     try {
       result = await signIn();
     } catch (e) {
-      if (!(e instanceof UnauthorizedException)) await this.giveBack(keys, address, false).catch(() => undefined);
+      if (!isFailure(e)) await this.giveBack(keys, address, false).catch(() => undefined);
       throw e;
     }
     // The user is signed in by now; a Redis blip here only leaves one failure counted too many.
@@ -119,10 +128,10 @@ export class LoginThrottle {
     return this.redis.handoffLoginGiveBack(keys.pair, keys.address, keys.account, keys.known, address, succeeded ? '1' : '0', Date.now(), this.config.refreshTokenTtlMs);
   }
 
-  private keys(email: string, address: string) {
+  private keys(email: string, address: string, factor: 'password' | 'second') {
     // Hashed, so Redis holds no e-mail addresses and every key has the same short length.
     const account = createHash('sha256').update(email.trim().toLowerCase()).digest('hex').slice(0, 32);
-    const base = `${this.config.redisPrefix}:rl:login`;
+    const base = `${this.config.redisPrefix}:rl:${factor === 'password' ? 'login' : 'login2'}`;
     return {
       pair: `${base}:pair:${account}:${address}`,
       address: `${base}:ip:${address}`,

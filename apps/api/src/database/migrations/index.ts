@@ -13,6 +13,7 @@ import { LedgerCorrectionBounds1764001700000 } from './1764001700000-ledger-corr
 import { MoneyRounding1764002200000 } from './1764002200000-money-rounding.js';
 import { ClaimNextEvents1764002300000 } from './1764002300000-claim-next-events.js';
 import { TemplatesBusinessHours1764002600000 } from './1764002600000-templates-business-hours.js';
+import { TwoFactor1764002700000 } from './1764002700000-two-factor.js';
 
 /** The one migration history, oldest first. Add new migrations at the end, one per line. */
 export const MIGRATIONS = [
@@ -31,4 +32,5 @@ export const MIGRATIONS = [
   MoneyRounding1764002200000,
   ClaimNextEvents1764002300000,
   TemplatesBusinessHours1764002600000,
+  TwoFactor1764002700000,
 ];
