@@ -125,6 +125,7 @@ export function QueuePage() {
             yAxisLabel="Tasks"
             h={240}
             withValueLabels
+            counts
             minWidth={520}
           />
         </Card>
