@@ -64,7 +64,7 @@ describe('accounts in the browser', () => {
     for (const [label, message] of [
       ['Name', 'Enter your name'],
       ['Email', 'Must be an e-mail address'],
-      ['Password', 'At least'],
+      ['Password', 'Choose a password'],
       ['Organization name', 'Your business name is required'],
     ] as const) {
       const input = field(page, label);

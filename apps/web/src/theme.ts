@@ -5,7 +5,8 @@ import { createTheme, type CSSVariablesResolver } from '@mantine/core';
 // at 3.6–4.3:1 for orange, green and teal. The primary shade is one darker, filled colours that
 // are too light for white text get black text (autoContrast below a luminance of 0.2: orange.8,
 // green.8), and dimmed and light-variant text are darkened to at least 4.5:1 on the backgrounds
-// they sit on (white, gray.0, blue.1 for the active navigation).
+// they sit on (white, gray.0, blue.1 for the active navigation). A field's error text (and the
+// text of an invalid input) is red.6 by default, 3.3:1; red.9 is 5.6:1.
 export const theme = createTheme({
   primaryColor: 'blue',
   primaryShade: { light: 8, dark: 8 },
@@ -41,6 +42,7 @@ export const cssVariablesResolver: CSSVariablesResolver = () => ({
   variables: {},
   light: {
     '--mantine-color-dimmed': '#5c636a',
+    '--mantine-color-error': 'var(--mantine-color-red-9)',
     ...Object.fromEntries(Object.entries(LIGHT_VARIANT_TEXT).map(([name, hex]) => [`--mantine-color-${name}-light-color`, hex])),
   },
   dark: {},

@@ -125,6 +125,7 @@ export function QueuePage() {
             yAxisLabel="Tasks"
             h={240}
             withValueLabels
+            counts
             minWidth={520}
           />
         </Card>
@@ -138,42 +139,45 @@ export function QueuePage() {
           {rows.length === 0 ? (
             <EmptyState title="No queue data">The queue monitor is not reporting yet. Check that the API and Redis are running.</EmptyState>
           ) : (
-            <Table verticalSpacing="sm" aria-label="Queues">
-              <Table.Thead>
-                <Table.Tr>
-                  <SortableTh column="name" {...qth}>
-                    Queue
-                  </SortableTh>
-                  <SortableTh column="waiting" ta="right" {...qth}>
-                    Waiting
-                  </SortableTh>
-                  <SortableTh column="active" ta="right" {...qth}>
-                    Active
-                  </SortableTh>
-                  <SortableTh column="delayed" ta="right" {...qth}>
-                    Delayed
-                  </SortableTh>
-                  <SortableTh column="failed" ta="right" {...qth}>
-                    Failed
-                  </SortableTh>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {queueSort.sorted.map((q) => (
-                  <Table.Tr key={q.name} data-testid={`queue-row-${q.name}`}>
-                    <Table.Td fw={600}>{q.name}</Table.Td>
-                    <Table.Td ta="right">{q.waiting}</Table.Td>
-                    <Table.Td ta="right">{q.active}</Table.Td>
-                    <Table.Td ta="right">{q.delayed}</Table.Td>
-                    <Table.Td ta="right">
-                      <Text span size="sm" c={q.failed ? 'red.9' : undefined} fw={q.failed ? 700 : undefined}>
-                        {q.failed}
-                      </Text>
-                    </Table.Td>
+            // Five sortable columns are wider than a phone; the table scrolls in its card rather than being cut off.
+            <Table.ScrollContainer minWidth={480} type="native">
+              <Table verticalSpacing="sm" aria-label="Queues">
+                <Table.Thead>
+                  <Table.Tr>
+                    <SortableTh column="name" {...qth}>
+                      Queue
+                    </SortableTh>
+                    <SortableTh column="waiting" ta="right" {...qth}>
+                      Waiting
+                    </SortableTh>
+                    <SortableTh column="active" ta="right" {...qth}>
+                      Active
+                    </SortableTh>
+                    <SortableTh column="delayed" ta="right" {...qth}>
+                      Delayed
+                    </SortableTh>
+                    <SortableTh column="failed" ta="right" {...qth}>
+                      Failed
+                    </SortableTh>
                   </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
+                </Table.Thead>
+                <Table.Tbody>
+                  {queueSort.sorted.map((q) => (
+                    <Table.Tr key={q.name} data-testid={`queue-row-${q.name}`}>
+                      <Table.Td fw={600}>{q.name}</Table.Td>
+                      <Table.Td ta="right">{q.waiting}</Table.Td>
+                      <Table.Td ta="right">{q.active}</Table.Td>
+                      <Table.Td ta="right">{q.delayed}</Table.Td>
+                      <Table.Td ta="right">
+                        <Text span size="sm" c={q.failed ? 'red.9' : undefined} fw={q.failed ? 700 : undefined}>
+                          {q.failed}
+                        </Text>
+                      </Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
           )}
         </QueryState>
       </Card>

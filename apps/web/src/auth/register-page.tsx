@@ -34,7 +34,7 @@ export function RegisterPage() {
       required: {
         name: 'Enter your name',
         email: 'Enter your email',
-        password: `At least ${LIMITS.passwordMin} characters`,
+        password: 'Choose a password',
         organizationName: 'Your business name is required',
         skills: 'Pick at least one skill',
       },

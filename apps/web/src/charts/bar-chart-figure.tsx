@@ -17,6 +17,8 @@ export interface BarChartFigureProps {
   h: number;
   /** Each bar's value written above it; for a handful of bars. */
   withValueLabels?: boolean;
+  /** Whole numbers: the y axis ticks skip fractions. */
+  counts?: boolean;
   /** How the x axis writes a category, when it is shorter than the table's. */
   xTickFormatter?: (value: string) => string;
   /** Below this width the chart scrolls sideways instead of squeezing its bars. */

@@ -5,7 +5,7 @@ import type { BarChartFigureProps } from './bar-chart-figure';
 export type ValuesBarChartProps = Omit<BarChartFigureProps, 'label' | 'minWidth'>;
 
 /** Its own chunk with recharts: see BarChartFigure. */
-export default function ValuesBarChart({ data, dataKey, series, valueFormatter, xAxisLabel, yAxisLabel, h, withValueLabels, xTickFormatter }: ValuesBarChartProps) {
+export default function ValuesBarChart({ data, dataKey, series, valueFormatter, xAxisLabel, yAxisLabel, h, withValueLabels, xTickFormatter, counts }: ValuesBarChartProps) {
   return (
     <BarChart
       h={h}
@@ -22,7 +22,9 @@ export default function ValuesBarChart({ data, dataKey, series, valueFormatter, 
       // The figure is one image to assistive technology, which reads the values from its table instead.
       accessibilityLayer={false}
       xAxisProps={xTickFormatter ? { tickFormatter: xTickFormatter } : undefined}
-      yAxisProps={{ width: 72 }}
+      yAxisProps={{ width: 72, allowDecimals: !counts }}
+      // Room above the tallest bar for its value; the rest as Mantine sets it for the axis labels.
+      barChartProps={{ margin: { top: 20, right: 5, bottom: 30, left: 10 } }}
     />
   );
 }
