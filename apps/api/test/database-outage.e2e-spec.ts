@@ -48,8 +48,9 @@ describe('database outage: every answer is a 503 with Retry-After', () => {
     const task = await submitTask(t.http, client, { category: 'research' });
     expect((await act(t.http, assistant, task.id, 'claim')).status).toBe(200);
     const sessions = { admin, client, assistant };
-    // Routes that answer without the database: the liveness probe, and refresh and logout without a cookie.
-    const offline = new Set(['get /api/health/live', 'post /api/auth/refresh', 'post /api/auth/logout']);
+    // Routes that answer without the database: the liveness probe, refresh and logout without a cookie, and
+    // the second sign-in step with a challenge that is not one (its HMAC is checked before anything is read).
+    const offline = new Set(['get /api/health/live', 'post /api/auth/refresh', 'post /api/auth/logout', 'post /api/auth/login/two-factor']);
     await cut(t.databaseName, { refuse: true });
     try {
       let checked = 0;
