@@ -26,7 +26,7 @@ export class AuthController {
 
   @Public()
   @Post('register')
-  @RateLimit({ name: 'register', limit: (c) => c.rateLimits.register, keys: byIp })
+  @RateLimit({ name: 'register', limit: (c) => c.rateLimits.register, tracker: byIp })
   @Contract({ summary: 'Create a client (with its organization) or an assistant account; sets the refresh cookie', body: registerBody, response: authResponse, status: 201, errors: { 409: 'e-mail already registered', 429: 'rate limited' } })
   async register(@Input('body') body: RegisterBody, @Res({ passthrough: true }) reply: FastifyReply): Promise<AuthResponse> {
     return this.withCookie(reply, await this.auth.register(body));
@@ -47,7 +47,7 @@ export class AuthController {
 
   @Public()
   @Post('refresh')
-  @RateLimit({ name: 'refresh', limit: (c) => c.rateLimits.login * 10, keys: byIp })
+  @RateLimit({ name: 'refresh', limit: (c) => c.rateLimits.login * 10, tracker: byIp })
   @Contract({
     summary: 'A new access token for the refresh cookie; the cookie is rotated, and reusing an old one ends the whole session',
     response: authResponse,
