@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { finished, type Readable } from 'node:stream';
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type {
@@ -16,13 +18,15 @@ import type {
   Statement,
   StatementQuery,
 } from '@handoff/contracts';
+import type { PoolClient } from 'pg';
+import QueryStream from 'pg-query-stream';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AuthUser } from '../common/auth/auth-user.js';
 import { UnprocessableRule } from '../common/http/errors.js';
 import { cursorColumn, decodeCursor, toPage } from '../common/http/pagination.js';
 import { rowsOf } from '../database/sql.js';
 import { OutboxRelay, toEntryView } from '../dispatch/outbox.relay.js';
-import { csvLine, ENTRY_CSV_HEADER, type CsvEntryRow } from './csv.js';
+import { entryCsv } from './csv.js';
 
 type LedgerRow = Parameters<typeof toEntryView>[0];
 
@@ -172,47 +176,33 @@ export class BillingService {
   }
 
   /**
-   * The filtered entries as CSV lines, read through a server-side cursor a
-   * batch at a time: the generator is pulled only as fast as the client reads,
-   * so memory stays flat however many entries match. The first value (the
-   * header) comes only once the cursor is open, so a database error can still
-   * become a proper error answer.
+   * The filtered entries as CSV, oldest first. Rows come from a portal of the
+   * one statement (so one snapshot throughout) a batch at a time, only as fast
+   * as the client reads, so memory stays flat however many entries match.
+   * Resolves once the first batch is in, so a database error can still become
+   * a proper error answer.
    */
-  async *exportCsv(user: AuthUser, q: BillingExportQuery): AsyncGenerator<string> {
+  async exportCsv(user: AuthUser, q: BillingExportQuery): Promise<Readable> {
     const { where, params, nothing } = this.scope(user, q);
     if (nothing) where.push('false');
     const runner = this.ds.createQueryRunner();
-    await runner.connect();
-    let open = false;
-    try {
-      await runner.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      open = true;
-      await runner.query(
-        `DECLARE billing_export NO SCROLL CURSOR FOR
-           SELECT l.id, l.created_at, l.kind, l.task_id, t.title AS task_title, l.organization_id, o.name AS organization_name, l.assistant_id,
-                  a.name AS assistant_name, l.amount_cents, l.currency::text AS currency, l.created_by, l.reason
-             FROM ledger_entries l JOIN tasks t ON t.id = l.task_id JOIN organizations o ON o.id = l.organization_id
-             LEFT JOIN users a ON a.id = l.assistant_id
-             ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
-            ORDER BY l.created_at, l.id`,
+    const client = (await runner.connect()) as PoolClient;
+    const rows = client.query(
+      new QueryStream(
+        `SELECT l.id, l.created_at, l.kind, l.task_id, t.title AS task_title, l.organization_id, o.name AS organization_name, l.assistant_id,
+                a.name AS assistant_name, l.amount_cents, l.currency::text AS currency, l.created_by, l.reason
+           FROM ledger_entries l JOIN tasks t ON t.id = l.task_id JOIN organizations o ON o.id = l.organization_id
+           LEFT JOIN users a ON a.id = l.assistant_id
+           ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
+          ORDER BY l.created_at, l.id`,
         params.values,
-      );
-      yield ENTRY_CSV_HEADER;
-      for (;;) {
-        const rows = rowsOf<CsvEntryRow>(await runner.query(`FETCH ${EXPORT_BATCH} FROM billing_export`));
-        if (!rows.length) break;
-        let chunk = '';
-        for (const r of rows) chunk += csvLine(r);
-        yield chunk;
-        if (rows.length < EXPORT_BATCH) break;
-      }
-      await runner.query('COMMIT');
-      open = false;
-    } finally {
-      // A client that hangs up mid-download lands here too: give the connection back clean.
-      if (open) await runner.query('ROLLBACK').catch(() => undefined);
-      await runner.release();
-    }
+        { batchSize: EXPORT_BATCH },
+      ),
+    );
+    // Ended, failed, or destroyed by a client that hung up mid-download (which closes the portal first).
+    finished(rows, () => void runner.release());
+    await once(rows, 'readable');
+    return entryCsv(rows);
   }
 
   /**

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { ThrottlerStorage } from '@nestjs/throttler';
 import { Redis } from 'ioredis';
 import { RedisThrottlerStorage } from './redis-throttler-storage.js';
 
@@ -24,7 +25,7 @@ describe('RedisThrottlerStorage', () => {
   });
 
   it('counts concurrent hits from two instances exactly once each, and refuses what is over the limit', async () => {
-    const sut = [new RedisThrottlerStorage(one), new RedisThrottlerStorage(two)];
+    const sut: ThrottlerStorage[] = [new RedisThrottlerStorage(one), new RedisThrottlerStorage(two)];
     const records = await Promise.all(Array.from({ length: 50 }, (_, i) => sut[i % 2]!.increment(key, WINDOW_MS, 20, WINDOW_MS, 'default')));
     expect(records.map((r) => r.totalHits).sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
     expect(records.filter((r) => !r.isBlocked)).toHaveLength(20);
@@ -36,7 +37,7 @@ describe('RedisThrottlerStorage', () => {
   });
 
   it('starts the window at the first hit only: later hits, refused ones included, do not extend it', async () => {
-    const sut = new RedisThrottlerStorage(one);
+    const sut: ThrottlerStorage = new RedisThrottlerStorage(one);
     await sut.increment(key, WINDOW_MS, 1, WINDOW_MS, 'default');
     await one.pexpire(key, 5_000);
     const refused = await sut.increment(key, WINDOW_MS, 1, WINDOW_MS, 'default');
@@ -46,7 +47,7 @@ describe('RedisThrottlerStorage', () => {
   });
 
   it('counts afresh once the window is gone', async () => {
-    const sut = new RedisThrottlerStorage(two);
+    const sut: ThrottlerStorage = new RedisThrottlerStorage(two);
     for (let i = 0; i < 3; i++) await sut.increment(key, WINDOW_MS, 2, WINDOW_MS, 'default');
     await one.del(key);
     expect(await sut.increment(key, WINDOW_MS, 2, WINDOW_MS, 'default')).toMatchObject({ totalHits: 1, isBlocked: false, timeToBlockExpire: 0 });
