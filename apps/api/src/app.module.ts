@@ -17,6 +17,7 @@ import { CoreModule } from './core.module.js';
 import { QueuesModule } from './dispatch/queues.module.js';
 import { WorkersModule } from './dispatch/workers.module.js';
 import { HealthController } from './health/health.controller.js';
+import { HealthModule } from './health/health.module.js';
 import { RateCardController } from './rate-card/rate-card.controller.js';
 import { RedisWriteGuard } from './redis/redis-write.guard.js';
 import { RealtimeGateway } from './realtime/realtime.gateway.js';
@@ -51,7 +52,14 @@ export class AppModule {
     if (serves) providers.push(RealtimeGateway);
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config), QueuesModule.forRoot(config), TasksModule, BillingModule, ...(works ? [WorkersModule.forRoot(config)] : [])],
+      imports: [
+        CoreModule.forRoot(config),
+        QueuesModule.forRoot(config),
+        TasksModule,
+        BillingModule,
+        ...(serves ? [HealthModule] : []),
+        ...(works ? [WorkersModule.forRoot(config)] : []),
+      ],
       controllers,
       providers,
     };
