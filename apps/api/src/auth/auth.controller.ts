@@ -4,6 +4,7 @@ import { authResponse, loginBody, registerBody, userView, type AuthResponse, typ
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthUser } from '../common/auth/auth-user.js';
 import { CurrentUser, Public } from '../common/auth/decorators.js';
+import { jobsBoardCookie } from '../common/auth/jobs-board-cookie.js';
 import { Contract, Input } from '../common/http/contract.js';
 import { parseCookies, serializeCookie } from '../common/http/cookies.js';
 import { originAllowed } from '../common/http/origin.js';
@@ -104,11 +105,13 @@ export class AuthController {
         secure: this.config.cookieSecure,
       }),
     );
+    if (issued.body.user.role === 'admin') void reply.header('set-cookie', jobsBoardCookie(issued.body.accessToken, issued.body.expiresIn, this.config.cookieSecure));
     void reply.header('cache-control', 'no-store');
     return issued.body;
   }
 
   private clearCookie(reply: FastifyReply): void {
     void reply.header('set-cookie', serializeCookie(REFRESH_COOKIE, '', { path: REFRESH_COOKIE_PATH, maxAgeSeconds: 0, secure: this.config.cookieSecure }));
+    void reply.header('set-cookie', jobsBoardCookie('', 0, this.config.cookieSecure));
   }
 }
