@@ -37,8 +37,8 @@ export async function mountJobsBoard(app: NestFastifyApplication, config: AppCon
     serverAdapter: board,
     options: { uiConfig: { boardTitle: 'Handoff jobs' } },
   });
-  // Redis away is an outage (503, Retry-After), as everywhere in the API; the rest keeps the board's own answer.
-  board.setErrorHandler((e: Error) => (isInfrastructureDown(e) ? { status: 503, body: toErrorResponse(e) } : errorHandler(e)));
+  // Redis lost mid-request is an outage (503, Retry-After), as everywhere in the API, in the board's own error shape.
+  board.setErrorHandler((e: Error) => errorHandler(isInfrastructureDown(e) ? Object.assign(e, { statusCode: 503 }) : e));
   // Its page and assets are a page a browser renders (scripts and styles of its own); its JSON keeps the API's headers.
   const page = securityHeaders(config).document;
   const api = `${JOBS_BOARD_PATH}/api/`;
