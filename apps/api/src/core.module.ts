@@ -9,10 +9,11 @@ import { HandoffThrottlerGuard, throttlerOptions } from './common/rate-limit/rat
 import { APP_CONFIG, type AppConfig } from './config/config.js';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions, survivePoolClientErrors } from './database/data-source.js';
+import { REPOSITORIES } from './database/repositories.js';
 import { prepareStatements } from './database/sql.js';
 import { REDIS, RedisModule } from './redis/redis.module.js';
 
-/** What every domain module may inject: config, the database, Redis, sessions and limits. */
+/** What every domain module may inject: config, the database and its repositories, Redis, sessions and limits. */
 @Global()
 @Module({})
 export class CoreModule {
@@ -30,8 +31,8 @@ export class CoreModule {
         RedisModule,
         ThrottlerModule.forRootAsync({ inject: [REDIS], useFactory: (redis: Redis) => throttlerOptions(config, redis) }),
       ],
-      providers: [{ provide: APP_CONFIG, useValue: config }, TokensService, SessionService, HandoffThrottlerGuard, LoginThrottle],
-      exports: [APP_CONFIG, TokensService, SessionService, HandoffThrottlerGuard, LoginThrottle],
+      providers: [{ provide: APP_CONFIG, useValue: config }, ...REPOSITORIES, TokensService, SessionService, HandoffThrottlerGuard, LoginThrottle],
+      exports: [APP_CONFIG, ...REPOSITORIES, TokensService, SessionService, HandoffThrottlerGuard, LoginThrottle],
     };
   }
 }

@@ -6,10 +6,15 @@ import type { AppConfig } from '../config/config.js';
 import { redisOptionsFromUrl, requestRedisOptions, workerRedisOptions } from '../redis/redis.module.js';
 import { LiveEvents } from '../realtime/live-events.js';
 import { DEFAULT_JOB_OPTIONS, JobsService } from './jobs.service.js';
-import { OutboxRelay } from './outbox.relay.js';
+import { EventBus } from '../events/event-bus.js';
+import { OutboxRelay } from '../events/outbox.relay.js';
+import { UnitOfWork } from '../events/unit-of-work.js';
+import { LiveFanoutSubscriber } from '../realtime/live-fanout.subscriber.js';
+import { AnnounceSubscriber } from './announce.subscriber.js';
+import { TimersSubscriber } from './timers.subscriber.js';
 import { SNAPSHOTS_MAX, TaskSnapshots } from './task-snapshots.js';
 
-/** Queues (producers) and the outbox relay exist in every role; processors only where workers run. */
+/** Queues (producers), the outbox relay and its subscribers exist in every role; processors only where workers run. */
 @Global()
 @Module({})
 export class QueuesModule {
@@ -35,12 +40,17 @@ export class QueuesModule {
       ],
       providers: [
         JobsService,
+        EventBus,
         OutboxRelay,
+        UnitOfWork,
+        LiveFanoutSubscriber,
+        AnnounceSubscriber,
+        TimersSubscriber,
         LiveEvents,
         // An api-only process runs no announce to hand views to.
         { provide: TaskSnapshots, useValue: new TaskSnapshots(config.role === 'api' ? 0 : SNAPSHOTS_MAX) },
       ],
-      exports: [JobsService, OutboxRelay, LiveEvents, TaskSnapshots, BullModule],
+      exports: [JobsService, EventBus, OutboxRelay, UnitOfWork, LiveEvents, TaskSnapshots, BullModule],
     };
   }
 }

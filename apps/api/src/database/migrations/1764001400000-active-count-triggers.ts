@@ -3,8 +3,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 // The active-task count's trigger ran its PL/pgSQL function for every new
 // task, and a new task has no assignee, so the call never changed anything.
 // Split by event, with a WHEN clause that PostgreSQL checks without calling
-// the function, a submit no longer pays for it: 3,341 → 3,539 submit
-// statements/s alone through pg (6 interleaved rounds, docs/PERFORMANCE.md).
+// the function, a submit no longer pays for it (docs/PERFORMANCE.md#claims-in-one-statement).
 // Updates keep the unconditional trigger: a claim, a release or a return
 // moves the count, and the function already compares before it writes.
 export class ActiveCountTriggers1764001400000 implements MigrationInterface {
