@@ -1,15 +1,12 @@
-import { once } from 'node:events';
-import { finished, type Readable } from 'node:stream';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { BillingSummaryDay, BillingSummaryRow, Earnings, LedgerKind } from '@handoff/contracts';
-import type { PoolClient } from 'pg';
-import QueryStream from 'pg-query-stream';
 import type { DataSource, EntityManager } from 'typeorm';
 import { cursorColumn, type Cursor } from '../common/http/pagination.js';
 import { rowMapper } from '../database/rows.js';
 import { rowsOf, type Queryable } from '../database/sql.js';
 import { ledgerRecordedEvents, type Placeholder } from '../events/outbox.repository.js';
+import type { CsvEntryRow } from './csv.js';
 import { LedgerEntry, type LedgerEntryWithTitle } from './ledger-entry.entity.js';
 
 export const toLedgerEntry = rowMapper<LedgerEntry, Pick<LedgerEntryWithTitle, 'taskTitle'>>(LedgerEntry, { task_title: 'taskTitle' });
@@ -175,32 +172,44 @@ export class LedgerRepository {
   }
 
   /**
-   * The filtered entries oldest first, as a stream of rows read a batch at a
-   * time from a portal of the one statement (so one snapshot throughout), only
-   * as fast as the consumer reads: memory stays flat however many match.
-   * Resolves once the first batch is in, so a database error still comes first.
+   * The filtered entries oldest first, a batch at a time, through a
+   * server-side cursor in one read-only snapshot: pulled only as fast as the
+   * consumer reads, so memory stays flat however many match. The first batch
+   * comes only once the cursor is open, so a database error still comes first.
    */
-  async exportRows(f: LedgerFilter, batch: number): Promise<Readable> {
+  async *exportBatches(f: LedgerFilter, batch: number): AsyncGenerator<CsvEntryRow[]> {
     const params = new Params();
     const where = whereOf(f, params);
     const runner = this.ds.createQueryRunner();
-    const client = (await runner.connect()) as PoolClient;
-    const rows = client.query(
-      new QueryStream(
-        `SELECT l.id, l.created_at, l.kind, l.task_id, t.title AS task_title, l.organization_id, o.name AS organization_name, l.assistant_id,
-                a.name AS assistant_name, l.amount_cents, l.currency::text AS currency, l.created_by, l.reason
-           FROM ledger_entries l JOIN tasks t ON t.id = l.task_id JOIN organizations o ON o.id = l.organization_id
-           LEFT JOIN users a ON a.id = l.assistant_id
-           ${whereSql(where)}
-          ORDER BY l.created_at, l.id`,
+    await runner.connect();
+    let open = false;
+    try {
+      await runner.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      open = true;
+      await runner.query(
+        `DECLARE billing_export NO SCROLL CURSOR FOR
+           SELECT l.id, l.created_at, l.kind, l.task_id, t.title AS task_title, l.organization_id, o.name AS organization_name, l.assistant_id,
+                  a.name AS assistant_name, l.amount_cents, l.currency::text AS currency, l.created_by, l.reason
+             FROM ledger_entries l JOIN tasks t ON t.id = l.task_id JOIN organizations o ON o.id = l.organization_id
+             LEFT JOIN users a ON a.id = l.assistant_id
+             ${whereSql(where)}
+            ORDER BY l.created_at, l.id`,
         params.values,
-        { batchSize: batch },
-      ),
-    );
-    // Ended, failed, or destroyed by a consumer that stopped early (a client that hung up), which closes the portal first.
-    finished(rows, () => void runner.release());
-    await once(rows, 'readable');
-    return rows;
+      );
+      yield [];
+      for (;;) {
+        const rows = rowsOf<CsvEntryRow>(await runner.query(`FETCH ${Number(batch)} FROM billing_export`));
+        if (!rows.length) break;
+        yield rows;
+        if (rows.length < batch) break;
+      }
+      await runner.query('COMMIT');
+      open = false;
+    } finally {
+      // A consumer that stops early (a client that hangs up mid-download) lands here too: give the connection back clean.
+      if (open) await runner.query('ROLLBACK').catch(() => undefined);
+      await runner.release();
+    }
   }
 
   /** The task's charge, locked for the rest of the transaction (corrections of one task take turns), and its corrections so far. */
