@@ -11,7 +11,10 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   transform: {
     '^.+\\.ts$': swcEsm,
+    '/node_modules/@nestjs/throttler/.+\\.js$': '<rootDir>/jest.require-esm.cjs',
   },
+  transformIgnorePatterns: ['/node_modules/(?!@nestjs/throttler/)'],
+  setupFiles: ['<rootDir>/test/support/require-esm-setup.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
   // A limit that catches a hang, not a loaded machine: `npm test` runs this beside other work on two cores,

@@ -21,6 +21,7 @@ import { WorkersModule } from './dispatch/workers.module.js';
 import { HealthController } from './health/health.controller.js';
 import { OrganizationsController } from './organizations/organizations.controller.js';
 import { OrganizationsModule } from './organizations/organizations.module.js';
+import { HealthModule } from './health/health.module.js';
 import { RateCardController } from './rate-card/rate-card.controller.js';
 import { RedisWriteGuard } from './redis/redis-write.guard.js';
 import { RealtimeGateway } from './realtime/realtime.gateway.js';
@@ -57,7 +58,17 @@ export class AppModule {
     if (serves) providers.push(RealtimeGateway);
     return {
       module: AppModule,
-      imports: [CoreModule.forRoot(config), QueuesModule.forRoot(config), TasksModule, BillingModule, OrganizationsModule, TemplatesModule, TwoFactorModule, ...(works ? [WorkersModule.forRoot(config)] : [])],
+      imports: [
+        CoreModule.forRoot(config),
+        QueuesModule.forRoot(config),
+        TasksModule,
+        BillingModule,
+        OrganizationsModule,
+        TemplatesModule,
+        TwoFactorModule,
+        ...(serves ? [HealthModule] : []),
+        ...(works ? [WorkersModule.forRoot(config)] : []),
+      ],
       controllers,
       providers,
     };

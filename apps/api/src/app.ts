@@ -7,6 +7,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { mountJobsBoard } from './admin-jobs/jobs-board.js';
 import { AppModule } from './app.module.js';
 import { isJsonApi, securityHeaders } from './common/http/security-headers.js';
 import { createLogger, lazyRequestLogger, PinoNestLogger } from './common/logging/logger.js';
@@ -116,6 +117,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       .build(),
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+  await mountJobsBoard(app, config);
 
   if (serveWeb) {
     await app.register(fastifyStatic as never, { root: webDist, prefix: '/', wildcard: true, index: ['index.html'] });

@@ -236,4 +236,13 @@ describe('security: rate limits hold across two instances sharing Redis', () => 
     const statuses = await alternate(8, (app, i) => app.http.post(`/api/tasks/${tasks[i]!.id}/claim`, undefined, { token: assistant.token }));
     expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 429, 429]);
   });
+
+  it('refresh: 10 × LOGIN_RATE_LIMIT per address in total, refused with the API error shape', async () => {
+    const statuses = await alternate(52, (app) => app.http.post('/api/auth/refresh'));
+    expect(statuses).toEqual([...Array(50).fill(401), 429, 429]);
+    const refused = await two.http.post('/api/auth/refresh');
+    const wait = Number(refused.headers.get('retry-after'));
+    expect(refused.body).toEqual({ statusCode: 429, error: 'Too Many Requests', message: `too many refresh attempts; retry in ${wait} s`, retryAfterSeconds: wait });
+    expect(await one.redis.get(`${one.config.redisPrefix}:rl:refresh:ip:127.0.0.1`)).toBe('53');
+  });
 });

@@ -19,6 +19,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthUser } from '../common/auth/auth-user.js';
 import { BeforeTwoFactor, CurrentUser, Public } from '../common/auth/decorators.js';
+import { jobsBoardCookie } from '../common/auth/jobs-board-cookie.js';
 import { Contract, Input } from '../common/http/contract.js';
 import { parseCookies, serializeCookie } from '../common/http/cookies.js';
 import { originAllowed } from '../common/http/origin.js';
@@ -46,7 +47,7 @@ export class AuthController {
 
   @Public()
   @Post('register')
-  @RateLimit({ name: 'register', limit: (c) => c.rateLimits.register, keys: byIp })
+  @RateLimit({ name: 'register', limit: (c) => c.rateLimits.register, tracker: byIp })
   @Contract({ summary: 'Create a client (with its organization) or an assistant account; sets the refresh cookie', body: registerBody, response: authResponse, status: 201, errors: { 409: 'e-mail already registered', 429: 'rate limited' } })
   async register(@Input('body') body: RegisterBody, @Res({ passthrough: true }) reply: FastifyReply): Promise<AuthResponse> {
     return this.withCookie(reply, await this.auth.register(body));
@@ -103,7 +104,7 @@ export class AuthController {
 
   @Public()
   @Post('refresh')
-  @RateLimit({ name: 'refresh', limit: (c) => c.rateLimits.login * 10, keys: byIp })
+  @RateLimit({ name: 'refresh', limit: (c) => c.rateLimits.login * 10, tracker: byIp })
   @Contract({
     summary: 'A new access token for the refresh cookie; the cookie is rotated, and reusing an old one ends the whole session',
     response: authResponse,
@@ -163,6 +164,7 @@ export class AuthController {
     if (issued.device) {
       cookies.push(serializeCookie(DEVICE_COOKIE, issued.device.token, { path: DEVICE_COOKIE_PATH, maxAgeSeconds: Math.floor(DEVICE_TOKEN_TTL_MS / 1000), secure: this.config.cookieSecure }));
     }
+    if (issued.body.user.role === 'admin') cookies.push(jobsBoardCookie(issued.body.accessToken, issued.body.expiresIn, this.config.cookieSecure));
     void reply.header('set-cookie', cookies.length === 1 ? cookies[0]! : cookies);
     void reply.header('cache-control', 'no-store');
     return issued.body;
@@ -170,5 +172,6 @@ export class AuthController {
 
   private clearCookie(reply: FastifyReply): void {
     void reply.header('set-cookie', serializeCookie(REFRESH_COOKIE, '', { path: REFRESH_COOKIE_PATH, maxAgeSeconds: 0, secure: this.config.cookieSecure }));
+    void reply.header('set-cookie', jobsBoardCookie('', 0, this.config.cookieSecure));
   }
 }

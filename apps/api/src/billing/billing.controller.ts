@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import { Get, Headers, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiProduces, ApiTags } from '@nestjs/swagger';
 import {
@@ -63,16 +62,8 @@ export class BillingController {
   @ApiProduces('text/csv')
   @Contract({ summary: 'The filtered entries as CSV, oldest first, streamed', query: billingExportQuery })
   async export(@CurrentUser() user: AuthUser, @Input('query') q: BillingExportQuery, @Res() reply: FastifyReply) {
-    const lines = this.billing.exportCsv(user, q);
-    // Open the cursor before answering, so a failure to start is an error response rather than a cut-off download.
-    const first = await lines.next();
-    async function* all() {
-      if (!first.done) yield first.value;
-      yield* lines;
-    }
-    const body = Readable.from(all());
-    // If the client leaves before the stream is first read, the wrapper never runs; release the cursor directly.
-    body.on('close', () => void lines.return(undefined));
+    // Resolves once the rows have started, so a failure to start is an error response rather than a cut-off download.
+    const body = await this.billing.exportCsv(user, q);
     const stamp = new Date().toISOString().slice(0, 10);
     return reply
       .status(200)

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type {
@@ -23,7 +24,7 @@ import { decodeCursor, toPage } from '../common/http/pagination.js';
 import { UnitOfWork } from '../events/unit-of-work.js';
 import { TasksRepository } from '../tasks/tasks.repository.js';
 import { OrganizationsRepository } from '../users/organizations.repository.js';
-import { csvLine, ENTRY_CSV_HEADER } from './csv.js';
+import { entryCsv } from './csv.js';
 import { toEntryView } from './ledger-entry.view.js';
 import { LedgerRepository, type LedgerFilter } from './ledger.repository.js';
 
@@ -102,28 +103,25 @@ export class BillingService {
   }
 
   /**
-   * The filtered entries as CSV lines, read through a server-side cursor a
-   * batch at a time: the generator is pulled only as fast as the client reads,
-   * so memory stays flat however many entries match. The first value (the
-   * header) comes only once the cursor is open, so a database error can still
-   * become a proper error answer.
+   * The filtered entries as CSV, read through a server-side cursor a batch
+   * at a time (each FETCH its own statement, under the statement timeout)
+   * only as fast as the client reads, so memory stays flat however many
+   * entries match. Resolves once the cursor is open, so a database error can
+   * still become a proper error answer.
    */
-  async *exportCsv(user: AuthUser, q: BillingExportQuery): AsyncGenerator<string> {
+  async exportCsv(user: AuthUser, q: BillingExportQuery): Promise<Readable> {
     const batches = this.ledger.exportBatches(this.scope(user, q), EXPORT_BATCH);
-    try {
-      // The first batch (empty) comes once the cursor is open.
-      await batches.next();
-      yield ENTRY_CSV_HEADER;
-      for await (const rows of batches) {
-        let chunk = '';
-        for (const r of rows) chunk += csvLine(r);
-        yield chunk;
-      }
-    } finally {
-      // A client that hangs up mid-download: the cursor's connection goes back clean.
-      await batches.return(undefined);
-    }
+    await batches.next();
+    const rows = Readable.from(
+      (async function* () {
+        for await (const batch of batches) yield* batch;
+      })(),
+    );
+    // A client that hangs up, even before the first row is read, ends the cursor and gives its connection back.
+    rows.once('close', () => void batches.return(undefined));
+    return entryCsv(rows);
   }
+
 
   /**
    * A refund or adjustment, under one rule: the task's bill (charge − refunds

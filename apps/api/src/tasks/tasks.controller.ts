@@ -80,7 +80,7 @@ export class TasksController {
 
   @Post('claim-next')
   @Roles('assistant')
-  @RateLimit({ name: 'claim', limit: (c) => c.rateLimits.claim, keys: byUser })
+  @RateLimit({ name: 'claim', limit: (c) => c.rateLimits.claim, tracker: byUser })
   @Contract({ summary: 'Claim the best queued task for you; 204 when there is none', response: taskView, errors: { 204: 'nothing to claim', 422: 'over capacity' } })
   async claimNext(@CurrentUser() user: AuthUser, @Res({ passthrough: true }) reply: FastifyReply) {
     const task = await this.tasks.claimNext(user);
@@ -99,7 +99,7 @@ export class TasksController {
 
   @Post(':id/claim')
   @Roles('assistant')
-  @RateLimit({ name: 'claim', limit: (c) => c.rateLimits.claim, keys: byUser })
+  @RateLimit({ name: 'claim', limit: (c) => c.rateLimits.claim, tracker: byUser })
   @Contract({ summary: 'Claim a queued task; exactly one assistant wins', params: idParams, response: taskView, errors: { ...MOVED, 422: 'outside your skills or over capacity' } })
   claim(@CurrentUser() user: AuthUser, @Input('params') p: { id: string }) {
     return this.tasks.claim(user, p.id);

@@ -134,6 +134,7 @@ export function QueuePage() {
       <Title order={2} size="h4" mb="sm">
         Background queues
       </Title>
+      <Anchor href="/api/admin/jobs" size="sm" mb="sm" display="inline-block">Browse every job (queue board)</Anchor>
       <Card withBorder padding={0}>
         <QueryState isPending={queues.isPending} error={isApiError(queues.error, 404) ? null : queues.error} onRetry={() => void queues.refetch()}>
           {rows.length === 0 ? (

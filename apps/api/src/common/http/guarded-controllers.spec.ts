@@ -58,7 +58,7 @@ describe('guarded controllers', () => {
       write() {}
 
       @Public()
-      @RateLimit({ name: 'x', limit: () => 1, keys: byIp })
+      @RateLimit({ name: 'x', limit: () => 1, tracker: byIp })
       @Get('limited')
       limited() {}
     }

@@ -1,21 +1,17 @@
 import { HttpException, HttpStatus, Inject, Injectable, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { InjectThrottlerOptions, InjectThrottlerStorage, ThrottlerGuard, type ThrottlerModuleOptions, type ThrottlerStorage } from '@nestjs/throttler';
 import type { Redis } from 'ioredis';
-import { APP_CONFIG, type AppConfig } from '../../config/config.js';
-import { REDIS } from '../../redis/redis.module.js';
+import type { AppConfig } from '../../config/config.js';
 import { perRoute } from '../http/route-metadata.js';
-
-// Fixed-window counters in Redis, so a limit holds across every API instance.
-const HIT = `
-local n = redis.call('INCR', KEYS[1])
-if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-return {n, redis.call('PTTL', KEYS[1])}`;
+import { RedisThrottlerStorage } from './redis-throttler-storage.js';
 
 export interface RateLimitSpec {
+  /** The counter's name; routes that share a name share their counters (claim and claim-next). */
   name: string;
   limit: (config: AppConfig) => number;
-  /** What one caller is: the IP, the account, or both (each counted separately). */
-  keys: (req: RateLimitedRequest) => string[];
+  /** Who one caller is: the address, or the signed-in user. */
+  tracker: (req: RateLimitedRequest) => string;
 }
 
 export interface RateLimitedRequest {
@@ -27,8 +23,8 @@ export interface RateLimitedRequest {
 export const RATE_LIMIT = 'handoff:rate-limit';
 export const RateLimit = (spec: RateLimitSpec) => SetMetadata(RATE_LIMIT, spec);
 
-export const byIp = (req: RateLimitedRequest) => [`ip:${req.ip}`];
-export const byUser = (req: RateLimitedRequest) => (req.user ? [`user:${req.user.id}`] : [`ip:${req.ip}`]);
+export const byIp = (req: RateLimitedRequest) => `ip:${req.ip}`;
+export const byUser = (req: RateLimitedRequest) => (req.user ? `user:${req.user.id}` : `ip:${req.ip}`);
 
 /** 429 with the seconds to wait (the error filter turns them into Retry-After). */
 export function tooManyRequests(what: string, waitMs: number): HttpException {
@@ -39,48 +35,50 @@ export function tooManyRequests(what: string, waitMs: number): HttpException {
   );
 }
 
-@Injectable()
-export class RateLimiter {
-  private readonly redis: Redis & { handoffRateHit(key: string, windowMs: number): Promise<[number, number]> };
+const specOf = perRoute((handler) => Reflect.getMetadata(RATE_LIMIT, handler) as RateLimitSpec | undefined);
 
-  constructor(
-    @Inject(REDIS) redis: Redis,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {
-    // A defined command runs by EVALSHA (the script's body goes over the wire once, not on every hit).
-    redis.defineCommand('handoffRateHit', { numberOfKeys: 1, lua: HIT });
-    this.redis = redis as RateLimiter['redis'];
+/**
+ * The throttler's options: one throttler whose limit, caller and key come from the route's
+ * `@RateLimit`, a window of RATE_LIMIT_WINDOW, counted in Redis under the app's prefix
+ * (`<prefix>:rl:<name>:<caller>`). No X-RateLimit-* headers: a refusal says Retry-After, as before.
+ */
+export function throttlerOptions(config: AppConfig, redis: Redis): ThrottlerModuleOptions {
+  const route = (ctx: ExecutionContext) => specOf(ctx)!;
+  return {
+    throttlers: [
+      {
+        name: 'default',
+        ttl: config.rateLimits.windowMs,
+        limit: (ctx) => route(ctx).limit(config),
+        getTracker: (req, ctx) => route(ctx).tracker(req as RateLimitedRequest),
+        generateKey: (ctx, tracker) => `${config.redisPrefix}:rl:${route(ctx).name}:${tracker}`,
+      },
+    ],
+    storage: new RedisThrottlerStorage(redis),
+    setHeaders: false,
+  };
+}
+
+/** `ThrottlerGuard` answering the API's 429: the limit's name and the seconds left in its window. */
+@Injectable()
+export class HandoffThrottlerGuard extends ThrottlerGuard {
+  constructor(@InjectThrottlerOptions() options: ThrottlerModuleOptions, @InjectThrottlerStorage() storage: ThrottlerStorage, reflector: Reflector) {
+    super(options, storage, reflector);
   }
 
-  /** Count one hit; throws 429 with the seconds to wait once any key is over its limit. */
-  async hit(name: string, keys: string[], limit: number): Promise<void> {
-    const windowMs = this.config.rateLimits.windowMs;
-    for (const key of keys) {
-      const [count, ttl] = await this.redis.handoffRateHit(`${this.config.redisPrefix}:rl:${name}:${key}`, windowMs);
-      if (count > limit) throw tooManyRequests(`too many ${name} attempts`, ttl > 0 ? ttl : windowMs);
-    }
+  protected override throwThrottlingException(ctx: ExecutionContext, detail: { timeToBlockExpire: number }): Promise<void> {
+    throw tooManyRequests(`too many ${specOf(ctx)!.name} attempts`, detail.timeToBlockExpire * 1000);
   }
 }
 
 /** Runs after authentication so per-user limits can see the user. */
 @Injectable()
 export class RateLimitGuard implements CanActivate {
-  private readonly specOf: (ctx: ExecutionContext) => RateLimitSpec | undefined;
+  constructor(@Inject(HandoffThrottlerGuard) private readonly throttler: HandoffThrottlerGuard) {}
 
-  constructor(
-    reflector: Reflector,
-    private readonly limiter: RateLimiter,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {
-    this.specOf = perRoute((handler) => reflector.get<RateLimitSpec | undefined>(RATE_LIMIT, handler));
-  }
-
-  // Not `async`: most routes have no limit and pass without a promise.
+  // Not `async`: most routes have no limit and pass without a promise, and without the throttler.
   canActivate(ctx: ExecutionContext): boolean | Promise<boolean> {
-    if (ctx.getType() !== 'http') return true;
-    const spec = this.specOf(ctx);
-    if (!spec) return true;
-    const req = ctx.switchToHttp().getRequest<RateLimitedRequest>();
-    return this.limiter.hit(spec.name, spec.keys(req), spec.limit(this.config)).then(() => true);
+    if (ctx.getType() !== 'http' || !specOf(ctx)) return true;
+    return this.throttler.canActivate(ctx);
   }
 }
