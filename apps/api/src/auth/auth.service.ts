@@ -5,7 +5,7 @@ import { TokensService } from '../common/auth/tokens.service.js';
 import { LoginThrottle } from '../common/rate-limit/login-throttle.js';
 import type { User } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
-import { burnPasswordCheck, verifyPassword } from './password.js';
+import { burnPasswordCheck, verifyPassword } from '../common/auth/password.js';
 import { RefreshTokensService } from './refresh-tokens.service.js';
 
 /** What a sign-in hands back: the body, and the refresh token that goes into the cookie. */

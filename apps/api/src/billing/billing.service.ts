@@ -21,7 +21,8 @@ import type { AuthUser } from '../common/auth/auth-user.js';
 import { UnprocessableRule } from '../common/http/errors.js';
 import { cursorColumn, decodeCursor, toPage } from '../common/http/pagination.js';
 import { rowsOf } from '../database/sql.js';
-import { OutboxRelay, toEntryView } from '../dispatch/outbox.relay.js';
+import { OutboxSignal } from '../database/outbox-signal.js';
+import { toEntryView } from '../dispatch/outbox.relay.js';
 import { csvLine, ENTRY_CSV_HEADER, type CsvEntryRow } from './csv.js';
 
 type LedgerRow = Parameters<typeof toEntryView>[0];
@@ -72,7 +73,7 @@ interface Scope {
 export class BillingService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
-    private readonly outbox: OutboxRelay,
+    private readonly outbox: OutboxSignal,
   ) {}
 
   /** What a caller may read, narrowed by its filters. Clients see their organization's side, assistants their payouts. */

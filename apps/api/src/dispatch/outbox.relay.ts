@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { ANNOUNCE_BATCH, rooms, type LedgerEntryView, type TaskStatus } from '@handoff/contracts';
 import type { Redis } from 'ioredis';
 import type { DataSource, EntityManager } from 'typeorm';
+import { OutboxSignal } from '../database/outbox-signal.js';
 import { query, rowsOf } from '../database/sql.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { LiveEvents, onceEvent, type OnceEvent } from '../realtime/live-events.js';
@@ -88,6 +89,7 @@ interface Effects {
 export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('outbox');
   private readonly loop: Recurring;
+  private readonly unlisten: () => void;
 
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
@@ -96,8 +98,10 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly live: LiveEvents,
     private readonly snapshots: TaskSnapshots,
     @Inject(REDIS) redis: Redis,
+    signal: OutboxSignal,
   ) {
     this.loop = new Recurring(redis, config.reconcileIntervalMs, () => this.drainAll(), this.logger, 'relay');
+    this.unlisten = signal.listen(() => this.kick());
   }
 
   /** Rows a process left behind when it died after its commit are relayed at start; what piled up while Redis was away, as soon as it is back. */
@@ -107,6 +111,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Stop before the socket server and queues close, so a drain never talks to a closed connection. */
   onModuleDestroy(): Promise<void> {
+    this.unlisten();
     return this.loop.stop();
   }
 

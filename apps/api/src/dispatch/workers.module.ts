@@ -3,12 +3,14 @@ import { Module, type DynamicModule, type OnModuleInit, type Type } from '@nestj
 import type { QueueName } from '@handoff/contracts';
 import type { ConnectionOptions } from 'bullmq';
 import type { AppConfig } from '../config/config.js';
-import { redisOptionsFromUrl, workerRedisOptions } from '../redis/redis.module.js';
+import { RealtimeModule } from '../realtime/realtime.module.js';
+import { redisOptionsFromUrl, RedisModule, workerRedisOptions } from '../redis/redis.module.js';
 import { TasksModule } from '../tasks/tasks.module.js';
 import { DispatchProcessor } from './dispatch.processor.js';
 import { assertEveryJobHandled } from './job-handlers.js';
 import type { LoggedWorker } from './logged-worker.js';
 import { Maintenance } from './maintenance.service.js';
+import { QueuesModule } from './queues.module.js';
 import { TimerSweep } from './timer-sweep.js';
 import { TimersProcessor } from './timers.processor.js';
 import { WorkerWatchdog } from './worker-watchdog.js';
@@ -43,7 +45,7 @@ export class WorkersModule implements OnModuleInit {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkersModule,
-      imports: [TasksModule],
+      imports: [QueuesModule, TasksModule, RealtimeModule, RedisModule],
       providers: [
         { provide: DispatchProcessor, useClass: withWorkerOptions(DispatchProcessor, config) },
         { provide: TimersProcessor, useClass: withWorkerOptions(TimersProcessor, config) },

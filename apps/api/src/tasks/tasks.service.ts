@@ -16,8 +16,8 @@ import { StateConflict, UnprocessableRule } from '../common/http/errors.js';
 import { cursorColumn, decodeCursor, toPage } from '../common/http/pagination.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { query } from '../database/sql.js';
-import { OutboxRelay } from '../dispatch/outbox.relay.js';
 import { GroupCommit } from '../database/group-commit.js';
+import { OutboxSignal } from '../database/outbox-signal.js';
 import { SUBMIT_SQL, submission, submitParams, type Submission } from './submit-batch.js';
 import { TASK_JOINS, TASK_SELECT, taskRowFromJson, toTaskView, type TaskEventRow, type TaskRow } from './task-row.js';
 import { runClaimTransition, runTransition, type ClaimOutcome, type TransitionInput } from './transition.js';
@@ -59,7 +59,7 @@ export class TasksService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly outbox: OutboxRelay,
+    private readonly outbox: OutboxSignal,
   ) {}
 
   /**
