@@ -36,7 +36,7 @@ export const LAYERS = {
 };
 
 /** A table with a loop in it would allow the cycle it is meant to refuse: refuse the table instead. */
-function assertAcyclic(layers) {
+export function assertAcyclic(layers) {
   const state = new Map();
   const visit = (name, path) => {
     if (!(name in layers)) throw new Error(`eslint.boundaries.mjs: ${path.at(-1)} lists unknown folder ${name}`);
@@ -59,8 +59,13 @@ export default [
     ignores: ['src/**/*.spec.ts'],
     plugins: { boundaries, 'import-x': importX },
     settings: {
+      // The `.js` specifiers resolve to the `.ts` sources, for boundaries (through eslint-module-utils) and for import-x.
       'import/resolver': { typescript: { project } },
+      'import-x/extensions': ['.ts'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
       'import-x/resolver-next': [createTypeScriptImportResolver({ project })],
+      // Patterns are relative to this folder, whichever directory eslint runs from.
+      'boundaries/root-path': import.meta.dirname,
       'boundaries/include': ['src/**/*.ts'],
       'boundaries/elements': Object.keys(LAYERS).map((name) => ({ type: name, pattern: `src/${name}` })),
       'boundaries/files': [
