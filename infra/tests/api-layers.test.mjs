@@ -18,6 +18,10 @@ const files = {
   cycleB: `src/tasks/${tag}-b.ts`,
   // A folder the table does not list.
   unlisted: `src/${tag}/thing.ts`,
+  // A domain reaching up into the composition root.
+  entry: `src/tasks/${tag}-entry.ts`,
+  // An entity is schema: it imports other entities only.
+  entity: `src/users/${tag}.entity.ts`,
   // What the table allows, for contrast: a domain importing infrastructure and a domain it lists.
   allowed: `src/billing/${tag}-allowed.ts`,
 };
@@ -26,6 +30,8 @@ const sources = {
   cycleA: `import { b } from './${tag}-b.js';\nexport const a = (): number => b() + 1;\n`,
   cycleB: `import { a } from './${tag}-a.js';\nexport const b = (): number => (a.length ? 0 : 1);\n`,
   unlisted: `export const thing = 1;\n`,
+  entry: `import { AppModule } from '../app.module.js';\nexport const entry = AppModule;\n`,
+  entity: `import { User } from './user.entity.js';\nimport { StateConflict } from '../common/http/errors.js';\nexport const entity = [User, StateConflict];\n`,
   allowed: `import { APP_CONFIG } from '../config/config.js';\nimport { OutboxRelay } from '../dispatch/outbox.relay.js';\nexport const allowed = [APP_CONFIG, OutboxRelay];\n`,
 };
 
@@ -54,6 +60,16 @@ test('an import cycle fails the lint, on both files', () => {
   assert.equal(errors('cycleA', 'import-x/no-cycle').length, 1);
   assert.equal(errors('cycleB', 'import-x/no-cycle').length, 1);
   assert.deepEqual(errors('cycleA', 'boundaries/dependencies'), []);
+});
+
+test('a domain importing an entry point fails the lint', () => {
+  assert.equal(errors('entry', 'boundaries/dependencies').length, 1);
+});
+
+test('an entity may import entities, nothing else of ours', () => {
+  const found = errors('entity', 'boundaries/dependencies');
+  assert.equal(found.length, 1);
+  assert.equal(found[0].line, 2);
 });
 
 test('a folder missing from the layer table fails the lint', () => {
