@@ -1,14 +1,12 @@
 // `node bench/explain.mjs`: EXPLAIN (ANALYZE, BUFFERS) of the hot queries on a
 // throwaway bench database with a realistic backlog, printed as Markdown for
-// docs/PERFORMANCE.md. The SQL is the API's own (same text as tasks.service,
-// dispatch.processor and session.service); the database is dropped at the end.
+// docs/PERFORMANCE.md. The SQL is the API's own (same text as the tasks and users
+// repositories and the timer sweep); the database is dropped at the end.
 import { cleanupAll, createBenchDb, DEMO_CLIENT, insertAssistants, REPO_ROOT, userByEmail } from './lib/harness.mjs';
 import { CATEGORIES, seedQueued, skillsFor } from './scenarios/claim.mjs';
 
-const { TASK_JOINS, TASK_SELECT } = await import(`${REPO_ROOT}apps/api/dist/tasks/task-row.js`);
-const { ANNOUNCE_SQL } = await import(`${REPO_ROOT}apps/api/dist/dispatch/dispatch.processor.js`);
+const { ANNOUNCE_SQL, CLAIM_NEXT_PICK, QUEUE_ORDER, TASK_JOINS, TASK_SELECT } = await import(`${REPO_ROOT}apps/api/dist/tasks/tasks.repository.js`);
 const { DUE_TIMERS_SQL } = await import(`${REPO_ROOT}apps/api/dist/dispatch/timer-sweep.js`);
-const { CLAIM_NEXT_PICK, QUEUE_ORDER } = await import(`${REPO_ROOT}apps/api/dist/tasks/tasks.service.js`);
 const QUEUED = 5_000;
 const HISTORY = 50_000;
 const ASSISTANTS = 1_000;

@@ -42,7 +42,7 @@ const WATCH = {
   'api: auth guard + session lookup': /api\/dist\/common\/auth\//,
   'api: tasks controller + service': /api\/dist\/tasks\//,
   'api: idempotency + contract parsing': /api\/dist\/common\/http\//,
-  'api: outbox relay': /api\/dist\/dispatch\/outbox\.relay/,
+  'api: outbox relay': /api\/dist\/events\/outbox\.relay/,
   'api: dispatch processor (announce)': /api\/dist\/dispatch\/dispatch\.processor/,
   'api: live events (socket emit)': /api\/dist\/realtime\//,
 };

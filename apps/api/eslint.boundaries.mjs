@@ -8,7 +8,8 @@ const INFRA = {
   config: [],
   database: ['config'],
   redis: ['config'],
-  common: ['config', 'database', 'redis'],
+  events: ['config', 'database', 'redis'],
+  common: ['config', 'database', 'redis', 'events'],
 };
 
 /** Domain folders: each may import every infrastructure folder and the domains listed beside it. A new folder is one line here. */
@@ -17,15 +18,15 @@ const DOMAINS = {
   files: [],
   health: [],
   notifications: [],
-  realtime: [],
   secrets: [],
   webhooks: [],
+  billing: [],
   'rate-card': ['audit'],
   users: ['audit'],
   auth: ['users'],
   tasks: ['rate-card'],
+  realtime: ['billing', 'tasks'],
   dispatch: ['realtime', 'tasks'],
-  billing: ['dispatch'],
   admin: ['audit', 'dispatch'],
 };
 
@@ -73,6 +74,8 @@ export default [
         { category: 'entry', pattern: ['src/*.ts', 'src/database/{cli,commands,seed,demo-work}.ts'] },
         // Entities are the schema: database/entities.ts lists every folder's, and any folder may read them.
         { category: 'entity', pattern: 'src/**/*.entity.ts' },
+        // A table's repository is its one door: any folder may use it (database/repositories.ts provides them all).
+        { category: 'repository', pattern: 'src/**/*.repository.ts' },
       ],
     },
     rules: {
@@ -86,7 +89,7 @@ export default [
               allow: { to: { element: { types: { anyOf: [name, ...uses] } } } },
             })),
             { from: { file: { categories: 'entity' } }, disallow: { to: { element: { type: '*' } } } },
-            { allow: { to: { file: { categories: 'entity' } } } },
+            { allow: { to: { file: { categories: { anyOf: ['entity', 'repository'] } } } } },
             { from: { file: { categories: 'entry' } }, allow: { to: { element: { type: '*' } } } },
             { from: { file: { categories: 'entry' } }, allow: { to: { file: { categories: '*' } } } },
           ],

@@ -136,7 +136,7 @@ export async function run({ pairs, keep, profile }) {
  * same plain claim loop as the scenario.
  */
 async function statementAlone({ pairs, drainPg }) {
-  const { CLAIM_NEXT_SQL } = await import(`${API_DIST}/tasks/tasks.service.js`);
+  const { CLAIM_NEXT_SQL } = await import(`${API_DIST}/tasks/tasks.repository.js`);
   const db = await createBenchDb();
   try {
     const client = await userByEmail(db, DEMO_CLIENT);

@@ -108,7 +108,7 @@ export async function run({ pairs, seconds, profile }) {
  * baseline as the scenario.
  */
 async function statementAlone({ pairs, seconds, body, pgLoad }) {
-  const { SUBMIT_SQL, submission, submitParams } = await import(`${API_DIST}/tasks/submit-batch.js`);
+  const { SUBMIT_SQL, submission, submitParams } = await import(`${API_DIST}/tasks/tasks.repository.js`);
   const db = await createBenchDb();
   try {
     const client = await userByEmail(db, DEMO_CLIENT);

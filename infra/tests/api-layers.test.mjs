@@ -22,7 +22,7 @@ const files = {
   entry: `src/tasks/${tag}-entry.ts`,
   // An entity is schema: it imports other entities only.
   entity: `src/users/${tag}.entity.ts`,
-  // What the table allows, for contrast: a domain importing infrastructure and a domain it lists.
+  // What the table allows, for contrast: a domain importing infrastructure and another folder's repository.
   allowed: `src/billing/${tag}-allowed.ts`,
 };
 const sources = {
@@ -32,7 +32,7 @@ const sources = {
   unlisted: `export const thing = 1;\n`,
   entry: `import { AppModule } from '../app.module.js';\nexport const entry = AppModule;\n`,
   entity: `import { User } from './user.entity.js';\nimport { StateConflict } from '../common/http/errors.js';\nexport const entity = [User, StateConflict];\n`,
-  allowed: `import { APP_CONFIG } from '../config/config.js';\nimport { OutboxRelay } from '../dispatch/outbox.relay.js';\nexport const allowed = [APP_CONFIG, OutboxRelay];\n`,
+  allowed: `import { APP_CONFIG } from '../config/config.js';\nimport { UnitOfWork } from '../events/unit-of-work.js';\nimport { TasksRepository } from '../tasks/tasks.repository.js';\nexport const allowed = [APP_CONFIG, UnitOfWork, TasksRepository];\n`,
 };
 
 let results;

@@ -8,11 +8,12 @@ import { HttpErrorFilter } from './common/http/error-filter.js';
 import type { AppConfig } from './config/config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import { EventsModule } from './events/events.module.js';
 import { QueuesModule } from './dispatch/queues.module.js';
 import { WorkersModule } from './dispatch/workers.module.js';
 import { HealthModule } from './health/health.module.js';
 import { RateCardModule } from './rate-card/rate-card.module.js';
-import { RealtimeGatewayModule } from './realtime/realtime.module.js';
+import { RealtimeGatewayModule, RealtimeModule } from './realtime/realtime.module.js';
 import { TasksHttpModule } from './tasks/tasks.module.js';
 import { UsersModule } from './users/users.module.js';
 
@@ -22,7 +23,7 @@ const SERVING = [AuthModule, UsersModule, RateCardModule, TasksHttpModule, Admin
 /**
  * One module graph, two entry points: `api` serves HTTP and sockets, `worker`
  * runs the BullMQ processors, `all` (the default) does both in one process.
- * Queues and the outbox relay run in every role.
+ * The outbox relay, its subscribers and the queues run in every role.
  */
 @Module({})
 export class AppModule {
@@ -31,7 +32,15 @@ export class AppModule {
     const works = config.role !== 'api';
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(config), QueuesModule, ...(serves ? SERVING : []), ...(works ? [WorkersModule.forRoot(config)] : [])],
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule.forRoot(config),
+        EventsModule,
+        RealtimeModule,
+        QueuesModule,
+        ...(serves ? SERVING : []),
+        ...(works ? [WorkersModule.forRoot(config)] : []),
+      ],
       providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],
     };
   }

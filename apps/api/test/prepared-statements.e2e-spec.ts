@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { DispatchProcessor } from '../src/dispatch/dispatch.processor.js';
-import { OutboxRelay } from '../src/dispatch/outbox.relay.js';
+import { OutboxRelay } from '../src/events/outbox.relay.js';
 import { registerAssistant, registerClient, type Session } from './support/factories.js';
 import { submitTask, taskBody } from './support/tasks.js';
 import { startTestApp, type TestApp } from './support/test-app.js';

@@ -1,6 +1,5 @@
-import { SESSION_SQL } from '../src/common/auth/session.service.js';
-import { ANNOUNCE_SQL } from '../src/dispatch/dispatch.processor.js';
-import { TASKS_BY_ID_SQL } from '../src/tasks/task-row.js';
+import { ANNOUNCE_SQL, TASKS_BY_ID_SQL } from '../src/tasks/tasks.repository.js';
+import { SESSION_SQL } from '../src/users/users.repository.js';
 import { registerClient } from './support/factories.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 

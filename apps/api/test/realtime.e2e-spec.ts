@@ -2,7 +2,7 @@ import { SignJWT } from 'jose';
 import type { JobPayloads } from '@handoff/contracts';
 import { DispatchProcessor } from '../src/dispatch/dispatch.processor.js';
 import { JobsService } from '../src/dispatch/jobs.service.js';
-import { OutboxRelay } from '../src/dispatch/outbox.relay.js';
+import { OutboxRelay } from '../src/events/outbox.relay.js';
 import { loginAdmin, registerAssistant, registerClient, type Session } from './support/factories.js';
 import { settled } from './support/settle.js';
 import { LiveClient } from './support/sockets.js';

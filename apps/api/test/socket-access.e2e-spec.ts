@@ -1,5 +1,5 @@
 import { rooms, type TaskView } from '@handoff/contracts';
-import { OutboxRelay } from '../src/dispatch/outbox.relay.js';
+import { OutboxRelay } from '../src/events/outbox.relay.js';
 import { LiveEvents } from '../src/realtime/live-events.js';
 import { addMember, loginAdmin, refreshSession, registerAssistant, registerClient, signIn, signOut, PASSWORD, type Session, type SignedIn } from './support/factories.js';
 import { LiveClient } from './support/sockets.js';

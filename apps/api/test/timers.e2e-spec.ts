@@ -1,5 +1,5 @@
 import { jobId, type TaskView } from '@handoff/contracts';
-import { OutboxRelay } from '../src/dispatch/outbox.relay.js';
+import { OutboxRelay } from '../src/events/outbox.relay.js';
 import { JobsService } from '../src/dispatch/jobs.service.js';
 import { TimerSweep } from '../src/dispatch/timer-sweep.js';
 import type { Job, Queue } from 'bullmq';

@@ -1,6 +1,5 @@
 import { Get, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { InjectDataSource } from '@nestjs/typeorm';
 import {
   failedJobsPage,
   failedJobsQuery,
@@ -11,15 +10,15 @@ import {
   type QueueName,
   type RetryJobsBody,
   type RetryJobsResult,
-  type TaskStatus,
 } from '@handoff/contracts';
-import type { DataSource } from 'typeorm';
-import { recordAudit } from '../audit/audit.js';
+import { AuditRepository } from '../audit/audit.repository.js';
 import type { AuthUser } from '../common/auth/auth-user.js';
 import { CurrentUser, Roles } from '../common/auth/decorators.js';
 import { Contract, Input } from '../common/http/contract.js';
 import { GuardedController } from '../common/http/global-guards.js';
 import { JobsService } from '../dispatch/jobs.service.js';
+import { OutboxRepository } from '../events/outbox.repository.js';
+import { TasksRepository } from '../tasks/tasks.repository.js';
 
 @ApiTags('admin')
 @ApiBearerAuth()
@@ -28,7 +27,9 @@ import { JobsService } from '../dispatch/jobs.service.js';
 export class AdminController {
   constructor(
     private readonly jobs: JobsService,
-    @InjectDataSource() private readonly ds: DataSource,
+    private readonly tasks: TasksRepository,
+    private readonly outbox: OutboxRepository,
+    private readonly audit: AuditRepository,
   ) {}
 
   @Get('queues')
@@ -40,14 +41,9 @@ export class AdminController {
         return { name: q.name, waiting: (c.waiting ?? 0) + (c.prioritized ?? 0), active: c.active ?? 0, delayed: c.delayed ?? 0, failed: c.failed ?? 0, completed: c.completed ?? 0 };
       }),
     );
-    const rows: { status: TaskStatus; n: number }[] = await this.ds.query(`SELECT status, count(*)::int AS n FROM tasks GROUP BY status`);
-    const tasks = Object.fromEntries(TASK_STATUSES.map((s) => [s, rows.find((r) => r.status === s)?.n ?? 0]));
-    const [flags]: { overdue: number; escalated: number; outbox: number }[] = await this.ds.query(
-      `SELECT (SELECT count(*)::int FROM tasks WHERE status IN ('queued', 'claimed', 'in_progress') AND (overdue OR deadline <= now())) AS overdue,
-              (SELECT count(*)::int FROM tasks WHERE status = 'queued' AND escalated) AS escalated,
-              (SELECT count(*)::int FROM outbox) AS outbox`,
-    );
-    return { queues, tasks, overdue: flags!.overdue, escalated: flags!.escalated, outboxPending: flags!.outbox };
+    const [health, outboxPending] = await Promise.all([this.tasks.health(), this.outbox.pending()]);
+    const tasks = Object.fromEntries(TASK_STATUSES.map((s) => [s, health.byStatus.find((r) => r.status === s)?.n ?? 0]));
+    return { queues, tasks, overdue: health.overdue, escalated: health.escalated, outboxPending };
   }
 
   @Get('queues/:queue/failed')
@@ -61,7 +57,7 @@ export class AdminController {
   async retry(@CurrentUser() caller: AuthUser, @Input('params') p: { queue: QueueName }, @Input('body') body: RetryJobsBody): Promise<RetryJobsResult> {
     const { retried, skipped, retriedIds } = await this.jobs.retryFailed(p.queue, body.jobIds);
     // Recorded after the fact: Redis and PostgreSQL share no transaction, and the record says what was retried.
-    if (retried) await recordAudit(this.ds.manager, caller, { action: 'queue.retry', targetType: 'queue', targetId: p.queue, details: { retried, jobIds: retriedIds } });
+    if (retried) await this.audit.record(undefined, caller, { action: 'queue.retry', targetType: 'queue', targetId: p.queue, details: { retried, jobIds: retriedIds } });
     return { retried, skipped };
   }
 }

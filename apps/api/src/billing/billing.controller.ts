@@ -105,7 +105,6 @@ export class BillingController {
       void reply.status(result.statusCode).header('idempotent-replayed', 'true');
       return result.body;
     }
-    this.billing.afterCommit();
     return result;
   }
 

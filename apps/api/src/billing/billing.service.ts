@@ -19,27 +19,18 @@ import type {
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AuthUser } from '../common/auth/auth-user.js';
 import { UnprocessableRule } from '../common/http/errors.js';
-import { cursorColumn, decodeCursor, toPage } from '../common/http/pagination.js';
-import { rowsOf } from '../database/sql.js';
-import { OutboxSignal } from '../database/outbox-signal.js';
-import { toEntryView } from '../dispatch/outbox.relay.js';
-import { csvLine, ENTRY_CSV_HEADER, type CsvEntryRow } from './csv.js';
-
-type LedgerRow = Parameters<typeof toEntryView>[0];
+import { decodeCursor, toPage } from '../common/http/pagination.js';
+import { UnitOfWork } from '../events/unit-of-work.js';
+import { TasksRepository } from '../tasks/tasks.repository.js';
+import { OrganizationsRepository } from '../users/organizations.repository.js';
+import { csvLine, ENTRY_CSV_HEADER } from './csv.js';
+import { toEntryView } from './ledger-entry.view.js';
+import { LedgerRepository, type LedgerFilter } from './ledger.repository.js';
 
 const EXPORT_BATCH = 1000;
 /** Longest period whose chart gets a point for every day, empty days included. */
 const FILL_DAYS_MAX = 400;
 const DAY_MS = 86_400_000;
-
-/** Builds `$n` placeholders as values are added, so filters compose without counting by hand. */
-class Params {
-  readonly values: unknown[] = [];
-  add(v: unknown): string {
-    this.values.push(v);
-    return `$${this.values.length}`;
-  }
-}
 
 export function monthBounds(month: string): { from: Date; to: Date } {
   const [y, m] = month.split('-').map(Number) as [number, number];
@@ -62,112 +53,50 @@ function resolvePeriod(q: { from?: string; to?: string }, now = new Date()): { f
   return { from: monthBounds(currentMonthKey(to)).from, to };
 }
 
-interface Scope {
-  where: string[];
-  params: Params;
-  /** The caller asked for something outside what it may see: answer an empty page, not someone else's rows. */
-  nothing: boolean;
-}
-
 @Injectable()
 export class BillingService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
-    private readonly outbox: OutboxSignal,
+    private readonly ledger: LedgerRepository,
+    private readonly tasks: TasksRepository,
+    private readonly organizations: OrganizationsRepository,
+    private readonly uow: UnitOfWork,
   ) {}
 
   /** What a caller may read, narrowed by its filters. Clients see their organization's side, assistants their payouts. */
-  private scope(user: AuthUser, q: BillingExportQuery): Scope {
-    const params = new Params();
-    const where: string[] = [];
-    let nothing = false;
+  private scope(user: AuthUser, q: BillingExportQuery): LedgerFilter {
+    const f: LedgerFilter = { organizationIds: [], assistantIds: [], kinds: [], from: q.from, to: q.to };
     if (user.role === 'client') {
-      if (!user.organizationId || (q.organizationId && q.organizationId !== user.organizationId)) nothing = true;
-      if (q.kind === 'payout') nothing = true;
-      where.push(`l.organization_id = ${params.add(user.organizationId)}`, `l.kind <> 'payout'`);
+      // Asked for something outside what it may see: an empty answer, not someone else's rows.
+      if (!user.organizationId || (q.organizationId && q.organizationId !== user.organizationId)) f.nothing = true;
+      if (q.kind === 'payout') f.nothing = true;
+      f.organizationIds!.push(user.organizationId);
+      f.notKind = 'payout';
     } else if (user.role === 'assistant') {
-      if (q.assistantId && q.assistantId !== user.id) nothing = true;
-      if (q.kind && q.kind !== 'payout') nothing = true;
-      where.push(`l.assistant_id = ${params.add(user.id)}`, `l.kind = 'payout'`);
+      if (q.assistantId && q.assistantId !== user.id) f.nothing = true;
+      if (q.kind && q.kind !== 'payout') f.nothing = true;
+      f.assistantIds!.push(user.id);
+      f.kinds!.push('payout');
     }
-    if (q.organizationId) where.push(`l.organization_id = ${params.add(q.organizationId)}`);
-    if (q.assistantId) where.push(`l.assistant_id = ${params.add(q.assistantId)}`);
-    if (q.kind) where.push(`l.kind = ${params.add(q.kind)}::ledger_kind`);
-    if (q.from) where.push(`l.created_at >= ${params.add(q.from)}::timestamptz`);
-    if (q.to) where.push(`l.created_at < ${params.add(q.to)}::timestamptz`);
-    return { where, params, nothing };
+    if (q.organizationId) f.organizationIds!.push(q.organizationId);
+    if (q.assistantId) f.assistantIds!.push(q.assistantId);
+    if (q.kind) f.kinds!.push(q.kind);
+    return f;
   }
 
   async entries(user: AuthUser, q: BillingEntriesQuery): Promise<Page<LedgerEntryView>> {
-    const cursor = decodeCursor(q.cursor);
-    const { where, params, nothing } = this.scope(user, q);
-    if (nothing) return { items: [], nextCursor: null };
-    if (cursor) where.push(`(l.created_at, l.id) < (${params.add(cursor.at)}::timestamptz, ${params.add(cursor.id)}::uuid)`);
-    const rows: (LedgerRow & { cursor_at: string })[] = await this.ds.query(
-      `SELECT l.*, t.title AS task_title, ${cursorColumn('l')} FROM ledger_entries l JOIN tasks t ON t.id = l.task_id
-        ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
-        ORDER BY l.created_at DESC, l.id DESC LIMIT ${params.add(q.limit + 1)}`,
-      params.values,
-    );
-    return toPage(rows, q.limit, toEntryView, (r) => ({ at: r.cursor_at, id: r.id }));
+    const filter = this.scope(user, q);
+    if (filter.nothing) return { items: [], nextCursor: null };
+    const rows = await this.ledger.page(filter, decodeCursor(q.cursor), q.limit);
+    return toPage(rows, q.limit, toEntryView, (r) => ({ at: r.cursorAt, id: r.id }));
   }
 
   async summary(q: BillingPeriodQuery): Promise<BillingSummary> {
     const { from, to } = resolvePeriod(q);
     // One snapshot for the table, the totals and the chart, so they agree with each other.
     return this.ds.transaction('REPEATABLE READ', async (m) => {
-      const orgs = rowsOf<BillingSummaryRow>(
-        await m.query(
-          `WITH l AS (
-             SELECT organization_id, currency,
-                    count(*) FILTER (WHERE kind = 'charge')::int AS tasks_billed,
-                    coalesce(sum(amount_cents) FILTER (WHERE kind = 'charge'), 0) AS charged,
-                    coalesce(sum(amount_cents) FILTER (WHERE kind = 'payout'), 0) AS paid_out,
-                    coalesce(sum(amount_cents) FILTER (WHERE kind = 'refund'), 0) AS refunded,
-                    coalesce(sum(amount_cents) FILTER (WHERE kind = 'adjustment'), 0) AS adjusted
-               FROM ledger_entries WHERE created_at >= $1 AND created_at < $2
-              GROUP BY organization_id, currency),
-           late AS (
-             SELECT organization_id, currency, count(*)::int AS late_tasks
-               FROM tasks WHERE on_time = false AND returned_at >= $1 AND returned_at < $2
-              GROUP BY organization_id, currency)
-           SELECT o.id AS "organizationId", o.name AS "organizationName", coalesce(l.currency, late.currency)::text AS currency,
-                  coalesce(l.tasks_billed, 0) AS "tasksBilled", coalesce(l.charged, 0) AS "chargedCents",
-                  coalesce(l.paid_out, 0) AS "paidOutCents", coalesce(l.charged, 0) - coalesce(l.paid_out, 0) AS "feeCents",
-                  coalesce(l.refunded, 0) AS "refundedCents", coalesce(l.adjusted, 0) AS "adjustedCents",
-                  coalesce(late.late_tasks, 0) AS "lateTasks"
-             FROM l FULL JOIN late ON late.organization_id = l.organization_id AND late.currency = l.currency
-             JOIN organizations o ON o.id = coalesce(l.organization_id, late.organization_id)
-            ORDER BY "chargedCents" DESC, o.name, o.id`,
-          [from, to],
-        ),
-      );
-      const short = (to.getTime() - from.getTime()) / DAY_MS <= FILL_DAYS_MAX;
-      // Grouping by a computed day makes the planner guess thousands of groups
-      // and sort every entry (on disk at 100,000); one index-only range scan
-      // per day reads the same entries without the sort.
-      const days = rowsOf<BillingSummaryDay>(
-        await m.query(
-          short
-            ? `SELECT to_char(d.day AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, s.currency, s."chargedCents", s."paidOutCents"
-                 FROM generate_series(date_trunc('day', $1::timestamptz AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', $2::timestamptz - interval '1 microsecond', interval '1 day') d(day)
-                 CROSS JOIN LATERAL (
-                   SELECT currency::text AS currency,
-                          coalesce(sum(amount_cents) FILTER (WHERE kind = 'charge'), 0) AS "chargedCents",
-                          coalesce(sum(amount_cents) FILTER (WHERE kind = 'payout'), 0) AS "paidOutCents"
-                     FROM ledger_entries
-                    WHERE created_at >= greatest(d.day, $1::timestamptz) AND created_at < least(d.day + interval '1 day', $2::timestamptz)
-                      AND kind IN ('charge', 'payout')
-                    GROUP BY currency) s
-                ORDER BY d.day, s.currency`
-            : `SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, currency::text AS currency,
-                      coalesce(sum(amount_cents) FILTER (WHERE kind = 'charge'), 0) AS "chargedCents",
-                      coalesce(sum(amount_cents) FILTER (WHERE kind = 'payout'), 0) AS "paidOutCents"
-                 FROM ledger_entries WHERE created_at >= $1 AND created_at < $2 AND kind IN ('charge', 'payout')
-                GROUP BY 1, 2 ORDER BY 1, 2`,
-          [from, to],
-        ),
-      );
+      const orgs = await this.ledger.summaryRows(m, from, to);
+      const days = await this.ledger.days(m, from, to, (to.getTime() - from.getTime()) / DAY_MS <= FILL_DAYS_MAX);
       return { from: from.toISOString(), to: to.toISOString(), organizations: orgs, totals: totalsOf(orgs), days: fillDays(days, from, to) };
     });
   }
@@ -180,39 +109,19 @@ export class BillingService {
    * become a proper error answer.
    */
   async *exportCsv(user: AuthUser, q: BillingExportQuery): AsyncGenerator<string> {
-    const { where, params, nothing } = this.scope(user, q);
-    if (nothing) where.push('false');
-    const runner = this.ds.createQueryRunner();
-    await runner.connect();
-    let open = false;
+    const batches = this.ledger.exportBatches(this.scope(user, q), EXPORT_BATCH);
     try {
-      await runner.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      open = true;
-      await runner.query(
-        `DECLARE billing_export NO SCROLL CURSOR FOR
-           SELECT l.id, l.created_at, l.kind, l.task_id, t.title AS task_title, l.organization_id, o.name AS organization_name, l.assistant_id,
-                  a.name AS assistant_name, l.amount_cents, l.currency::text AS currency, l.created_by, l.reason
-             FROM ledger_entries l JOIN tasks t ON t.id = l.task_id JOIN organizations o ON o.id = l.organization_id
-             LEFT JOIN users a ON a.id = l.assistant_id
-             ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
-            ORDER BY l.created_at, l.id`,
-        params.values,
-      );
+      // The first batch (empty) comes once the cursor is open.
+      await batches.next();
       yield ENTRY_CSV_HEADER;
-      for (;;) {
-        const rows = rowsOf<CsvEntryRow>(await runner.query(`FETCH ${EXPORT_BATCH} FROM billing_export`));
-        if (!rows.length) break;
+      for await (const rows of batches) {
         let chunk = '';
         for (const r of rows) chunk += csvLine(r);
         yield chunk;
-        if (rows.length < EXPORT_BATCH) break;
       }
-      await runner.query('COMMIT');
-      open = false;
     } finally {
-      // A client that hangs up mid-download lands here too: give the connection back clean.
-      if (open) await runner.query('ROLLBACK').catch(() => undefined);
-      await runner.release();
+      // A client that hangs up mid-download: the cursor's connection goes back clean.
+      await batches.return(undefined);
     }
   }
 
@@ -226,53 +135,33 @@ export class BillingService {
    */
   async adjust(admin: AuthUser, body: AdjustmentBody, m?: EntityManager): Promise<LedgerEntryView> {
     const work = async (tx: EntityManager) => {
-      const [task] = rowsOf<{ id: string; title: string }>(await tx.query(`SELECT id, title FROM tasks WHERE id = $1`, [body.taskId]));
+      const task = await this.tasks.title(body.taskId, tx);
       if (!task) throw new NotFoundException('taskId: task not found');
-      const [charge] = rowsOf<{ id: string; amount_cents: number; organization_id: string; assistant_id: string | null; currency: string }>(
-        await tx.query(
-          `SELECT id, amount_cents, organization_id, assistant_id, currency FROM ledger_entries WHERE task_id = $1 AND kind = 'charge' FOR UPDATE`,
-          [body.taskId],
-        ),
-      );
-      if (!charge) throw new UnprocessableRule('taskId: the task was never charged (it has not come back on time), so there is nothing to correct');
-      const [sums] = rowsOf<{ refunded: number; adjusted: number }>(
-        await tx.query(
-          `SELECT coalesce(sum(amount_cents) FILTER (WHERE kind = 'refund'), 0) AS refunded,
-                  coalesce(sum(amount_cents) FILTER (WHERE kind = 'adjustment'), 0) AS adjusted
-             FROM ledger_entries WHERE task_id = $1 AND kind IN ('refund', 'adjustment')`,
-          [body.taskId],
-        ),
-      );
-      const refunded = sums?.refunded ?? 0;
-      const adjusted = sums?.adjusted ?? 0;
-      const bill = charge.amount_cents - refunded + adjusted;
+      const state = await this.ledger.lockCharge(tx, body.taskId);
+      if (!state) throw new UnprocessableRule('taskId: the task was never charged (it has not come back on time), so there is nothing to correct');
+      const { charge, refunded, adjusted } = state;
+      const bill = charge.amountCents - refunded + adjusted;
       if (body.kind === 'refund') {
         if (body.amountCents <= 0) throw new BadRequestException('amountCents must be positive for a refund');
-        if (body.amountCents > bill) throw new UnprocessableRule(`amountCents ${body.amountCents} exceeds what is left to refund: ${bill} ${billParts(charge.amount_cents, refunded, adjusted)}`);
+        if (body.amountCents > bill) throw new UnprocessableRule(`amountCents ${body.amountCents} exceeds what is left to refund: ${bill} ${billParts(charge.amountCents, refunded, adjusted)}`);
       } else if (bill + body.amountCents < 0) {
         // A credit may take the task's bill to zero, not below: money back beyond the bill is not a correction.
-        throw new UnprocessableRule(`amountCents ${body.amountCents} would take the task's bill below zero: it is ${bill} ${billParts(charge.amount_cents, refunded, adjusted)}`);
+        throw new UnprocessableRule(`amountCents ${body.amountCents} would take the task's bill below zero: it is ${bill} ${billParts(charge.amountCents, refunded, adjusted)}`);
       }
-      const [row] = rowsOf<LedgerRow>(
-        await tx.query(
-          `WITH e AS (
-             INSERT INTO ledger_entries (task_id, organization_id, assistant_id, kind, amount_cents, currency, created_by, reason)
-             VALUES ($1, $2, $3, $4::ledger_kind, $5, $6, $7, $8) RETURNING *),
-           ob AS (INSERT INTO outbox (topic, payload) SELECT 'billing', jsonb_build_object('entryId', id) FROM e)
-           SELECT * FROM e`,
-          [body.taskId, charge.organization_id, charge.assistant_id, body.kind, body.amountCents, charge.currency, admin.id, body.reason],
-        ),
-      );
-      return toEntryView({ ...row!, task_title: task.title });
+      const entry = await this.ledger.insertCorrection(tx, {
+        taskId: body.taskId,
+        organizationId: charge.organizationId,
+        assistantId: charge.assistantId,
+        kind: body.kind,
+        amountCents: body.amountCents,
+        currency: charge.currency,
+        createdBy: admin.id,
+        reason: body.reason,
+      });
+      return toEntryView({ ...entry, taskTitle: task.title });
     };
-    const entry = m ? await work(m) : await this.ds.transaction(work);
-    if (!m) this.outbox.kick();
-    return entry;
-  }
-
-  /** Relay what a caller-owned transaction committed. */
-  afterCommit(): void {
-    this.outbox.kick();
+    // Inside a caller's unit of work (an idempotent correction), or a unit of its own.
+    return m ? work(m) : this.uow.transaction(work);
   }
 
   async statement(user: AuthUser, q: StatementQuery): Promise<Statement> {
@@ -287,25 +176,18 @@ export class BillingService {
     const month = q.month ?? currentMonthKey();
     const { from, to } = monthBounds(month);
     return this.ds.transaction('REPEATABLE READ', async (m) => {
-      const [org] = rowsOf<{ name: string }>(await m.query(`SELECT name FROM organizations WHERE id = $1`, [organizationId]));
+      const org = await this.organizations.byId(organizationId, m);
       if (!org) throw new NotFoundException('organization not found');
-      const lines = rowsOf<LedgerRow>(
-        await m.query(
-          `SELECT l.*, t.title AS task_title FROM ledger_entries l JOIN tasks t ON t.id = l.task_id
-            WHERE l.organization_id = $1 AND l.kind <> 'payout' AND l.created_at >= $2 AND l.created_at < $3
-            ORDER BY l.created_at, l.id`,
-          [organizationId, from, to],
-        ),
-      );
+      const lines = await this.ledger.statementLines(m, organizationId, from, to);
       const byCurrency = new Map<string, Statement['totals'][number]>();
       for (const l of lines) {
         const currency = l.currency.trim();
         const t = byCurrency.get(currency) ?? { currency, chargedCents: 0, refundedCents: 0, adjustedCents: 0, totalCents: 0, tasksBilled: 0 };
         if (l.kind === 'charge') {
-          t.chargedCents += l.amount_cents;
+          t.chargedCents += l.amountCents;
           t.tasksBilled += 1;
-        } else if (l.kind === 'refund') t.refundedCents += l.amount_cents;
-        else t.adjustedCents += l.amount_cents;
+        } else if (l.kind === 'refund') t.refundedCents += l.amountCents;
+        else t.adjustedCents += l.amountCents;
         t.totalCents = t.chargedCents - t.refundedCents + t.adjustedCents;
         byCurrency.set(currency, t);
       }
@@ -322,20 +204,7 @@ export class BillingService {
       if (!q.assistantId) throw new BadRequestException('assistantId is required');
       assistantId = q.assistantId;
     }
-    const params = new Params();
-    const where = [`kind = 'payout'`, `assistant_id = ${params.add(assistantId)}`];
-    if (q.from) where.push(`created_at >= ${params.add(q.from)}::timestamptz`);
-    if (q.to) where.push(`created_at < ${params.add(q.to)}::timestamptz`);
-    const format = q.groupBy === 'day' ? 'YYYY-MM-DD' : 'YYYY-MM';
-    const periods = rowsOf<Earnings['periods'][number]>(
-      await this.ds.query(
-        `SELECT to_char(created_at AT TIME ZONE 'UTC', '${format}') AS period, currency::text AS currency,
-                sum(amount_cents) AS "totalCents", count(*)::int AS payouts
-           FROM ledger_entries WHERE ${where.join(' AND ')}
-          GROUP BY 1, 2 ORDER BY 1 DESC, 2`,
-        params.values,
-      ),
-    );
+    const periods = await this.ledger.earningsPeriods(assistantId, q.groupBy, q.from, q.to);
     const totals = new Map<string, Earnings['totals'][number]>();
     for (const p of periods) {
       const t = totals.get(p.currency) ?? { currency: p.currency, totalCents: 0, payouts: 0 };

@@ -3,12 +3,12 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/config.js';
 import { dataSourceOptions, survivePoolClientErrors } from './data-source.js';
-import { OutboxSignal } from './outbox-signal.js';
+import { REPOSITORIES } from './repositories.js';
 import { prepareStatements } from './sql.js';
 
 /**
- * The pool and the commit signal, one of each per process. Global on purpose: @nestjs/typeorm makes
- * the DataSource global anyway, and every writer that commits outbox rows kicks the signal.
+ * The pool and the repositories over it, one of each per process. Global on purpose: @nestjs/typeorm
+ * makes the DataSource global anyway, and a table's repository is its one door for every folder that reads it.
  */
 @Module({})
 export class DatabaseModule {
@@ -25,8 +25,8 @@ export class DatabaseModule {
           },
         }),
       ],
-      providers: [OutboxSignal],
-      exports: [OutboxSignal],
+      providers: [...REPOSITORIES],
+      exports: [...REPOSITORIES],
     };
   }
 }

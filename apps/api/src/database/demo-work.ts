@@ -1,12 +1,10 @@
-import { PRIORITIES, planTransition, type Category, type Priority } from '@handoff/contracts';
+import { planTransition, type Category, type Priority } from '@handoff/contracts';
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AppConfig } from '../config/config.js';
-import { SUBMIT_SQL, submitParams } from '../tasks/submit-batch.js';
-import { ACTION_EFFECTS, claimInput, type UserAction } from '../tasks/tasks.service.js';
-import type { TaskRow } from '../tasks/task-row.js';
-import { runClaimTransition, runTransition, type TransitionInput } from '../tasks/transition.js';
-import { query } from './sql.js';
+import { claimInput, systemMove, userMove, type UserAction } from '../tasks/moves.js';
+import type { Task } from '../tasks/task.entity.js';
+import { TasksRepository, type TransitionInput } from '../tasks/tasks.repository.js';
 import { DEMO_ASSISTANTS, DEMO_ORGANIZATIONS } from './seed.js';
 
 // A few weeks of work for the demo organizations, so a newcomer's first look
@@ -450,7 +448,7 @@ interface Person {
 interface Live {
   plan: DemoTask;
   id: string | null;
-  row: Pick<TaskRow, 'status' | 'assignee_id' | 'organization_id' | 'priority' | 'version'> | null;
+  row: Pick<Task, 'status' | 'assigneeId' | 'organizationId' | 'priority' | 'version'> | null;
 }
 
 export interface DemoWorkResult {
@@ -465,6 +463,8 @@ export interface DemoWorkResult {
  * starts at once still write it once, and a failure leaves nothing half done.
  */
 export async function seedDemoWork(ds: DataSource, config: AppConfig, now = new Date()): Promise<DemoWorkResult | null> {
+  // The repository's statements, run on this transaction's manager.
+  const tasks = new TasksRepository(ds);
   return ds.transaction(async (m) => {
     await m.query(`SELECT pg_advisory_xact_lock(hashtext('handoff:demo-work'))`);
     const people = await loadPeople(m);
@@ -486,15 +486,15 @@ export async function seedDemoWork(ds: DataSource, config: AppConfig, now = new 
     const moment = (hours: number) => new Date(now.getTime() + hours * 3_600_000);
 
     for (const { task, step, at } of moves) {
-      if (!step) await submit(m, task, people, moment(at), moment(task.plan.deadline));
-      else await move(m, task, step, people, moment(at), config);
+      if (!step) await submit(m, tasks, task, people, moment(at), moment(task.plan.deadline));
+      else await move(m, tasks, task, step, people, moment(at), config);
     }
 
     const ids = live.map((t) => t.id!);
     // The history is settled: nothing of it is news to relay. Timers the current states call for come from the sweep.
     await m.query(
-      `DELETE FROM outbox WHERE (topic = 'task' AND payload->>'taskId' = ANY($1::text[]))
-          OR (topic = 'billing' AND payload->>'entryId' IN (SELECT id::text FROM ledger_entries WHERE task_id = ANY($1::uuid[])))`,
+      `DELETE FROM outbox WHERE payload->>'taskId' = ANY($1::text[])
+          OR (topic = 'ledger.recorded' AND payload->>'entryId' IN (SELECT id::text FROM ledger_entries WHERE task_id = ANY($1::uuid[])))`,
       [ids],
     );
     const [{ entries }] = (await m.query(`SELECT count(*)::int AS entries FROM ledger_entries WHERE task_id = ANY($1::uuid[])`, [ids])) as [{ entries: number }];
@@ -514,7 +514,7 @@ async function loadPeople(m: EntityManager): Promise<Map<string, Person>> {
   return people;
 }
 
-async function submit(m: EntityManager, task: Live, people: Map<string, Person>, at: Date, deadline: Date): Promise<void> {
+async function submit(m: EntityManager, tasks: TasksRepository, task: Live, people: Map<string, Person>, at: Date, deadline: Date): Promise<void> {
   const client = people.get(ORG_CLIENT_EMAILS[task.plan.org])!;
   const { plan } = task;
   const sub = {
@@ -523,7 +523,7 @@ async function submit(m: EntityManager, task: Live, people: Map<string, Person>,
     createdBy: client.id,
     body: { title: DEMO_TITLE_PREFIX + plan.title, instructions: plan.instructions, category: plan.category, priority: plan.priority, deadline: deadline.toISOString() },
   };
-  const [row] = await query<TaskRow>(m, SUBMIT_SQL, submitParams([sub]));
+  const [row] = await tasks.submit([sub], m);
   if (!row) throw new Error(`demo task "${plan.title}": there is no rate for ${plan.category}`);
   // The submit statement stamps the time of the insert; the demo's submission happened earlier.
   await m.query(`UPDATE tasks SET created_at = $2, updated_at = $2 WHERE id = $1`, [row.id, at]);
@@ -532,82 +532,49 @@ async function submit(m: EntityManager, task: Live, people: Map<string, Person>,
   task.row = row;
 }
 
-async function move(m: EntityManager, task: Live, step: Step, people: Map<string, Person>, at: Date, config: AppConfig): Promise<void> {
+async function move(m: EntityManager, tasks: TasksRepository, task: Live, step: Step, people: Map<string, Person>, at: Date, config: AppConfig): Promise<void> {
   const { plan } = task;
   const current = task.row!;
-  const target = { id: task.id! };
+  const taskId = task.id!;
   const fail = (why: string): never => {
     throw new Error(`demo task "${plan.title}": ${step.do} at ${step.at} h ${why}`);
   };
-  let next: TaskRow | null;
+  let next: Task | null;
 
   if (step.do === 'claim') {
     const key = step.by ?? plan.assistant ?? fail('has no assistant');
     const assistant = people.get(ASSISTANT_EMAILS[key])!;
     if (!assistant.skills.includes(plan.category)) fail(`by ${key}, who lacks the skill`);
-    const outcome = await runClaimTransition(m, { ...claimInput(assistant.id, target), at }, assistant.id);
+    const outcome = await tasks.claim({ ...claimInput(assistant.id, taskId), at }, assistant.id, m);
     next = outcome?.row ?? null;
   } else if (step.do === 'expire' || step.do === 'auto_accept' || step.do === 'overdue' || step.do === 'escalate') {
-    next = await runTransition(m, { ...systemMove(step.do, current), target, actor: { id: null, role: 'system' }, previousAssigneeId: current.assignee_id, at });
+    const { move, from, to, note } = systemMove(step.do, current);
+    next = await tasks.transition({ taskId, move, from, to, note, actor: { id: null, role: 'system' }, previousAssigneeId: current.assigneeId, at }, m);
   } else {
     const client = people.get(ORG_CLIENT_EMAILS[plan.org])!;
-    const assistantId = current.assignee_id;
+    const assistantId = current.assigneeId;
     const byAssignee = step.do === 'start' || step.do === 'return';
     const actor = byAssignee ? { role: 'assistant' as const, id: assistantId! } : { role: 'client' as const, id: client.id };
     const decision = planTransition(step.do, { role: actor.role, userId: actor.id, organizationId: byAssignee ? null : client.organizationId }, {
       status: current.status,
-      organizationId: current.organization_id,
-      assigneeId: current.assignee_id,
+      organizationId: current.organizationId,
+      assigneeId: current.assigneeId,
     });
     if (!decision.ok) return fail(`is refused: ${decision.message}`);
     const input = step.do === 'return' ? { result: plan.result ?? 'Done as the instructions describe; notes are in the shared folder.' } : { feedback: step.text };
     const spec: TransitionInput = {
-      target,
-      action: step.do,
+      taskId,
+      move: userMove(step.do, input, config.platformFeeBps),
       from: decision.from,
       to: decision.to,
       actor,
-      previousAssigneeId: current.assignee_id,
-      ...ACTION_EFFECTS[step.do](input, config),
+      note: step.do === 'revise' ? step.text : null,
+      previousAssigneeId: current.assigneeId,
       at,
     };
     if (byAssignee) spec.assigneeId = actor.id;
-    next = await runTransition(m, spec);
+    next = await tasks.transition(spec, m);
   }
   if (!next) fail(`found the task ${current.status}`);
   task.row = next;
-}
-
-/** The timers' moves, as TasksService makes them. */
-function systemMove(
-  action: 'expire' | 'auto_accept' | 'overdue' | 'escalate',
-  current: NonNullable<Live['row']>,
-): Pick<TransitionInput, 'action' | 'from' | 'to' | 'note' | 'set' | 'params' | 'extraWhere'> {
-  switch (action) {
-    case 'expire':
-      return { action, from: 'claimed', to: 'queued', note: 'not started within the claim window', set: { assignee_id: 'NULL', claimed_at: 'NULL' } };
-    case 'auto_accept':
-      return { action, from: 'returned', to: 'accepted', note: 'not reviewed within the review window', set: { accepted_at: 'now()' } };
-    case 'overdue':
-      return {
-        action,
-        from: current.status,
-        to: current.status,
-        note: 'the deadline passed before the work came back',
-        extraWhere: 'NOT overdue AND deadline <= now()',
-        set: { overdue: 'true' },
-      };
-    case 'escalate': {
-      const priority = PRIORITIES[Math.min(PRIORITIES.indexOf(current.priority) + 1, PRIORITIES.length - 1)]!;
-      return {
-        action,
-        from: 'queued',
-        to: 'queued',
-        note: `unclaimed past half its time; priority ${current.priority} → ${priority}`,
-        extraWhere: 'NOT escalated',
-        set: { escalated: 'true', priority: ':priority::task_priority' },
-        params: { priority },
-      };
-    }
-  }
 }

@@ -1,5 +1,13 @@
+import { AuditLog } from '../audit/audit-log.entity.js';
+import { RefreshToken } from '../auth/refresh-token.entity.js';
+import { LedgerEntry } from '../billing/ledger-entry.entity.js';
+import { IdempotencyKey } from '../common/http/idempotency-key.entity.js';
+import { OutboxRow } from '../events/outbox.entity.js';
 import { RateCard } from '../rate-card/rate-card.entity.js';
+import { TaskEvent } from '../tasks/task-event.entity.js';
+import { Task } from '../tasks/task.entity.js';
 import { Organization } from '../users/organization.entity.js';
 import { User } from '../users/user.entity.js';
 
-export const ENTITIES = [Organization, User, RateCard];
+/** One entity per table; each table's SQL lives in its repository (`REPOSITORIES`). */
+export const ENTITIES = [Organization, User, RateCard, Task, TaskEvent, LedgerEntry, OutboxRow, RefreshToken, AuditLog, IdempotencyKey];

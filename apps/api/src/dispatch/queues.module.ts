@@ -3,13 +3,15 @@ import { Module } from '@nestjs/common';
 import { QUEUES } from '@handoff/contracts';
 import type { ConnectionOptions } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
-import { redisOptionsFromUrl, requestRedisOptions, RedisModule, workerRedisOptions } from '../redis/redis.module.js';
+import { EventsModule } from '../events/events.module.js';
 import { RealtimeModule } from '../realtime/realtime.module.js';
+import { redisOptionsFromUrl, requestRedisOptions, workerRedisOptions } from '../redis/redis.module.js';
+import { AnnounceSubscriber } from './announce.subscriber.js';
 import { DEFAULT_JOB_OPTIONS, JobsService } from './jobs.service.js';
-import { OutboxRelay } from './outbox.relay.js';
 import { SNAPSHOTS_MAX, TaskSnapshots } from './task-snapshots.js';
+import { TimersSubscriber } from './timers.subscriber.js';
 
-/** Queues (producers) and the outbox relay exist in every role; processors only where workers run. */
+/** Queues (producers) and the subscribers that fill them exist in every role; processors only where workers run. */
 @Module({
   imports: [
     BullModule.forRootAsync({
@@ -33,15 +35,16 @@ import { SNAPSHOTS_MAX, TaskSnapshots } from './task-snapshots.js';
         }),
       }),
     ),
-    RedisModule,
+    EventsModule,
     RealtimeModule,
   ],
   providers: [
     JobsService,
-    OutboxRelay,
+    AnnounceSubscriber,
+    TimersSubscriber,
     // An api-only process runs no announce to hand views to.
     { provide: TaskSnapshots, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new TaskSnapshots(config.role === 'api' ? 0 : SNAPSHOTS_MAX) },
   ],
-  exports: [JobsService, OutboxRelay, TaskSnapshots, BullModule],
+  exports: [JobsService, TaskSnapshots, BullModule],
 })
 export class QueuesModule {}

@@ -7,7 +7,7 @@ import { query } from '../database/sql.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { REDIS } from '../redis/redis.module.js';
 import { jobRequest, JobsService, type JobRequest } from './jobs.service.js';
-import { Recurring } from './recurring.js';
+import { Recurring } from '../redis/recurring.js';
 
 export type TimerKind = 'deadline' | 'escalation' | 'claim-expiry' | 'auto-accept';
 

@@ -2,9 +2,10 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { priceFor, type Category, type Priority, type QuoteResponse, type RateCardEntry } from '@handoff/contracts';
 import type { DataSource, EntityManager } from 'typeorm';
-import { recordAudit } from '../audit/audit.js';
+import { AuditRepository } from '../audit/audit.repository.js';
 import type { AuthUser } from '../common/auth/auth-user.js';
-import { RateCard } from './rate-card.entity.js';
+import type { RateCard } from './rate-card.entity.js';
+import { RateCardRepository } from './rate-card.repository.js';
 
 const view = (r: RateCard): RateCardEntry => ({
   category: r.category,
@@ -15,31 +16,35 @@ const view = (r: RateCard): RateCardEntry => ({
 
 @Injectable()
 export class RateCardService {
-  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly rates: RateCardRepository,
+    private readonly audit: AuditRepository,
+  ) {}
 
   async list(): Promise<RateCardEntry[]> {
-    const rows = await this.ds.getRepository(RateCard).find({ order: { category: 'ASC' } });
+    const rows = await this.rates.all();
     return rows.map(view);
   }
 
   async set(category: Category, basePriceCents: number, admin: Pick<AuthUser, 'id' | 'role'>): Promise<RateCardEntry> {
     return this.ds.transaction(async (m) => {
-      const found = await m.findOne(RateCard, { where: { category }, lock: { mode: 'pessimistic_write' } });
+      const found = await this.rates.lock(m, category);
       if (!found) throw new NotFoundException(`no rate for ${category}`);
-      await m.update(RateCard, { category }, { basePriceCents, updatedBy: admin.id, updatedAt: new Date() });
-      await recordAudit(m, admin, {
+      await this.rates.setPrice(m, category, basePriceCents, admin.id);
+      await this.audit.record(m, admin, {
         action: 'rate_card.update',
         targetType: 'rate_card',
         targetId: category,
         details: { from: found.basePriceCents, to: basePriceCents, currency: found.currency.trim() },
       });
-      return view((await m.findOneBy(RateCard, { category }))!);
+      return view((await this.rates.get(category, m))!);
     });
   }
 
   /** The price a task would be fixed at now; pass the transaction's manager to fix it atomically. */
-  async quote(category: Category, priority: Priority, m: EntityManager = this.ds.manager): Promise<QuoteResponse> {
-    const rate = await m.findOneBy(RateCard, { category });
+  async quote(category: Category, priority: Priority, m?: EntityManager): Promise<QuoteResponse> {
+    const rate = await this.rates.get(category, m);
     if (!rate) throw new NotFoundException(`no rate for ${category}`);
     return { priceCents: priceFor(rate.basePriceCents, priority), currency: rate.currency.trim() };
   }

@@ -62,7 +62,6 @@ export class TasksController {
       void reply.status(result.statusCode).header('idempotent-replayed', 'true');
       return result.body;
     }
-    if (key) this.tasks.afterCommit();
     return result;
   }
 

@@ -3,14 +3,15 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { CreateUserBody, Page, RegisterBody, Role, UpdateUserBody, UserView } from '@handoff/contracts';
 import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
 import { hashPassword } from '../common/auth/password.js';
-import { recordAudit } from '../audit/audit.js';
+import { AuditRepository } from '../audit/audit.repository.js';
 import { assertReadable } from '../common/auth/access.js';
 import type { AuthUser } from '../common/auth/auth-user.js';
 import { SessionService } from '../common/auth/session.service.js';
 import { decodeCursor, toPage } from '../common/http/pagination.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
-import { Organization } from './organization.entity.js';
-import { User } from './user.entity.js';
+import { OrganizationsRepository } from './organizations.repository.js';
+import type { User } from './user.entity.js';
+import { UsersRepository } from './users.repository.js';
 import { toUserView } from './user.view.js';
 
 type NewUser = Pick<CreateUserBody, 'email' | 'password' | 'name' | 'role' | 'organizationName' | 'organizationId' | 'skills'>;
@@ -25,11 +26,10 @@ export class UsersService {
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly sessions: SessionService,
+    private readonly users: UsersRepository,
+    private readonly organizations: OrganizationsRepository,
+    private readonly audit: AuditRepository,
   ) {}
-
-  private get users() {
-    return this.ds.getRepository(User);
-  }
 
   async register(body: RegisterBody): Promise<User> {
     return this.createUser(body);
@@ -43,15 +43,15 @@ export class UsersService {
         let organizationId: string | null = null;
         if (body.role === 'client') {
           if (body.organizationId) {
-            const org = await m.findOneBy(Organization, { id: body.organizationId });
+            const org = await this.organizations.byId(body.organizationId, m);
             if (!org) throw new NotFoundException('organization not found');
             organizationId = org.id;
           } else {
-            const org = await m.save(m.create(Organization, { name: body.organizationName! }));
+            const org = await this.organizations.create(m, body.organizationName!);
             organizationId = org.id;
           }
         }
-        const user = m.create(User, {
+        const saved = await this.users.create(m, {
           email: body.email,
           passwordHash,
           name: body.name,
@@ -60,9 +60,8 @@ export class UsersService {
           skills: body.role === 'assistant' ? (body.skills ?? []) : [],
           maxConcurrentTasks: this.config.defaultMaxConcurrentTasks,
         });
-        const saved = await m.save(user);
         if (actor) {
-          await recordAudit(m, actor, {
+          await this.audit.record(m, actor, {
             action: 'user.create',
             targetType: 'user',
             targetId: saved.id,
@@ -78,20 +77,16 @@ export class UsersService {
   }
 
   async findByEmailWithHash(email: string): Promise<User | null> {
-    return this.users
-      .createQueryBuilder('u')
-      .addSelect('u.passwordHash')
-      .where('lower(u.email) = lower(:email)', { email })
-      .getOne();
+    return this.users.byEmailWithHash(email);
   }
 
   async findById(id: string): Promise<User | null> {
-    return this.users.findOneBy({ id });
+    return this.users.byId(id);
   }
 
   async organizationName(id: string | null): Promise<string | null> {
     if (!id) return null;
-    return (await this.ds.getRepository(Organization).findOneBy({ id }))?.name ?? null;
+    return (await this.organizations.byId(id))?.name ?? null;
   }
 
   async view(user: User): Promise<UserView> {
@@ -107,34 +102,23 @@ export class UsersService {
   }
 
   async getOrganization(caller: AuthUser, id: string): Promise<{ id: string; name: string; createdAt: string; members: UserView[] }> {
-    const org = await this.ds.getRepository(Organization).findOneBy({ id });
+    const org = await this.organizations.byId(id);
     assertReadable(caller, org && { organizationId: org.id }, 'organization');
     if (caller.role === 'assistant') throw new NotFoundException('organization not found');
-    const members = await this.users.find({ where: { organizationId: org!.id }, order: { createdAt: 'ASC' } });
+    const members = await this.users.inOrganization(org!.id);
     return { id: org!.id, name: org!.name, createdAt: org!.createdAt.toISOString(), members: members.map((m) => toUserView(m, org!.name)) };
   }
 
   async list(role: Role | undefined, limit: number, cursorRaw: string | undefined): Promise<Page<UserView>> {
     const cursor = decodeCursor(cursorRaw);
-    const qb = this.users
-      .createQueryBuilder('u')
-      .leftJoinAndMapOne('u.organization', Organization, 'o', 'o.id = u.organizationId')
-      .orderBy('u.createdAt', 'DESC')
-      .addOrderBy('u.id', 'DESC')
-      .take(limit + 1);
-    if (role) qb.andWhere('u.role = :role', { role });
-    if (cursor) qb.andWhere('(u.created_at, u.id) < (:at::timestamptz, :id::uuid)', { at: cursor.at, id: cursor.id });
-    qb.addSelect('u.created_at::text', 'cursor_at');
-    const { entities, raw } = await qb.getRawAndEntities<{ cursor_at: string }>();
-    // One row per user (the join is to-one), so raw rows line up with the entities.
-    const rows = (entities as (User & { organization?: Organization })[]).map((u, i) => ({ u, at: raw[i]!.cursor_at }));
-    return toPage(rows, limit, ({ u }) => toUserView(u, u.organization?.name ?? null), ({ u, at }) => ({ at, id: u.id }));
+    const rows = await this.users.page(role, cursor, limit);
+    return toPage(rows, limit, (r) => toUserView(r.user, r.organizationName), (r) => ({ at: r.cursorAt, id: r.user.id }));
   }
 
   async update(caller: AuthUser, id: string, body: UpdateUserBody): Promise<UserView> {
     await this.ds.transaction(async (m: EntityManager) => {
       // Locked so the audit record's "from" values are the ones this change replaced.
-      const user = await m.findOne(User, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      const user = await this.users.lockById(m, id);
       if (!user) throw new NotFoundException('user not found');
       if (user.id === caller.id && body.suspended) throw new ForbiddenException('admins cannot suspend themselves');
       if ((body.skills || body.maxConcurrentTasks) && user.role !== 'assistant') {
@@ -158,9 +142,9 @@ export class UsersService {
         if (body.suspended && user.role === 'assistant') patch.online = false;
       }
       if (!Object.keys(patch).length) return;
-      await m.update(User, { id }, patch);
+      await this.users.update(id, patch, m);
       const action = changes.suspended ? (body.suspended ? 'user.suspend' : 'user.reinstate') : 'user.update';
-      await recordAudit(m, caller, { action, targetType: 'user', targetId: id, details: { email: user.email, changes } });
+      await this.audit.record(m, caller, { action, targetType: 'user', targetId: id, details: { email: user.email, changes } });
     });
     // This instance acts on the change (its kept row, its open sockets) before its answer leaves; the others
     // when the trigger's notice arrives.
@@ -169,7 +153,7 @@ export class UsersService {
   }
 
   async setAvailability(caller: AuthUser, online: boolean): Promise<UserView> {
-    await this.users.update({ id: caller.id }, { online, lastSeenAt: new Date() });
+    await this.users.update(caller.id, { online, lastSeenAt: new Date() });
     return this.view((await this.findById(caller.id))!);
   }
 }

@@ -1,5 +1,5 @@
 import { JobsService } from '../../src/dispatch/jobs.service.js';
-import { OutboxRelay } from '../../src/dispatch/outbox.relay.js';
+import { OutboxRelay } from '../../src/events/outbox.relay.js';
 import type { LiveClient } from './sockets.js';
 import { EVENTUALLY_MS, eventually } from './tasks.js';
 import type { TestApp } from './test-app.js';

@@ -1,27 +1,11 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import pg from 'pg';
-import type { DataSource } from 'typeorm';
-import { query } from '../../database/sql.js';
 import { APP_CONFIG, type AppConfig } from '../../config/config.js';
+import { UsersRepository, type SessionUser } from '../../users/users.repository.js';
 import type { AuthUser } from './auth-user.js';
 import { TokensService } from './tokens.service.js';
 
-interface Row {
-  id: string;
-  email: string;
-  name: string;
-  role: AuthUser['role'];
-  organization_id: string | null;
-  skills: string;
-  max_concurrent_tasks: number;
-  suspended: boolean;
-  token_version: number;
-  /** Whether the token's session (its refresh-token family) exists for this user and was never revoked. */
-  session_live: boolean;
-}
-
-type UserRow = Omit<Row, 'session_live'>;
+type UserRow = Omit<SessionUser, 'sessionLive'>;
 
 /** Written by the users triggers (migration SessionNotify) at the commit of any change a session depends on. */
 export const USER_CHANGED_CHANNEL = 'handoff_user_changed';
@@ -39,13 +23,6 @@ export type SessionRefusal = 'invalid' | 'revoked' | 'signed_out';
 export type SessionCheck =
   | { ok: true; user: AuthUser; sessionId: string; tokenVersion: number; /** epoch ms */ expiresAt: number }
   | { ok: false; reason: SessionRefusal };
-
-/** The user's row and its session's state, in one round trip (both probes are index lookups: test/query-plans.e2e-spec.ts). */
-export const SESSION_SQL = `SELECT u.id, u.email, u.name, u.role, u.organization_id, u.skills::text AS skills, u.max_concurrent_tasks, u.suspended, u.token_version,
-        -- A family's rows share one user: the first row found says whose session it is.
-        COALESCE((SELECT r.user_id = u.id FROM refresh_tokens r WHERE r.family_id = $2 LIMIT 1), false)
-          AND NOT EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.family_id = $2 AND r.revoked_at IS NOT NULL) AS session_live
-   FROM users u WHERE u.id = $1`;
 
 /**
  * Turns a token into the current user; used by the HTTP guard and the socket gateway alike.
@@ -65,7 +42,7 @@ export const SESSION_SQL = `SELECT u.id, u.email, u.name, u.role, u.organization
 @Injectable()
 export class SessionService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('sessions');
-  private readonly users = new Map<string, { row: UserRow; until: number }>();
+  private readonly kept = new Map<string, { row: UserRow; until: number }>();
   /** session id → whether it is live, and for which user. */
   private readonly sessions = new Map<string, { userId: string; live: boolean; until: number }>();
   private readonly subscribers = new Set<(change: SessionChange) => unknown>();
@@ -79,7 +56,7 @@ export class SessionService implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     private readonly tokens: TokensService,
-    @InjectDataSource() private readonly ds: DataSource,
+    private readonly users: UsersRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -123,9 +100,9 @@ export class SessionService implements OnApplicationBootstrap, OnModuleDestroy {
     if (!row || live === undefined) {
       const read = await this.read(claims.sub, claims.sid);
       row = read;
-      live = read?.session_live ?? false;
+      live = read?.sessionLive ?? false;
     }
-    if (!row || row.suspended || row.token_version !== claims.tv || row.role !== claims.role) return { ok: false, reason: 'revoked' };
+    if (!row || row.suspended || row.tokenVersion !== claims.tv || row.role !== claims.role) return { ok: false, reason: 'revoked' };
     if (!live) return { ok: false, reason: 'signed_out' };
     return {
       ok: true,
@@ -137,9 +114,9 @@ export class SessionService implements OnApplicationBootstrap, OnModuleDestroy {
         email: row.email,
         name: row.name,
         role: row.role,
-        organizationId: row.organization_id,
+        organizationId: row.organizationId,
         skills: parsePgArray(row.skills) as AuthUser['skills'],
-        maxConcurrentTasks: row.max_concurrent_tasks,
+        maxConcurrentTasks: row.maxConcurrentTasks,
       },
     };
   }
@@ -156,7 +133,7 @@ export class SessionService implements OnApplicationBootstrap, OnModuleDestroy {
    */
   forget(userId: string): Promise<void> {
     this.generationCount++;
-    this.users.delete(userId);
+    this.kept.delete(userId);
     return this.tell({ userId });
   }
 
@@ -181,9 +158,9 @@ export class SessionService implements OnApplicationBootstrap, OnModuleDestroy {
 
   private keptUser(id: string): UserRow | undefined {
     if (!this.listening) return undefined;
-    const hit = this.users.get(id);
+    const hit = this.kept.get(id);
     if (hit && hit.until > Date.now()) return hit.row;
-    if (hit) this.users.delete(id);
+    if (hit) this.kept.delete(id);
     return undefined;
   }
 
@@ -195,15 +172,14 @@ export class SessionService implements OnApplicationBootstrap, OnModuleDestroy {
     return undefined;
   }
 
-  private async read(userId: string, sid: string): Promise<Row | undefined> {
+  private async read(userId: string, sid: string): Promise<SessionUser | undefined> {
     const generation = this.generationCount;
-    const rows = await query<Row>(this.ds, SESSION_SQL, [userId, sid]);
-    const row = rows[0];
+    const row = await this.users.session(userId, sid);
     if (row && this.listening && this.config.sessionCacheMs > 0 && generation === this.generationCount) {
       const until = Date.now() + this.config.sessionCacheMs;
-      const { session_live, ...user } = row;
-      keep(this.users, userId, { row: user, until });
-      keep(this.sessions, sid, { userId, live: session_live, until });
+      const { sessionLive, ...user } = row;
+      keep(this.kept, userId, { row: user, until });
+      keep(this.sessions, sid, { userId, live: sessionLive, until });
     }
     return row;
   }
@@ -211,7 +187,7 @@ export class SessionService implements OnApplicationBootstrap, OnModuleDestroy {
   private dropAll(): void {
     this.listening = false;
     this.generationCount++;
-    this.users.clear();
+    this.kept.clear();
     this.sessions.clear();
   }
 

@@ -1,8 +1,9 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
-import type { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
+import { UnitOfWork } from '../../events/unit-of-work.js';
 import { UnprocessableRule } from './errors.js';
+import { IdempotencyRepository } from './idempotency.repository.js';
 
 const KEY_PATTERN = /^[\w.:-]{1,200}$/;
 const TTL_HOURS = 24;
@@ -20,7 +21,10 @@ export interface Replayed<T> {
  */
 @Injectable()
 export class IdempotencyService {
-  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly keys: IdempotencyRepository,
+  ) {}
 
   static validateKey(raw: string | string[] | undefined): string | null {
     if (raw === undefined) return null;
@@ -31,29 +35,21 @@ export class IdempotencyService {
     return key;
   }
 
-  async run<T>(userId: string, key: string | null, request: unknown, statusCode: number, create: (m: EntityManager) => Promise<T>): Promise<T | Replayed<T>> {
-    if (!key) return create(this.ds.manager);
+  /** Without a key, `create` runs on its own (no transaction of the key's around it). */
+  async run<T>(userId: string, key: string | null, request: unknown, statusCode: number, create: (m?: EntityManager) => Promise<T>): Promise<T | Replayed<T>> {
+    if (!key) return create();
     const hash = createHash('sha256').update(JSON.stringify(request)).digest('hex');
-    return this.ds.transaction(async (m) => {
-      // Keys past their lifetime are forgotten, so the same key may be used again.
-      await m.query(`DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND created_at < now() - interval '${TTL_HOURS} hours'`, [userId, key]);
-      const inserted: unknown[] = await m.query(
-        `INSERT INTO idempotency_keys (user_id, key, request_hash) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING key`,
-        [userId, key, hash],
-      );
-      if (!inserted.length) {
-        const [prior] = (await m.query(`SELECT request_hash, status_code, response FROM idempotency_keys WHERE user_id = $1 AND key = $2`, [userId, key])) as {
-          request_hash: string;
-          status_code: number | null;
-          response: T | null;
-        }[];
-        if (!prior || prior.request_hash !== hash || prior.response === null) {
+    // The unit of work relays what `create` wrote once the key and it have committed.
+    return this.uow.transaction(async (m) => {
+      if (!(await this.keys.claim(m, userId, key, hash, TTL_HOURS))) {
+        const prior = await this.keys.find<T>(m, userId, key);
+        if (!prior || prior.requestHash !== hash || prior.response === null) {
           throw new UnprocessableRule('this Idempotency-Key was already used for a different request');
         }
-        return { replayed: true as const, statusCode: prior.status_code ?? statusCode, body: prior.response };
+        return { replayed: true as const, statusCode: prior.statusCode ?? statusCode, body: prior.response };
       }
       const result = await create(m);
-      await m.query(`UPDATE idempotency_keys SET status_code = $3, response = $4 WHERE user_id = $1 AND key = $2`, [userId, key, statusCode, JSON.stringify(result)]);
+      await this.keys.answer(m, userId, key, statusCode, result);
       return result;
     });
   }

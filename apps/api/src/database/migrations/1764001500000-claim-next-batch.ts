@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 // claim-next for many assistants in one call, so that concurrent claims share
-// one round trip and one commit (the API's group commit, tasks.service.ts).
+// one round trip and one commit (the API's group commit, TasksService).
 // Each claim is what the single claiming statement does: take a slot of the
 // assistant's capacity, claim the first queued task in their skills in queue
 // order (passing over rows other transactions hold), and write its event and
@@ -15,13 +15,16 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 // claims is the point (docs/PERFORMANCE.md#group-commit).
 //
 // The queue order is written out here as it was when this ran; it must match
-// QUEUE_ORDER (tasks.service.ts), and a later change to either needs a migration.
-export class ClaimNextBatch1764001500000 implements MigrationInterface {
-  name = 'ClaimNextBatch1764001500000';
+// QUEUE_ORDER (tasks.repository.ts), and a later change to either needs a migration.
+/** The outbox row of a claim as this migration wrote it. */
+export const CLAIM_OUTBOX_ROW = `INSERT INTO outbox (topic, payload)
+              VALUES ('task', jsonb_build_object('taskId', picked, 'version', picked_version, 'action', 'claim',
+                                                 'from', 'queued', 'to', 'claimed', 'prevAssigneeId', NULL));`;
 
-  async up(q: QueryRunner): Promise<void> {
-    await q.query(`
-      CREATE FUNCTION handoff_claim_next(assistant_ids uuid[], skill_lists text[])
+/** The function, with the statement that writes a claim's outbox row (`picked`, `picked_version`, `assistant_ids[i]` in scope); a later migration replaces that row. */
+export function claimNextFunction(create: 'CREATE' | 'CREATE OR REPLACE', outboxRow: string): string {
+  return `
+      ${create} FUNCTION handoff_claim_next(assistant_ids uuid[], skill_lists text[])
       RETURNS TABLE (ord int, cap_active int, cap_max int, cap_suspended boolean, task jsonb)
       LANGUAGE plpgsql AS $$
       DECLARE
@@ -48,9 +51,7 @@ export class ClaimNextBatch1764001500000 implements MigrationInterface {
             IF picked IS NOT NULL THEN
               INSERT INTO task_events (task_id, action, from_status, to_status, actor_id, actor_role)
               VALUES (picked, 'claim', 'queued', 'claimed', assistant_ids[i], 'assistant');
-              INSERT INTO outbox (topic, payload)
-              VALUES ('task', jsonb_build_object('taskId', picked, 'version', picked_version, 'action', 'claim',
-                                                 'from', 'queued', 'to', 'claimed', 'prevAssigneeId', NULL));
+              ${outboxRow}
               claimed := claimed || jsonb_build_object('assignee_name', cap.name,
                 'organization_name', (SELECT o.name FROM organizations o WHERE o.id = (claimed ->> 'organization_id')::uuid));
             END IF;
@@ -62,7 +63,14 @@ export class ClaimNextBatch1764001500000 implements MigrationInterface {
           task := claimed;
           RETURN NEXT;
         END LOOP;
-      END $$`);
+      END $$`;
+}
+
+export class ClaimNextBatch1764001500000 implements MigrationInterface {
+  name = 'ClaimNextBatch1764001500000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(claimNextFunction('CREATE', CLAIM_OUTBOX_ROW));
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -10,6 +10,8 @@ import { ActiveCountTriggers1764001400000 } from './1764001400000-active-count-t
 import { ClaimNextBatch1764001500000 } from './1764001500000-claim-next-batch.js';
 import { SessionEnded1764001600000 } from './1764001600000-session-ended.js';
 import { LedgerCorrectionBounds1764001700000 } from './1764001700000-ledger-correction-bounds.js';
+import { MoneyRounding1764002200000 } from './1764002200000-money-rounding.js';
+import { ClaimNextEvents1764002300000 } from './1764002300000-claim-next-events.js';
 
 /** The one migration history, oldest first. Add new migrations at the end, one per line. */
 export const MIGRATIONS = [
@@ -25,4 +27,6 @@ export const MIGRATIONS = [
   ClaimNextBatch1764001500000,
   SessionEnded1764001600000,
   LedgerCorrectionBounds1764001700000,
+  MoneyRounding1764002200000,
+  ClaimNextEvents1764002300000,
 ];

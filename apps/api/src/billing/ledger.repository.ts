@@ -1,0 +1,280 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { BillingSummaryDay, BillingSummaryRow, Earnings, LedgerKind } from '@handoff/contracts';
+import type { DataSource, EntityManager } from 'typeorm';
+import { cursorColumn, type Cursor } from '../common/http/pagination.js';
+import { rowMapper } from '../database/rows.js';
+import { rowsOf, type Queryable } from '../database/sql.js';
+import { ledgerRecordedEvents, type Placeholder } from '../events/outbox.repository.js';
+import type { CsvEntryRow } from './csv.js';
+import { LedgerEntry, type LedgerEntryWithTitle } from './ledger-entry.entity.js';
+
+export const toLedgerEntry = rowMapper<LedgerEntry, Pick<LedgerEntryWithTitle, 'taskTitle'>>(LedgerEntry, { task_title: 'taskTitle' });
+
+/** The corrections admins make, as the audit trail reads them (`billing.<kind>` on the task). */
+export const LEDGER_CORRECTIONS_TRAIL = `
+  SELECT l.id, l.created_at, l.created_by, 'admin', 'billing.' || l.kind, 'task', l.task_id::text,
+         jsonb_build_object('organizationId', l.organization_id, 'amountCents', l.amount_cents, 'currency', trim(l.currency), 'reason', l.reason)
+    FROM ledger_entries l
+   WHERE l.kind IN ('refund', 'adjustment')`;
+
+/**
+ * Billing's step of a return, composed into the return's one statement (the
+ * tasks repository's move): for each row of the CTE `t` that came back on
+ * time, a charge of its price and a payout of the price less the fee at the
+ * rate in `feeBps`, each task at most once (the unique indexes), and the
+ * `ledger.recorded` event of each entry written. `at`: the moment of a move in the past.
+ */
+export function returnLedgerSql(feeBps: Placeholder, at: Placeholder | null): string {
+  const stamped = at ? ', created_at' : '';
+  const stamp = at ? `, ${at}::timestamptz` : '';
+  return `
+      charge AS (
+        INSERT INTO ledger_entries (task_id, organization_id, assistant_id, kind, amount_cents, currency${stamped})
+        SELECT id, organization_id, assignee_id, 'charge', price_cents, currency${stamp} FROM t WHERE on_time
+        ON CONFLICT DO NOTHING RETURNING id),
+      payout AS (
+        INSERT INTO ledger_entries (task_id, organization_id, assistant_id, kind, amount_cents, currency${stamped})
+        SELECT id, organization_id, assignee_id, 'payout', price_cents - handoff_bps_of(price_cents, ${feeBps}::int), currency${stamp}
+          FROM t WHERE on_time
+        ON CONFLICT DO NOTHING RETURNING id),
+      billed AS (${ledgerRecordedEvents(['charge', 'payout'])})`;
+}
+
+/** Which entries a read covers. Every id listed must match (a client's own organization and the one it asked for). */
+export interface LedgerFilter {
+  organizationIds?: (string | null)[];
+  assistantIds?: string[];
+  kinds?: LedgerKind[];
+  notKind?: LedgerKind;
+  from?: string;
+  to?: string;
+  /** Matches nothing: the caller asked for what it may not see. */
+  nothing?: boolean;
+}
+
+/** Builds `$n` placeholders as values are added, so filters compose without counting by hand. */
+class Params {
+  readonly values: unknown[] = [];
+  add(v: unknown): string {
+    this.values.push(v);
+    return `$${this.values.length}`;
+  }
+}
+
+function whereOf(f: LedgerFilter, params: Params): string[] {
+  const where: string[] = [];
+  if (f.nothing) where.push('false');
+  for (const id of f.organizationIds ?? []) where.push(`l.organization_id = ${params.add(id)}`);
+  for (const id of f.assistantIds ?? []) where.push(`l.assistant_id = ${params.add(id)}`);
+  for (const kind of f.kinds ?? []) where.push(`l.kind = ${params.add(kind)}::ledger_kind`);
+  if (f.notKind) where.push(`l.kind <> ${params.add(f.notKind)}::ledger_kind`);
+  if (f.from) where.push(`l.created_at >= ${params.add(f.from)}::timestamptz`);
+  if (f.to) where.push(`l.created_at < ${params.add(f.to)}::timestamptz`);
+  return where;
+}
+
+const whereSql = (where: string[]) => (where.length ? 'WHERE ' + where.join(' AND ') : '');
+
+/** A task's charge and what corrections have done to its bill so far. */
+export interface ChargeState {
+  charge: Pick<LedgerEntry, 'id' | 'amountCents' | 'organizationId' | 'assistantId' | 'currency'>;
+  refunded: number;
+  adjusted: number;
+}
+
+/** ledger_entries: append-only money. Charges and payouts are written by the return's statement (TasksRepository). */
+@Injectable()
+export class LedgerRepository {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  /** Newest first, paged on (created_at, id). */
+  async page(f: LedgerFilter, cursor: Cursor | null, limit: number): Promise<(LedgerEntryWithTitle & { cursorAt: string })[]> {
+    const params = new Params();
+    const where = whereOf(f, params);
+    if (cursor) where.push(`(l.created_at, l.id) < (${params.add(cursor.at)}::timestamptz, ${params.add(cursor.id)}::uuid)`);
+    const rows = rowsOf<Record<string, unknown>>(
+      await this.ds.query(
+        `SELECT l.*, t.title AS task_title, ${cursorColumn('l')} FROM ledger_entries l JOIN tasks t ON t.id = l.task_id
+          ${whereSql(where)}
+          ORDER BY l.created_at DESC, l.id DESC LIMIT ${params.add(limit + 1)}`,
+        params.values,
+      ),
+    );
+    return rows.map((r) => ({ ...toLedgerEntry(r), cursorAt: r.cursor_at as string }));
+  }
+
+  async byIds(ids: readonly string[], m: Queryable = this.ds): Promise<LedgerEntryWithTitle[]> {
+    const rows = rowsOf<Record<string, unknown>>(
+      await m.query(`SELECT l.*, t.title AS task_title FROM ledger_entries l JOIN tasks t ON t.id = l.task_id WHERE l.id = ANY($1::uuid[])`, [ids]),
+    );
+    return rows.map(toLedgerEntry);
+  }
+
+  /** Per organization and currency over [from, to): billed, paid out, corrected, and late returns left unbilled. */
+  async summaryRows(m: EntityManager, from: Date, to: Date): Promise<BillingSummaryRow[]> {
+    return rowsOf<BillingSummaryRow>(
+      await m.query(
+        `WITH l AS (
+           SELECT organization_id, currency,
+                  count(*) FILTER (WHERE kind = 'charge')::int AS tasks_billed,
+                  coalesce(sum(amount_cents) FILTER (WHERE kind = 'charge'), 0) AS charged,
+                  coalesce(sum(amount_cents) FILTER (WHERE kind = 'payout'), 0) AS paid_out,
+                  coalesce(sum(amount_cents) FILTER (WHERE kind = 'refund'), 0) AS refunded,
+                  coalesce(sum(amount_cents) FILTER (WHERE kind = 'adjustment'), 0) AS adjusted
+             FROM ledger_entries WHERE created_at >= $1 AND created_at < $2
+            GROUP BY organization_id, currency),
+         late AS (
+           SELECT organization_id, currency, count(*)::int AS late_tasks
+             FROM tasks WHERE on_time = false AND returned_at >= $1 AND returned_at < $2
+            GROUP BY organization_id, currency)
+         SELECT o.id AS "organizationId", o.name AS "organizationName", coalesce(l.currency, late.currency)::text AS currency,
+                coalesce(l.tasks_billed, 0) AS "tasksBilled", coalesce(l.charged, 0) AS "chargedCents",
+                coalesce(l.paid_out, 0) AS "paidOutCents", coalesce(l.charged, 0) - coalesce(l.paid_out, 0) AS "feeCents",
+                coalesce(l.refunded, 0) AS "refundedCents", coalesce(l.adjusted, 0) AS "adjustedCents",
+                coalesce(late.late_tasks, 0) AS "lateTasks"
+           FROM l FULL JOIN late ON late.organization_id = l.organization_id AND late.currency = l.currency
+           JOIN organizations o ON o.id = coalesce(l.organization_id, late.organization_id)
+          ORDER BY "chargedCents" DESC, o.name, o.id`,
+        [from, to],
+      ),
+    );
+  }
+
+  /**
+   * Charged and paid out per UTC day and currency. `perDay` (a short period):
+   * one index-only range scan per day; grouping by a computed day makes the
+   * planner guess thousands of groups and sort every entry (on disk at 100,000).
+   */
+  async days(m: EntityManager, from: Date, to: Date, perDay: boolean): Promise<BillingSummaryDay[]> {
+    return rowsOf<BillingSummaryDay>(
+      await m.query(
+        perDay
+          ? `SELECT to_char(d.day AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, s.currency, s."chargedCents", s."paidOutCents"
+               FROM generate_series(date_trunc('day', $1::timestamptz AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', $2::timestamptz - interval '1 microsecond', interval '1 day') d(day)
+               CROSS JOIN LATERAL (
+                 SELECT currency::text AS currency,
+                        coalesce(sum(amount_cents) FILTER (WHERE kind = 'charge'), 0) AS "chargedCents",
+                        coalesce(sum(amount_cents) FILTER (WHERE kind = 'payout'), 0) AS "paidOutCents"
+                   FROM ledger_entries
+                  WHERE created_at >= greatest(d.day, $1::timestamptz) AND created_at < least(d.day + interval '1 day', $2::timestamptz)
+                    AND kind IN ('charge', 'payout')
+                  GROUP BY currency) s
+              ORDER BY d.day, s.currency`
+          : `SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, currency::text AS currency,
+                    coalesce(sum(amount_cents) FILTER (WHERE kind = 'charge'), 0) AS "chargedCents",
+                    coalesce(sum(amount_cents) FILTER (WHERE kind = 'payout'), 0) AS "paidOutCents"
+               FROM ledger_entries WHERE created_at >= $1 AND created_at < $2 AND kind IN ('charge', 'payout')
+              GROUP BY 1, 2 ORDER BY 1, 2`,
+        [from, to],
+      ),
+    );
+  }
+
+  /**
+   * The filtered entries oldest first, a batch at a time, through a
+   * server-side cursor in one read-only snapshot: pulled only as fast as the
+   * consumer reads, so memory stays flat however many match. The first batch
+   * comes only once the cursor is open, so a database error still comes first.
+   */
+  async *exportBatches(f: LedgerFilter, batch: number): AsyncGenerator<CsvEntryRow[]> {
+    const params = new Params();
+    const where = whereOf(f, params);
+    const runner = this.ds.createQueryRunner();
+    await runner.connect();
+    let open = false;
+    try {
+      await runner.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      open = true;
+      await runner.query(
+        `DECLARE billing_export NO SCROLL CURSOR FOR
+           SELECT l.id, l.created_at, l.kind, l.task_id, t.title AS task_title, l.organization_id, o.name AS organization_name, l.assistant_id,
+                  a.name AS assistant_name, l.amount_cents, l.currency::text AS currency, l.created_by, l.reason
+             FROM ledger_entries l JOIN tasks t ON t.id = l.task_id JOIN organizations o ON o.id = l.organization_id
+             LEFT JOIN users a ON a.id = l.assistant_id
+             ${whereSql(where)}
+            ORDER BY l.created_at, l.id`,
+        params.values,
+      );
+      yield [];
+      for (;;) {
+        const rows = rowsOf<CsvEntryRow>(await runner.query(`FETCH ${Number(batch)} FROM billing_export`));
+        if (!rows.length) break;
+        yield rows;
+        if (rows.length < batch) break;
+      }
+      await runner.query('COMMIT');
+      open = false;
+    } finally {
+      // A consumer that stops early (a client that hangs up mid-download) lands here too: give the connection back clean.
+      if (open) await runner.query('ROLLBACK').catch(() => undefined);
+      await runner.release();
+    }
+  }
+
+  /** The task's charge, locked for the rest of the transaction (corrections of one task take turns), and its corrections so far. */
+  async lockCharge(m: EntityManager, taskId: string): Promise<ChargeState | null> {
+    const [charge] = rowsOf<Record<string, unknown>>(
+      await m.query(`SELECT id, amount_cents, organization_id, assistant_id, currency FROM ledger_entries WHERE task_id = $1 AND kind = 'charge' FOR UPDATE`, [taskId]),
+    );
+    if (!charge) return null;
+    const [sums] = rowsOf<{ refunded: number; adjusted: number }>(
+      await m.query(
+        `SELECT coalesce(sum(amount_cents) FILTER (WHERE kind = 'refund'), 0) AS refunded,
+                coalesce(sum(amount_cents) FILTER (WHERE kind = 'adjustment'), 0) AS adjusted
+           FROM ledger_entries WHERE task_id = $1 AND kind IN ('refund', 'adjustment')`,
+        [taskId],
+      ),
+    );
+    return { charge: toLedgerEntry(charge), refunded: sums?.refunded ?? 0, adjusted: sums?.adjusted ?? 0 };
+  }
+
+  /** A refund or adjustment, with its `ledger.recorded` event, in the caller's transaction. */
+  async insertCorrection(
+    m: EntityManager,
+    e: Pick<LedgerEntry, 'taskId' | 'organizationId' | 'assistantId' | 'amountCents' | 'currency' | 'createdBy' | 'reason'> & { kind: 'refund' | 'adjustment' },
+  ): Promise<LedgerEntry> {
+    const [row] = rowsOf<Record<string, unknown>>(
+      await m.query(
+        `WITH e AS (
+           INSERT INTO ledger_entries (task_id, organization_id, assistant_id, kind, amount_cents, currency, created_by, reason)
+           VALUES ($1, $2, $3, $4::ledger_kind, $5, $6, $7, $8) RETURNING *),
+         ob AS (${ledgerRecordedEvents(['e'])})
+         SELECT * FROM e`,
+        [e.taskId, e.organizationId, e.assistantId, e.kind, e.amountCents, e.currency, e.createdBy, e.reason],
+      ),
+    );
+    return toLedgerEntry(row!);
+  }
+
+  /** An organization's entries other than payouts over [from, to), oldest first: its statement's lines. */
+  async statementLines(m: EntityManager, organizationId: string, from: Date, to: Date): Promise<LedgerEntryWithTitle[]> {
+    const rows = rowsOf<Record<string, unknown>>(
+      await m.query(
+        `SELECT l.*, t.title AS task_title FROM ledger_entries l JOIN tasks t ON t.id = l.task_id
+          WHERE l.organization_id = $1 AND l.kind <> 'payout' AND l.created_at >= $2 AND l.created_at < $3
+          ORDER BY l.created_at, l.id`,
+        [organizationId, from, to],
+      ),
+    );
+    return rows.map(toLedgerEntry);
+  }
+
+  /** An assistant's payouts per UTC day or month and currency, newest period first. */
+  async earningsPeriods(assistantId: string, groupBy: 'day' | 'month', from?: string, to?: string): Promise<Earnings['periods']> {
+    const params = new Params();
+    const where = [`kind = 'payout'`, `assistant_id = ${params.add(assistantId)}`];
+    if (from) where.push(`created_at >= ${params.add(from)}::timestamptz`);
+    if (to) where.push(`created_at < ${params.add(to)}::timestamptz`);
+    const format = groupBy === 'day' ? `'YYYY-MM-DD'` : `'YYYY-MM'`;
+    return rowsOf<Earnings['periods'][number]>(
+      await this.ds.query(
+        `SELECT to_char(created_at AT TIME ZONE 'UTC', ${format}) AS period, currency::text AS currency,
+                sum(amount_cents) AS "totalCents", count(*)::int AS payouts
+           FROM ledger_entries WHERE ${where.join(' AND ')}
+          GROUP BY 1, 2 ORDER BY 1 DESC, 2`,
+        params.values,
+      ),
+    );
+  }
+}

@@ -1,0 +1,24 @@
+import { AuditRepository } from '../audit/audit.repository.js';
+import { RefreshTokensRepository } from '../auth/refresh-tokens.repository.js';
+import { LedgerRepository } from '../billing/ledger.repository.js';
+import { IdempotencyRepository } from '../common/http/idempotency.repository.js';
+import { OutboxRepository } from '../events/outbox.repository.js';
+import { RateCardRepository } from '../rate-card/rate-card.repository.js';
+import { TaskEventsRepository } from '../tasks/task-events.repository.js';
+import { TasksRepository } from '../tasks/tasks.repository.js';
+import { OrganizationsRepository } from '../users/organizations.repository.js';
+import { UsersRepository } from '../users/users.repository.js';
+
+/** One repository per table, the only place its SQL lives (seed, demo and migrations aside). */
+export const REPOSITORIES = [
+  UsersRepository,
+  OrganizationsRepository,
+  RateCardRepository,
+  TasksRepository,
+  TaskEventsRepository,
+  LedgerRepository,
+  OutboxRepository,
+  RefreshTokensRepository,
+  AuditRepository,
+  IdempotencyRepository,
+];

@@ -1,0 +1,59 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { rowMapper } from '../database/rows.js';
+import { query, rowsOf } from '../database/sql.js';
+import { OutboxRow } from './outbox.entity.js';
+
+const toOutboxRow = rowMapper(OutboxRow);
+
+/** A `$n` placeholder of the statement a fragment is composed into. */
+export type Placeholder = `$${number}`;
+
+// The events' rows, as fragments of the statements that commit the changes (DomainEvents names their payloads).
+
+/** `task.submitted` for each row of the CTE `t` (just inserted tasks). */
+export const TASK_SUBMITTED_EVENTS = `
+  INSERT INTO outbox (topic, payload)
+  SELECT 'task.submitted', jsonb_build_object('taskId', id, 'version', version, 'actor', jsonb_build_object('id', created_by, 'role', 'client')) FROM t`;
+
+/** `task.transitioned` for each row of the CTE `t` (just moved tasks), the move's values in these placeholders. */
+export function taskTransitionedEvents(v: { action: Placeholder; from: Placeholder; actorId: Placeholder; actorRole: Placeholder; prevAssigneeId: Placeholder }): string {
+  return `
+  INSERT INTO outbox (topic, payload)
+  SELECT 'task.transitioned', jsonb_build_object('taskId', id, 'version', version, 'action', ${v.action}::text, 'from', ${v.from}::text, 'to', status,
+         'actor', jsonb_build_object('id', ${v.actorId}::uuid, 'role', ${v.actorRole}::text), 'prevAssigneeId', ${v.prevAssigneeId}::uuid) FROM t`;
+}
+
+/** `ledger.recorded` for each entry the named CTEs (of a ledger insert … RETURNING id) wrote. */
+export function ledgerRecordedEvents(ctes: readonly ('charge' | 'payout' | 'e')[]): string {
+  return `
+  INSERT INTO outbox (topic, payload)
+  SELECT 'ledger.recorded', jsonb_build_object('entryId', id) FROM (${ctes.map((c) => `SELECT id FROM ${c}`).join(' UNION ALL ')}) entries`;
+}
+
+/**
+ * The outbox table. Rows are written by the statements that commit a change
+ * (tasks, ledger); this reads, counts and deletes them.
+ */
+@Injectable()
+export class OutboxRepository {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  /** The oldest rows no other relay holds, locked for the caller's transaction. */
+  async lockBatch(m: EntityManager, limit: number): Promise<OutboxRow[]> {
+    return (await query<Record<string, unknown>>(m, `SELECT id, topic, payload, created_at FROM outbox ORDER BY id LIMIT ${Number(limit)} FOR UPDATE SKIP LOCKED`)).map(
+      toOutboxRow,
+    );
+  }
+
+  async delete(m: EntityManager, ids: readonly string[]): Promise<void> {
+    await query(m, `DELETE FROM outbox WHERE id = ANY($1::bigint[])`, [ids]);
+  }
+
+  /** Rows not relayed yet. */
+  async pending(): Promise<number> {
+    const [row] = rowsOf<{ n: number }>(await this.ds.query(`SELECT count(*)::int AS n FROM outbox`));
+    return row?.n ?? 0;
+  }
+}

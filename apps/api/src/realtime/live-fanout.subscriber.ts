@@ -1,0 +1,100 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { rooms } from '@handoff/contracts';
+import { toEntryView } from '../billing/ledger-entry.view.js';
+import { LedgerRepository } from '../billing/ledger.repository.js';
+import type { AnyDomainEvent, DomainEvent } from '../events/domain-events.js';
+import { EventBus, type EventBatch, type EventSubscriber } from '../events/event-bus.js';
+import { batchTasks, TASK_EVENTS, taskChanges } from '../tasks/task-changes.js';
+import { toTaskView } from '../tasks/task.view.js';
+import { TasksRepository } from '../tasks/tasks.repository.js';
+import { LiveEvents, onceEvent, type OnceEvent } from './live-events.js';
+
+/**
+ * The live stream's share of each event: who sees which task snapshot, which
+ * task left the queue, which ledger entry. Each live event's key names what it
+ * stands for, so a batch retried or a version met in two batches sends it once
+ * (`LiveEvents.deliverOnce`): the snapshot by its task and version (and the
+ * previous assignee it is for), the others by the change that caused them.
+ */
+@Injectable()
+export class LiveFanoutSubscriber implements EventSubscriber, OnModuleInit {
+  readonly name = 'live';
+  readonly events = [...TASK_EVENTS, 'ledger.recorded'] as const;
+
+  constructor(
+    private readonly bus: EventBus,
+    private readonly live: LiveEvents,
+    private readonly tasks: TasksRepository,
+    private readonly ledger: LedgerRepository,
+  ) {}
+
+  onModuleInit(): void {
+    this.bus.subscribe(this);
+  }
+
+  async handle(batch: EventBatch): Promise<() => void> {
+    const events = [...(await this.taskEvents(batch)), ...(await this.ledgerEvents(batch))];
+    await this.live.deliverOnce(events);
+    // Once the batch's rows are gone, these events' markers can go.
+    const keys = events.filter((e) => !e.lasting).map((e) => e.key);
+    return () => this.live.settle(keys);
+  }
+
+  idle(): Promise<void> {
+    return this.live.delivered();
+  }
+
+  private async taskEvents(batch: EventBatch): Promise<OnceEvent[]> {
+    const changes = taskChanges(batch.events);
+    if (!changes.length) return [];
+    const byId = await batchTasks(batch, this.tasks);
+    const newest = new Map<string, number>();
+    for (const c of changes) newest.set(c.taskId, Math.max(newest.get(c.taskId) ?? 0, c.version));
+    const announced = new Set<string>();
+    const events: OnceEvent[] = [];
+    for (const change of changes) {
+      const row = byId.get(change.taskId);
+      if (!row) continue;
+      const task = toTaskView(row);
+      // One snapshot per version, whichever process relays it: the row as read now carries the
+      // newest committed version, and the outbox row of that version is the one that sends it. A
+      // batch holding only older changes of a task that has moved on leaves the snapshot to the
+      // batch (here or on another instance) that holds the newest, or it would go out twice.
+      if (!announced.has(row.id) && row.version === newest.get(row.id)) {
+        announced.add(row.id);
+        const audience = [rooms.org(row.organizationId), rooms.admins];
+        if (row.assigneeId) audience.push(rooms.user(row.assigneeId));
+        events.push(onceEvent(`task.updated/${row.id}/${row.version}`, audience, 'task.updated', { task }));
+      }
+      if (change.prevAssigneeId && change.prevAssigneeId !== row.assigneeId) {
+        // The same snapshot can be due to the same previous assignee from two rows (released, claimed
+        // again, released again, all before the relay read it), so this marker outlives the row.
+        const prev = change.prevAssigneeId;
+        events.push(onceEvent(`task.updated/${row.id}/${row.version}/${prev}`, [rooms.user(prev)], 'task.updated', { task }, { lasting: true }));
+      }
+      if (change.from === 'queued' && change.to !== 'queued') {
+        events.push(onceEvent(`task.unavailable/${row.id}/${change.version}`, [rooms.skill(row.category)], 'task.unavailable', { taskId: row.id, version: change.version }));
+      }
+      if (change.action === 'escalate') {
+        events.push(onceEvent(`task.escalated/${row.id}/${change.version}`, [rooms.admins, rooms.org(row.organizationId)], 'task.escalated', { task }));
+      }
+      if (change.action === 'overdue') {
+        const audience = [rooms.admins, rooms.org(row.organizationId)];
+        if (row.assigneeId) audience.push(rooms.user(row.assigneeId));
+        events.push(onceEvent(`task.overdue/${row.id}/${change.version}`, audience, 'task.overdue', { task }));
+      }
+    }
+    return events;
+  }
+
+  private async ledgerEvents(batch: EventBatch): Promise<OnceEvent[]> {
+    const ids = batch.events.filter((e: AnyDomainEvent): e is DomainEvent<'ledger.recorded'> => e.name === 'ledger.recorded').map((e) => e.payload.entryId);
+    if (!ids.length) return [];
+    return (await this.ledger.byIds(ids, batch.manager)).map((row) => {
+      const audience: string[] = [rooms.admins];
+      if (row.kind === 'charge' || row.kind === 'refund' || row.kind === 'adjustment') audience.push(rooms.org(row.organizationId));
+      if (row.kind === 'payout' && row.assistantId) audience.push(rooms.user(row.assistantId));
+      return onceEvent(`billing.recorded/${row.id}`, audience, 'billing.recorded', { entry: toEntryView(row) });
+    });
+  }
+}

@@ -1,0 +1,356 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { PRIORITY_MULTIPLIER_BPS, type Category, type CreateTaskBody, type TaskStatus } from '@handoff/contracts';
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import type { AuthUser } from '../common/auth/auth-user.js';
+import { cursorColumn, type Cursor } from '../common/http/pagination.js';
+import { rowMapper } from '../database/rows.js';
+import { query, rowsOf, type Queryable } from '../database/sql.js';
+import { returnLedgerSql } from '../billing/ledger.repository.js';
+import { TASK_SUBMITTED_EVENTS, taskTransitionedEvents, type Placeholder } from '../events/outbox.repository.js';
+import type { Move, MoveAction } from './moves.js';
+import { Task, type TaskWithNames } from './task.entity.js';
+
+/** A task row (and the names every read joins) in the entity's shape. */
+export const toTask = rowMapper<Task, Pick<TaskWithNames, 'assigneeName' | 'organizationName'>>(Task, {
+  assignee_name: 'assigneeName',
+  organization_name: 'organizationName',
+});
+
+/** Columns every task read selects: the row plus the names the dashboard shows. */
+export const TASK_SELECT = `t.*, a.name AS assignee_name, o.name AS organization_name`;
+export const TASK_JOINS = `LEFT JOIN users a ON a.id = t.assignee_id JOIN organizations o ON o.id = t.organization_id`;
+
+/** Best first: priority, then the earliest deadline, then age (the board and claim-next). */
+export const QUEUE_ORDER = `priority DESC, deadline ASC, created_at ASC, id ASC`;
+
+/**
+ * claim-next's pick: the first queued task in the skills ($1), in queue order, passing over rows
+ * other claims hold. `handoff_claim_next` runs it for each assistant (written out in its
+ * migration); `bench/explain.mjs` shows its plan from here.
+ */
+export const CLAIM_NEXT_PICK = `SELECT id FROM tasks WHERE status = 'queued' AND category = ANY($1::task_category[]) ORDER BY ${QUEUE_ORDER} LIMIT 1 FOR UPDATE SKIP LOCKED`;
+
+/**
+ * claim-next for many assistants at once ($1 their ids, $2 their skills, comma-joined), in
+ * that order: CLAIM_NEXT_PICK and the claim `transition` makes, for each, in one call
+ * (migration 1764001500000-claim-next-batch). One row per assistant found, `ord` from 1.
+ */
+export const CLAIM_NEXT_SQL = `SELECT ord, cap_active, cap_max, cap_suspended, task FROM handoff_claim_next($1::uuid[], $2::text[])`;
+
+/**
+ * Tasks by id ($1), as they are now: the relay's batch, and the announce's
+ * tasks whose view it does not have. Sent unnamed, so planned on each call: a
+ * prepared plan made while `tasks` was a few pages (a new install, a fresh
+ * bench database) hashed a sequential scan of it, and kept doing so as it
+ * grew until the next ANALYZE.
+ */
+export const TASKS_BY_ID_SQL = `SELECT ${TASK_SELECT} FROM tasks t ${TASK_JOINS} WHERE t.id = ANY($1::uuid[])`;
+
+/**
+ * Which tasks of one announce are still queued at the version it names, each
+ * with who can take it now: the skill, a free slot, online, not suspended. The
+ * batch is fetched by primary key first and only then checked for its status:
+ * left to the planner, `status = 'queued'` chose the queue's partial index
+ * whenever the statistics were older than the backlog, and read the whole queue.
+ */
+export const ANNOUNCE_SQL = `
+  WITH t AS MATERIALIZED (SELECT id, version, status, category FROM tasks WHERE id = ANY($1::uuid[]))
+  SELECT t.id, t.version,
+         ARRAY(SELECT u.id FROM users u
+                WHERE u.role = 'assistant' AND u.online AND NOT u.suspended
+                  AND u.skills @> ARRAY[t.category] AND u.active_tasks < u.max_concurrent_tasks) AS eligible
+    FROM unnest($1::uuid[], $2::int[]) AS wanted(id, version)
+    JOIN t ON t.id = wanted.id AND t.version = wanted.version AND t.status = 'queued'`;
+
+/**
+ * Submissions, any number in one statement: each task at the price the rate
+ * card gives now, with its submit event and its `task.submitted`. The ids are made
+ * by `submission`, so each caller finds its own row; a task whose category has
+ * no rate is not inserted and has no row back. Exported so the bench can run
+ * the API's own statement without the API around it.
+ */
+export const SUBMIT_SQL = `
+  WITH i AS (
+    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::task_category[], $6::text[], $7::task_priority[], $8::timestamptz[], $9::int[])
+      AS i(id, organization_id, created_by, title, category, instructions, priority, deadline, multiplier_bps)),
+  t AS (
+    INSERT INTO tasks (id, organization_id, created_by, title, instructions, category, priority, deadline, price_cents, currency)
+    SELECT i.id, i.organization_id, i.created_by, i.title, i.instructions, i.category, i.priority, i.deadline,
+           handoff_bps_of(r.base_price_cents, i.multiplier_bps), r.currency
+      FROM i JOIN rate_card r ON r.category = i.category
+    RETURNING *),
+  ev AS (
+    INSERT INTO task_events (task_id, action, from_status, to_status, actor_id, actor_role)
+    SELECT id, 'submit', NULL, status, created_by, 'client' FROM t),
+  ob AS (${TASK_SUBMITTED_EVENTS})
+  SELECT t.*, NULL AS assignee_name, o.name AS organization_name FROM t JOIN organizations o ON o.id = t.organization_id`;
+
+export interface Submission {
+  id: string;
+  organizationId: string;
+  createdBy: string;
+  body: CreateTaskBody;
+}
+
+export function submission(user: Pick<AuthUser, 'organizationId' | 'id'>, body: CreateTaskBody): Submission {
+  return { id: randomUUID(), organizationId: user.organizationId!, createdBy: user.id, body };
+}
+
+/** SUBMIT_SQL's parameters: one array per column, one entry per submission. */
+export function submitParams(subs: readonly Submission[]): unknown[][] {
+  const cols: unknown[][] = Array.from({ length: 9 }, () => []);
+  for (const s of subs) {
+    const b = s.body;
+    const row = [s.id, s.organizationId, s.createdBy, b.title, b.category, b.instructions, b.priority, b.deadline, PRIORITY_MULTIPLIER_BPS[b.priority]];
+    for (let k = 0; k < row.length; k++) cols[k]!.push(row[k]);
+  }
+  return cols;
+}
+
+export interface TransitionInput {
+  taskId: string;
+  move: Move;
+  from: TaskStatus;
+  to: TaskStatus;
+  actor: { id: string | null; role: string };
+  note?: string | null;
+  /** Only this assignee may make the move. */
+  assigneeId?: string;
+  previousAssigneeId?: string | null;
+  /**
+   * The moment the move happens, when it is not now (the demo's history): every
+   * `now()` in the statement, its event and its ledger entries read this instead.
+   */
+  at?: Date;
+}
+
+/** Where the claiming assistant stood, read under the lock the claim took on their row. */
+export interface Capacity {
+  active: number;
+  max: number;
+  suspended: boolean;
+}
+
+/** A claim's row (null: nothing was there to take) and the capacity it was checked against. */
+export interface ClaimOutcome {
+  row: TaskWithNames | null;
+  capacity: Capacity;
+}
+
+/** Hands out `$n` placeholders in order, so a statement's parameters line up with its values. */
+type Slot = (value: unknown) => Placeholder;
+
+/** What a move writes beside its status and version, and what else must hold for it; `bill`: write the ledger entries at this fee. */
+export interface Effect {
+  set: readonly string[];
+  where?: string;
+  bill?: { feeBps: number };
+}
+
+/**
+ * Each action's fixed SQL. Values only ever enter as placeholders, so a
+ * move's statement text depends on its action alone (and is prepared once).
+ */
+export const EFFECTS: { [A in MoveAction]: (move: Extract<Move, { action: A }>, p: Slot, now: string) => Effect } = {
+  claim: (m, p, now) => ({ set: [`assignee_id = ${p(m.assistantId)}::uuid`, `claimed_at = ${now}`] }),
+  start: (_m, _p, now) => ({ set: [`started_at = COALESCE(started_at, ${now})`] }),
+  release: () => ({ set: ['assignee_id = NULL', 'claimed_at = NULL'] }),
+  // onTime is fixed at the first return and never recomputed.
+  return: (m, p, now) => ({
+    set: [`result = ${p(m.result)}`, `returned_at = COALESCE(returned_at, ${now})`, `on_time = COALESCE(on_time, ${now} <= deadline)`],
+    bill: { feeBps: m.feeBps },
+  }),
+  accept: (_m, _p, now) => ({ set: [`accepted_at = ${now}`] }),
+  revise: (m, p) => ({ set: [`feedback = ${p(m.feedback)}`] }),
+  cancel: (_m, _p, now) => ({ set: [`cancelled_at = ${now}`, 'assignee_id = NULL'] }),
+  expire: (m, p) => ({ set: ['assignee_id = NULL', 'claimed_at = NULL'], where: `version = ${p(m.version)}` }),
+  auto_accept: (m, p, now) => ({ set: [`accepted_at = ${now}`], where: `version = ${p(m.version)}` }),
+  overdue: (_m, _p, now) => ({ set: ['overdue = true'], where: `NOT overdue AND deadline <= ${now}` }),
+  escalate: (m, p) => ({ set: ['escalated = true', `priority = ${p(m.priority)}::task_priority`], where: 'NOT escalated' }),
+};
+
+export function effectOf(move: Move, p: Slot, now: string): Effect {
+  return (EFFECTS[move.action] as (m: Move, p: Slot, now: string) => Effect)(move, p, now);
+}
+
+/**
+ * Every state change is this one statement: a conditional UPDATE guarded by
+ * the status it leaves from (and the assignee), its audit event and its
+ * `task.transitioned`, and on a first on-time return billing's step. With `capacityOf`, the
+ * assistant's row is locked in the same statement and its `active_tasks` (kept
+ * by a trigger on tasks) read after any wait for that lock, so parallel claims
+ * by one assistant see the slots the earlier ones took.
+ */
+export function transitionSql(input: TransitionInput, capacityOf?: string): { text: string; values: unknown[] } {
+  const values: unknown[] = [];
+  const p: Slot = (v) => {
+    values.push(v);
+    return `$${values.length}` as Placeholder;
+  };
+  const at = input.at ? p(input.at) : null;
+  const clock = at ? `${at}::timestamptz` : 'now()';
+  // Columns that default to the time of the insert are written out only for a move at another moment.
+  const stamped = input.at ? ', created_at' : '';
+  const stamp = input.at ? `, ${clock}` : '';
+
+  const to = p(input.to);
+  const from = p(input.from);
+  const action = p(input.move.action);
+  let where = `id = ${p(input.taskId)} AND status = ${from}::task_status`;
+  if (input.assigneeId) where += ` AND assignee_id = ${p(input.assigneeId)}::uuid`;
+  const effect = effectOf(input.move, p, clock);
+  if (effect.where) where += ` AND (${effect.where})`;
+  const me = capacityOf ? p(capacityOf) : null;
+  const cap = me
+    ? `cap AS (SELECT active_tasks, max_concurrent_tasks, suspended FROM users WHERE id = ${me}::uuid FOR UPDATE),
+    `
+    : '';
+  if (me) where += ` AND EXISTS (SELECT 1 FROM cap WHERE NOT suspended AND active_tasks < max_concurrent_tasks)`;
+
+  const actorId = p(input.actor.id);
+  const actorRole = p(input.actor.role);
+  const note = p(input.note ?? null);
+  const prevAssignee = p(input.previousAssigneeId ?? null);
+
+  // Money is billing's: its step of a return joins this statement, so the entries commit with the move.
+  const billing = effect.bill ? `,${returnLedgerSql(p(effect.bill.feeBps), at)}` : '';
+
+  const taskSelect = `SELECT ${TASK_SELECT} FROM t ${TASK_JOINS}`;
+  const text = `
+    WITH ${cap}t AS (
+      UPDATE tasks SET status = ${to}::task_status, version = version + 1, updated_at = ${clock}, ${effect.set.join(', ')}
+       WHERE ${where}
+      RETURNING *),
+    ev AS (
+      INSERT INTO task_events (task_id, action, from_status, to_status, actor_id, actor_role, note${stamped})
+      SELECT id, ${action}, ${from}::task_status, status, ${actorId}::uuid, ${actorRole}, ${note}${stamp} FROM t),
+    ob AS (${taskTransitionedEvents({ action, from, actorId, actorRole, prevAssigneeId: prevAssignee })})${billing}
+    ${
+      me
+        ? `SELECT cap.active_tasks AS cap_active, cap.max_concurrent_tasks AS cap_max, cap.suspended AS cap_suspended, x.*
+             FROM cap LEFT JOIN (${taskSelect}) x ON true`
+        : taskSelect
+    }`;
+  return { text, values };
+}
+
+/** What a task list may be narrowed to; the scope (organization, assignee) comes from the caller's role. */
+export interface TaskFilter {
+  organizationId?: string | null;
+  assigneeId?: string;
+  status?: TaskStatus;
+  category?: Category;
+  cursor?: Cursor | null;
+  limit: number;
+}
+
+/** The tasks table: every statement that reads or writes it. */
+@Injectable()
+export class TasksRepository {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  async byId(id: string, m: Queryable = this.ds): Promise<TaskWithNames | null> {
+    const rows = await query<Record<string, unknown>>(m, `SELECT ${TASK_SELECT} FROM tasks t ${TASK_JOINS} WHERE t.id = $1`, [id]);
+    return rows[0] ? toTask(rows[0]) : null;
+  }
+
+  /** Planned on each call (see TASKS_BY_ID_SQL). */
+  async byIds(ids: readonly string[], m: Queryable = this.ds): Promise<TaskWithNames[]> {
+    return rowsOf<Record<string, unknown>>(await m.query(TASKS_BY_ID_SQL, [ids])).map(toTask);
+  }
+
+  /** Newest first, paged on (created_at, id). */
+  async list(f: TaskFilter): Promise<(TaskWithNames & { cursorAt: string })[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const p = (v: unknown) => (params.push(v), `$${params.length}`);
+    if (f.organizationId !== undefined) where.push(`t.organization_id = ${p(f.organizationId)}`);
+    if (f.assigneeId) where.push(`t.assignee_id = ${p(f.assigneeId)}`);
+    if (f.status) where.push(`t.status = ${p(f.status)}`);
+    if (f.category) where.push(`t.category = ${p(f.category)}`);
+    if (f.cursor) where.push(`(t.created_at, t.id) < (${p(f.cursor.at)}::timestamptz, ${p(f.cursor.id)}::uuid)`);
+    const rows = rowsOf<Record<string, unknown>>(
+      await this.ds.query(
+        `SELECT ${TASK_SELECT}, ${cursorColumn('t')} FROM tasks t ${TASK_JOINS}
+          ${where.length ? 'WHERE ' + where.join(' AND ') : ''}
+          ORDER BY t.created_at DESC, t.id DESC LIMIT ${p(f.limit + 1)}`,
+        params,
+      ),
+    );
+    return rows.map((r) => ({ ...toTask(r), cursorAt: r.cursor_at as string }));
+  }
+
+  /** Queued work in these skills, best first. */
+  async queued(skills: readonly Category[], limit: number): Promise<TaskWithNames[]> {
+    const rows = rowsOf<Record<string, unknown>>(
+      await this.ds.query(
+        `SELECT ${TASK_SELECT} FROM tasks t ${TASK_JOINS}
+          WHERE t.status = 'queued' AND t.category = ANY($1::task_category[])
+          ORDER BY t.${QUEUE_ORDER.replaceAll(', ', ', t.')} LIMIT $2`,
+        [skills, limit],
+      ),
+    );
+    return rows.map(toTask);
+  }
+
+  /** Inserts the submissions (SUBMIT_SQL) and answers the rows that went in. */
+  async submit(subs: readonly Submission[], m: Queryable = this.ds): Promise<TaskWithNames[]> {
+    return (await query<Record<string, unknown>>(m, SUBMIT_SQL, submitParams(subs))).map(toTask);
+  }
+
+  /** One move (see `transitionSql`); null when the task moved underneath and nothing was written. */
+  async transition(input: TransitionInput, m: Queryable = this.ds): Promise<TaskWithNames | null> {
+    const { text, values } = transitionSql(input);
+    const [row] = await query<Record<string, unknown>>(m, text, values);
+    return row ? toTask(row) : null;
+  }
+
+  /** A claim: the move and a slot of the assistant's capacity in one statement; null when the assistant was not found. */
+  async claim(input: TransitionInput, assistantId: string, m: Queryable = this.ds): Promise<ClaimOutcome | null> {
+    const { text, values } = transitionSql(input, assistantId);
+    const [first] = await query<Record<string, unknown> & { cap_active: number; cap_max: number; cap_suspended: boolean }>(m, text, values);
+    if (!first) return null;
+    const { cap_active, cap_max, cap_suspended, ...row } = first;
+    return { row: row.id ? toTask(row) : null, capacity: { active: cap_active, max: cap_max, suspended: cap_suspended } };
+  }
+
+  /** claim-next for each request, in order (CLAIM_NEXT_SQL); null for an assistant not found. */
+  async claimNext(reqs: readonly { assistantId: string; skills: readonly string[] }[]): Promise<(ClaimOutcome | null)[]> {
+    const rows = await query<{ ord: number; cap_active: number; cap_max: number; cap_suspended: boolean; task: Record<string, unknown> | null }>(
+      this.ds,
+      CLAIM_NEXT_SQL,
+      [reqs.map((r) => r.assistantId), reqs.map((r) => r.skills.join(','))],
+    );
+    const byOrd = new Map(rows.map((r) => [r.ord, r]));
+    return reqs.map((_, i) => {
+      const r = byOrd.get(i + 1);
+      if (!r) return null;
+      return { row: r.task ? toTask(r.task) : null, capacity: { active: r.cap_active, max: r.cap_max, suspended: r.cap_suspended } };
+    });
+  }
+
+  /** Of these task versions, the ones still queued, each with the assistants who can take it now (ANNOUNCE_SQL, planned per call). */
+  async announceable(tasks: readonly { taskId: string; version: number }[]): Promise<{ id: string; version: number; eligible: string[] }[]> {
+    return rowsOf(await this.ds.query(ANNOUNCE_SQL, [tasks.map((t) => t.taskId), tasks.map((t) => t.version)]));
+  }
+
+  /** Tasks per status, and the open ones flagged overdue (or past their deadline) and escalated: the queue-health page. */
+  async health(): Promise<{ byStatus: { status: TaskStatus; n: number }[]; overdue: number; escalated: number }> {
+    const byStatus = rowsOf<{ status: TaskStatus; n: number }>(await this.ds.query(`SELECT status, count(*)::int AS n FROM tasks GROUP BY status`));
+    const [flags] = rowsOf<{ overdue: number; escalated: number }>(
+      await this.ds.query(
+        `SELECT (SELECT count(*)::int FROM tasks WHERE status IN ('queued', 'claimed', 'in_progress') AND (overdue OR deadline <= now())) AS overdue,
+                (SELECT count(*)::int FROM tasks WHERE status = 'queued' AND escalated) AS escalated`,
+      ),
+    );
+    return { byStatus, overdue: flags!.overdue, escalated: flags!.escalated };
+  }
+
+  /** The task's title, for a billing correction's check and view. */
+  async title(id: string, m: Queryable = this.ds): Promise<{ id: string; title: string } | null> {
+    const [row] = rowsOf<{ id: string; title: string }>(await m.query(`SELECT id, title FROM tasks WHERE id = $1`, [id]));
+    return row ?? null;
+  }
+}

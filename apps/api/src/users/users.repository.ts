@@ -1,0 +1,82 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Role } from '@handoff/contracts';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Cursor } from '../common/http/pagination.js';
+import { rowMapper } from '../database/rows.js';
+import { query, type Queryable } from '../database/sql.js';
+import { Organization } from './organization.entity.js';
+import { User } from './user.entity.js';
+
+/** The user's row and its session's state, in one round trip (both probes are index lookups: test/query-plans.e2e-spec.ts). */
+export const SESSION_SQL = `SELECT u.id, u.email, u.name, u.role, u.organization_id, u.skills::text AS skills, u.max_concurrent_tasks, u.suspended, u.token_version,
+        -- A family's rows share one user: the first row found says whose session it is.
+        COALESCE((SELECT r.user_id = u.id FROM refresh_tokens r WHERE r.family_id = $2 LIMIT 1), false)
+          AND NOT EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.family_id = $2 AND r.revoked_at IS NOT NULL) AS session_live
+   FROM users u WHERE u.id = $1`;
+
+/** What a session check reads of a user, and whether the token's session (its refresh-token family) exists for this user and was never revoked. */
+export interface SessionUser extends Pick<User, 'id' | 'email' | 'name' | 'role' | 'organizationId' | 'maxConcurrentTasks' | 'suspended' | 'tokenVersion'> {
+  /** As PostgreSQL prints the enum array (`{a,b}`). */
+  skills: string;
+  sessionLive: boolean;
+}
+
+const toSessionUser = rowMapper<User, Pick<SessionUser, 'sessionLive'>>(User, { session_live: 'sessionLive' });
+
+/** users. */
+@Injectable()
+export class UsersRepository {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  private get users() {
+    return this.ds.getRepository(User);
+  }
+
+  create(m: EntityManager, user: Partial<User>): Promise<User> {
+    return m.save(m.create(User, user));
+  }
+
+  byId(id: string): Promise<User | null> {
+    return this.users.findOneBy({ id });
+  }
+
+  /** Locked for the caller's transaction. */
+  lockById(m: EntityManager, id: string): Promise<User | null> {
+    return m.findOne(User, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  byEmailWithHash(email: string): Promise<User | null> {
+    return this.users.createQueryBuilder('u').addSelect('u.passwordHash').where('lower(u.email) = lower(:email)', { email }).getOne();
+  }
+
+  inOrganization(organizationId: string): Promise<User[]> {
+    return this.users.find({ where: { organizationId }, order: { createdAt: 'ASC' } });
+  }
+
+  /** Newest first, paged on (created_at, id), each with its organization's name. */
+  async page(role: Role | undefined, cursor: Cursor | null, limit: number): Promise<{ user: User; organizationName: string | null; cursorAt: string }[]> {
+    const qb = this.users
+      .createQueryBuilder('u')
+      .leftJoinAndMapOne('u.organization', Organization, 'o', 'o.id = u.organizationId')
+      .orderBy('u.createdAt', 'DESC')
+      .addOrderBy('u.id', 'DESC')
+      .take(limit + 1);
+    if (role) qb.andWhere('u.role = :role', { role });
+    if (cursor) qb.andWhere('(u.created_at, u.id) < (:at::timestamptz, :id::uuid)', { at: cursor.at, id: cursor.id });
+    qb.addSelect('u.created_at::text', 'cursor_at');
+    const { entities, raw } = await qb.getRawAndEntities<{ cursor_at: string }>();
+    // One row per user (the join is to-one), so raw rows line up with the entities.
+    return (entities as (User & { organization?: Organization })[]).map((u, i) => ({ user: u, organizationName: u.organization?.name ?? null, cursorAt: raw[i]!.cursor_at }));
+  }
+
+  async update(id: string, patch: Partial<User>, m: EntityManager = this.ds.manager): Promise<void> {
+    await m.update(User, { id }, patch);
+  }
+
+  /** SESSION_SQL: prepared, as it runs on every request the session cache misses. */
+  async session(userId: string, sessionId: string, q: Queryable = this.ds): Promise<SessionUser | undefined> {
+    const [row] = await query<Record<string, unknown>>(q, SESSION_SQL, [userId, sessionId]);
+    return row ? (toSessionUser(row) as unknown as SessionUser) : undefined;
+  }
+}
