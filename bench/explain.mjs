@@ -5,8 +5,7 @@
 import { cleanupAll, createBenchDb, DEMO_CLIENT, insertAssistants, REPO_ROOT, userByEmail } from './lib/harness.mjs';
 import { CATEGORIES, seedQueued, skillsFor } from './scenarios/claim.mjs';
 
-const { ANNOUNCE_SQL, CLAIM_NEXT_PICK, QUEUE_ORDER, TASK_JOINS, TASK_SELECT } = await import(`${REPO_ROOT}apps/api/dist/tasks/tasks.repository.js`);
-const { DUE_TIMERS_SQL } = await import(`${REPO_ROOT}apps/api/dist/dispatch/timer-sweep.js`);
+const { ANNOUNCE_SQL, CLAIM_NEXT_PICK, DUE_TIMERS_SQL, QUEUE_ORDER, TASK_JOINS, TASK_SELECT } = await import(`${REPO_ROOT}apps/api/dist/tasks/tasks.repository.js`);
 const QUEUED = 5_000;
 const HISTORY = 50_000;
 const ASSISTANTS = 1_000;

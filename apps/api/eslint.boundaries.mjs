@@ -27,6 +27,10 @@ const DOMAINS = {
   tasks: ['rate-card'],
   realtime: ['billing', 'tasks'],
   dispatch: ['realtime', 'tasks'],
+  scheduling: ['dispatch'],
+  maintenance: ['scheduling'],
+  timers: ['dispatch', 'scheduling', 'tasks'],
+  workers: ['dispatch', 'maintenance', 'realtime', 'scheduling', 'tasks', 'timers'],
   admin: ['audit', 'dispatch'],
 };
 

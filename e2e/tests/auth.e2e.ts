@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { seriousFindings } from '../support/axe.js';
 import { field, useBrowser } from '../support/browser.js';
 
 describe('accounts in the browser', () => {
@@ -52,5 +53,34 @@ describe('accounts in the browser', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByText('Could not sign in').waitFor();
     expect(new URL(page.url()).pathname).toBe('/sign-in');
+  });
+
+  it('shows every error of the registration form at once, each on its field, and axe-core passes the form', async () => {
+    const { page } = session;
+    await page.goto('/register');
+    await field(page, 'Email').fill('not-an-address');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByText('Enter your name').waitFor();
+    for (const [label, message] of [
+      ['Name', 'Enter your name'],
+      ['Email', 'Must be an e-mail address'],
+      ['Password', 'At least'],
+      ['Organization name', 'Your business name is required'],
+    ] as const) {
+      const input = field(page, label);
+      expect(await input.getAttribute('aria-invalid')).toBe('true');
+      const described = await input.evaluate((el) =>
+        (el.getAttribute('aria-describedby') ?? '')
+          .split(/\s+/)
+          .map((id) => document.getElementById(id)?.textContent ?? '')
+          .join(' '),
+      );
+      expect(described).toContain(message);
+    }
+    // Focus is on the first field in error, and nothing was sent: still on the form.
+    expect(await field(page, 'Name').evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(new URL(page.url()).pathname).toBe('/register');
+    await session.snap('errors');
+    expect(await seriousFindings(page)).toEqual([]);
   });
 });

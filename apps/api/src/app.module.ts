@@ -10,11 +10,12 @@ import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { EventsModule } from './events/events.module.js';
 import { QueuesModule } from './dispatch/queues.module.js';
-import { WorkersModule } from './dispatch/workers.module.js';
+import { WorkersModule } from './workers/workers.module.js';
 import { HealthModule } from './health/health.module.js';
 import { RateCardModule } from './rate-card/rate-card.module.js';
 import { RealtimeGatewayModule, RealtimeModule } from './realtime/realtime.module.js';
 import { TasksHttpModule } from './tasks/tasks.module.js';
+import { TimersModule } from './timers/timers.module.js';
 import { UsersModule } from './users/users.module.js';
 
 /** What serves HTTP and sockets: each domain's module with its own controllers. */
@@ -38,6 +39,7 @@ export class AppModule {
         EventsModule,
         RealtimeModule,
         QueuesModule,
+        TimersModule,
         ...(serves ? SERVING : []),
         ...(works ? [WorkersModule.forRoot(config)] : []),
       ],

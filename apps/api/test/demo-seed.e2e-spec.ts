@@ -3,7 +3,7 @@ import { runCommand } from '../src/database/commands.js';
 import { createDataSource } from '../src/database/data-source.js';
 import { DEMO_TASKS, DEMO_TITLE_PREFIX, seedDemoWork } from '../src/database/demo-work.js';
 import { DEMO_ORGANIZATIONS, DEMO_PASSWORD } from '../src/database/seed.js';
-import { DUE_TIMERS_SQL } from '../src/dispatch/timer-sweep.js';
+import { DUE_TIMERS_SQL } from '../src/tasks/tasks.repository.js';
 import { checkActiveCounts, checkLedgerInvariants } from './support/ledger.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 

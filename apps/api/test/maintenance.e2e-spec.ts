@@ -1,4 +1,4 @@
-import { Maintenance } from '../src/dispatch/maintenance.service.js';
+import { Maintenance } from '../src/maintenance/maintenance.service.js';
 import { registerClient } from './support/factories.js';
 import { taskBody } from './support/tasks.js';
 import { startTestApp, type TestApp } from './support/test-app.js';

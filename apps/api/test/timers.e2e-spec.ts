@@ -1,7 +1,9 @@
 import { jobId, type TaskView } from '@handoff/contracts';
 import { OutboxRelay } from '../src/events/outbox.relay.js';
 import { JobsService } from '../src/dispatch/jobs.service.js';
-import { TimerSweep } from '../src/dispatch/timer-sweep.js';
+import { PERIODIC_QUEUE, PeriodicProcessor } from '../src/scheduling/periodic.processor.js';
+import { TimerSweep } from '../src/timers/timer-sweep.js';
+import { getQueueToken } from '@nestjs/bullmq';
 import type { Job, Queue } from 'bullmq';
 import { loginAdmin, registerAssistant, registerClient, type Session } from './support/factories.js';
 import { act, announceState, eventually, inHours, submitTask } from './support/tasks.js';
@@ -239,14 +241,15 @@ describe('timers due beyond the horizon, queued by the sweep from the database',
   });
 
   it('lets one process sweep per half horizon', async () => {
-    await t.redis.del(`${t.config.redisPrefix}:timer-sweep`);
-    const before = Date.now();
-    expect(await sweep.leased()).toBe(true);
-    expect(await sweep.leased()).toBe(false);
-    const ttl = await t.redis.pttl(`${t.config.redisPrefix}:timer-sweep`);
-    // The lease is 90 % of the half horizon (27 s of 30 s), taken at some moment since `before`: however
-    // long the sweep under it took, it is at most 27 s and has lost no more than the time that passed.
-    expect(ttl).toBeLessThanOrEqual(27_000);
-    expect(ttl).toBeGreaterThanOrEqual(27_000 - (Date.now() - before) - 1);
+    // One job scheduler for all workers makes one sweep job every 30 s (half the 1 m horizon) and one worker takes each.
+    const periodic = t.app.get<Queue>(getQueueToken(PERIODIC_QUEUE), { strict: false });
+    const scheduler = await eventually(() => periodic.getJobScheduler('timers.sweep'), (s) => s !== undefined);
+    expect(scheduler).toMatchObject({ key: 'timers.sweep', every: 30_000 });
+    // Another process starting (or Redis coming back) registers it again: still one scheduler with one next run.
+    await t.app.get(PeriodicProcessor).register();
+    await t.app.get(PeriodicProcessor).register();
+    expect((await periodic.getJobSchedulers(0, -1)).filter((s) => s.key === 'timers.sweep')).toHaveLength(1);
+    const next = (await periodic.getJobs(['delayed', 'waiting'])).filter((j) => j.name === 'timers.sweep');
+    expect(next.length).toBeLessThanOrEqual(1);
   });
 });

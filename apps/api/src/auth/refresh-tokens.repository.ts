@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
-import { rowsOf } from '../database/sql.js';
+import { deletedCount, rowsOf } from '../database/sql.js';
 import { rowMapper } from '../database/rows.js';
 import { RefreshToken } from './refresh-token.entity.js';
 
@@ -73,5 +73,13 @@ export class RefreshTokensRepository {
       ),
     );
     return rows[0]?.family_id ?? null;
+  }
+
+  /** Deletes up to `batch` tokens a day past their expiry (refused anyway, reused or not); answers how many. */
+  async deleteExpired(m: EntityManager, batch: number): Promise<number> {
+    const r: unknown = await m.query(
+      `DELETE FROM refresh_tokens WHERE id IN (SELECT id FROM refresh_tokens WHERE expires_at < now() - interval '1 day' LIMIT ${Number(batch)})`,
+    );
+    return deletedCount(r);
   }
 }

@@ -87,6 +87,7 @@ export const envSchema = z.object({
   CONNECTION_TIMEOUT: duration('CONNECTION_TIMEOUT', '60s'),
   RECONCILE_INTERVAL: duration('RECONCILE_INTERVAL', '30s'),
   TIMER_HORIZON: duration('TIMER_HORIZON', '10m').refine((ms) => ms >= 1_000, 'TIMER_HORIZON must be at least 1s'),
+  MAINTENANCE_INTERVAL: duration('MAINTENANCE_INTERVAL', '15m').refine((ms) => ms >= 1_000, 'MAINTENANCE_INTERVAL must be at least 1s'),
   SESSION_CACHE: duration('SESSION_CACHE', '2s'),
   WORKER_LOCK_DURATION: duration('WORKER_LOCK_DURATION', '30s'),
   WORKER_STALLED_INTERVAL: duration('WORKER_STALLED_INTERVAL', '30s'),
@@ -176,6 +177,8 @@ export interface AppConfig {
   reconcileIntervalMs: number;
   /** Timers due within this are queued as delayed jobs when their change is relayed; later ones by the sweep (every half horizon, at least hourly) once they come this close. */
   timerHorizonMs: number;
+  /** How often expired idempotency keys and refresh tokens are deleted. */
+  maintenanceIntervalMs: number;
   /** How long an authenticated user's row is reused; changes to it are pushed to every instance at once (0: read every time). */
   sessionCacheMs: number;
   /** How BullMQ notices a worker that died holding jobs, and how often a job may die with its worker before it fails. */
@@ -265,6 +268,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     trustProxy: e.TRUST_PROXY === 'true' ? true : e.TRUST_PROXY === 'false' ? false : /^\d+$/.test(e.TRUST_PROXY) ? Number(e.TRUST_PROXY) : e.TRUST_PROXY,
     reconcileIntervalMs: e.RECONCILE_INTERVAL,
     timerHorizonMs: e.TIMER_HORIZON,
+    maintenanceIntervalMs: e.MAINTENANCE_INTERVAL,
     sessionCacheMs: e.SESSION_CACHE,
     worker: {
       lockDurationMs: e.WORKER_LOCK_DURATION,

@@ -13,6 +13,17 @@ pg.types.setTypeParser(pg.types.builtins.TIMESTAMPTZ, parseTimestamptz);
  * TypeORM's `query()` answers an UPDATE or DELETE with `[rows, count]` and
  * anything else with `rows`; this returns the rows either way.
  */
+/** The row count TypeORM's query() answers for a DELETE or UPDATE ([rows, count]). */
+export function deletedCount(result: unknown): number {
+  return Array.isArray(result) && typeof result[1] === 'number' ? result[1] : 0;
+}
+
+/** Takes a transaction-scoped advisory lock named `name` if no other transaction holds it. */
+export async function tryAdvisoryXactLock(m: Queryable, name: string): Promise<boolean> {
+  const [row] = rowsOf<{ ok: boolean }>(await m.query(`SELECT pg_try_advisory_xact_lock(hashtext($1)) AS ok`, [name]));
+  return row?.ok === true;
+}
+
 export function rowsOf<T>(result: unknown): T[] {
   if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') {
     return result[0] as T[];

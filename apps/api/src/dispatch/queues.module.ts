@@ -9,9 +9,8 @@ import { redisOptionsFromUrl, requestRedisOptions, workerRedisOptions } from '..
 import { AnnounceSubscriber } from './announce.subscriber.js';
 import { DEFAULT_JOB_OPTIONS, JobsService } from './jobs.service.js';
 import { SNAPSHOTS_MAX, TaskSnapshots } from './task-snapshots.js';
-import { TimersSubscriber } from './timers.subscriber.js';
 
-/** Queues (producers) and the subscribers that fill them exist in every role; processors only where workers run. */
+/** Queues (producers) and the announce subscriber exist in every role; processors only where workers run. */
 @Module({
   imports: [
     BullModule.forRootAsync({
@@ -41,7 +40,6 @@ import { TimersSubscriber } from './timers.subscriber.js';
   providers: [
     JobsService,
     AnnounceSubscriber,
-    TimersSubscriber,
     // An api-only process runs no announce to hand views to.
     { provide: TaskSnapshots, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new TaskSnapshots(config.role === 'api' ? 0 : SNAPSHOTS_MAX) },
   ],

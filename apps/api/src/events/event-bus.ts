@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { AnyDomainEvent, DomainEventName } from './domain-events.js';
+import { DOMAIN_EVENT_NAMES, type AnyDomainEvent, type DomainEventName } from './domain-events.js';
 
 /** What a subscriber is handed: its events of one relay batch, in commit order. */
 export interface EventBatch {
@@ -42,5 +42,10 @@ export class EventBus {
 
   get subscribers(): readonly EventSubscriber[] {
     return [...this.byName.values()];
+  }
+
+  /** Events of the map no subscriber hears: written, relayed and then dropped, which is a wiring mistake. */
+  unheard(): DomainEventName[] {
+    return DOMAIN_EVENT_NAMES.filter((name) => !this.subscribers.some((s) => s.events.includes(name)));
   }
 }

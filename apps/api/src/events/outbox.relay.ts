@@ -42,6 +42,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Rows a process left behind when it died after its commit are relayed at start; what piled up while Redis was away, as soon as it is back. */
   onApplicationBootstrap(): void {
+    // Subscribers register as their modules start; by now every event must have one.
+    const unheard = this.bus.unheard();
+    if (unheard.length) throw new Error(`no subscriber hears ${unheard.join(', ')}`);
     this.loop.start();
   }
 

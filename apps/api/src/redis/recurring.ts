@@ -4,6 +4,8 @@ import type { Redis } from 'ioredis';
  * Background work that must run at start, on a timer, and as soon as Redis is
  * back (what waited for it, or what it lost, should not wait for the next
  * tick). One run at a time; calls made during a run coalesce into one more.
+ * The relay's kick after each commit stays in-process, in every role (`api` runs no worker): a kick
+ * measured 0.004 ms against 2-4 ms (p99 23-30 ms) from adding a BullMQ job to its start on a local Redis.
  */
 export class Recurring {
   private running: Promise<void> | null = null;

@@ -247,6 +247,33 @@ export interface TaskFilter {
 }
 
 /** The tasks table: every statement that reads or writes it. */
+/** The timers a task's state can call for (the timer sweep queues them). */
+export type TimerKind = 'deadline' | 'escalation' | 'claim-expiry' | 'auto-accept';
+
+/**
+ * Every timer the tasks' current state calls for that falls due by $1 (a
+ * timestamp), with the version its job must name. The same rules as the
+ * relay's: a deadline while not yet returned or flagged; escalation half-way
+ * from submission to deadline while queued and not escalated; claim expiry a
+ * claim window after the claim; auto-accept a review window after the last
+ * return (a returned task changes only by leaving `returned`, so `updated_at`
+ * is that return). Each branch reads a partial index of open, queued, claimed
+ * or returned tasks, never the whole table.
+ */
+export const DUE_TIMERS_SQL = `
+  SELECT 'deadline' AS kind, id, version, deadline AS due FROM tasks
+   WHERE status IN ('queued', 'claimed', 'in_progress') AND NOT overdue AND deadline <= $1::timestamptz
+  UNION ALL
+  SELECT 'escalation', id, version, created_at + (deadline - created_at) / 2 FROM tasks
+   WHERE status = 'queued' AND NOT escalated AND created_at + (deadline - created_at) / 2 <= $1::timestamptz
+  UNION ALL
+  SELECT 'claim-expiry', id, version, claimed_at + $2::float8 * interval '1 millisecond' FROM tasks
+   WHERE status = 'claimed' AND claimed_at <= $1::timestamptz - $2::float8 * interval '1 millisecond'
+  UNION ALL
+  SELECT 'auto-accept', id, version, updated_at + $3::float8 * interval '1 millisecond' FROM tasks
+   WHERE status = 'returned' AND updated_at <= $1::timestamptz - $3::float8 * interval '1 millisecond'`;
+
+
 @Injectable()
 export class TasksRepository {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
@@ -352,5 +379,10 @@ export class TasksRepository {
   async title(id: string, m: Queryable = this.ds): Promise<{ id: string; title: string } | null> {
     const [row] = rowsOf<{ id: string; title: string }>(await m.query(`SELECT id, title FROM tasks WHERE id = $1`, [id]));
     return row ?? null;
+  }
+
+  /** Every timer due by `until`, with the version its job must name (DUE_TIMERS_SQL). */
+  async dueTimers(until: Date, claimWindowMs: number, reviewWindowMs: number): Promise<{ kind: TimerKind; id: string; version: number; due: Date }[]> {
+    return query(this.ds, DUE_TIMERS_SQL, [until, claimWindowMs, reviewWindowMs]);
   }
 }

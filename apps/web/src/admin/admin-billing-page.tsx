@@ -1,11 +1,12 @@
-import { adjustmentRequest, formatMoney, LEDGER_KINDS, type BillingSummary, type LedgerEntryView, type LedgerKind } from '@handoff/contracts';
+import { adjustmentRequest, formatMoney, LEDGER_KINDS, type BillingSummary, type BillingSummaryRow, type LedgerEntryView, type LedgerKind } from '@handoff/contracts';
 import { Alert, Button, Card, Group, NativeSelect, SimpleGrid, Stack, Table, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { IconDownload } from '@tabler/icons-react';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useMemo, useRef, useState, type FormEvent } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { api } from '../api/endpoints';
-import { errorMessage, isApiError, newIdempotencyKey } from '../api/http';
+import { ApiError, errorMessage, isApiError, newIdempotencyKey } from '../api/http';
 import { billingApi, billingKeys, currentMonth, downloadExport, monthPeriod, recentMonths, type EntryFilters } from '../billing/billing-api';
 import { DayChart } from '../billing/day-chart';
 import { EntryTable } from '../billing/entry-table';
@@ -13,6 +14,8 @@ import { KIND_LABELS } from '../billing/kinds';
 import { EmptyState } from '../components/empty-state';
 import { PageHeader } from '../components/page-header';
 import { QueryState } from '../components/query-state';
+import { SortableTh, useSort, type SortColumns } from '../components/sortable';
+import { contractResolver, focusFirstError, formLevelError, serverFieldError, showServerFieldError } from '../forms/contract-form';
 import { formatMonth } from '../lib/format';
 
 // Late returns do not announce a billing event; a slow poll keeps the "late" column honest.
@@ -97,7 +100,20 @@ export function AdminBillingPage() {
   );
 }
 
+type SummaryColumn = 'organization' | 'tasks' | 'charged' | 'paid' | 'fee' | 'refunds' | 'adjustments' | 'late';
+const SUMMARY_COLUMNS: SortColumns<BillingSummaryRow, SummaryColumn> = {
+  organization: (o) => o.organizationName,
+  tasks: (o) => o.tasksBilled,
+  charged: (o) => o.chargedCents,
+  paid: (o) => o.paidOutCents,
+  fee: (o) => o.feeCents,
+  refunds: (o) => o.refundedCents,
+  adjustments: (o) => o.adjustedCents,
+  late: (o) => o.lateTasks,
+};
+
 function SummaryTable({ summary }: { summary: BillingSummary }) {
+  const { sorted, sort, toggle } = useSort(summary.organizations, SUMMARY_COLUMNS);
   if (summary.organizations.length === 0) {
     return <EmptyState title="Nothing billed in this period">Charges are recorded when work comes back on time.</EmptyState>;
   }
@@ -108,18 +124,28 @@ function SummaryTable({ summary }: { summary: BillingSummary }) {
       <Table verticalSpacing="sm" aria-label="Billing summary by organization" style={{ fontVariantNumeric: 'tabular-nums' }}>
         <Table.Thead>
           <Table.Tr>
-            <Table.Th>Organization</Table.Th>
-            <Table.Th ta="right">Tasks billed</Table.Th>
-            <Table.Th ta="right">Charged</Table.Th>
-            <Table.Th ta="right">Paid out</Table.Th>
-            <Table.Th ta="right">Platform fee</Table.Th>
-            <Table.Th ta="right">Refunds</Table.Th>
-            <Table.Th ta="right">Adjustments</Table.Th>
-            <Table.Th ta="right">Late, not billed</Table.Th>
+            <SortableTh column="organization" sort={sort} onSort={toggle}>
+              Organization
+            </SortableTh>
+            {(
+              [
+                ['tasks', 'Tasks billed'],
+                ['charged', 'Charged'],
+                ['paid', 'Paid out'],
+                ['fee', 'Platform fee'],
+                ['refunds', 'Refunds'],
+                ['adjustments', 'Adjustments'],
+                ['late', 'Late, not billed'],
+              ] as const
+            ).map(([column, label]) => (
+              <SortableTh key={column} column={column} sort={sort} onSort={toggle} ta="right">
+                {label}
+              </SortableTh>
+            ))}
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
-          {summary.organizations.map((o) => (
+          {sorted.map((o) => (
             <Table.Tr key={`${o.organizationId}-${o.currency}`} data-testid={`summary-row-${o.organizationId}`}>
               <Table.Td>{o.organizationName}</Table.Td>
               <Table.Td ta="right">{o.tasksBilled}</Table.Td>
@@ -216,23 +242,35 @@ function EntriesCard({ filters, onFilters, organizationNames, organizations }: E
   );
 }
 
-type FieldErrors = Partial<Record<'taskId' | 'kind' | 'amountCents' | 'reason', string>>;
 const FIELDS = ['taskId', 'kind', 'amountCents', 'reason'] as const;
 
 /** The API names the field first ("amountCents must be …"); put such a message under that field. */
 export function fieldOf(message: string): (typeof FIELDS)[number] | null {
-  const head = /^(\w+)/.exec(message)?.[1];
-  return (FIELDS as readonly string[]).includes(head ?? '') ? (head as (typeof FIELDS)[number]) : null;
+  const found = serverFieldError(new ApiError(400, { message }, message), FIELDS);
+  return found ? (found.field as (typeof FIELDS)[number]) : null;
 }
+
+interface AdjustmentValues {
+  taskId: string;
+  kind: 'refund' | 'adjustment';
+  amountCents: string;
+  reason: string;
+}
+
+const adjustmentFromValues = (v: AdjustmentValues) => {
+  const amount = v.amountCents.trim();
+  return { taskId: v.taskId.trim(), kind: v.kind, amountCents: amount === '' ? undefined : Number(amount), reason: v.reason };
+};
 
 export function AdjustmentForm() {
   const client = useQueryClient();
-  const [taskId, setTaskId] = useState('');
-  const [kind, setKind] = useState<'refund' | 'adjustment'>('refund');
-  const [amount, setAmount] = useState('');
-  const [reason, setReason] = useState('');
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [formError, setFormError] = useState<string | null>(null);
+  const form = useForm<AdjustmentValues>({
+    initialValues: { taskId: '', kind: 'refund', amountCents: '', reason: '' },
+    validate: contractResolver(adjustmentRequest, {
+      toBody: adjustmentFromValues,
+      required: { taskId: 'Required', amountCents: 'Required', reason: 'Required' },
+    }),
+  });
   // One key per intended correction: a double click or a retry after a timeout records it once.
   const key = useRef(newIdempotencyKey());
 
@@ -242,37 +280,18 @@ export function AdjustmentForm() {
       key.current = newIdempotencyKey();
       void client.invalidateQueries({ queryKey: billingKeys.all });
       notifications.show({ message: `${KIND_LABELS[entry.kind]} of ${formatMoney(entry.amountCents, entry.currency)} recorded.`, color: 'green' });
-      setAmount('');
-      setReason('');
+      form.setValues({ amountCents: '', reason: '' });
     },
     onError: (e) => {
       // A refusal is final for this input; the corrected form is a new request.
       if (isApiError(e) && e.status < 500) key.current = newIdempotencyKey();
-      const message = errorMessage(e);
-      const field = fieldOf(message);
-      if (field) setErrors({ [field]: message });
-      else setFormError(message);
+      showServerFieldError(form, e, FIELDS);
     },
   });
-
-  const onSubmit = (e: FormEvent) => {
-    e.preventDefault();
-    setFormError(null);
-    const trimmed = amount.trim();
-    const parsed = adjustmentRequest.safeParse({ taskId: taskId.trim(), kind, amountCents: trimmed === '' ? undefined : Number(trimmed), reason });
-    if (!parsed.success) {
-      const raw: Record<string, string> = { taskId, amountCents: amount, reason };
-      const next: FieldErrors = {};
-      for (const issue of parsed.error.issues) {
-        const f = issue.path[0] as keyof FieldErrors;
-        next[f] ??= f in raw && !raw[f]!.trim() ? 'Required' : issue.message.charAt(0).toUpperCase() + issue.message.slice(1);
-      }
-      setErrors(next);
-      return;
-    }
-    setErrors({});
-    record.mutate(parsed.data);
-  };
+  const unplaced = formLevelError(record.error, FIELDS);
+  const formError = unplaced ? errorMessage(unplaced) : null;
+  const onSubmit = form.onSubmit((v) => record.mutate(adjustmentRequest.parse(adjustmentFromValues(v))), focusFirstError);
+  const amount = form.values.amountCents;
 
   return (
     <Card withBorder>
@@ -285,28 +304,24 @@ export function AdjustmentForm() {
       </Text>
       <form onSubmit={onSubmit} noValidate aria-label="Record a refund or adjustment">
         <SimpleGrid cols={{ base: 1, sm: 3 }} spacing="sm">
-          <TextInput label="Task ID" value={taskId} onChange={(e) => setTaskId(e.currentTarget.value)} error={errors.taskId} required autoComplete="off" />
+          <TextInput label="Task ID" {...form.getInputProps('taskId')} required autoComplete="off" />
           <NativeSelect
             label="Kind"
-            value={kind}
-            onChange={(e) => setKind(e.currentTarget.value as 'refund' | 'adjustment')}
+            {...form.getInputProps('kind')}
             data={[
               { value: 'refund', label: 'Refund' },
               { value: 'adjustment', label: 'Adjustment' },
             ]}
-            error={errors.kind}
           />
           <TextInput
             label="Amount (cents)"
             inputMode="numeric"
-            value={amount}
-            onChange={(e) => setAmount(e.currentTarget.value)}
-            error={errors.amountCents}
+            {...form.getInputProps('amountCents')}
             description={/^-?\d+$/.test(amount.trim()) ? formatMoney(Number(amount.trim()), 'USD') : 'Whole cents, e.g. 1250 for $12.50'}
             required
           />
         </SimpleGrid>
-        <Textarea label="Reason" mt="sm" value={reason} onChange={(e) => setReason(e.currentTarget.value)} error={errors.reason} required rows={3} maxLength={1000} />
+        <Textarea label="Reason" mt="sm" {...form.getInputProps('reason')} required rows={3} maxLength={1000} />
         {formError && (
           <Alert color="red" mt="sm" role="alert">
             {formError}

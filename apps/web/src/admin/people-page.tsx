@@ -1,5 +1,6 @@
-import { CATEGORY_LABELS, LIMITS, type Category, type Role, type UpdateUserBody, type UserView } from '@handoff/contracts';
+import { CATEGORY_LABELS, LIMITS, updateUserBody, type Category, type Role, type UpdateUserBody, type UserView } from '@handoff/contracts';
 import { Badge, Button, Card, Group, Modal, NumberInput, SegmentedControl, Stack, Table, Text } from '@mantine/core';
+import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -11,6 +12,8 @@ import { EmptyState } from '../components/empty-state';
 import { PageHeader } from '../components/page-header';
 import { ErrorAlert, QueryState } from '../components/query-state';
 import { SkillsField } from '../components/skills-field';
+import { loadedOnlyHint, SortableTh, useSort, type SortColumns } from '../components/sortable';
+import { contractResolver, focusFirstError, formLevelError, showServerFieldError } from '../forms/contract-form';
 
 const ROLE_FILTERS = [
   { value: 'all', label: 'Everyone' },
@@ -20,6 +23,15 @@ const ROLE_FILTERS = [
 ];
 const ROLE_COLORS: Record<Role, string> = { client: 'blue', assistant: 'teal', admin: 'grape' };
 const ROLE_LABELS: Record<Role, string> = { client: 'Client', assistant: 'Assistant', admin: 'Admin' };
+
+type PersonColumn = 'name' | 'role' | 'organization' | 'capacity' | 'status';
+const COLUMNS: SortColumns<UserView, PersonColumn> = {
+  name: (u) => u.name,
+  role: (u) => ROLE_LABELS[u.role],
+  organization: (u) => (u.role === 'assistant' ? (u.skills ?? []).map((s) => CATEGORY_LABELS[s]).join(', ') : u.organizationName),
+  capacity: (u) => (u.role === 'assistant' ? (u.maxConcurrentTasks ?? null) : null),
+  status: (u) => (u.suspended ? 'Suspended' : 'Active'),
+};
 
 function useUpdateUser() {
   const client = useQueryClient();
@@ -45,7 +57,10 @@ export function PeoplePage() {
       },
     );
 
-  const items = users.data?.items ?? [];
+  const loaded = users.data?.items ?? [];
+  const { sorted: items, sort, toggle } = useSort(loaded, COLUMNS);
+  // The list is one page of up to 200; with more behind it, sorting covers only what came.
+  const th = { sort, onSort: toggle, hint: users.data?.nextCursor ? loadedOnlyHint(loaded.length, 'people') : undefined };
 
   return (
     <>
@@ -63,11 +78,21 @@ export function PeoplePage() {
               <Table verticalSpacing="sm" highlightOnHover aria-label="People">
                 <Table.Thead>
                   <Table.Tr>
-                    <Table.Th>Name</Table.Th>
-                    <Table.Th>Role</Table.Th>
-                    <Table.Th>Organization / skills</Table.Th>
-                    <Table.Th>Capacity</Table.Th>
-                    <Table.Th>Status</Table.Th>
+                    <SortableTh column="name" {...th}>
+                      Name
+                    </SortableTh>
+                    <SortableTh column="role" {...th}>
+                      Role
+                    </SortableTh>
+                    <SortableTh column="organization" {...th}>
+                      Organization / skills
+                    </SortableTh>
+                    <SortableTh column="capacity" {...th}>
+                      Capacity
+                    </SortableTh>
+                    <SortableTh column="status" {...th}>
+                      Status
+                    </SortableTh>
                     <Table.Th ta="right">Actions</Table.Th>
                   </Table.Tr>
                 </Table.Thead>
@@ -154,47 +179,55 @@ export function PeoplePage() {
   );
 }
 
+const EDIT_FIELDS = ['skills', 'maxConcurrentTasks'];
+
 function EditAssistantModal({ user, onClose }: { user: UserView; onClose: () => void }) {
-  const [skills, setSkills] = useState<Category[]>(user.skills ?? []);
-  const [max, setMax] = useState<number | string>(user.maxConcurrentTasks ?? 3);
   const update = useUpdateUser();
-  const maxValid = typeof max === 'number' && Number.isInteger(max) && max >= 1 && max <= LIMITS.maxConcurrentTasksMax;
+  const form = useForm<{ skills: Category[]; maxConcurrentTasks: number | string }>({
+    initialValues: { skills: user.skills ?? [], maxConcurrentTasks: user.maxConcurrentTasks ?? 3 },
+    validate: contractResolver(updateUserBody, {
+      // An emptied number box is sent as no number, so it is refused rather than left out.
+      toBody: (v) => ({ skills: v.skills, maxConcurrentTasks: typeof v.maxConcurrentTasks === 'number' ? v.maxConcurrentTasks : Number.NaN }),
+      required: { skills: 'Keep at least one skill', maxConcurrentTasks: `A whole number from 1 to ${LIMITS.maxConcurrentTasksMax}` },
+    }),
+  });
+  const formError = formLevelError(update.error, EDIT_FIELDS);
 
   return (
     <Modal opened onClose={onClose} title={`Edit ${user.name}`} centered>
       <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (!maxValid || skills.length === 0) return;
-          update.mutate(
-            { id: user.id, body: { skills, maxConcurrentTasks: max } },
-            {
-              onSuccess: () => {
-                notifications.show({ message: `${user.name} updated.`, color: 'green' });
-                onClose();
+        noValidate
+        onSubmit={form.onSubmit(
+          (v) =>
+            update.mutate(
+              { id: user.id, body: { skills: v.skills, maxConcurrentTasks: Number(v.maxConcurrentTasks) } },
+              {
+                onSuccess: () => {
+                  notifications.show({ message: `${user.name} updated.`, color: 'green' });
+                  onClose();
+                },
+                onError: (e) => showServerFieldError(form, e, EDIT_FIELDS),
               },
-            },
-          );
-        }}
+            ),
+          focusFirstError,
+        )}
       >
         <Stack gap="md">
-          {update.error && <ErrorAlert title="Could not save" error={update.error} />}
-          <SkillsField value={skills} onChange={setSkills} error={skills.length === 0 ? 'Keep at least one skill' : null} />
+          {formError && <ErrorAlert title="Could not save" error={formError} />}
+          <SkillsField {...form.getInputProps('skills')} />
           <NumberInput
             label="Max concurrent tasks"
             description="Claimed and in-progress tasks this assistant may hold at once."
             min={1}
             max={LIMITS.maxConcurrentTasksMax}
             allowDecimal={false}
-            value={max}
-            onChange={setMax}
-            error={maxValid ? null : `A whole number from 1 to ${LIMITS.maxConcurrentTasksMax}`}
+            {...form.getInputProps('maxConcurrentTasks')}
           />
           <Group justify="flex-end">
             <Button variant="default" onClick={onClose}>
               Close
             </Button>
-            <Button type="submit" loading={update.isPending} disabled={!maxValid || skills.length === 0}>
+            <Button type="submit" loading={update.isPending}>
               Save
             </Button>
           </Group>

@@ -11,16 +11,37 @@ import { qk } from '../api/query-keys';
 import { EmptyState } from '../components/empty-state';
 import { PageHeader } from '../components/page-header';
 import { QueryState } from '../components/query-state';
+import { BarChartFigure } from '../charts/bar-chart-figure';
+import { SortableTh, useSort, type SortColumns } from '../components/sortable';
 import { formatDateTime } from '../lib/format';
 import { STATUS_COLORS, STATUS_LABELS, isOverdue } from '../lib/task-display';
 import { useNow } from '../lib/use-now';
-import { failingQueues, normalizeQueueStats } from './queues';
+import { failingQueues, normalizeQueueStats, type QueueRow } from './queues';
 
 const POLL_MS = 10_000;
 const COUNT_LIMIT = 200;
 const FAILED_LIMIT = 20;
 /** An announce job can name a whole relay batch of tasks; a few links are enough to start looking. */
 const TASK_LINKS = 3;
+
+const STATE_SERIES = [{ name: 'tasks', label: 'Tasks', color: 'blue.6' }];
+
+type QueueColumn = 'name' | 'waiting' | 'active' | 'delayed' | 'failed';
+const QUEUE_COLUMNS: SortColumns<QueueRow, QueueColumn> = {
+  name: (q) => q.name,
+  waiting: (q) => q.waiting,
+  active: (q) => q.active,
+  delayed: (q) => q.delayed,
+  failed: (q) => q.failed,
+};
+
+type JobColumn = 'job' | 'reason' | 'attempts' | 'failed';
+const JOB_COLUMNS: SortColumns<FailedJob, JobColumn> = {
+  job: (j) => j.name,
+  reason: (j) => j.failedReason,
+  attempts: (j) => j.attemptsMade,
+  failed: (j) => (j.failedAt ? Date.parse(j.failedAt) : null),
+};
 
 export function QueuePage() {
   const now = useNow();
@@ -37,6 +58,8 @@ export function QueuePage() {
     })),
   });
   const rows = stats.queues;
+  const queueSort = useSort(rows, QUEUE_COLUMNS);
+  const qth = { sort: queueSort.sort, onSort: queueSort.toggle };
   const openTasks = counts.flatMap((c, i) => (['queued', 'claimed', 'in_progress'].includes(TASK_STATUSES[i]!) ? (c.data?.items ?? []) : []));
   const overdue = stats.overdue ?? openTasks.filter((t) => isOverdue(t, now)).length;
   const escalated = stats.escalated ?? openTasks.filter((t) => t.escalated).length;
@@ -87,6 +110,26 @@ export function QueuePage() {
         )}
       </Group>
 
+      {stats.taskCounts && (
+        <Card withBorder mb="xl">
+          <Title order={2} size="h4" mb="sm">
+            Tasks per state
+          </Title>
+          <BarChartFigure
+            label="Tasks per state"
+            data={TASK_STATUSES.map((status) => ({ state: STATUS_LABELS[status], tasks: stats.taskCounts?.[status] ?? 0 }))}
+            dataKey="state"
+            series={STATE_SERIES}
+            valueFormatter={(n) => n.toLocaleString()}
+            xAxisLabel="State"
+            yAxisLabel="Tasks"
+            h={240}
+            withValueLabels
+            minWidth={520}
+          />
+        </Card>
+      )}
+
       <Title order={2} size="h4" mb="sm">
         Background queues
       </Title>
@@ -98,15 +141,25 @@ export function QueuePage() {
             <Table verticalSpacing="sm" aria-label="Queues">
               <Table.Thead>
                 <Table.Tr>
-                  <Table.Th>Queue</Table.Th>
-                  <Table.Th ta="right">Waiting</Table.Th>
-                  <Table.Th ta="right">Active</Table.Th>
-                  <Table.Th ta="right">Delayed</Table.Th>
-                  <Table.Th ta="right">Failed</Table.Th>
+                  <SortableTh column="name" {...qth}>
+                    Queue
+                  </SortableTh>
+                  <SortableTh column="waiting" ta="right" {...qth}>
+                    Waiting
+                  </SortableTh>
+                  <SortableTh column="active" ta="right" {...qth}>
+                    Active
+                  </SortableTh>
+                  <SortableTh column="delayed" ta="right" {...qth}>
+                    Delayed
+                  </SortableTh>
+                  <SortableTh column="failed" ta="right" {...qth}>
+                    Failed
+                  </SortableTh>
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
-                {rows.map((q) => (
+                {queueSort.sorted.map((q) => (
                   <Table.Tr key={q.name} data-testid={`queue-row-${q.name}`}>
                     <Table.Td fw={600}>{q.name}</Table.Td>
                     <Table.Td ta="right">{q.waiting}</Table.Td>
@@ -156,8 +209,11 @@ function FailedJobs({ queue }: { queue: QueueName }) {
     },
     onError: (e) => notifications.show({ title: `Could not retry ${queue} jobs`, message: errorMessage(e), color: 'red' }),
   });
-  const items = failed.data?.items ?? [];
+  const loaded = failed.data?.items ?? [];
   const total = failed.data?.total ?? 0;
+  const { sorted: items, sort, toggle } = useSort(loaded, JOB_COLUMNS);
+  // Only the newest FAILED_LIMIT come back, so a sort reorders those, not every failure.
+  const jth = { sort, onSort: toggle, hint: total > loaded.length ? `Sorts the newest ${loaded.length} of ${total} failed jobs shown here.` : undefined };
   const retryingAll = retry.isPending && retry.variables === undefined;
 
   return (
@@ -190,10 +246,18 @@ function FailedJobs({ queue }: { queue: QueueName }) {
                 <Table verticalSpacing="sm" aria-label={`Failed jobs in ${queue}`}>
                   <Table.Thead>
                     <Table.Tr>
-                      <Table.Th>Job</Table.Th>
-                      <Table.Th>Reason</Table.Th>
-                      <Table.Th ta="right">Attempts</Table.Th>
-                      <Table.Th>Failed</Table.Th>
+                      <SortableTh column="job" {...jth}>
+                        Job
+                      </SortableTh>
+                      <SortableTh column="reason" {...jth}>
+                        Reason
+                      </SortableTh>
+                      <SortableTh column="attempts" ta="right" {...jth}>
+                        Attempts
+                      </SortableTh>
+                      <SortableTh column="failed" {...jth}>
+                        Failed
+                      </SortableTh>
                       <Table.Th>Tasks</Table.Th>
                       <Table.Th ta="right">Actions</Table.Th>
                     </Table.Tr>

@@ -1,14 +1,16 @@
-import { CATEGORY_LABELS, formatMoney, PRIORITIES, priceFor, type RateCardEntry } from '@handoff/contracts';
+import { CATEGORY_LABELS, formatMoney, PRIORITIES, priceFor, rateCardBody, type RateCardEntry } from '@handoff/contracts';
 import { Button, Card, Group, NumberInput, Table, Text } from '@mantine/core';
+import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
 import { api } from '../api/endpoints';
 import { errorMessage } from '../api/http';
 import { qk } from '../api/query-keys';
 import { EmptyState } from '../components/empty-state';
 import { PageHeader } from '../components/page-header';
 import { QueryState } from '../components/query-state';
+import { SortableTh, useSort, type SortColumns } from '../components/sortable';
+import { contractResolver, focusFirstError, showServerFieldError } from '../forms/contract-form';
 import { formatDateTime } from '../lib/format';
 import { PRIORITY_LABELS } from '../lib/task-display';
 
@@ -19,8 +21,14 @@ export function toCents(value: number | string): number | null {
   return Math.round(n * 100);
 }
 
+const COLUMNS: SortColumns<RateCardEntry, 'category' | 'price'> = {
+  category: (r) => CATEGORY_LABELS[r.category],
+  price: (r) => r.basePriceCents,
+};
+
 export function RateCardPage() {
   const rates = useQuery({ queryKey: qk.rateCard, queryFn: api.rateCard });
+  const { sorted, sort, toggle } = useSort(rates.data ?? [], COLUMNS);
   return (
     <>
       <PageHeader
@@ -36,13 +44,17 @@ export function RateCardPage() {
               <Table verticalSpacing="sm" aria-label="Rate card">
                 <Table.Thead>
                   <Table.Tr>
-                    <Table.Th>Category</Table.Th>
-                    <Table.Th>Base price</Table.Th>
+                    <SortableTh column="category" sort={sort} onSort={toggle}>
+                      Category
+                    </SortableTh>
+                    <SortableTh column="price" sort={sort} onSort={toggle}>
+                      Base price
+                    </SortableTh>
                     <Table.Th>By priority</Table.Th>
                   </Table.Tr>
                 </Table.Thead>
                 <Table.Tbody>
-                  {(rates.data ?? []).map((r) => (
+                  {sorted.map((r) => (
                     <RateRow key={r.category} rate={r} />
                   ))}
                 </Table.Tbody>
@@ -57,10 +69,17 @@ export function RateCardPage() {
 
 function RateRow({ rate }: { rate: RateCardEntry }) {
   const client = useQueryClient();
-  const [value, setValue] = useState<number | string>(rate.basePriceCents / 100);
-  const cents = toCents(value);
-  const changed = cents !== null && cents !== rate.basePriceCents;
   const label = CATEGORY_LABELS[rate.category];
+  const form = useForm<{ price: number | string }>({
+    initialValues: { price: rate.basePriceCents / 100 },
+    validate: contractResolver(rateCardBody, {
+      toBody: (v) => ({ basePriceCents: v.price === '' ? undefined : Math.round(Number(v.price) * 100) }),
+      fields: { basePriceCents: 'price' },
+      required: { price: 'Enter a price' },
+    }),
+  });
+  const cents = toCents(form.values.price);
+  const changed = cents !== rate.basePriceCents;
 
   const save = useMutation({
     mutationFn: (basePriceCents: number) => api.setRate(rate.category, basePriceCents),
@@ -70,7 +89,9 @@ function RateRow({ rate }: { rate: RateCardEntry }) {
       void client.invalidateQueries({ queryKey: ['quote'] });
       notifications.show({ message: `${label} now starts at ${formatMoney(saved.basePriceCents, saved.currency)}.`, color: 'green' });
     },
-    onError: (e) => notifications.show({ title: `Could not save ${label}`, message: errorMessage(e), color: 'red' }),
+    onError: (e) => {
+      if (!showServerFieldError(form, e, ['price'], { basePriceCents: 'price' })) notifications.show({ title: `Could not save ${label}`, message: errorMessage(e), color: 'red' });
+    },
   });
 
   const preview = cents ?? rate.basePriceCents;
@@ -87,13 +108,8 @@ function RateRow({ rate }: { rate: RateCardEntry }) {
         )}
       </Table.Td>
       <Table.Td>
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            if (cents !== null && changed) save.mutate(cents);
-          }}
-        >
-          <Group gap="xs" wrap="nowrap">
+        <form noValidate onSubmit={form.onSubmit((v) => save.mutate(Math.round(Number(v.price) * 100)), focusFirstError)}>
+          <Group gap="xs" wrap="nowrap" align="flex-start">
             <NumberInput
               aria-label={`Base price for ${label}`}
               prefix={rate.currency === 'USD' ? '$' : `${rate.currency} `}
@@ -102,9 +118,7 @@ function RateRow({ rate }: { rate: RateCardEntry }) {
               min={0.01}
               step={0.5}
               thousandSeparator=","
-              value={value}
-              onChange={setValue}
-              error={cents === null}
+              {...form.getInputProps('price')}
               w={140}
             />
             <Button type="submit" size="xs" disabled={!changed} loading={save.isPending}>

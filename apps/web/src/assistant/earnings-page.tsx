@@ -1,4 +1,4 @@
-import { formatMoney, type LedgerEntryView } from '@handoff/contracts';
+import { formatMoney, type EarningsPeriod, type LedgerEntryView } from '@handoff/contracts';
 import { Card, SegmentedControl, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -7,6 +7,7 @@ import { EntryTable } from '../billing/entry-table';
 import { EmptyState } from '../components/empty-state';
 import { PageHeader } from '../components/page-header';
 import { QueryState } from '../components/query-state';
+import { SortableTh, useSort, type SortColumns } from '../components/sortable';
 import { formatMonth } from '../lib/format';
 
 const dayFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeZone: 'UTC' });
@@ -14,6 +15,13 @@ const dayFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', time
 function periodLabel(period: string): string {
   return period.length === 7 ? formatMonth(period) : dayFormat.format(new Date(`${period}T00:00:00Z`));
 }
+
+// Periods are YYYY-MM or YYYY-MM-DD, so their text sorts by time.
+const PERIOD_COLUMNS: SortColumns<EarningsPeriod, 'period' | 'payouts' | 'earned'> = {
+  period: (p) => p.period,
+  payouts: (p) => p.payouts,
+  earned: (p) => p.totalCents,
+};
 
 /** The assistant's payouts: totals per month or day, and every payout. */
 export function EarningsPage() {
@@ -27,6 +35,8 @@ export function EarningsPage() {
   });
   const items: LedgerEntryView[] = payouts.data?.pages.flatMap((p) => p.items) ?? [];
   const data = earnings.data;
+  const periods = useSort(data?.periods ?? [], PERIOD_COLUMNS);
+  const th = { sort: periods.sort, onSort: periods.toggle };
 
   return (
     <>
@@ -71,13 +81,19 @@ export function EarningsPage() {
                 <Table verticalSpacing="sm" aria-label="Earnings by period" style={{ fontVariantNumeric: 'tabular-nums' }}>
                   <Table.Thead>
                     <Table.Tr>
-                      <Table.Th>Period</Table.Th>
-                      <Table.Th ta="right">Payouts</Table.Th>
-                      <Table.Th ta="right">Earned</Table.Th>
+                      <SortableTh column="period" {...th}>
+                        Period
+                      </SortableTh>
+                      <SortableTh column="payouts" ta="right" {...th}>
+                        Payouts
+                      </SortableTh>
+                      <SortableTh column="earned" ta="right" {...th}>
+                        Earned
+                      </SortableTh>
                     </Table.Tr>
                   </Table.Thead>
                   <Table.Tbody>
-                    {data.periods.map((p) => (
+                    {periods.sorted.map((p) => (
                       <Table.Tr key={`${p.period}-${p.currency}`} data-testid={`period-${p.period}`}>
                         <Table.Td>{periodLabel(p.period)}</Table.Td>
                         <Table.Td ta="right">{p.payouts}</Table.Td>

@@ -1,45 +1,53 @@
-import { LIMITS, type Category, type RegisterBody } from '@handoff/contracts';
+import { LIMITS, registerBody, type Category, type RegisterBody } from '@handoff/contracts';
 import { Anchor, Button, PasswordInput, SegmentedControl, Stack, Text, TextInput } from '@mantine/core';
+import { useForm } from '@mantine/form';
 import { useMutation } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { api } from '../api/endpoints';
 import { ErrorAlert } from '../components/query-state';
 import { SkillsField } from '../components/skills-field';
+import { contractResolver, focusFirstError, formLevelError, showServerFieldError } from '../forms/contract-form';
 import { AuthCard } from './auth-card';
 import { useAuth } from './auth-context';
 
 type AccountRole = 'client' | 'assistant';
+type Values = { name: string; email: string; password: string; organizationName: string; skills: Category[] };
+
+const FIELDS = ['name', 'email', 'password', 'organizationName', 'skills'];
+
+function toBody(role: AccountRole, v: Values) {
+  const common = { name: v.name.trim(), email: v.email.trim(), password: v.password };
+  return role === 'client'
+    ? ({ role, ...common, organizationName: v.organizationName } satisfies RegisterBody)
+    : ({ role, ...common, skills: v.skills } satisfies RegisterBody);
+}
 
 export function RegisterPage() {
   const { signIn } = useAuth();
   const [params, setParams] = useSearchParams();
   const role: AccountRole = params.get('role') === 'assistant' ? 'assistant' : 'client';
-  const [name, setName] = useState('');
-  const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
-  const [organizationName, setOrganizationName] = useState('');
-  const [skills, setSkills] = useState<Category[]>([]);
-  const [touched, setTouched] = useState(false);
+  const form = useForm<Values>({
+    initialValues: { name: '', email: '', password: '', organizationName: '', skills: [] },
+    // The role's own field is always sent, empty or not, so its error shows with the others rather than after them.
+    validate: contractResolver(registerBody, {
+      toBody: (v) => toBody(role, v),
+      required: {
+        name: 'Enter your name',
+        email: 'Enter your email',
+        password: `At least ${LIMITS.passwordMin} characters`,
+        organizationName: 'Your business name is required',
+        skills: 'Pick at least one skill',
+      },
+    }),
+  });
 
-  const mutation = useMutation({ mutationFn: api.register, onSuccess: signIn });
+  const mutation = useMutation({ mutationFn: api.register, onSuccess: signIn, onError: (e) => showServerFieldError(form, e, FIELDS) });
+  const formError = formLevelError(mutation.error, FIELDS);
 
-  const passwordError = touched && password.length > 0 && password.length < LIMITS.passwordMin ? `At least ${LIMITS.passwordMin} characters` : null;
-  const skillsError = touched && role === 'assistant' && skills.length === 0 ? 'Pick at least one skill' : null;
-  const orgError = touched && role === 'client' && !organizationName.trim() ? 'Your business name is required' : null;
-
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    setTouched(true);
-    if (password.length < LIMITS.passwordMin) return;
-    if (role === 'client' && !organizationName.trim()) return;
-    if (role === 'assistant' && skills.length === 0) return;
-    const body: RegisterBody =
-      role === 'client'
-        ? { role, name: name.trim(), email: email.trim(), password, organizationName: organizationName.trim() }
-        : { role, name: name.trim(), email: email.trim(), password, skills };
-    mutation.mutate(body);
-  };
+  const submit = form.onSubmit((v) => {
+    const body = toBody(role, v);
+    mutation.mutate(body.role === 'client' ? { ...body, organizationName: body.organizationName.trim() } : body);
+  }, focusFirstError);
 
   return (
     <AuthCard
@@ -71,18 +79,18 @@ export function RegisterPage() {
               ]}
             />
           </div>
-          {mutation.error && <ErrorAlert title="Could not create the account" error={mutation.error} />}
-          <TextInput label="Name" autoComplete="name" required maxLength={LIMITS.nameMax} value={name} onChange={(e) => setName(e.currentTarget.value)} />
-          <TextInput label="Email" type="email" autoComplete="email" required maxLength={LIMITS.emailMax} value={email} onChange={(e) => setEmail(e.currentTarget.value)} />
+          {formError && <ErrorAlert title="Could not create the account" error={formError} />}
+          <TextInput label="Name" autoComplete="name" required maxLength={LIMITS.nameMax} {...form.getInputProps('name')} />
+          <TextInput label="Email" type="email" autoComplete="email" required maxLength={LIMITS.emailMax} {...form.getInputProps('email')} />
           <PasswordInput
             label="Password"
             description={`At least ${LIMITS.passwordMin} characters`}
             autoComplete="new-password"
             required
             maxLength={LIMITS.passwordMax}
-            value={password}
-            error={passwordError}
-            onChange={(e) => setPassword(e.currentTarget.value)}
+            {...form.getInputProps('password')}
+            // PasswordInput marks its error with data-invalid only; screen readers need aria-invalid.
+            aria-invalid={!!form.errors.password}
           />
           {role === 'client' ? (
             <TextInput
@@ -91,16 +99,12 @@ export function RegisterPage() {
               autoComplete="organization"
               required
               maxLength={LIMITS.organizationNameMax}
-              value={organizationName}
-              error={orgError}
-              onChange={(e) => setOrganizationName(e.currentTarget.value)}
+              {...form.getInputProps('organizationName')}
             />
           ) : (
             <SkillsField
               description="You will be offered tasks in these categories."
-              value={skills}
-              onChange={setSkills}
-              error={skillsError}
+              {...form.getInputProps('skills')}
               required
             />
           )}

@@ -1,24 +1,38 @@
 import { Alert, Anchor, Button, Code, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
 import { IconInfoCircle } from '@tabler/icons-react';
+import { loginBody } from '@handoff/contracts';
+import { useForm } from '@mantine/form';
 import { useMutation } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { api } from '../api/endpoints';
 import { ErrorAlert } from '../components/query-state';
+import { contractResolver, focusFirstError, formLevelError, showServerFieldError } from '../forms/contract-form';
 import { AuthCard } from './auth-card';
 import { useAuth } from './auth-context';
 
+const FIELDS = ['email', 'password'];
+
 export function SignInPage() {
   const { signIn, signedOutBecause } = useAuth();
-  const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
+  const form = useForm({
+    initialValues: { email: '', password: '' },
+    validate: contractResolver(loginBody, {
+      toBody: (v) => ({ email: v.email, password: v.password }),
+      required: { email: 'Enter your email', password: 'Enter your password' },
+    }),
+  });
 
-  const mutation = useMutation({ mutationFn: api.login, onSuccess: signIn });
+  const mutation = useMutation({
+    mutationFn: api.login,
+    onSuccess: signIn,
+    onError: (e) => showServerFieldError(form, e, FIELDS),
+  });
+  const formError = formLevelError(mutation.error, FIELDS);
 
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    mutation.mutate({ email: email.trim(), password });
-  };
+  const submit = form.onSubmit(
+    (v) => mutation.mutate({ email: v.email.trim(), password: v.password }),
+    focusFirstError,
+  );
 
   return (
     <AuthCard
@@ -39,22 +53,22 @@ export function SignInPage() {
               Your session has ended. Sign in again to continue.
             </Alert>
           )}
-          {mutation.error && <ErrorAlert title="Could not sign in" error={mutation.error} />}
+          {formError && <ErrorAlert title="Could not sign in" error={formError} />}
           <TextInput
             label="Email"
             type="email"
             autoComplete="username"
             required
-            value={email}
-            onChange={(e) => setEmail(e.currentTarget.value)}
+            {...form.getInputProps('email')}
             autoFocus
           />
           <PasswordInput
             label="Password"
             autoComplete="current-password"
             required
-            value={password}
-            onChange={(e) => setPassword(e.currentTarget.value)}
+            {...form.getInputProps('password')}
+            // PasswordInput marks its error with data-invalid only; screen readers need aria-invalid.
+            aria-invalid={!!form.errors.password}
           />
           <Button type="submit" loading={mutation.isPending} fullWidth>
             Sign in

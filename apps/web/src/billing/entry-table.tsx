@@ -4,6 +4,7 @@ import { Link } from 'react-router';
 import { formatDateTime } from '../lib/format';
 import { KIND_COLORS, KIND_LABELS } from './kinds';
 import { LoadMore } from '../components/load-more';
+import { loadedOnlyHint, PartialSortNote, SortableTh, useSort, type SortColumns } from '../components/sortable';
 import { useFitsWidth } from '../lib/use-fits';
 
 interface EntryTableProps {
@@ -25,8 +26,20 @@ export function signedAmount(e: LedgerEntryView): number {
 /** Narrower than this, each entry becomes a stacked row instead of a table row. */
 const TABLE_MIN_WIDTH = 640;
 
-export function EntryTable({ entries, label, taskLinkBase, organizationNames, hasMore, loadingMore, onLoadMore }: EntryTableProps) {
+type EntryColumn = 'date' | 'kind' | 'organization' | 'task' | 'reason' | 'amount';
+
+export function EntryTable({ entries: loaded, label, taskLinkBase, organizationNames, hasMore, loadingMore, onLoadMore }: EntryTableProps) {
   const { ref, fits } = useFitsWidth(TABLE_MIN_WIDTH);
+  const columns: SortColumns<LedgerEntryView, EntryColumn> = {
+    date: (e) => Date.parse(e.createdAt),
+    kind: (e) => KIND_LABELS[e.kind],
+    organization: (e) => organizationNames?.get(e.organizationId) ?? e.organizationId,
+    task: (e) => e.taskTitle,
+    reason: (e) => e.reason,
+    amount: signedAmount,
+  };
+  const { sorted: entries, sort, toggle } = useSort(loaded, columns);
+  const th = { sort, onSort: toggle, hint: hasMore ? loadedOnlyHint(loaded.length, 'entries') : undefined };
   return (
     <div ref={ref}>
       {fits ? (
@@ -34,12 +47,26 @@ export function EntryTable({ entries, label, taskLinkBase, organizationNames, ha
           <Table verticalSpacing="sm" aria-label={label}>
             <Table.Thead>
               <Table.Tr>
-                <Table.Th>Date</Table.Th>
-                <Table.Th>Kind</Table.Th>
-                {organizationNames && <Table.Th>Organization</Table.Th>}
-                <Table.Th>Task</Table.Th>
-                <Table.Th>Reason</Table.Th>
-                <Table.Th ta="right">Amount</Table.Th>
+                <SortableTh column="date" {...th}>
+                  Date
+                </SortableTh>
+                <SortableTh column="kind" {...th}>
+                  Kind
+                </SortableTh>
+                {organizationNames && (
+                  <SortableTh column="organization" {...th}>
+                    Organization
+                  </SortableTh>
+                )}
+                <SortableTh column="task" {...th}>
+                  Task
+                </SortableTh>
+                <SortableTh column="reason" {...th}>
+                  Reason
+                </SortableTh>
+                <SortableTh column="amount" ta="right" {...th}>
+                  Amount
+                </SortableTh>
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
@@ -73,6 +100,7 @@ export function EntryTable({ entries, label, taskLinkBase, organizationNames, ha
       ) : (
         <EntryList entries={entries} label={label} taskLinkBase={taskLinkBase} organizationNames={organizationNames} />
       )}
+      <PartialSortNote active={!!sort && !!hasMore} count={loaded.length} noun="entries" />
       <LoadMore hasMore={hasMore} loading={loadingMore} onLoadMore={onLoadMore} />
     </div>
   );

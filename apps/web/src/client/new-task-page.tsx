@@ -1,14 +1,16 @@
-import { BACK_OFFICE, CATEGORY_LABELS, FRONT_OFFICE, formatMoney, LIMITS, PRIORITIES, type Category, type Priority } from '@handoff/contracts';
+import { BACK_OFFICE, CATEGORY_LABELS, createTaskBody, FRONT_OFFICE, formatMoney, LIMITS, PRIORITIES, type Category, type Priority } from '@handoff/contracts';
 import { Button, Card, Grid, Group, Loader, NativeSelect, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useMemo, useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { api } from '../api/endpoints';
 import { errorMessage, isApiError, newIdempotencyKey } from '../api/http';
 import { qk } from '../api/query-keys';
 import { PageHeader } from '../components/page-header';
 import { ErrorAlert } from '../components/query-state';
+import { contractResolver, focusFirstError, formLevelError, showServerFieldError } from '../forms/contract-form';
 import { timeZoneName, toLocalInputValue } from '../lib/format';
 import { PRIORITY_LABELS } from '../lib/task-display';
 
@@ -47,39 +49,56 @@ function preset(kind: '4h' | 'tomorrow' | '3d' | 'week'): Date {
   }
 }
 
-function deadlineProblem(value: string): string | null {
-  if (!value) return 'Choose a deadline';
-  const at = new Date(value).getTime();
-  if (Number.isNaN(at)) return 'Enter a valid date and time';
-  if (at <= Date.now()) return 'The deadline must be in the future';
-  if (at > Date.now() + LIMITS.deadlineMaxDays * DAY_MS) return `The deadline can be at most ${LIMITS.deadlineMaxDays} days ahead`;
-  return null;
+interface Values {
+  title: string;
+  instructions: string;
+  category: Category | '';
+  priority: Priority;
+  /** datetime-local, in the browser's time zone */
+  deadline: string;
 }
+
+const FIELDS = ['title', 'instructions', 'category', 'priority', 'deadline'];
+
+/** The local date-time as the instant the API expects; left as typed when it is no date, so the schema names the problem. */
+function deadlineInstant(local: string): string {
+  const at = new Date(local);
+  return Number.isNaN(at.getTime()) ? local : at.toISOString();
+}
+
+const toBody = (v: Values) => ({ title: v.title, instructions: v.instructions, category: v.category, priority: v.priority, deadline: deadlineInstant(v.deadline) });
 
 export function NewTaskPage() {
   const navigate = useNavigate();
   const client = useQueryClient();
-  const [title, setTitle] = useState('');
-  const [instructions, setInstructions] = useState('');
-  const [category, setCategory] = useState<Category | null>(null);
-  const [priority, setPriority] = useState<Priority>('normal');
-  const [deadline, setDeadline] = useState(() => toLocalInputValue(preset('tomorrow')));
-  const [touched, setTouched] = useState(false);
+  const form = useForm<Values>({
+    initialValues: { title: '', instructions: '', category: '', priority: 'normal', deadline: toLocalInputValue(preset('tomorrow')) },
+    validate: contractResolver(createTaskBody, {
+      toBody,
+      required: {
+        title: 'Give the task a title',
+        instructions: 'Tell the assistant what to do',
+        category: 'Choose a category',
+        deadline: 'Choose a deadline',
+      },
+    }),
+  });
+  const { category, priority } = form.values;
   // One key per attempt: a double click or a retry after a timeout can't create the task twice.
   const [idempotencyKey, setIdempotencyKey] = useState(newIdempotencyKey);
 
   const quote = useQuery({
-    queryKey: qk.quote(category ?? '', priority),
-    queryFn: ({ signal }) => api.quote(category!, priority, signal),
+    queryKey: qk.quote(category, priority),
+    queryFn: ({ signal }) => api.quote(category as Category, priority, signal),
     enabled: !!category,
     staleTime: 60_000,
     placeholderData: keepPreviousData,
   });
 
   const create = useMutation({
-    mutationFn: () =>
+    mutationFn: (v: Values) =>
       api.createTask(
-        { title: title.trim(), instructions: instructions.trim(), category: category!, priority, deadline: new Date(deadline).toISOString() },
+        { title: v.title.trim(), instructions: v.instructions.trim(), category: v.category as Category, priority: v.priority, deadline: new Date(v.deadline).toISOString() },
         idempotencyKey,
       ),
     onSuccess: (task) => {
@@ -90,27 +109,13 @@ export function NewTaskPage() {
     onError: (e) => {
       // A refusal is final, so the corrected form is a new attempt; after a network error or 5xx the outcome is unknown and the same key must be reused.
       if (isApiError(e) && e.status < 500) setIdempotencyKey(newIdempotencyKey());
+      showServerFieldError(form, e, FIELDS);
     },
   });
 
-  const problems = useMemo(
-    () => ({
-      title: !title.trim() ? 'Give the task a title' : null,
-      instructions: !instructions.trim() ? 'Tell the assistant what to do' : null,
-      category: !category ? 'Choose a category' : null,
-      deadline: deadlineProblem(deadline),
-    }),
-    [title, instructions, category, deadline],
-  );
+  const submit = form.onSubmit((v) => create.mutate(v), focusFirstError);
+  const formError = formLevelError(create.error, FIELDS);
 
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    setTouched(true);
-    if (Object.values(problems).some(Boolean)) return;
-    create.mutate();
-  };
-
-  const show = (p: string | null) => (touched ? p : null);
   const now = new Date();
   const max = new Date(Date.now() + LIMITS.deadlineMaxDays * DAY_MS);
 
@@ -122,15 +127,13 @@ export function NewTaskPage() {
           <Grid.Col span={{ base: 12, md: 8 }}>
             <Card withBorder padding="lg">
               <Stack gap="md">
-                {create.error && <ErrorAlert title="Could not submit the task" error={create.error} />}
+                {formError && <ErrorAlert title="Could not submit the task" error={formError} />}
                 <TextInput
                   label="Title"
                   placeholder="e.g. Reconcile March bank statement"
                   required
                   maxLength={LIMITS.titleMax}
-                  value={title}
-                  error={show(problems.title)}
-                  onChange={(e) => setTitle(e.currentTarget.value)}
+                  {...form.getInputProps('title')}
                 />
                 <Textarea
                   label="Instructions"
@@ -140,26 +143,21 @@ export function NewTaskPage() {
                   minRows={6}
                   maxRows={20}
                   maxLength={LIMITS.instructionsMax}
-                  value={instructions}
-                  error={show(problems.instructions)}
-                  onChange={(e) => setInstructions(e.currentTarget.value)}
+                  {...form.getInputProps('instructions')}
                 />
                 <Group grow align="flex-start" wrap="wrap">
                   <NativeSelect
                     label="Category"
                     required
                     data={CATEGORY_OPTIONS}
-                    value={category ?? ''}
-                    error={show(problems.category)}
-                    onChange={(e) => setCategory((e.currentTarget.value as Category) || null)}
+                    {...form.getInputProps('category')}
                     miw={200}
                   />
                   <NativeSelect
                     label="Priority"
                     required
                     data={PRIORITIES.map((p) => ({ value: p, label: PRIORITY_HINTS[p] }))}
-                    value={priority}
-                    onChange={(e) => setPriority(e.currentTarget.value as Priority)}
+                    {...form.getInputProps('priority')}
                     miw={160}
                   />
                 </Group>
@@ -171,9 +169,7 @@ export function NewTaskPage() {
                     required
                     min={toLocalInputValue(now)}
                     max={toLocalInputValue(max)}
-                    value={deadline}
-                    error={show(problems.deadline)}
-                    onChange={(e) => setDeadline(e.currentTarget.value)}
+                    {...form.getInputProps('deadline')}
                   />
                   <Group gap={6} mt={8} aria-label="Deadline shortcuts" role="group">
                     {(
@@ -184,7 +180,7 @@ export function NewTaskPage() {
                         ['week', 'In a week'],
                       ] as const
                     ).map(([kind, label]) => (
-                      <Button key={kind} size="compact-xs" variant="default" radius="xl" onClick={() => setDeadline(toLocalInputValue(preset(kind)))}>
+                      <Button key={kind} size="compact-xs" variant="default" radius="xl" onClick={() => form.setFieldValue('deadline', toLocalInputValue(preset(kind)))}>
                         {label}
                       </Button>
                     ))}

@@ -1,11 +1,13 @@
 import { BACK_OFFICE, CATEGORY_LABELS, FRONT_OFFICE, type Category } from '@handoff/contracts';
 import { Checkbox, SimpleGrid, Stack, Text } from '@mantine/core';
+import type { ReactNode } from 'react';
 
+/** Optional value and onChange, so `form.getInputProps('skills')` spreads onto it. */
 interface SkillsFieldProps {
-  value: Category[];
-  onChange: (value: Category[]) => void;
+  value?: Category[];
+  onChange?: (value: Category[]) => void;
   description?: string;
-  error?: string | null;
+  error?: ReactNode;
   required?: boolean;
 }
 
@@ -26,7 +28,7 @@ export function SkillsField({ value, onChange, description, error, required }: S
     </Stack>
   );
   return (
-    <Checkbox.Group label="Skills" description={description} error={error} required={required} value={value} onChange={(v) => onChange(v as Category[])}>
+    <Checkbox.Group label="Skills" description={description} error={error} required={required} value={value ?? []} onChange={(v) => onChange?.(v as Category[])}>
       <SimpleGrid cols={{ base: 1, xs: 2 }} mt="xs" spacing="sm">
         {column('Front office', FRONT_OFFICE)}
         {column('Back office', BACK_OFFICE)}

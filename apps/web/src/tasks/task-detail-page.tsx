@@ -1,4 +1,4 @@
-import { allowedActions, CATEGORY_LABELS, formatMoney, LIMITS, type TaskView } from '@handoff/contracts';
+import { allowedActions, CATEGORY_LABELS, formatMoney, LIMITS, returnTaskBody, reviseTaskBody, type TaskView } from '@handoff/contracts';
 import {
   Anchor,
   Badge,
@@ -13,10 +13,11 @@ import {
   Textarea,
   Title,
 } from '@mantine/core';
+import { useForm } from '@mantine/form';
 import { useDisclosure } from '@mantine/hooks';
 import { IconArrowLeft } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
-import { useState, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
 import { Link, useParams } from 'react-router';
 import { api } from '../api/endpoints';
 import { isApiError } from '../api/http';
@@ -26,6 +27,7 @@ import { Deadline } from '../components/deadline';
 import { EmptyState } from '../components/empty-state';
 import { QueryState } from '../components/query-state';
 import { StatusBadge } from '../components/status-badge';
+import { contractResolver, focusFirstError, showServerFieldError } from '../forms/contract-form';
 import { formatDateTime } from '../lib/format';
 import { PRIORITY_LABELS } from '../lib/task-display';
 import { TaskTimeline } from './task-timeline';
@@ -173,8 +175,8 @@ function TaskDetail({ task }: { task: TaskView }) {
 
 function TaskActions({ task, actions }: { task: TaskView; actions: string[] }) {
   const command = useTaskCommand();
-  const [result, setResult] = useState('');
-  const [feedback, setFeedback] = useState('');
+  const returnForm = useForm({ initialValues: { result: '' }, validate: contractResolver(returnTaskBody, { toBody: (v) => v }) });
+  const reviseForm = useForm({ initialValues: { feedback: '' }, validate: contractResolver(reviseTaskBody, { toBody: (v) => v }) });
   const [confirmOpen, confirm] = useDisclosure(false);
   const busy = command.isPending;
   const has = (a: string) => actions.includes(a);
@@ -220,10 +222,14 @@ function TaskActions({ task, actions }: { task: TaskView; actions: string[] }) {
 
         {has('return') && (
           <form
-            onSubmit={(e) => {
-              e.preventDefault();
-              command.mutate({ action: 'return', taskId: task.id, result: result.trim() }, { onSuccess: () => setResult('') });
-            }}
+            onSubmit={returnForm.onSubmit(
+              ({ result }) =>
+                command.mutate(
+                  { action: 'return', taskId: task.id, result: result.trim() },
+                  { onSuccess: () => returnForm.reset(), onError: (e) => showServerFieldError(returnForm, e, ['result']) },
+                ),
+              focusFirstError,
+            )}
           >
             <Stack gap="sm">
               <Textarea
@@ -235,11 +241,10 @@ function TaskActions({ task, actions }: { task: TaskView; actions: string[] }) {
                 maxRows={16}
                 maxLength={LIMITS.resultMax}
                 required
-                value={result}
-                onChange={(e) => setResult(e.currentTarget.value)}
+                {...returnForm.getInputProps('result')}
               />
               <Group>
-                <Button type="submit" loading={busy} disabled={!result.trim()}>
+                <Button type="submit" loading={busy} disabled={!returnForm.values.result.trim()}>
                   Return
                 </Button>
               </Group>
@@ -249,10 +254,14 @@ function TaskActions({ task, actions }: { task: TaskView; actions: string[] }) {
 
         {has('revise') && (
           <form
-            onSubmit={(e) => {
-              e.preventDefault();
-              command.mutate({ action: 'revise', taskId: task.id, feedback: feedback.trim() }, { onSuccess: () => setFeedback('') });
-            }}
+            onSubmit={reviseForm.onSubmit(
+              ({ feedback }) =>
+                command.mutate(
+                  { action: 'revise', taskId: task.id, feedback: feedback.trim() },
+                  { onSuccess: () => reviseForm.reset(), onError: (e) => showServerFieldError(reviseForm, e, ['feedback']) },
+                ),
+              focusFirstError,
+            )}
           >
             <Stack gap="sm">
               <Textarea
@@ -262,11 +271,10 @@ function TaskActions({ task, actions }: { task: TaskView; actions: string[] }) {
                 minRows={3}
                 maxRows={10}
                 maxLength={LIMITS.feedbackMax}
-                value={feedback}
-                onChange={(e) => setFeedback(e.currentTarget.value)}
+                {...reviseForm.getInputProps('feedback')}
               />
               <Group>
-                <Button type="submit" variant="default" loading={busy} disabled={!feedback.trim()}>
+                <Button type="submit" variant="default" loading={busy} disabled={!reviseForm.values.feedback.trim()}>
                   Request revision
                 </Button>
               </Group>

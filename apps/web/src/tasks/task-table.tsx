@@ -1,4 +1,4 @@
-import { CATEGORY_LABELS, formatMoney, type TaskView } from '@handoff/contracts';
+import { CATEGORY_LABELS, formatMoney, TASK_STATUSES, type TaskView } from '@handoff/contracts';
 import { Anchor, Badge, Box, Group, Table, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
@@ -7,6 +7,7 @@ import { StatusBadge } from '../components/status-badge';
 import { PRIORITY_COLORS, PRIORITY_LABELS } from '../lib/task-display';
 import { useFitsWidth } from '../lib/use-fits';
 import { LoadMore } from '../components/load-more';
+import { loadedOnlyHint, PartialSortNote, SortableTh, useSort, type SortColumns, type SortState } from '../components/sortable';
 
 interface TaskTableProps {
   tasks: TaskView[];
@@ -25,6 +26,17 @@ interface TaskTableProps {
 const TABLE_MIN_WIDTH = 820;
 
 type RowProps = Omit<TaskTableProps, 'tasks' | 'caption' | 'hasMore' | 'loadingMore' | 'onLoadMore'> & { task: TaskView };
+
+type TaskColumn = 'title' | 'organization' | 'status' | 'assignee' | 'deadline' | 'price';
+const COLUMNS: SortColumns<TaskView, TaskColumn> = {
+  title: (t) => t.title,
+  organization: (t) => t.organizationName,
+  // Along the lifecycle, not alphabetically.
+  status: (t) => TASK_STATUSES.indexOf(t.status),
+  assignee: (t) => (t.assigneeId ? (t.assigneeName ?? 'Assigned') : null),
+  deadline: (t) => Date.parse(t.deadline),
+  price: (t) => t.priceCents,
+};
 
 function TitleLink({ task, linkBase, lines }: { task: TaskView; linkBase: string; lines: number }) {
   return (
@@ -55,25 +67,58 @@ function Price({ task }: { task: TaskView }) {
 
 export function TaskTable({ tasks, caption, hasMore, loadingMore, onLoadMore, ...row }: TaskTableProps) {
   const { ref, fits } = useFitsWidth(TABLE_MIN_WIDTH);
+  // Held here, so the order survives the switch between table and stacked rows.
+  const { sorted, sort, toggle } = useSort(tasks, COLUMNS);
+  const hint = hasMore ? loadedOnlyHint(tasks.length, 'tasks') : undefined;
   return (
     <div ref={ref}>
-      {fits ? <WideTable tasks={tasks} caption={caption} {...row} /> : <StackedList tasks={tasks} caption={caption} {...row} />}
+      {fits ? (
+        <WideTable tasks={sorted} caption={caption} sort={sort} onSort={toggle} hint={hint} {...row} />
+      ) : (
+        <StackedList tasks={sorted} caption={caption} {...row} />
+      )}
+      <PartialSortNote active={!!sort && !!hasMore} count={tasks.length} noun="tasks" />
       <LoadMore hasMore={hasMore} loading={loadingMore} onLoadMore={onLoadMore} />
     </div>
   );
 }
 
-function WideTable({ tasks, caption, linkBase, showAssignee, showOrganization, actions }: Omit<RowProps, 'task'> & { tasks: TaskView[]; caption: string }) {
+interface WideTableProps extends Omit<RowProps, 'task'> {
+  tasks: TaskView[];
+  caption: string;
+  sort: SortState<TaskColumn> | null;
+  onSort: (column: TaskColumn) => void;
+  hint?: string;
+}
+
+function WideTable({ tasks, caption, linkBase, showAssignee, showOrganization, actions, sort, onSort, hint }: WideTableProps) {
+  const th = { sort, onSort, hint };
   return (
     <Table verticalSpacing="sm" highlightOnHover aria-label={caption}>
       <Table.Thead>
         <Table.Tr>
-          <Table.Th>Task</Table.Th>
-          {showOrganization && <Table.Th>Organization</Table.Th>}
-          <Table.Th>Status</Table.Th>
-          {showAssignee && <Table.Th>Assignee</Table.Th>}
-          <Table.Th>Deadline</Table.Th>
-          <Table.Th ta="right">Price</Table.Th>
+          <SortableTh column="title" {...th}>
+            Task
+          </SortableTh>
+          {showOrganization && (
+            <SortableTh column="organization" {...th}>
+              Organization
+            </SortableTh>
+          )}
+          <SortableTh column="status" {...th}>
+            Status
+          </SortableTh>
+          {showAssignee && (
+            <SortableTh column="assignee" {...th}>
+              Assignee
+            </SortableTh>
+          )}
+          <SortableTh column="deadline" {...th}>
+            Deadline
+          </SortableTh>
+          <SortableTh column="price" ta="right" {...th}>
+            Price
+          </SortableTh>
           {actions && <Table.Th ta="right">Actions</Table.Th>}
         </Table.Tr>
       </Table.Thead>

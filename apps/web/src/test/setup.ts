@@ -26,6 +26,10 @@ if (!('ResizeObserver' in window)) {
   Object.defineProperty(window, 'ResizeObserver', { writable: true, value: ResizeObserverStub });
 }
 window.HTMLElement.prototype.scrollIntoView ??= () => undefined;
+// Mantine's autosizing textarea listens for web fonts loading.
+if (!('fonts' in document)) {
+  Object.defineProperty(document, 'fonts', { value: { addEventListener: () => undefined, removeEventListener: () => undefined } });
+}
 
 // findBy*/waitFor give up after 1 s by default, which a loaded machine exceeds.
 configure({ asyncUtilTimeout: 10_000 });

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { rowsOf } from '../../database/sql.js';
+import { deletedCount, rowsOf } from '../../database/sql.js';
 import type { IdempotencyKey } from './idempotency-key.entity.js';
 
 /** idempotency_keys. Each method runs in the caller's transaction: the key commits with what it created. */
@@ -20,6 +20,15 @@ export class IdempotencyRepository {
       await m.query(`SELECT request_hash, status_code, response FROM idempotency_keys WHERE user_id = $1 AND key = $2`, [userId, key]),
     );
     return row ? { requestHash: row.request_hash, statusCode: row.status_code, response: row.response } : null;
+  }
+
+  /** Deletes up to `batch` keys past their 24 h; answers how many. */
+  async deleteExpired(m: EntityManager, batch: number): Promise<number> {
+    const r: unknown = await m.query(
+      `DELETE FROM idempotency_keys WHERE (user_id, key) IN (
+         SELECT user_id, key FROM idempotency_keys WHERE created_at < now() - interval '24 hours' LIMIT ${Number(batch)})`,
+    );
+    return deletedCount(r);
   }
 
   async answer(m: EntityManager, userId: string, key: string, statusCode: number, response: unknown): Promise<void> {

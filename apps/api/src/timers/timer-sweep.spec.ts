@@ -4,7 +4,7 @@ describe('the timer sweep', () => {
   it('runs every half horizon, but at least hourly', () => {
     expect(sweepEveryMs(10 * 60_000)).toBe(5 * 60_000);
     expect(sweepEveryMs(2 * 3_600_000)).toBe(3_600_000);
-    // 45 days would overflow setInterval, which then fires every millisecond.
+    // However long the horizon, an hour at most between sweeps.
     expect(sweepEveryMs(90 * 86_400_000)).toBe(3_600_000);
   });
 

@@ -1,21 +1,22 @@
-import { Processor } from '@nestjs/bullmq';
+import { BullModule, Processor } from '@nestjs/bullmq';
 import { Module, type DynamicModule, type OnModuleInit, type Type } from '@nestjs/common';
-import type { QueueName } from '@handoff/contracts';
+import { DiscoveryModule } from '@nestjs/core';
 import type { ConnectionOptions } from 'bullmq';
 import type { AppConfig } from '../config/config.js';
+import { DispatchProcessor } from '../dispatch/dispatch.processor.js';
+import { assertEveryJobHandled } from '../dispatch/job-handlers.js';
+import type { LoggedWorker } from '../dispatch/logged-worker.js';
+import { QueuesModule } from '../dispatch/queues.module.js';
+import { Maintenance } from '../maintenance/maintenance.service.js';
 import { RealtimeModule } from '../realtime/realtime.module.js';
 import { redisOptionsFromUrl, RedisModule, workerRedisOptions } from '../redis/redis.module.js';
+import { PERIODIC_QUEUE, PeriodicProcessor } from '../scheduling/periodic.processor.js';
 import { TasksModule } from '../tasks/tasks.module.js';
-import { DispatchProcessor } from './dispatch.processor.js';
-import { assertEveryJobHandled } from './job-handlers.js';
-import type { LoggedWorker } from './logged-worker.js';
-import { Maintenance } from './maintenance.service.js';
-import { QueuesModule } from './queues.module.js';
-import { TimerSweep } from './timer-sweep.js';
-import { TimersProcessor } from './timers.processor.js';
+import { TimerSweep } from '../timers/timer-sweep.js';
+import { TimersProcessor } from '../timers/timers.processor.js';
 import { WorkerWatchdog } from './worker-watchdog.js';
 
-type ProcessorClass<T extends LoggedWorker> = Type<T> & { queue: QueueName; concurrency: number };
+type ProcessorClass<T extends LoggedWorker> = Type<T> & { queue: string; concurrency: number };
 
 /**
  * `@Processor` options are static metadata, but lock and stall settings come
@@ -39,16 +40,17 @@ function withWorkerOptions<T extends LoggedWorker>(base: ProcessorClass<T>, conf
   return configured as unknown as Type<T>;
 }
 
-/** The BullMQ processors, the timer sweep and periodic maintenance; loaded in the `worker` and `all` roles only. */
+/** The BullMQ processors and the periodic jobs they run (timer sweep, maintenance); loaded in the `worker` and `all` roles only. */
 @Module({})
 export class WorkersModule implements OnModuleInit {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkersModule,
-      imports: [QueuesModule, TasksModule, RealtimeModule, RedisModule],
+      imports: [QueuesModule, TasksModule, RealtimeModule, RedisModule, DiscoveryModule, BullModule.registerQueue({ name: PERIODIC_QUEUE })],
       providers: [
         { provide: DispatchProcessor, useClass: withWorkerOptions(DispatchProcessor, config) },
         { provide: TimersProcessor, useClass: withWorkerOptions(TimersProcessor, config) },
+        { provide: PeriodicProcessor, useClass: withWorkerOptions(PeriodicProcessor, config) },
         WorkerWatchdog,
         Maintenance,
         TimerSweep,

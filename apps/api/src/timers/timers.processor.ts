@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { TasksService } from '../tasks/tasks.service.js';
-import { runJob, type Handlers } from './job-handlers.js';
-import { LoggedWorker } from './logged-worker.js';
+import { runJob, type Handlers } from '../dispatch/job-handlers.js';
+import { LoggedWorker } from '../dispatch/logged-worker.js';
 
 /**
  * Delayed jobs that re-read the task when they fire and act only if the state

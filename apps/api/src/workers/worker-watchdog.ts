@@ -1,14 +1,17 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Worker } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
-import { DispatchProcessor } from './dispatch.processor.js';
-import { TimersProcessor } from './timers.processor.js';
+import { PeriodicProcessor } from '../scheduling/periodic.processor.js';
+import { TimersProcessor } from '../timers/timers.processor.js';
+import { DispatchProcessor } from '../dispatch/dispatch.processor.js';
 
 /**
  * BullMQ's main loop survives connection errors, but an error it does not
  * classify as one (a Redis restarting from its AOF answers `LOADING`, a
  * failover answers `READONLY`) ends the loop and the worker silently stops
- * taking jobs. Restart any worker that is neither running nor closing.
+ * taking jobs. Restart any worker that is neither running nor closing. A
+ * timer of each process, not a job scheduler: a job would need the very
+ * worker loops it checks.
  */
 @Injectable()
 export class WorkerWatchdog implements OnApplicationBootstrap, OnModuleDestroy {
@@ -20,6 +23,7 @@ export class WorkerWatchdog implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     private readonly dispatch: DispatchProcessor,
     private readonly timers: TimersProcessor,
+    private readonly periodic: PeriodicProcessor,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -33,7 +37,7 @@ export class WorkerWatchdog implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   workers(): Worker[] {
-    return [this.dispatch.worker, this.timers.worker];
+    return [this.dispatch.worker, this.timers.worker, this.periodic.worker];
   }
 
   check(): void {

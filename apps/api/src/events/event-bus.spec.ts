@@ -1,0 +1,19 @@
+import { EventBus, type EventSubscriber } from './event-bus.js';
+
+const subscriber = (name: string, events: EventSubscriber['events']): EventSubscriber => ({ name, events, handle: async () => undefined });
+
+describe('EventBus', () => {
+  it('lists the events of the map nobody hears yet', () => {
+    const sut = new EventBus();
+    sut.subscribe(subscriber('timers', ['task.submitted', 'task.transitioned']));
+    expect(sut.unheard()).toEqual(['ledger.recorded']);
+    sut.subscribe(subscriber('live', ['ledger.recorded']));
+    expect(sut.unheard()).toEqual([]);
+  });
+
+  it('refuses two subscribers of one name, whose delivery marks would mix', () => {
+    const sut = new EventBus();
+    sut.subscribe(subscriber('live', ['ledger.recorded']));
+    expect(() => sut.subscribe(subscriber('live', ['task.submitted']))).toThrow('two event subscribers are named live');
+  });
+});
