@@ -141,7 +141,7 @@ const CORRECTIONS_SQL = `
  * return who is who (ids and e-mails) and how long each step took.
  */
 export async function seedScale(db, n, { log = () => undefined } = {}) {
-  const { hashPassword } = await import(`${API_DIST}/auth/password.js`);
+  const { hashPassword } = await import(`${API_DIST}/common/auth/password.js`);
   const hash = await hashPassword(SCALE_PASSWORD); // once: every seeded user shares it
   const steps = [];
   const client = await db.pool.connect();

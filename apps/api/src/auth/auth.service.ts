@@ -5,7 +5,7 @@ import { TokensService } from '../common/auth/tokens.service.js';
 import { LoginThrottle } from '../common/rate-limit/login-throttle.js';
 import type { User } from '../users/user.entity.js';
 import { UsersService } from '../users/users.service.js';
-import { burnPasswordCheck, hashPassword, verifyPassword } from './password.js';
+import { burnPasswordCheck, hashPassword, verifyPassword } from '../common/auth/password.js';
 import { RefreshTokensService } from './refresh-tokens.service.js';
 import { CHALLENGE_TTL_SECONDS } from './two-factor/challenge-tokens.js';
 import type { NewDeviceToken } from './two-factor/device-tokens.js';

@@ -1,7 +1,10 @@
 import { Module } from '@nestjs/common';
-import { IdempotencyService } from '../common/http/idempotency.js';
+import { GuardsModule } from '../common/http/guards.module.js';
+import { IdempotencyModule } from '../common/http/idempotency.module.js';
+import { EventsModule } from '../events/events.module.js';
+import { BillingController } from './billing.controller.js';
 import { BillingService } from './billing.service.js';
 
 /** Review and corrections of the ledger; recording itself happens inside the task transitions. */
-@Module({ providers: [BillingService, IdempotencyService], exports: [BillingService, IdempotencyService] })
+@Module({ imports: [GuardsModule, IdempotencyModule, EventsModule], controllers: [BillingController], providers: [BillingService] })
 export class BillingModule {}

@@ -1,6 +1,6 @@
 import { CURRENCY, type Category } from '@handoff/contracts';
 import type { DataSource } from 'typeorm';
-import { hashPassword } from '../auth/password.js';
+import { hashPassword } from '../common/auth/password.js';
 import type { AppConfig } from '../config/config.js';
 import { seedStarterTemplates } from '../templates/starter-templates.js';
 

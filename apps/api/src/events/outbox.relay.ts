@@ -4,7 +4,7 @@ import { ANNOUNCE_BATCH } from '@handoff/contracts';
 import type { Redis } from 'ioredis';
 import type { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
-import { Recurring } from '../dispatch/recurring.js';
+import { Recurring } from '../redis/recurring.js';
 import { REDIS } from '../redis/redis.module.js';
 import { DeliveryMarks } from './delivery-marks.js';
 import { parseDomainEvent, type AnyDomainEvent } from './domain-events.js';

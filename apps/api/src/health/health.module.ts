@@ -1,15 +1,14 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { RedisModule } from '../redis/redis.module.js';
+import { HealthController } from './health.controller.js';
 import { RedisHealthIndicator } from './redis.health.js';
 
-/**
- * What the probes check with. `HealthController` itself is registered with the app's controllers, where
- * the guard check of every controller finds it.
- */
+/** Readiness and liveness: public reads without guards (see `GuardedController`), checked with terminus. */
 @Module({
   // Readiness failing is reported by its 503; the error log on every failed probe would only repeat it.
-  imports: [TerminusModule.forRoot({ logger: false })],
+  imports: [RedisModule, TerminusModule.forRoot({ logger: false })],
+  controllers: [HealthController],
   providers: [RedisHealthIndicator],
-  exports: [TerminusModule, RedisHealthIndicator],
 })
 export class HealthModule {}

@@ -1,7 +1,14 @@
 import { Module } from '@nestjs/common';
+import { GuardsModule } from '../common/http/guards.module.js';
 import { OrganizationSettingsService } from './organization-settings.service.js';
+import { OrganizationsController } from './organizations.controller.js';
 import { OrganizationsRepository } from './organizations.repository.js';
 
-// Controllers are mounted by AppModule, and only in roles that serve HTTP.
-@Module({ providers: [OrganizationsRepository, OrganizationSettingsService], exports: [OrganizationSettingsService] })
+/** An organization's calendar (time zone, business hours, holidays); templates compute deadlines from it. */
+@Module({
+  imports: [GuardsModule],
+  controllers: [OrganizationsController],
+  providers: [OrganizationsRepository, OrganizationSettingsService],
+  exports: [OrganizationSettingsService],
+})
 export class OrganizationsModule {}

@@ -1,4 +1,4 @@
-import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis, type RedisOptions } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 
@@ -58,7 +58,7 @@ export function waitForReady(redis: Redis, timeoutMs: number): Promise<boolean> 
   });
 }
 
-@Global()
+/** The requests' Redis connection: one per process, imported by each module that injects it. */
 @Module({
   providers: [
     {

@@ -1,7 +1,15 @@
 import { Module } from '@nestjs/common';
-import { IdempotencyService } from '../common/http/idempotency.js';
+import { GuardsModule } from '../common/http/guards.module.js';
+import { IdempotencyModule } from '../common/http/idempotency.module.js';
+import { EventsModule } from '../events/events.module.js';
 import { RateCardModule } from '../rate-card/rate-card.module.js';
+import { TasksController } from './tasks.controller.js';
 import { TasksService } from './tasks.service.js';
 
-@Module({ imports: [RateCardModule], providers: [TasksService, IdempotencyService], exports: [TasksService, IdempotencyService, RateCardModule] })
+/** Submit, list, claim and the transitions; every role has it (the timers' processor moves tasks too). */
+@Module({ imports: [EventsModule], providers: [TasksService], exports: [TasksService] })
 export class TasksModule {}
+
+/** The task routes, mounted only in roles that serve HTTP. */
+@Module({ imports: [TasksModule, RateCardModule, IdempotencyModule, GuardsModule], controllers: [TasksController] })
+export class TasksHttpModule {}

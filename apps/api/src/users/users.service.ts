@@ -2,7 +2,7 @@ import { ConflictException, ForbiddenException, Inject, Injectable, NotFoundExce
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { CreateUserBody, Page, RegisterBody, Role, UpdateUserBody, UserView } from '@handoff/contracts';
 import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
-import { hashPassword } from '../auth/password.js';
+import { hashPassword } from '../common/auth/password.js';
 import { AuditRepository } from '../audit/audit.repository.js';
 import { assertReadable } from '../common/auth/access.js';
 import type { AuthUser } from '../common/auth/auth-user.js';

@@ -1,6 +1,6 @@
 import { jobId, type TaskView } from '@handoff/contracts';
 import { JobsService } from '../../src/dispatch/jobs.service.js';
-import { WorkerWatchdog } from '../../src/dispatch/worker-watchdog.js';
+import { WorkerWatchdog } from '../../src/workers/worker-watchdog.js';
 import { loginAdmin, registerAssistant, registerClient, type Session } from '../support/factories.js';
 import { act, announceState, eventually, submitTask, taskBody } from '../support/tasks.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { Controller, Get, Post, RequestMethod, type Type } from '@nestjs/common';
-import { GUARDS_METADATA, METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
+import { Controller, Get, Post, RequestMethod, type DynamicModule, type Type } from '@nestjs/common';
+import { GUARDS_METADATA, METHOD_METADATA, MODULE_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { AppModule } from '../../app.module.js';
 import { loadConfig } from '../../config/config.js';
 import { IS_PUBLIC, Public } from '../auth/decorators.js';
@@ -30,8 +30,26 @@ function unguardedRoutes(controller: Type): string[] {
   return problems;
 }
 
+/** Every controller a module brings, through its imports, each once. */
+function controllersOf(root: Type | DynamicModule): Type[] {
+  const found = new Set<Type>();
+  const seen = new Set<unknown>();
+  const visit = (m: Type | DynamicModule) => {
+    if (seen.has(m)) return;
+    seen.add(m);
+    const dynamic: Partial<DynamicModule> = 'module' in m ? m : {};
+    const cls = 'module' in m ? m.module : m;
+    const controllers = [...((Reflect.getMetadata(MODULE_METADATA.CONTROLLERS, cls) as Type[] | undefined) ?? []), ...(dynamic.controllers ?? [])];
+    for (const c of controllers) found.add(c);
+    const imports = [...((Reflect.getMetadata(MODULE_METADATA.IMPORTS, cls) as unknown[] | undefined) ?? []), ...(dynamic.imports ?? [])];
+    for (const i of imports) if (typeof i === 'function' || (i && typeof i === 'object' && 'module' in i)) visit(i as Type | DynamicModule);
+  };
+  visit(root);
+  return [...found];
+}
+
 describe('guarded controllers', () => {
-  const controllers = (AppModule.forRoot(loadConfig({ JWT_SECRET: randomBytes(32).toString('hex') })).controllers ?? []) as Type[];
+  const controllers = controllersOf(AppModule.forRoot(loadConfig({ JWT_SECRET: randomBytes(32).toString('hex') })));
 
   it('every controller of the app runs the guards, unless all its routes are public reads without a rate limit', () => {
     expect(controllers.length).toBeGreaterThan(5);

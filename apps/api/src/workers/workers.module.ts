@@ -3,15 +3,17 @@ import { Module, type DynamicModule, type OnModuleInit, type Type } from '@nestj
 import { DiscoveryModule } from '@nestjs/core';
 import type { ConnectionOptions } from 'bullmq';
 import type { AppConfig } from '../config/config.js';
+import { DispatchProcessor } from '../dispatch/dispatch.processor.js';
+import { assertEveryJobHandled } from '../dispatch/job-handlers.js';
+import type { LoggedWorker } from '../dispatch/logged-worker.js';
+import { QueuesModule } from '../dispatch/queues.module.js';
 import { Maintenance } from '../maintenance/maintenance.service.js';
-import { redisOptionsFromUrl, workerRedisOptions } from '../redis/redis.module.js';
+import { RealtimeModule } from '../realtime/realtime.module.js';
+import { redisOptionsFromUrl, RedisModule, workerRedisOptions } from '../redis/redis.module.js';
 import { PERIODIC_QUEUE, PeriodicProcessor } from '../scheduling/periodic.processor.js';
 import { TasksModule } from '../tasks/tasks.module.js';
 import { TimerSweep } from '../timers/timer-sweep.js';
 import { TimersProcessor } from '../timers/timers.processor.js';
-import { DispatchProcessor } from './dispatch.processor.js';
-import { assertEveryJobHandled } from './job-handlers.js';
-import type { LoggedWorker } from './logged-worker.js';
 import { WorkerWatchdog } from './worker-watchdog.js';
 
 type ProcessorClass<T extends LoggedWorker> = Type<T> & { queue: string; concurrency: number };
@@ -44,7 +46,7 @@ export class WorkersModule implements OnModuleInit {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkersModule,
-      imports: [TasksModule, DiscoveryModule, BullModule.registerQueue({ name: PERIODIC_QUEUE })],
+      imports: [QueuesModule, TasksModule, RealtimeModule, RedisModule, DiscoveryModule, BullModule.registerQueue({ name: PERIODIC_QUEUE })],
       providers: [
         { provide: DispatchProcessor, useClass: withWorkerOptions(DispatchProcessor, config) },
         { provide: TimersProcessor, useClass: withWorkerOptions(TimersProcessor, config) },

@@ -4,8 +4,8 @@ import { EventBus, type EventBatch, type EventSubscriber } from '../events/event
 import { batchTasks, entersQueue, TASK_EVENTS, taskChanges, type TaskChange } from '../tasks/task-changes.js';
 import type { Task } from '../tasks/task.entity.js';
 import { TasksRepository } from '../tasks/tasks.repository.js';
-import { JobsService, type JobRequest } from './jobs.service.js';
-import { timerJob, type DueTimer } from '../timers/timer-sweep.js';
+import { JobsService, type JobRequest } from '../dispatch/jobs.service.js';
+import { timerJob, type DueTimer } from './timer-sweep.js';
 
 /**
  * The timers a change calls for, due from the database's timestamps. Only

@@ -3,7 +3,7 @@ import type { Worker } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { PeriodicProcessor } from '../scheduling/periodic.processor.js';
 import { TimersProcessor } from '../timers/timers.processor.js';
-import { DispatchProcessor } from './dispatch.processor.js';
+import { DispatchProcessor } from '../dispatch/dispatch.processor.js';
 
 /**
  * BullMQ's main loop survives connection errors, but an error it does not
