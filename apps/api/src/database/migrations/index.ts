@@ -10,6 +10,9 @@ import { ActiveCountTriggers1764001400000 } from './1764001400000-active-count-t
 import { ClaimNextBatch1764001500000 } from './1764001500000-claim-next-batch.js';
 import { SessionEnded1764001600000 } from './1764001600000-session-ended.js';
 import { LedgerCorrectionBounds1764001700000 } from './1764001700000-ledger-correction-bounds.js';
+import { LedgerRollups1764002800000 } from './1764002800000-ledger-rollups.js';
+import { TaskStatusCounts1764002810000 } from './1764002810000-task-status-counts.js';
+import { ListIndexes1764002820000 } from './1764002820000-list-indexes.js';
 
 /** The one migration history, oldest first. Add new migrations at the end, one per line. */
 export const MIGRATIONS = [
@@ -25,4 +28,7 @@ export const MIGRATIONS = [
   ClaimNextBatch1764001500000,
   SessionEnded1764001600000,
   LedgerCorrectionBounds1764001700000,
+  LedgerRollups1764002800000,
+  TaskStatusCounts1764002810000,
+  ListIndexes1764002820000,
 ];
