@@ -23,6 +23,7 @@ import { cursorColumn, decodeCursor, toPage } from '../common/http/pagination.js
 import { rowsOf } from '../database/sql.js';
 import { OutboxRelay, toEntryView } from '../dispatch/outbox.relay.js';
 import { csvLine, ENTRY_CSV_HEADER, type CsvEntryRow } from './csv.js';
+import { earningsPeriods, statementTotals, summaryDays, summaryOrganizations } from './ledger-rollup.js';
 
 type LedgerRow = Parameters<typeof toEntryView>[0];
 
@@ -115,58 +116,9 @@ export class BillingService {
     const { from, to } = resolvePeriod(q);
     // One snapshot for the table, the totals and the chart, so they agree with each other.
     return this.ds.transaction('REPEATABLE READ', async (m) => {
-      const orgs = rowsOf<BillingSummaryRow>(
-        await m.query(
-          `WITH l AS (
-             SELECT organization_id, currency,
-                    count(*) FILTER (WHERE kind = 'charge')::int AS tasks_billed,
-                    coalesce(sum(amount_cents) FILTER (WHERE kind = 'charge'), 0) AS charged,
-                    coalesce(sum(amount_cents) FILTER (WHERE kind = 'payout'), 0) AS paid_out,
-                    coalesce(sum(amount_cents) FILTER (WHERE kind = 'refund'), 0) AS refunded,
-                    coalesce(sum(amount_cents) FILTER (WHERE kind = 'adjustment'), 0) AS adjusted
-               FROM ledger_entries WHERE created_at >= $1 AND created_at < $2
-              GROUP BY organization_id, currency),
-           late AS (
-             SELECT organization_id, currency, count(*)::int AS late_tasks
-               FROM tasks WHERE on_time = false AND returned_at >= $1 AND returned_at < $2
-              GROUP BY organization_id, currency)
-           SELECT o.id AS "organizationId", o.name AS "organizationName", coalesce(l.currency, late.currency)::text AS currency,
-                  coalesce(l.tasks_billed, 0) AS "tasksBilled", coalesce(l.charged, 0) AS "chargedCents",
-                  coalesce(l.paid_out, 0) AS "paidOutCents", coalesce(l.charged, 0) - coalesce(l.paid_out, 0) AS "feeCents",
-                  coalesce(l.refunded, 0) AS "refundedCents", coalesce(l.adjusted, 0) AS "adjustedCents",
-                  coalesce(late.late_tasks, 0) AS "lateTasks"
-             FROM l FULL JOIN late ON late.organization_id = l.organization_id AND late.currency = l.currency
-             JOIN organizations o ON o.id = coalesce(l.organization_id, late.organization_id)
-            ORDER BY "chargedCents" DESC, o.name, o.id`,
-          [from, to],
-        ),
-      );
-      const short = (to.getTime() - from.getTime()) / DAY_MS <= FILL_DAYS_MAX;
-      // Grouping by a computed day makes the planner guess thousands of groups
-      // and sort every entry (on disk at 100,000); one index-only range scan
-      // per day reads the same entries without the sort.
-      const days = rowsOf<BillingSummaryDay>(
-        await m.query(
-          short
-            ? `SELECT to_char(d.day AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, s.currency, s."chargedCents", s."paidOutCents"
-                 FROM generate_series(date_trunc('day', $1::timestamptz AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', $2::timestamptz - interval '1 microsecond', interval '1 day') d(day)
-                 CROSS JOIN LATERAL (
-                   SELECT currency::text AS currency,
-                          coalesce(sum(amount_cents) FILTER (WHERE kind = 'charge'), 0) AS "chargedCents",
-                          coalesce(sum(amount_cents) FILTER (WHERE kind = 'payout'), 0) AS "paidOutCents"
-                     FROM ledger_entries
-                    WHERE created_at >= greatest(d.day, $1::timestamptz) AND created_at < least(d.day + interval '1 day', $2::timestamptz)
-                      AND kind IN ('charge', 'payout')
-                    GROUP BY currency) s
-                ORDER BY d.day, s.currency`
-            : `SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, currency::text AS currency,
-                      coalesce(sum(amount_cents) FILTER (WHERE kind = 'charge'), 0) AS "chargedCents",
-                      coalesce(sum(amount_cents) FILTER (WHERE kind = 'payout'), 0) AS "paidOutCents"
-                 FROM ledger_entries WHERE created_at >= $1 AND created_at < $2 AND kind IN ('charge', 'payout')
-                GROUP BY 1, 2 ORDER BY 1, 2`,
-          [from, to],
-        ),
-      );
+      // Whole days from the daily rollup, the partial edge days from the entries.
+      const orgs = await summaryOrganizations(m, from, to);
+      const days = await summaryDays(m, from, to);
       return { from: from.toISOString(), to: to.toISOString(), organizations: orgs, totals: totalsOf(orgs), days: fillDays(days, from, to) };
     });
   }
@@ -285,30 +237,23 @@ export class BillingService {
     }
     const month = q.month ?? currentMonthKey();
     const { from, to } = monthBounds(month);
+    const cursor = decodeCursor(q.cursor);
     return this.ds.transaction('REPEATABLE READ', async (m) => {
       const [org] = rowsOf<{ name: string }>(await m.query(`SELECT name FROM organizations WHERE id = $1`, [organizationId]));
       if (!org) throw new NotFoundException('organization not found');
-      const lines = rowsOf<LedgerRow>(
+      // Totals from the daily rollup; the lines a page at a time, oldest first.
+      const totals = await statementTotals(m, organizationId, from, to);
+      const lines = rowsOf<LedgerRow & { cursor_at: string }>(
         await m.query(
-          `SELECT l.*, t.title AS task_title FROM ledger_entries l JOIN tasks t ON t.id = l.task_id
+          `SELECT l.*, t.title AS task_title, ${cursorColumn('l')} FROM ledger_entries l JOIN tasks t ON t.id = l.task_id
             WHERE l.organization_id = $1 AND l.kind <> 'payout' AND l.created_at >= $2 AND l.created_at < $3
-            ORDER BY l.created_at, l.id`,
-          [organizationId, from, to],
+              ${cursor ? 'AND (l.created_at, l.id) > ($5::timestamptz, $6::uuid)' : ''}
+            ORDER BY l.created_at, l.id LIMIT $4`,
+          [organizationId, from, to, q.limit + 1, ...(cursor ? [cursor.at, cursor.id] : [])],
         ),
       );
-      const byCurrency = new Map<string, Statement['totals'][number]>();
-      for (const l of lines) {
-        const currency = l.currency.trim();
-        const t = byCurrency.get(currency) ?? { currency, chargedCents: 0, refundedCents: 0, adjustedCents: 0, totalCents: 0, tasksBilled: 0 };
-        if (l.kind === 'charge') {
-          t.chargedCents += l.amount_cents;
-          t.tasksBilled += 1;
-        } else if (l.kind === 'refund') t.refundedCents += l.amount_cents;
-        else t.adjustedCents += l.amount_cents;
-        t.totalCents = t.chargedCents - t.refundedCents + t.adjustedCents;
-        byCurrency.set(currency, t);
-      }
-      return { organizationId, organizationName: org.name, month, from: from.toISOString(), to: to.toISOString(), lines: lines.map(toEntryView), totals: [...byCurrency.values()] };
+      const page = toPage(lines, q.limit, toEntryView, (r) => ({ at: r.cursor_at, id: r.id }));
+      return { organizationId, organizationName: org.name, month, from: from.toISOString(), to: to.toISOString(), lines: page.items, nextCursor: page.nextCursor, totals };
     });
   }
 
@@ -321,20 +266,7 @@ export class BillingService {
       if (!q.assistantId) throw new BadRequestException('assistantId is required');
       assistantId = q.assistantId;
     }
-    const params = new Params();
-    const where = [`kind = 'payout'`, `assistant_id = ${params.add(assistantId)}`];
-    if (q.from) where.push(`created_at >= ${params.add(q.from)}::timestamptz`);
-    if (q.to) where.push(`created_at < ${params.add(q.to)}::timestamptz`);
-    const format = q.groupBy === 'day' ? 'YYYY-MM-DD' : 'YYYY-MM';
-    const periods = rowsOf<Earnings['periods'][number]>(
-      await this.ds.query(
-        `SELECT to_char(created_at AT TIME ZONE 'UTC', '${format}') AS period, currency::text AS currency,
-                sum(amount_cents) AS "totalCents", count(*)::int AS payouts
-           FROM ledger_entries WHERE ${where.join(' AND ')}
-          GROUP BY 1, 2 ORDER BY 1 DESC, 2`,
-        params.values,
-      ),
-    );
+    const periods = await earningsPeriods(this.ds, assistantId, q);
     const totals = new Map<string, Earnings['totals'][number]>();
     for (const p of periods) {
       const t = totals.get(p.currency) ?? { currency: p.currency, totalCents: 0, payouts: 0 };
