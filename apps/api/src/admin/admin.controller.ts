@@ -7,11 +7,9 @@ import {
   queueParams,
   retryJobsBody,
   retryJobsResult,
-  TASK_STATUSES,
   type QueueName,
   type RetryJobsBody,
   type RetryJobsResult,
-  type TaskStatus,
 } from '@handoff/contracts';
 import type { DataSource } from 'typeorm';
 import { recordAudit } from '../audit/audit.js';
@@ -20,6 +18,7 @@ import { CurrentUser, Roles } from '../common/auth/decorators.js';
 import { Contract, Input } from '../common/http/contract.js';
 import { GuardedController } from '../common/http/global-guards.js';
 import { JobsService } from '../dispatch/jobs.service.js';
+import { queueFlags, taskStatusCounts } from './queue-counts.js';
 
 @ApiTags('admin')
 @ApiBearerAuth()
@@ -40,14 +39,9 @@ export class AdminController {
         return { name: q.name, waiting: (c.waiting ?? 0) + (c.prioritized ?? 0), active: c.active ?? 0, delayed: c.delayed ?? 0, failed: c.failed ?? 0, completed: c.completed ?? 0 };
       }),
     );
-    const rows: { status: TaskStatus; n: number }[] = await this.ds.query(`SELECT status, count(*)::int AS n FROM tasks GROUP BY status`);
-    const tasks = Object.fromEntries(TASK_STATUSES.map((s) => [s, rows.find((r) => r.status === s)?.n ?? 0]));
-    const [flags]: { overdue: number; escalated: number; outbox: number }[] = await this.ds.query(
-      `SELECT (SELECT count(*)::int FROM tasks WHERE status IN ('queued', 'claimed', 'in_progress') AND (overdue OR deadline <= now())) AS overdue,
-              (SELECT count(*)::int FROM tasks WHERE status = 'queued' AND escalated) AS escalated,
-              (SELECT count(*)::int FROM outbox) AS outbox`,
-    );
-    return { queues, tasks, overdue: flags!.overdue, escalated: flags!.escalated, outboxPending: flags!.outbox };
+    const tasks = await taskStatusCounts(this.ds);
+    const flags = await queueFlags(this.ds);
+    return { queues, tasks, overdue: flags.overdue, escalated: flags.escalated, outboxPending: flags.outbox };
   }
 
   @Get('queues/:queue/failed')

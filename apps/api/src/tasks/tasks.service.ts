@@ -18,6 +18,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { query } from '../database/sql.js';
 import { OutboxRelay } from '../dispatch/outbox.relay.js';
 import { GroupCommit } from '../database/group-commit.js';
+import { BOARD_SQL } from './board-query.js';
 import { SUBMIT_SQL, submission, submitParams, type Submission } from './submit-batch.js';
 import { TASK_JOINS, TASK_SELECT, taskRowFromJson, toTaskView, type TaskEventRow, type TaskRow } from './task-row.js';
 import { runClaimTransition, runTransition, type ClaimOutcome, type TransitionInput } from './transition.js';
@@ -118,9 +119,7 @@ export class TasksService {
   /** Queued work in the assistant's skills, best first. */
   async available(user: AuthUser, limit: number): Promise<Page<TaskView>> {
     const rows: TaskRow[] = await this.ds.query(
-      `SELECT ${TASK_SELECT} FROM tasks t ${TASK_JOINS}
-        WHERE t.status = 'queued' AND t.category = ANY($1::task_category[])
-        ORDER BY t.${QUEUE_ORDER.replaceAll(', ', ', t.')} LIMIT $2`,
+      BOARD_SQL,
       [user.skills, limit],
     );
     return { items: rows.map((r) => toTaskView(r)), nextCursor: null };
