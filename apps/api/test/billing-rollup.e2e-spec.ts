@@ -107,11 +107,13 @@ describe('billing rollups: equal to the plain aggregates', () => {
   });
   afterAll(() => t.close());
 
-  /** One task's writes in one transaction: the charge and payout in one statement, as a return writes them. */
+  /**
+   * One task's writes, each a transaction of its own as the API commits them: the charge and
+   * payout in one statement (as a return writes them), then each correction.
+   */
   async function write(c: pg.PoolClient, w: Write): Promise<void> {
     const client = orgs[w.org]!;
     const assistantId = assistants[w.assistant]!.user.id;
-    await c.query('BEGIN');
     const { rows } = await c.query(
       `INSERT INTO tasks (organization_id, created_by, title, instructions, category, priority, deadline, price_cents, currency)
        VALUES ($1, $2, 'rollup', 'rollup', 'data_entry', 'normal', now() + interval '1 day', $3, 'USD') RETURNING id`,
@@ -133,7 +135,6 @@ describe('billing rollups: equal to the plain aggregates', () => {
       const adjust = Math.floor(((w.price - refund) * w.adjust) / 100);
       if (adjust !== 0) await correct(c, taskId, client, assistantId, 'adjustment', adjust, w.correctionAt);
     }
-    await c.query('COMMIT');
   }
 
   async function correct(c: pg.PoolClient, taskId: string, client: Session, assistantId: string, kind: string, cents: number, at: Date) {
@@ -154,7 +155,9 @@ describe('billing rollups: equal to the plain aggregates', () => {
       };
       await both(SUMMARY_ORGANIZATIONS_SQL, PLAIN_ORGANIZATIONS, [from, to]);
       await both(SUMMARY_DAYS_SQL, PLAIN_DAYS, [from, to]);
-      for (const o of orgs) await both(STATEMENT_TOTALS_SQL, PLAIN_STATEMENT, [o.user.organizationId, from, to]);
+      // A statement covers whole days (a month): its bounds are midnights.
+      const [dayFrom, dayTo] = [from, to].map((b) => `${b.slice(0, 10)}T00:00:00Z`);
+      for (const o of orgs) await both(STATEMENT_TOTALS_SQL, PLAIN_STATEMENT, [o.user.organizationId, dayFrom, dayTo]);
       for (const a of assistants) {
         await both(EARNINGS_SQL, PLAIN_EARNINGS, [from, to, a.user.id, groupBy]);
         await both(EARNINGS_SQL, PLAIN_EARNINGS, [null, to, a.user.id, groupBy]);
