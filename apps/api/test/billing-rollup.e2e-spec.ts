@@ -208,6 +208,41 @@ describe('billing rollups: equal to the plain aggregates', () => {
     expect(await snapshot()).toEqual(kept);
   });
 
+  it('pages a month’s statement lines by cursor, every line once, with the whole month’s totals on each page', async () => {
+    const org = orgs[0]!;
+    const month = '2031-05';
+    const { rows: expected } = await t.db.query(
+      `SELECT id FROM ledger_entries WHERE organization_id = $1 AND kind <> 'payout' AND created_at >= '2031-05-01Z' AND created_at < '2031-06-01Z' ORDER BY created_at, id`,
+      [org.user.organizationId],
+    );
+    expect(expected.length).toBeGreaterThan(2);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let totals: unknown = null;
+    do {
+      const res = await t.http.get(`/api/billing/statement?month=${month}&limit=2${cursor ? `&cursor=${cursor}` : ''}`, { token: org.token });
+      expect(res.status).toBe(200);
+      expect(res.body.lines.length).toBeLessThanOrEqual(2);
+      totals ??= res.body.totals;
+      expect(res.body.totals).toEqual(totals);
+      seen.push(...res.body.lines.map((l: { id: string }) => l.id));
+      cursor = res.body.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(expected.map((r) => r.id));
+    const plain = (await t.db.query(PLAIN_STATEMENT, [org.user.organizationId, '2031-05-01Z', '2031-06-01Z'])).rows;
+    expect(totals).toEqual(plain);
+  });
+
+  it.each([
+    ['limit=0', /^limit must be at least 1/],
+    ['limit=201', /^limit must be at most 200/],
+    ['cursor=not-a-cursor', /^cursor is invalid/],
+  ])('refuses a statement page with %s, naming the field', async (query, message) => {
+    const res = await t.http.get(`/api/billing/statement?month=2031-05&${query}`, { token: orgs[0]!.token });
+    expect(res.status).toBe(400);
+    expect(res.body.message).toMatch(message);
+  });
+
   it('answers the summary over HTTP from the rollup as the plain aggregate does', async () => {
     const from = new Date(BASE - 2 * 24 * HOUR + 5 * HOUR).toISOString();
     const to = new Date(BASE + 2 * 24 * HOUR - 7 * HOUR).toISOString();
