@@ -8,7 +8,8 @@ import { CATEGORIES, seedQueued, skillsFor } from './scenarios/claim.mjs';
 const { TASK_JOINS, TASK_SELECT } = await import(`${REPO_ROOT}apps/api/dist/tasks/task-row.js`);
 const { ANNOUNCE_SQL } = await import(`${REPO_ROOT}apps/api/dist/dispatch/dispatch.processor.js`);
 const { DUE_TIMERS_SQL } = await import(`${REPO_ROOT}apps/api/dist/dispatch/timer-sweep.js`);
-const { CLAIM_NEXT_PICK, QUEUE_ORDER } = await import(`${REPO_ROOT}apps/api/dist/tasks/tasks.service.js`);
+const { CLAIM_NEXT_PICK } = await import(`${REPO_ROOT}apps/api/dist/tasks/tasks.service.js`);
+const { BOARD_SQL } = await import(`${REPO_ROOT}apps/api/dist/tasks/board-query.js`);
 const QUEUED = 5_000;
 const HISTORY = 50_000;
 const ASSISTANTS = 1_000;
@@ -77,9 +78,7 @@ async function main() {
     await explain(
       db,
       'available board: GET /api/tasks/available',
-      `SELECT ${TASK_SELECT} FROM tasks t ${TASK_JOINS}
-        WHERE t.status = 'queued' AND t.category = ANY($1::task_category[])
-        ORDER BY ${QUEUE_ORDER.split(', ').map((c) => `t.${c}`).join(', ')} LIMIT $2`,
+      BOARD_SQL,
       [skills, 50],
     );
     await explain(
