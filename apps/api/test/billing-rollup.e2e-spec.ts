@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import type pg from 'pg';
 import { EARNINGS_SQL, STATEMENT_TOTALS_SQL, SUMMARY_DAYS_SQL, SUMMARY_ORGANIZATIONS_SQL } from '../src/billing/ledger-rollup.js';
 import { loginAdmin, registerAssistant, registerClient, type Session } from './support/factories.js';
+import type { Res } from './support/http.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 // The rollup-based period reads against the plain aggregates over the rows
@@ -220,7 +221,7 @@ describe('billing rollups: equal to the plain aggregates', () => {
     let cursor: string | null = null;
     let totals: unknown = null;
     do {
-      const res = await t.http.get(`/api/billing/statement?month=${month}&limit=2${cursor ? `&cursor=${cursor}` : ''}`, { token: org.token });
+      const res: Res = await t.http.get(`/api/billing/statement?month=${month}&limit=2${cursor ? `&cursor=${cursor}` : ''}`, { token: org.token });
       expect(res.status).toBe(200);
       expect(res.body.lines.length).toBeLessThanOrEqual(2);
       totals ??= res.body.totals;

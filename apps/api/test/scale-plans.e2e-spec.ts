@@ -116,11 +116,11 @@ describe('query plans of the dashboard reads at scale', () => {
   const growingScans = (plan: PlanNode) => nodes(plan).filter((n) => SCANS.has(n['Node Type']) && GROWING.has(n['Relation Name'] ?? ''));
 
   it.each([
-    ['admin: tasks by status', () => `/api/tasks?status=claimed`, 'admin', /FROM tasks t/, ['tasks_status_created_idx']],
-    ['assistant: own tasks', () => `/api/tasks`, 'assistant', /FROM tasks t/, ['tasks_assignee_created_idx']],
-    ['assistant: the board', () => `/api/tasks/available`, 'assistant', /status = 'queued'/, ['tasks_queue_idx', 'tasks_pkey']],
-    ['admin: audit, first page', () => `/api/admin/audit`, 'admin', /FROM audit_log/, ['audit_log_created_idx', 'task_events_created_idx', 'ledger_corrections_created_idx']],
-    ['client: statement lines', () => `/api/billing/statement`, 'client', /FROM ledger_entries l JOIN tasks/, ['tasks_pkey']],
+    ['admin: tasks by status', (): string => `/api/tasks?status=claimed`, 'admin', /FROM tasks t/, ['tasks_status_created_idx']],
+    ['assistant: own tasks', (): string => `/api/tasks`, 'assistant', /FROM tasks t/, ['tasks_assignee_created_idx']],
+    ['assistant: the board', (): string => `/api/tasks/available`, 'assistant', /status = 'queued'/, ['tasks_queue_idx', 'tasks_pkey']],
+    ['admin: audit, first page', (): string => `/api/admin/audit`, 'admin', /FROM audit_log/, ['audit_log_created_idx', 'task_events_created_idx', 'ledger_corrections_created_idx']],
+    ['client: statement lines', (): string => `/api/billing/statement`, 'client', /FROM ledger_entries l JOIN tasks/, ['tasks_pkey']],
   ] as const)('%s: an index walk that a Limit stops', async (_name, path, who, match, indexes) => {
     const token = { admin, assistant, client }[who].token;
     for (const plan of await plansOf(path(), token, match)) {
@@ -132,10 +132,10 @@ describe('query plans of the dashboard reads at scale', () => {
   });
 
   it.each([
-    ['billing summary, a partial year', () => `/api/billing/summary?from=${new Date(Date.now() - 364 * 86_400_000).toISOString()}&to=${new Date().toISOString()}`, 'admin', /ledger_daily/],
-    ['assistant: earnings over the whole history', () => `/api/billing/earnings`, 'assistant', /ledger_assistant_daily/],
-    ['client: statement totals', () => `/api/billing/statement`, 'client', /ledger_daily/],
-    ['admin: queue health', () => `/api/admin/queues`, 'admin', /task_status_counts|FROM tasks/],
+    ['billing summary, a partial year', (): string => `/api/billing/summary?from=${new Date(Date.now() - 364 * 86_400_000).toISOString()}&to=${new Date().toISOString()}`, 'admin', /ledger_daily/],
+    ['assistant: earnings over the whole history', (): string => `/api/billing/earnings`, 'assistant', /ledger_assistant_daily/],
+    ['client: statement totals', (): string => `/api/billing/statement`, 'client', /ledger_daily/],
+    ['admin: queue health', (): string => `/api/admin/queues`, 'admin', /task_status_counts|FROM tasks/],
   ] as const)('%s: rollups, counters and index ranges, never a pass over a growing table', async (_name, path, who, match) => {
     const token = { admin, assistant, client }[who].token;
     const { rows } = await t.db.query<{ indexname: string; tablename: string }>(`SELECT indexname, tablename FROM pg_indexes WHERE schemaname = 'public'`);
