@@ -49,7 +49,7 @@ describe('query plans of the dashboard reads at scale', () => {
     client = await registerClient(t.http);
     assistant = await registerAssistant(t.http, ['data_entry', 'research', 'payroll']);
     for (const table of GROWING) await t.db.query(`ALTER TABLE ${table} SET (autovacuum_enabled = false)`);
-    // 40,000 tasks over a year among 40 assistants: the newest 5,000 queued (a deep queue), a few claimed,
+    // 40,000 tasks over a year among 40 assistants: the newest 5,000 queued (a deep queue), 300 claimed (more than a page),
     // the rest accepted (10 % late), with their events and ledger.
     const { rows: others } = await t.db.query<{ id: string }>(
       `INSERT INTO users (email, password_hash, name, role, skills) SELECT 'plan' || g || '@plans.test', 'x', 'Plan ' || g, 'assistant', ARRAY['data_entry']::task_category[]
@@ -64,7 +64,7 @@ describe('query plans of the dashboard reads at scale', () => {
               CASE WHEN s.status = 'accepted' THEN s.created + interval '1 hour' END, s.created, CASE WHEN s.status <> 'queued' THEN s.created END
          FROM generate_series(1, 40000) g,
               LATERAL (SELECT now() - (40000 - g) * interval '13 minutes' AS created,
-                              (CASE WHEN g > 35000 THEN 'queued' WHEN g > 34990 THEN 'claimed' ELSE 'accepted' END)::task_status AS status) s`,
+                              (CASE WHEN g > 35000 THEN 'queued' WHEN g > 34700 THEN 'claimed' ELSE 'accepted' END)::task_status AS status) s`,
       [client.user.organizationId, client.user.id, [assistant.user.id, ...others.map((o) => o.id)]],
     );
     await t.db.query(
