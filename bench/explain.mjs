@@ -5,7 +5,7 @@
 import { cleanupAll, createBenchDb, DEMO_CLIENT, insertAssistants, REPO_ROOT, userByEmail } from './lib/harness.mjs';
 import { CATEGORIES, seedQueued, skillsFor } from './scenarios/claim.mjs';
 
-const { ANNOUNCE_SQL, CLAIM_NEXT_PICK, DUE_TIMERS_SQL, QUEUE_ORDER, TASK_JOINS, TASK_SELECT } = await import(`${REPO_ROOT}apps/api/dist/tasks/tasks.repository.js`);
+const { ANNOUNCE_SQL, BOARD_SQL, CLAIM_NEXT_PICK, DUE_TIMERS_SQL, QUEUE_ORDER, TASK_JOINS, TASK_SELECT } = await import(`${REPO_ROOT}apps/api/dist/tasks/tasks.repository.js`);
 const QUEUED = 5_000;
 const HISTORY = 50_000;
 const ASSISTANTS = 1_000;
@@ -74,9 +74,7 @@ async function main() {
     await explain(
       db,
       'available board: GET /api/tasks/available',
-      `SELECT ${TASK_SELECT} FROM tasks t ${TASK_JOINS}
-        WHERE t.status = 'queued' AND t.category = ANY($1::task_category[])
-        ORDER BY ${QUEUE_ORDER.split(', ').map((c) => `t.${c}`).join(', ')} LIMIT $2`,
+      BOARD_SQL,
       [skills, 50],
     );
     await explain(

@@ -214,7 +214,8 @@ function safeJson(s) {
   }
 }
 
-async function waitForHttp(url, child, output, timeoutMs = 30_000) {
+// A shared machine at a load of 20+ took 23–26 s to start the built API.
+async function waitForHttp(url, child, output, timeoutMs = 120_000) {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     if (child.exitCode !== null) throw new Error(`process exited (${child.exitCode}) before serving:\n${output.join('')}`);

@@ -248,6 +248,8 @@ export async function seedScale(db, n, { log = () => undefined } = {}) {
          FROM (SELECT assignee_id, count(*)::int AS n FROM tasks WHERE status IN ('claimed', 'in_progress') GROUP BY assignee_id) a
         WHERE a.assignee_id = u.id`,
     );
+    // What the rollup and counter triggers keep when rows arrive one statement at a time (their migrations).
+    await step('rollups', `SELECT handoff_rebuild_ledger_rollups(), handoff_rebuild_status_counts()`);
     await client.query(`RESET session_replication_role`).catch(() => undefined);
 
     const t = performance.now();

@@ -96,8 +96,9 @@ export class BillingService {
     const { from, to } = resolvePeriod(q);
     // One snapshot for the table, the totals and the chart, so they agree with each other.
     return this.ds.transaction('REPEATABLE READ', async (m) => {
+      // Whole days from the daily rollup, the partial edge days from the entries.
       const orgs = await this.ledger.summaryRows(m, from, to);
-      const days = await this.ledger.days(m, from, to, (to.getTime() - from.getTime()) / DAY_MS <= FILL_DAYS_MAX);
+      const days = await this.ledger.days(m, from, to);
       return { from: from.toISOString(), to: to.toISOString(), organizations: orgs, totals: totalsOf(orgs), days: fillDays(days, from, to) };
     });
   }
@@ -173,23 +174,15 @@ export class BillingService {
     }
     const month = q.month ?? currentMonthKey();
     const { from, to } = monthBounds(month);
+    const cursor = decodeCursor(q.cursor);
     return this.ds.transaction('REPEATABLE READ', async (m) => {
       const org = await this.organizations.byId(organizationId, m);
       if (!org) throw new NotFoundException('organization not found');
-      const lines = await this.ledger.statementLines(m, organizationId, from, to);
-      const byCurrency = new Map<string, Statement['totals'][number]>();
-      for (const l of lines) {
-        const currency = l.currency.trim();
-        const t = byCurrency.get(currency) ?? { currency, chargedCents: 0, refundedCents: 0, adjustedCents: 0, totalCents: 0, tasksBilled: 0 };
-        if (l.kind === 'charge') {
-          t.chargedCents += l.amountCents;
-          t.tasksBilled += 1;
-        } else if (l.kind === 'refund') t.refundedCents += l.amountCents;
-        else t.adjustedCents += l.amountCents;
-        t.totalCents = t.chargedCents - t.refundedCents + t.adjustedCents;
-        byCurrency.set(currency, t);
-      }
-      return { organizationId, organizationName: org.name, month, from: from.toISOString(), to: to.toISOString(), lines: lines.map(toEntryView), totals: [...byCurrency.values()] };
+      // Totals from the daily rollup; the lines a page at a time, oldest first.
+      const totals = await this.ledger.statementTotals(m, organizationId, from, to);
+      const lines = await this.ledger.statementLines(m, organizationId, from, to, cursor, q.limit + 1);
+      const page = toPage(lines, q.limit, toEntryView, (r) => ({ at: r.cursorAt, id: r.id }));
+      return { organizationId, organizationName: org.name, month, from: from.toISOString(), to: to.toISOString(), lines: page.items, nextCursor: page.nextCursor, totals };
     });
   }
 

@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { BillingSummaryDay, BillingSummaryRow, Earnings, LedgerKind } from '@handoff/contracts';
+import type { BillingSummaryDay, BillingSummaryRow, Earnings, LedgerKind, StatementTotals } from '@handoff/contracts';
 import type { DataSource, EntityManager } from 'typeorm';
 import { cursorColumn, type Cursor } from '../common/http/pagination.js';
 import { rowMapper } from '../database/rows.js';
 import { rowsOf, type Queryable } from '../database/sql.js';
 import { ledgerRecordedEvents, type Placeholder } from '../events/outbox.repository.js';
 import type { CsvEntryRow } from './csv.js';
+import { earningsPeriods, statementTotals, summaryDays, summaryOrganizations } from './ledger-rollups.repository.js';
 import { LedgerEntry, type LedgerEntryWithTitle } from './ledger-entry.entity.js';
 
 export const toLedgerEntry = rowMapper<LedgerEntry, Pick<LedgerEntryWithTitle, 'taskTitle'>>(LedgerEntry, { task_title: 'taskTitle' });
@@ -112,64 +113,16 @@ export class LedgerRepository {
   }
 
   /** Per organization and currency over [from, to): billed, paid out, corrected, and late returns left unbilled. */
+  /** Per organization over [from, to): whole UTC days from the daily rollup, the partial edge days from the entries. */
   async summaryRows(m: EntityManager, from: Date, to: Date): Promise<BillingSummaryRow[]> {
-    return rowsOf<BillingSummaryRow>(
-      await m.query(
-        `WITH l AS (
-           SELECT organization_id, currency,
-                  count(*) FILTER (WHERE kind = 'charge')::int AS tasks_billed,
-                  coalesce(sum(amount_cents) FILTER (WHERE kind = 'charge'), 0) AS charged,
-                  coalesce(sum(amount_cents) FILTER (WHERE kind = 'payout'), 0) AS paid_out,
-                  coalesce(sum(amount_cents) FILTER (WHERE kind = 'refund'), 0) AS refunded,
-                  coalesce(sum(amount_cents) FILTER (WHERE kind = 'adjustment'), 0) AS adjusted
-             FROM ledger_entries WHERE created_at >= $1 AND created_at < $2
-            GROUP BY organization_id, currency),
-         late AS (
-           SELECT organization_id, currency, count(*)::int AS late_tasks
-             FROM tasks WHERE on_time = false AND returned_at >= $1 AND returned_at < $2
-            GROUP BY organization_id, currency)
-         SELECT o.id AS "organizationId", o.name AS "organizationName", coalesce(l.currency, late.currency)::text AS currency,
-                coalesce(l.tasks_billed, 0) AS "tasksBilled", coalesce(l.charged, 0) AS "chargedCents",
-                coalesce(l.paid_out, 0) AS "paidOutCents", coalesce(l.charged, 0) - coalesce(l.paid_out, 0) AS "feeCents",
-                coalesce(l.refunded, 0) AS "refundedCents", coalesce(l.adjusted, 0) AS "adjustedCents",
-                coalesce(late.late_tasks, 0) AS "lateTasks"
-           FROM l FULL JOIN late ON late.organization_id = l.organization_id AND late.currency = l.currency
-           JOIN organizations o ON o.id = coalesce(l.organization_id, late.organization_id)
-          ORDER BY "chargedCents" DESC, o.name, o.id`,
-        [from, to],
-      ),
-    );
+    return summaryOrganizations(m, from, to);
   }
 
-  /**
-   * Charged and paid out per UTC day and currency. `perDay` (a short period):
-   * one index-only range scan per day; grouping by a computed day makes the
-   * planner guess thousands of groups and sort every entry (on disk at 100,000).
-   */
-  async days(m: EntityManager, from: Date, to: Date, perDay: boolean): Promise<BillingSummaryDay[]> {
-    return rowsOf<BillingSummaryDay>(
-      await m.query(
-        perDay
-          ? `SELECT to_char(d.day AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, s.currency, s."chargedCents", s."paidOutCents"
-               FROM generate_series(date_trunc('day', $1::timestamptz AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', $2::timestamptz - interval '1 microsecond', interval '1 day') d(day)
-               CROSS JOIN LATERAL (
-                 SELECT currency::text AS currency,
-                        coalesce(sum(amount_cents) FILTER (WHERE kind = 'charge'), 0) AS "chargedCents",
-                        coalesce(sum(amount_cents) FILTER (WHERE kind = 'payout'), 0) AS "paidOutCents"
-                   FROM ledger_entries
-                  WHERE created_at >= greatest(d.day, $1::timestamptz) AND created_at < least(d.day + interval '1 day', $2::timestamptz)
-                    AND kind IN ('charge', 'payout')
-                  GROUP BY currency) s
-              ORDER BY d.day, s.currency`
-          : `SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, currency::text AS currency,
-                    coalesce(sum(amount_cents) FILTER (WHERE kind = 'charge'), 0) AS "chargedCents",
-                    coalesce(sum(amount_cents) FILTER (WHERE kind = 'payout'), 0) AS "paidOutCents"
-               FROM ledger_entries WHERE created_at >= $1 AND created_at < $2 AND kind IN ('charge', 'payout')
-              GROUP BY 1, 2 ORDER BY 1, 2`,
-        [from, to],
-      ),
-    );
+  /** Charged and paid out per UTC day and currency over [from, to), from the rollup and the edge days' entries. */
+  async days(m: EntityManager, from: Date, to: Date): Promise<BillingSummaryDay[]> {
+    return summaryDays(m, from, to);
   }
+
 
   /**
    * The filtered entries oldest first, a batch at a time, through a
@@ -247,34 +200,29 @@ export class LedgerRepository {
     return toLedgerEntry(row!);
   }
 
-  /** An organization's entries other than payouts over [from, to), oldest first: its statement's lines. */
-  async statementLines(m: EntityManager, organizationId: string, from: Date, to: Date): Promise<LedgerEntryWithTitle[]> {
-    const rows = rowsOf<Record<string, unknown>>(
+  /** A page of an organization's entries other than payouts over [from, to), oldest first, after `cursor`: its statement's lines. */
+  async statementLines(m: EntityManager, organizationId: string, from: Date, to: Date, cursor: Cursor | null, limit: number): Promise<(LedgerEntryWithTitle & { cursorAt: string })[]> {
+    const rows = rowsOf<Record<string, unknown> & { cursor_at: string }>(
       await m.query(
-        `SELECT l.*, t.title AS task_title FROM ledger_entries l JOIN tasks t ON t.id = l.task_id
+        `SELECT l.*, t.title AS task_title, ${cursorColumn('l')} FROM ledger_entries l JOIN tasks t ON t.id = l.task_id
           WHERE l.organization_id = $1 AND l.kind <> 'payout' AND l.created_at >= $2 AND l.created_at < $3
-          ORDER BY l.created_at, l.id`,
-        [organizationId, from, to],
+            ${cursor ? 'AND (l.created_at, l.id) > ($5::timestamptz, $6::uuid)' : ''}
+          ORDER BY l.created_at, l.id LIMIT $4`,
+        [organizationId, from, to, limit, ...(cursor ? [cursor.at, cursor.id] : [])],
       ),
     );
-    return rows.map(toLedgerEntry);
+    return rows.map((r) => ({ ...toLedgerEntry(r), cursorAt: r.cursor_at }));
   }
 
-  /** An assistant's payouts per UTC day or month and currency, newest period first. */
-  async earningsPeriods(assistantId: string, groupBy: 'day' | 'month', from?: string, to?: string): Promise<Earnings['periods']> {
-    const params = new Params();
-    const where = [`kind = 'payout'`, `assistant_id = ${params.add(assistantId)}`];
-    if (from) where.push(`created_at >= ${params.add(from)}::timestamptz`);
-    if (to) where.push(`created_at < ${params.add(to)}::timestamptz`);
-    const format = groupBy === 'day' ? `'YYYY-MM-DD'` : `'YYYY-MM'`;
-    return rowsOf<Earnings['periods'][number]>(
-      await this.ds.query(
-        `SELECT to_char(created_at AT TIME ZONE 'UTC', ${format}) AS period, currency::text AS currency,
-                sum(amount_cents) AS "totalCents", count(*)::int AS payouts
-           FROM ledger_entries WHERE ${where.join(' AND ')}
-          GROUP BY 1, 2 ORDER BY 1 DESC, 2`,
-        params.values,
-      ),
-    );
+  /** An organization's statement totals per currency over [from, to), from the rollup. */
+  async statementTotals(m: EntityManager, organizationId: string, from: Date, to: Date): Promise<StatementTotals[]> {
+    return statementTotals(m, organizationId, from, to);
   }
+
+
+  /** An assistant's payouts per UTC day or month and currency, newest period first, from the assistant's daily rollup. */
+  async earningsPeriods(assistantId: string, groupBy: 'day' | 'month', from?: string, to?: string): Promise<Earnings['periods']> {
+    return earningsPeriods(this.ds, assistantId, { groupBy, from, to });
+  }
+
 }

@@ -274,6 +274,31 @@ export const DUE_TIMERS_SQL = `
    WHERE status = 'returned' AND updated_at <= $1::timestamptz - $3::float8 * interval '1 millisecond'`;
 
 
+const BEST_FIRST = (alias: string) => `${alias}.priority DESC, ${alias}.deadline ASC, ${alias}.created_at ASC, ${alias}.id ASC`;
+
+/**
+ * The board: queued tasks in the skills ($1), best first, at most $2. Each
+ * skill reads at most a page of ids from its own stretch of `tasks_queue_idx`
+ * (an index-only scan), and only the page's rows are then read, so a page
+ * costs the same however long the queue (docs/PERFORMANCE.md#list-indexes).
+ * Filtering the whole queue by category read every queued task in the skills.
+ */
+export const BOARD_SQL = `
+  SELECT ${TASK_SELECT}
+    FROM (SELECT b.id FROM (SELECT DISTINCT unnest($1::task_category[]) AS category) c
+           CROSS JOIN LATERAL (
+             SELECT q.id, q.priority, q.deadline, q.created_at FROM tasks q
+              WHERE q.status = 'queued' AND q.category = c.category ORDER BY ${BEST_FIRST('q')} LIMIT $2) b
+           ORDER BY ${BEST_FIRST('b')} LIMIT $2) page
+    JOIN tasks t ON t.id = page.id
+   ${TASK_JOINS}
+   ORDER BY ${BEST_FIRST('t')}`;
+
+// Tasks per status from the counters the task triggers keep (migration
+// 1764002810000-task-status-counts, docs/PERFORMANCE.md#task-status-counters):
+// a sum over a fixed number of shard rows, exact in the reader's snapshot, at any size.
+export const TASK_STATUS_COUNTS_SQL = `SELECT status, sum(n)::int AS n FROM task_status_counts GROUP BY status`;
+
 @Injectable()
 export class TasksRepository {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
@@ -311,15 +336,7 @@ export class TasksRepository {
 
   /** Queued work in these skills, best first. */
   async queued(skills: readonly Category[], limit: number): Promise<TaskWithNames[]> {
-    const rows = rowsOf<Record<string, unknown>>(
-      await this.ds.query(
-        `SELECT ${TASK_SELECT} FROM tasks t ${TASK_JOINS}
-          WHERE t.status = 'queued' AND t.category = ANY($1::task_category[])
-          ORDER BY t.${QUEUE_ORDER.replaceAll(', ', ', t.')} LIMIT $2`,
-        [skills, limit],
-      ),
-    );
-    return rows.map(toTask);
+    return rowsOf<Record<string, unknown>>(await this.ds.query(BOARD_SQL, [skills, limit])).map(toTask);
   }
 
   /** Inserts the submissions (SUBMIT_SQL) and answers the rows that went in. */
@@ -365,10 +382,12 @@ export class TasksRepository {
 
   /** Tasks per status, and the open ones flagged overdue (or past their deadline) and escalated: the queue-health page. */
   async health(): Promise<{ byStatus: { status: TaskStatus; n: number }[]; overdue: number; escalated: number }> {
-    const byStatus = rowsOf<{ status: TaskStatus; n: number }>(await this.ds.query(`SELECT status, count(*)::int AS n FROM tasks GROUP BY status`));
+    const byStatus = rowsOf<{ status: TaskStatus; n: number }>(await this.ds.query(TASK_STATUS_COUNTS_SQL));
+    // Counts of index entries (tasks_open_overdue_idx, tasks_escalated_idx), not of task rows.
     const [flags] = rowsOf<{ overdue: number; escalated: number }>(
       await this.ds.query(
-        `SELECT (SELECT count(*)::int FROM tasks WHERE status IN ('queued', 'claimed', 'in_progress') AND (overdue OR deadline <= now())) AS overdue,
+        `SELECT (SELECT count(*)::int FROM tasks WHERE status IN ('queued', 'claimed', 'in_progress') AND overdue)
+              + (SELECT count(*)::int FROM tasks WHERE status IN ('queued', 'claimed', 'in_progress') AND NOT overdue AND deadline <= now()) AS overdue,
                 (SELECT count(*)::int FROM tasks WHERE status = 'queued' AND escalated) AS escalated`,
       ),
     );

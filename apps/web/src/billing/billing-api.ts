@@ -31,7 +31,7 @@ export const billingApi = {
   entries: (filters: EntryFilters, cursor?: string, limit = 50) =>
     request<Page<LedgerEntryView>>('/billing/entries', { query: { ...filters, cursor, limit } }),
   summary: (from: string, to: string) => request<BillingSummary>('/billing/summary', { query: { from, to } }),
-  statement: (month: string) => request<Statement>('/billing/statement', { query: { month } }),
+  statement: (month: string, cursor?: string) => request<Statement>('/billing/statement', { query: { month, cursor } }),
   earnings: (groupBy: 'month' | 'day') => request<Earnings>('/billing/earnings', { query: { groupBy } }),
   /** One key per submitted form: a retried click records the correction once. */
   adjust: (body: AdjustmentBody, idempotencyKey = newIdempotencyKey()) =>

@@ -151,6 +151,7 @@ describe('client statement', () => {
       month: m,
       ...monthPeriod(m),
       lines: m === month ? [entry(), entry({ id: 'e-2', kind: 'refund', amountCents: 500, reason: 'partial' })] : [],
+      nextCursor: null,
       totals: m === month ? [{ currency: 'USD', chargedCents: 2500, refundedCents: 500, adjustedCents: 0, totalCents: 2000, tasksBilled: 1 }] : [],
     });
     const calls = serve({ 'GET /api/billing/statement': (url) => ({ body: statement(url.searchParams.get('month')!) }) });
@@ -165,6 +166,30 @@ describe('client statement', () => {
   });
 });
 
+describe('client statement lines', () => {
+  it('loads the month’s further lines on request, keeping the month’s totals', async () => {
+    const month = currentMonth();
+    const page = (cursor: string | null): Statement => ({
+      organizationId: ORG,
+      organizationName: 'Acme',
+      month,
+      ...monthPeriod(month),
+      lines: cursor ? [entry({ id: 'e-2', kind: 'refund', amountCents: 500, reason: 'partial' })] : [entry()],
+      nextCursor: cursor ? null : 'next-page',
+      totals: [{ currency: 'USD', chargedCents: 2500, refundedCents: 500, adjustedCents: 0, totalCents: 2000, tasksBilled: 1 }],
+    });
+    const calls = serve({ 'GET /api/billing/statement': (url) => ({ body: page(url.searchParams.get('cursor')) }) });
+    renderWithProviders(<StatementPage />);
+    expect((await screen.findByTestId('statement-total-USD')).textContent).toContain('$20.00');
+    expect(screen.queryByTestId('entry-row-e-2')).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Load more' }));
+    expect((await screen.findByTestId('entry-row-e-2')).textContent).toContain('-$5.00');
+    expect(screen.getByTestId('entry-row-e-1')).toBeTruthy();
+    expect(calls.at(-1)!.url.searchParams.get('cursor')).toBe('next-page');
+    expect(screen.queryByRole('button', { name: 'Load more' })).toBeNull();
+  });
+});
+
 describe('client statement totals', () => {
   it('shows a month without refunds as $0.00 refunded, not −$0.00', async () => {
     const month = currentMonth();
@@ -176,6 +201,7 @@ describe('client statement totals', () => {
           month,
           ...monthPeriod(month),
           lines: [entry()],
+          nextCursor: null,
           totals: [{ currency: 'USD', chargedCents: 2500, refundedCents: 0, adjustedCents: 0, totalCents: 2500, tasksBilled: 1 }],
         } satisfies Statement,
       }),

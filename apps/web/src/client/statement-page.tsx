@@ -1,6 +1,6 @@
 import { formatMoney } from '@handoff/contracts';
 import { Card, Group, NativeSelect, SimpleGrid, Stack, Text, Title } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
+import { useInfiniteQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { billingApi, billingKeys, currentMonth, recentMonths } from '../billing/billing-api';
 import { EntryTable } from '../billing/entry-table';
@@ -12,8 +12,15 @@ import { formatMonth } from '../lib/format';
 /** The organization's monthly statement: what was charged, what came back, what is owed. */
 export function StatementPage() {
   const [month, setMonth] = useState(currentMonth());
-  const statement = useQuery({ queryKey: billingKeys.statement(month), queryFn: () => billingApi.statement(month) });
-  const data = statement.data;
+  // Totals cover the whole month on every page; the lines come a page at a time.
+  const statement = useInfiniteQuery({
+    queryKey: billingKeys.statement(month),
+    queryFn: ({ pageParam }) => billingApi.statement(month, pageParam),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+  const pages = statement.data?.pages;
+  const data = pages?.[0] && { ...pages[0], lines: pages.flatMap((p) => p.lines) };
 
   return (
     <>
@@ -46,7 +53,14 @@ export function StatementPage() {
                 <Title order={2} size="h4" p="md" pb={0}>
                   Lines
                 </Title>
-                <EntryTable entries={data.lines} label={`Statement lines for ${formatMonth(month)}`} taskLinkBase="/client/tasks" />
+                <EntryTable
+                  entries={data.lines}
+                  label={`Statement lines for ${formatMonth(month)}`}
+                  taskLinkBase="/client/tasks"
+                  hasMore={statement.hasNextPage}
+                  loadingMore={statement.isFetchingNextPage}
+                  onLoadMore={() => void statement.fetchNextPage()}
+                />
               </Card>
             </Stack>
           )

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDate, uuid } from './common.js';
+import { isoDate, listQuery, uuid } from './common.js';
 import { adjustmentBody, ledgerEntryView, ledgerKind } from './tasks.js';
 
 // Periods are half-open, [from, to): a month's summary ends where the next one starts,
@@ -69,6 +69,9 @@ export const monthKeyPattern = /^\d{4}-(0[1-9]|1[0-2])$/;
 export const statementQuery = z.strictObject({
   month: z.string({ message: 'must be a string' }).regex(monthKeyPattern, { message: 'must be a month as YYYY-MM' }).optional(),
   organizationId: uuid.optional(),
+  /** Lines per page, oldest first; the totals always cover the whole month. */
+  limit: listQuery.shape.limit,
+  cursor: listQuery.shape.cursor,
 });
 export type StatementQuery = z.infer<typeof statementQuery>;
 
@@ -89,7 +92,9 @@ export const statement = z.object({
   month: z.string(),
   from: z.string(),
   to: z.string(),
+  /** One page of the month's lines, oldest first; `nextCursor` asks for the next. */
   lines: z.array(ledgerEntryView),
+  nextCursor: z.string().nullable(),
   totals: z.array(statementTotals),
 });
 export type Statement = z.infer<typeof statement>;

@@ -14,6 +14,9 @@ import { MoneyRounding1764002200000 } from './1764002200000-money-rounding.js';
 import { ClaimNextEvents1764002300000 } from './1764002300000-claim-next-events.js';
 import { TemplatesBusinessHours1764002600000 } from './1764002600000-templates-business-hours.js';
 import { TwoFactor1764002700000 } from './1764002700000-two-factor.js';
+import { LedgerRollups1764002800000 } from './1764002800000-ledger-rollups.js';
+import { TaskStatusCounts1764002810000 } from './1764002810000-task-status-counts.js';
+import { ListIndexes1764002820000 } from './1764002820000-list-indexes.js';
 
 /** The one migration history, oldest first. Add new migrations at the end, one per line. */
 export const MIGRATIONS = [
@@ -33,4 +36,7 @@ export const MIGRATIONS = [
   ClaimNextEvents1764002300000,
   TemplatesBusinessHours1764002600000,
   TwoFactor1764002700000,
+  LedgerRollups1764002800000,
+  TaskStatusCounts1764002810000,
+  ListIndexes1764002820000,
 ];
