@@ -20,10 +20,11 @@ export function codeAtStep(secret: string, step: number): string {
   return generateSync({ secret, epoch: step * PERIOD_S, digits: 6, algorithm: 'sha1', period: PERIOD_S });
 }
 
-/** A code the server has not taken from this account yet: each step counts once, so after three in a slot it waits. */
+/** A code the server has not taken from this account yet: each step counts once, so after two in a slot it waits. */
 export async function nextCode(a: Authenticator): Promise<string> {
   const now = Math.floor(Date.now() / 1000 / PERIOD_S);
-  const step = Math.max(now - 1, (a.lastStep ?? -Infinity) + 1);
+  // Never the oldest step the window takes: a slow request could reach the server after it expired.
+  const step = Math.max(now, (a.lastStep ?? -Infinity) + 1);
   if (step > now + 1) await new Promise((r) => setTimeout(r, (step - 1) * PERIOD_S * 1000 - Date.now() + 50));
   a.lastStep = step;
   return codeAtStep(a.secret, step);

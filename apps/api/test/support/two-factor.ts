@@ -24,7 +24,9 @@ export function authenticatorOf(where: string, email: string): Authenticator | u
  */
 export async function nextCode(a: Authenticator): Promise<string> {
   const now = timeStepAt();
-  const step = Math.max(now - TOTP.windowSteps, (a.lastStep ?? -Infinity) + 1);
+  // Never the oldest step the window takes: on a busy machine the request can reach the server in the next
+  // slot, when that code has expired.
+  const step = Math.max(now, (a.lastStep ?? -Infinity) + 1);
   if (step > now + TOTP.windowSteps) {
     const ready = (step - TOTP.windowSteps) * TOTP.periodSeconds * 1000;
     await new Promise((r) => setTimeout(r, ready - Date.now() + 50));
