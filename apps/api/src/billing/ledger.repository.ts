@@ -12,13 +12,6 @@ import { LedgerEntry, type LedgerEntryWithTitle } from './ledger-entry.entity.js
 
 export const toLedgerEntry = rowMapper<LedgerEntry, Pick<LedgerEntryWithTitle, 'taskTitle'>>(LedgerEntry, { task_title: 'taskTitle' });
 
-/** The corrections admins make, as the audit trail reads them (`billing.<kind>` on the task). */
-export const LEDGER_CORRECTIONS_TRAIL = `
-  SELECT l.id, l.created_at, l.created_by, 'admin', 'billing.' || l.kind, 'task', l.task_id::text,
-         jsonb_build_object('organizationId', l.organization_id, 'amountCents', l.amount_cents, 'currency', trim(l.currency), 'reason', l.reason)
-    FROM ledger_entries l
-   WHERE l.kind IN ('refund', 'adjustment')`;
-
 /**
  * Billing's step of a return, composed into the return's one statement (the
  * tasks repository's move): for each row of the CTE `t` that came back on
