@@ -11,7 +11,6 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { generateSync } from 'otplib';
 import { writeFlameGraph } from './flamegraph.mjs';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -307,16 +306,48 @@ function b64url(s) {
 }
 
 /**
- * An access token exactly as the API issues it (HS256, same claims). Logging
- * a thousand assistants in would spend the setup on argon2, which is not what
- * any scenario measures; the API still verifies every token and reads the user.
+ * An access token exactly as the API issues it (HS256, same claims, a live session).
+ * Logging a thousand assistants in would spend the setup on argon2, which is not
+ * what any scenario measures; the API still verifies every token and reads the user.
  */
-export function mintToken({ id, role, tokenVersion = 0 }) {
+function signToken({ id, role, sid, tokenVersion = 0 }) {
   const now = Math.floor(Date.now() / 1000);
   const header = b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
-  const payload = b64url(JSON.stringify({ role, tv: tokenVersion, sub: id, iss: 'handoff', aud: 'handoff-api', iat: now, exp: now + 7200 }));
+  const payload = b64url(JSON.stringify({ role, tv: tokenVersion, sid, sub: id, iss: 'handoff', aud: 'handoff-api', iat: now, exp: now + 7200 }));
   const sig = createHmac('sha256', JWT_SECRET).update(`${header}.${payload}`).digest('base64url');
   return `${header}.${payload}.${sig}`;
+}
+
+/**
+ * Sessions for these users, as a sign-in opens them: one refresh-token family each,
+ * since an access token is honoured only while its family lives. Answers the family ids in order.
+ */
+async function openSessions(db, userIds) {
+  const { rows } = await db.pool.query(
+    `INSERT INTO refresh_tokens (family_id, user_id, token_hash, token_version, expires_at)
+     SELECT gen_random_uuid(), u, md5(random()::text || u::text), 0, now() + interval '1 day'
+       FROM unnest($1::uuid[]) WITH ORDINALITY AS x(u, n) ORDER BY n
+     RETURNING family_id, user_id`,
+    [userIds],
+  );
+  const byUser = new Map(rows.map((r) => [r.user_id, r.family_id]));
+  return userIds.map((id) => byUser.get(id));
+}
+
+/**
+ * A signed-in user's access token without the password round. An admin also gets a
+ * second factor on record where the build has two-factor sign-in, since admin routes
+ * answer nothing else until one is enrolled.
+ */
+export async function mintToken(db, { id, role, tokenVersion = 0 }) {
+  if (role === 'admin' && (await db.pool.query(`SELECT to_regclass('user_two_factor') IS NOT NULL AS present`)).rows[0].present) {
+    await db.pool.query(
+      `INSERT INTO user_two_factor (user_id, secret_sealed, enabled_at) VALUES ($1, 'bench: never read', now()) ON CONFLICT (user_id) DO NOTHING`,
+      [id],
+    );
+  }
+  const [sid] = await openSessions(db, [id]);
+  return signToken({ id, role, sid, tokenVersion });
 }
 
 export async function login(baseUrl, email, password) {
@@ -338,8 +369,13 @@ async function enrolIfRequired(baseUrl, token) {
     if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
     return r.json();
   };
-  const status = await call('GET', '/auth/two-factor');
+  // A build from before two-factor sign-in answers 404 here: nothing to enrol.
+  const probe = await fetch(`${baseUrl}/api/auth/two-factor`, { headers: { authorization: `Bearer ${token}` } });
+  if (probe.status === 404) return;
+  if (!probe.ok) throw new Error(`GET /auth/two-factor: ${probe.status} ${await probe.text()}`);
+  const status = await probe.json();
   if (!status.required || status.enabled) return;
+  const { generateSync } = await import('otplib');
   const { secret } = await call('POST', '/auth/two-factor/enrolment');
   const code = generateSync({ secret, epoch: Math.floor(Date.now() / 1000), digits: 6, algorithm: 'sha1', period: 30 });
   await call('POST', '/auth/two-factor/enrolment/confirm', { code });
@@ -365,7 +401,8 @@ export async function insertAssistants(db, { count, skillsFor, maxConcurrent = 1
   );
   const order = new Map(emails.map((e, i) => [e, i]));
   rows.sort((a, b) => order.get(a.email) - order.get(b.email));
-  return rows.map((r) => ({ id: r.id, email: r.email, token: mintToken({ id: r.id, role: 'assistant' }) }));
+  const sessions = await openSessions(db, rows.map((r) => r.id));
+  return rows.map((r, i) => ({ id: r.id, email: r.email, token: signToken({ id: r.id, role: 'assistant', sid: sessions[i] }) }));
 }
 
 export async function userByEmail(db, email) {

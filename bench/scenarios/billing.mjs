@@ -50,7 +50,7 @@ export async function run() {
   const api = await startApi({ db, prefix });
   try {
     const admin = (await db.pool.query(`SELECT id FROM users WHERE role = 'admin' LIMIT 1`)).rows[0];
-    const token = mintToken({ id: admin.id, role: 'admin' });
+    const token = await mintToken(db, { id: admin.id, role: 'admin' });
     const probe = await request(api.url, 'GET', '/api/billing/summary', { token });
     if (probe.status === 404) return [unavailable(SCENARIO, 'ms', '< 500 ms', 'not available: GET /api/billing/summary does not exist in this build')];
     if (probe.status !== 200) throw new Error(`billing summary answered ${probe.status}`);

@@ -60,7 +60,7 @@ export async function run({ pairs, profile }) {
   baseWorker.on('completed', () => completed++);
   try {
     const client = await userByEmail(db, DEMO_CLIENT);
-    const token = mintToken({ id: client.id, role: 'client' });
+    const token = await mintToken(db, { id: client.id, role: 'client' });
     // Announce reads who is online with the skill and free capacity: give it a realistic crowd.
     await insertAssistants(db, { count: 50, skillsFor, maxConcurrent: 3, online: true });
 

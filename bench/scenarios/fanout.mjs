@@ -53,7 +53,7 @@ export async function run({ pairs, profile }) {
   const bareClients = await spawnNode(['bench/lib/socket-clients.mjs'], { ipc: true });
   try {
     const client = await userByEmail(db, DEMO_CLIENT);
-    const clientToken = mintToken({ id: client.id, role: 'client' });
+    const clientToken = await mintToken(db, { id: client.id, role: 'client' });
     const rssIdle = api.rss();
 
     // Registered the quick way (SQL, a real password hash), then online through the API like a dashboard would.
