@@ -1,4 +1,4 @@
-import { RETRY_JOBS_MAX, TASK_STATUSES, type FailedJob, type QueueName, type RetryJobsResult, type TaskStatus } from '@handoff/contracts';
+import { isAwaitingReturn, RETRY_JOBS_MAX, TASK_STATUSES, type FailedJob, type QueueName, type RetryJobsResult, type TaskStatus } from '@handoff/contracts';
 import { Anchor, Badge, Box, Button, Card, Group, SimpleGrid, Table, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconRefresh } from '@tabler/icons-react';
@@ -60,7 +60,7 @@ export function QueuePage() {
   const rows = stats.queues;
   const queueSort = useSort(rows, QUEUE_COLUMNS);
   const qth = { sort: queueSort.sort, onSort: queueSort.toggle };
-  const openTasks = counts.flatMap((c, i) => (['queued', 'claimed', 'in_progress'].includes(TASK_STATUSES[i]!) ? (c.data?.items ?? []) : []));
+  const openTasks = counts.flatMap((c, i) => (isAwaitingReturn(TASK_STATUSES[i]!) ? (c.data?.items ?? []) : []));
   const overdue = stats.overdue ?? openTasks.filter((t) => isOverdue(t, now)).length;
   const escalated = stats.escalated ?? openTasks.filter((t) => t.escalated).length;
 
