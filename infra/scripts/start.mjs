@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkNode, ensureGeneratedSecrets, ensureInstalled, ensureJwtSecret, fail, loadDotEnv, log, REPO_ROOT, run, seconds } from './lib.mjs';
 import { ensureServices, probe, ServicesError } from './services.mjs';
+import { startMailCatcher } from './mail-catcher.mjs';
 
 const HEALTH_WAIT_MS = 60_000;
 const CLI = join(REPO_ROOT, 'apps/api/dist/database/cli.js');
@@ -123,6 +124,8 @@ async function main() {
   const cliOutput = await runCli(role === 'worker' ? 'migrate' : 'demo');
   const logins = demoLogins(cliOutput);
 
+  // Mail for the default address lands in a local catcher; a configured SMTP server gets it instead.
+  const catcher = !process.env.SMTP_URL && role !== 'api' ? await startMailCatcher().catch(() => null) : null;
   const server = serve(role);
   if (role === 'worker') {
     log(`worker started (HANDOFF_ROLE=worker) in ${seconds(started)}; Ctrl-C stops it`);
@@ -132,6 +135,7 @@ async function main() {
     const url = process.env.PUBLIC_URL || `http://localhost:${port}`;
     console.log(`\n  Handoff is ready at ${url}  (API under ${url}/api, docs at ${url}/api/docs)  in ${seconds(started)}\n`);
     if (logins) console.log(`${logins.split('\n').map((l) => `  ${l}`).join('\n')}\n`);
+    if (catcher) console.log(`  Mail it sends (address checks, password resets, reminders) is caught at ${catcher.pageUrl}\n`);
     console.log('  Ctrl-C stops it.\n');
   } else if (server.exitCode === null && server.signalCode === null) {
     log(`the server did not answer /api/health within ${HEALTH_WAIT_MS / 1000} s; it keeps running, see its log above`);

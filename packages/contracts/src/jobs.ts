@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { MAIL_TEMPLATES } from './schemas/account-email.js';
 
 // One job name, one payload schema, one queue. Producers and workers both
 // parse payloads with these schemas, and the API refuses to start a worker
 // while any job here lacks exactly one handler.
-export const QUEUES = ['dispatch', 'timers'] as const;
+export const QUEUES = ['dispatch', 'timers', 'mail'] as const;
 export type QueueName = (typeof QUEUES)[number];
 
 const taskVersion = z.object({ taskId: z.uuid(), version: z.number().int().positive() });
@@ -18,6 +19,9 @@ export const JOB_SCHEMAS = {
   'timers.deadline': z.object({ taskId: z.uuid() }),
   'timers.escalation': taskVersion,
   'timers.auto-accept': taskVersion,
+  'timers.review-reminder': taskVersion,
+  // Values are the template's, as JSON (times as ISO strings); the worker renders the mail.
+  'mail.send': z.object({ template: z.enum(MAIL_TEMPLATES), to: z.email(), values: z.record(z.string(), z.unknown()) }),
 } as const;
 
 export type JobName = keyof typeof JOB_SCHEMAS;
@@ -29,6 +33,8 @@ export const JOB_QUEUE = {
   'timers.deadline': 'timers',
   'timers.escalation': 'timers',
   'timers.auto-accept': 'timers',
+  'timers.review-reminder': 'timers',
+  'mail.send': 'mail',
 } as const satisfies { [K in JobName]: QueueName };
 
 /**
@@ -42,4 +48,7 @@ export const jobId = {
   deadline: (taskId: string) => `deadline/${taskId}`,
   escalation: (taskId: string, version: number) => `escalation/${taskId}/${version}`,
   autoAccept: (taskId: string, version: number) => `auto-accept/${taskId}/${version}`,
+  reviewReminder: (taskId: string, version: number) => `review-reminder/${taskId}/${version}`,
+  /** One mail per cause (a token, a task version and recipient): a retried cause sends it once. */
+  mail: (key: string) => `mail/${key}`,
 };

@@ -1,16 +1,26 @@
-import { ForbiddenException, Get, Inject, NotFoundException, Post, Put, Req, Res } from '@nestjs/common';
+import { ForbiddenException, Get, Inject, Logger, NotFoundException, Post, Put, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import {
   authResponse,
   changePasswordBody,
+  emailVerification,
   loginBody,
+  mailAccepted,
+  passwordResetConfirmBody,
+  passwordResetRequestBody,
+  verifyEmailBody,
   loginResponse,
   registerBody,
   twoFactorLoginBody,
   userView,
   type AuthResponse,
   type ChangePasswordBody,
+  type EmailVerification,
   type LoginBody,
+  type MailAccepted,
+  type PasswordResetConfirmBody,
+  type PasswordResetRequestBody,
+  type VerifyEmailBody,
   type LoginResponse,
   type RegisterBody,
   type TwoFactorLoginBody,
@@ -24,9 +34,10 @@ import { Contract, Input } from '../common/http/contract.js';
 import { parseCookies, serializeCookie } from '../common/http/cookies.js';
 import { originAllowed } from '../common/http/origin.js';
 import { GuardedController } from '../common/http/global-guards.js';
-import { byIp, RateLimit } from '../common/rate-limit/rate-limit.js';
+import { byIp, byUser, RateLimit } from '../common/rate-limit/rate-limit.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { UsersService } from '../users/users.service.js';
+import { AccountEmailService } from './account-email.service.js';
 import { AuthService, type Issued } from './auth.service.js';
 import { REFRESH_COOKIE, REFRESH_COOKIE_PATH, RefreshTokensService } from './refresh-tokens.service.js';
 import { DEVICE_TOKEN_TTL_MS } from './two-factor/device-tokens.js';
@@ -38,10 +49,13 @@ const DEVICE_COOKIE_PATH = '/api/auth/login';
 @ApiTags('auth')
 @GuardedController('auth')
 export class AuthController {
+  private readonly logger = new Logger('auth');
+
   constructor(
     private readonly auth: AuthService,
     private readonly users: UsersService,
     private readonly refreshTokens: RefreshTokensService,
+    private readonly accountEmail: AccountEmailService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -50,7 +64,54 @@ export class AuthController {
   @RateLimit({ name: 'register', limit: (c) => c.rateLimits.register, tracker: byIp })
   @Contract({ summary: 'Create a client (with its organization) or an assistant account; sets the refresh cookie', body: registerBody, response: authResponse, status: 201, errors: { 409: 'e-mail already registered', 429: 'rate limited' } })
   async register(@Input('body') body: RegisterBody, @Res({ passthrough: true }) reply: FastifyReply): Promise<AuthResponse> {
-    return this.withCookie(reply, await this.auth.register(body));
+    const issued = await this.auth.register(body);
+    // The account works before its address is proven; a mail that could not be queued now can be asked for again.
+    await this.accountEmail.sendVerification(issued.body.user.id).catch((e: Error) => this.logger.warn(`verification mail not queued: ${e.message}`));
+    return this.withCookie(reply, issued);
+  }
+
+  @Public()
+  @Post('password-reset')
+  @RateLimit({ name: 'password-reset', limit: (c) => c.rateLimits.register, tracker: byIp })
+  @Contract({
+    summary: 'Mail a single-use link to choose a new password; the same answer whether or not the address has an account',
+    body: passwordResetRequestBody,
+    response: mailAccepted,
+    status: 202,
+    errors: { 429: 'rate limited' },
+  })
+  requestPasswordReset(@Input('body') body: PasswordResetRequestBody): Promise<MailAccepted> {
+    return this.accountEmail.requestPasswordReset(body.email);
+  }
+
+  @Public()
+  @Post('password-reset/confirm')
+  @RateLimit({ name: 'password-reset-confirm', limit: (c) => c.rateLimits.login, tracker: byIp })
+  @Contract({
+    summary: 'Set a new password with the token from a reset mail; every session of the account ends',
+    body: passwordResetConfirmBody,
+    status: 204,
+    errors: { 400: 'token is invalid, expired or used already', 429: 'rate limited' },
+  })
+  async confirmPasswordReset(@Input('body') body: PasswordResetConfirmBody): Promise<void> {
+    await this.accountEmail.confirmPasswordReset(body);
+  }
+
+  @Public()
+  @Post('verify-email')
+  @RateLimit({ name: 'verify-email', limit: (c) => c.rateLimits.login, tracker: byIp })
+  @Contract({ summary: 'Prove the address with the token from a verification mail', body: verifyEmailBody, response: emailVerification, errors: { 400: 'token is invalid, expired or used already', 429: 'rate limited' } })
+  verifyEmail(@Input('body') body: VerifyEmailBody): Promise<EmailVerification> {
+    return this.accountEmail.verify(body.token);
+  }
+
+  @ApiBearerAuth()
+  @BeforeTwoFactor()
+  @Post('verify-email/resend')
+  @RateLimit({ name: 'verify-email-resend', limit: (c) => c.rateLimits.register, tracker: byUser })
+  @Contract({ summary: 'Mail the signed-in user a new verification link (at most one a minute)', response: mailAccepted, status: 202, errors: { 401: 'no or bad token', 429: 'rate limited' } })
+  resendVerification(@CurrentUser() caller: AuthUser): Promise<MailAccepted> {
+    return this.accountEmail.sendVerification(caller.id);
   }
 
   @Public()

@@ -68,6 +68,11 @@ export const envSchema = z.object({
   HANDOFF_ADMIN_PASSWORD: z.string().min(10).default('handoff-admin-2026'),
   CLAIM_WINDOW: duration('CLAIM_WINDOW', '15m'),
   REVIEW_WINDOW: duration('REVIEW_WINDOW', '72h'),
+  // How long before auto-accept the client's reviewers are mailed a reminder; none when the window is this short or shorter.
+  REVIEW_REMINDER_LEAD: duration('REVIEW_REMINDER_LEAD', '24h'),
+  // How long a password-reset link and an address-verification link work.
+  PASSWORD_RESET_TTL: duration('PASSWORD_RESET_TTL', '1h'),
+  EMAIL_VERIFY_TTL: duration('EMAIL_VERIFY_TTL', '72h'),
   PLATFORM_FEE_BPS: int(0, 10_000, 2000),
   DEFAULT_MAX_CONCURRENT_TASKS: int(1, 50, 3),
   LOGIN_RATE_LIMIT: int(1, 100_000, 10),
@@ -159,6 +164,9 @@ export interface AppConfig {
   admin: { email: string; password: string };
   claimWindowMs: number;
   reviewWindowMs: number;
+  reviewReminderLeadMs: number;
+  /** Lifetimes of mailed links: a password reset, an address verification. */
+  mailLinks: { passwordResetTtlMs: number; verifyEmailTtlMs: number };
   platformFeeBps: number;
   defaultMaxConcurrentTasks: number;
   rateLimits: { login: number; register: number; claim: number; windowMs: number };
@@ -248,6 +256,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     admin: { email: e.HANDOFF_ADMIN_EMAIL.toLowerCase(), password: e.HANDOFF_ADMIN_PASSWORD },
     claimWindowMs: e.CLAIM_WINDOW,
     reviewWindowMs: e.REVIEW_WINDOW,
+    reviewReminderLeadMs: e.REVIEW_REMINDER_LEAD,
+    mailLinks: { passwordResetTtlMs: e.PASSWORD_RESET_TTL, verifyEmailTtlMs: e.EMAIL_VERIFY_TTL },
     platformFeeBps: e.PLATFORM_FEE_BPS,
     defaultMaxConcurrentTasks: e.DEFAULT_MAX_CONCURRENT_TASKS,
     rateLimits: {

@@ -1,4 +1,5 @@
 import { AuditLog } from '../audit/audit-log.entity.js';
+import { EmailToken } from '../auth/email-token.entity.js';
 import { RefreshToken } from '../auth/refresh-token.entity.js';
 import { LedgerEntry } from '../billing/ledger-entry.entity.js';
 import { IdempotencyKey } from '../common/http/idempotency-key.entity.js';
@@ -13,4 +14,4 @@ import { Organization } from '../users/organization.entity.js';
 import { User } from '../users/user.entity.js';
 
 /** One entity per table; each table's SQL lives in its repository (`REPOSITORIES`). */
-export const ENTITIES = [Organization, User, RateCard, Task, TaskEvent, LedgerEntry, OutboxRow, RefreshToken, AuditLog, IdempotencyKey, Template, TemplateVersion, UserTwoFactor, TwoFactorRecoveryCode, TwoFactorDevice];
+export const ENTITIES = [Organization, User, RateCard, Task, TaskEvent, LedgerEntry, OutboxRow, RefreshToken, AuditLog, IdempotencyKey, Template, TemplateVersion, UserTwoFactor, TwoFactorRecoveryCode, TwoFactorDevice, EmailToken];

@@ -10,6 +10,7 @@ describe('runJob', () => {
     'timers.auto-accept': async (p) => seen.push(p),
     'timers.deadline': async (p) => seen.push(p),
     'timers.escalation': async (p) => seen.push(p),
+    'timers.review-reminder': async (p) => seen.push(p),
   };
   const job = (name: string, data: unknown) => ({ name, data }) as Job;
 

@@ -11,6 +11,15 @@ export const DEFAULT_JOB_OPTIONS: JobsOptions = {
   removeOnFail: { age: 14 * 24 * 3_600 },
 };
 
+/**
+ * Queues whose jobs want other defaults. Mail keeps no copy once sent (a reset link in Redis
+ * is a live credential) and two days once failed; an SMTP server down for a while is retried
+ * for about a day.
+ */
+export const QUEUE_JOB_OPTIONS: Partial<Record<QueueName, JobsOptions>> = {
+  mail: { attempts: 14, backoff: { type: 'exponential', delay: 5_000 }, removeOnComplete: true, removeOnFail: { age: 2 * 24 * 3_600 } },
+};
+
 /** One job to add: a name fixes its queue and its payload's shape. */
 export interface JobRequest<K extends JobName = JobName> {
   name: K;
@@ -58,8 +67,8 @@ export class JobsService {
   private readonly logger = new Logger('queues');
   private lastError = 0;
 
-  constructor(@InjectQueue('dispatch') dispatch: Queue, @InjectQueue('timers') timers: Queue) {
-    this.queues = { dispatch, timers };
+  constructor(@InjectQueue('dispatch') dispatch: Queue, @InjectQueue('timers') timers: Queue, @InjectQueue('mail') mail: Queue) {
+    this.queues = { dispatch, timers, mail };
     // A Redis outage is reported by health and 503s; log it once in a while, not per reconnect attempt.
     for (const q of Object.values(this.queues)) {
       q.on('error', (e: Error) => {

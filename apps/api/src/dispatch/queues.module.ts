@@ -7,7 +7,7 @@ import { EventsModule } from '../events/events.module.js';
 import { RealtimeModule } from '../realtime/realtime.module.js';
 import { redisOptionsFromUrl, requestRedisOptions, workerRedisOptions } from '../redis/redis.module.js';
 import { AnnounceSubscriber } from './announce.subscriber.js';
-import { DEFAULT_JOB_OPTIONS, JobsService } from './jobs.service.js';
+import { DEFAULT_JOB_OPTIONS, JobsService, QUEUE_JOB_OPTIONS } from './jobs.service.js';
 import { SNAPSHOTS_MAX, TaskSnapshots } from './task-snapshots.js';
 
 /** Queues (producers) and the announce subscriber exist in every role; processors only where workers run. */
@@ -31,6 +31,7 @@ import { SNAPSHOTS_MAX, TaskSnapshots } from './task-snapshots.js';
         inject: [APP_CONFIG],
         useFactory: (config: AppConfig) => ({
           connection: { ...redisOptionsFromUrl(config.redisUrl), ...requestRedisOptions(), maxRetriesPerRequest: null, enableAutoPipelining: true } as ConnectionOptions,
+          ...(QUEUE_JOB_OPTIONS[name] ? { defaultJobOptions: { ...DEFAULT_JOB_OPTIONS, ...QUEUE_JOB_OPTIONS[name] } } : {}),
         }),
       }),
     ),

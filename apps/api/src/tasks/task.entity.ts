@@ -65,6 +65,10 @@ export class Task {
   @Column({ name: 'updated_at', type: 'timestamptz' })
   updatedAt: Date;
 
+  /** The returned version whose review reminder went out (read and set by the reminder alone, not in views). */
+  @Column({ name: 'review_reminded_version', type: 'int', nullable: true, select: false })
+  reviewRemindedVersion?: number | null;
+
   @Column({ name: 'claimed_at', type: 'timestamptz', nullable: true })
   claimedAt: Date | null;
 

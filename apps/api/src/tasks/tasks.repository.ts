@@ -251,7 +251,7 @@ export interface TaskFilter {
 
 /** The tasks table: every statement that reads or writes it. */
 /** The timers a task's state can call for (the timer sweep queues them). */
-export type TimerKind = 'deadline' | 'escalation' | 'claim-expiry' | 'auto-accept';
+export type TimerKind = 'deadline' | 'escalation' | 'claim-expiry' | 'auto-accept' | 'review-reminder';
 
 /**
  * Every timer the tasks' current state calls for that falls due by $1 (a
@@ -274,7 +274,11 @@ export const DUE_TIMERS_SQL = `
    WHERE status = 'claimed' AND claimed_at <= $1::timestamptz - $2::float8 * interval '1 millisecond'
   UNION ALL
   SELECT 'auto-accept', id, version, updated_at + $3::float8 * interval '1 millisecond' FROM tasks
-   WHERE status = 'returned' AND updated_at <= $1::timestamptz - $3::float8 * interval '1 millisecond'`;
+   WHERE status = 'returned' AND updated_at <= $1::timestamptz - $3::float8 * interval '1 millisecond'
+  UNION ALL
+  SELECT 'review-reminder', id, version, updated_at + ($3::float8 - $4::float8) * interval '1 millisecond' FROM tasks
+   WHERE status = 'returned' AND $3::float8 > $4::float8 AND review_reminded_version IS DISTINCT FROM version
+     AND updated_at <= $1::timestamptz - ($3::float8 - $4::float8) * interval '1 millisecond'`;
 
 
 const BEST_FIRST = (alias: string) => `${alias}.priority DESC, ${alias}.deadline ASC, ${alias}.created_at ASC, ${alias}.id ASC`;
@@ -404,7 +408,22 @@ export class TasksRepository {
   }
 
   /** Every timer due by `until`, with the version its job must name (DUE_TIMERS_SQL). */
-  async dueTimers(until: Date, claimWindowMs: number, reviewWindowMs: number): Promise<{ kind: TimerKind; id: string; version: number; due: Date }[]> {
-    return query(this.ds, DUE_TIMERS_SQL, [until, claimWindowMs, reviewWindowMs]);
+  async dueTimers(until: Date, windows: { claimWindowMs: number; reviewWindowMs: number; reviewReminderLeadMs: number }): Promise<{ kind: TimerKind; id: string; version: number; due: Date }[]> {
+    return query(this.ds, DUE_TIMERS_SQL, [until, windows.claimWindowMs, windows.reviewWindowMs, windows.reviewReminderLeadMs]);
+  }
+
+  /**
+   * Marks this returned version's review reminder as sent, once: the task as it is, if it is
+   * still returned at this version and its reminder has not gone out; otherwise null.
+   */
+  async markReviewReminded(taskId: string, version: number, m: Queryable = this.ds): Promise<{ title: string; organizationId: string; returnedAt: Date } | null> {
+    const [row] = await query<{ title: string; organization_id: string; updated_at: Date }>(
+      m,
+      `UPDATE tasks SET review_reminded_version = version
+        WHERE id = $1 AND version = $2 AND status = 'returned' AND review_reminded_version IS DISTINCT FROM version
+        RETURNING title, organization_id, updated_at`,
+      [taskId, version],
+    );
+    return row ? { title: row.title, organizationId: row.organization_id, returnedAt: row.updated_at } : null;
   }
 }

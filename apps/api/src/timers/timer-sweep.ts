@@ -27,6 +27,8 @@ export function timerJob(t: DueTimer, now: number): JobRequest {
       return jobRequest('timers.claim-expiry', { taskId: t.taskId, version: t.version }, { jobId: jobId.claimExpiry(t.taskId, t.version), delay });
     case 'auto-accept':
       return jobRequest('timers.auto-accept', { taskId: t.taskId, version: t.version }, { jobId: jobId.autoAccept(t.taskId, t.version), delay });
+    case 'review-reminder':
+      return jobRequest('timers.review-reminder', { taskId: t.taskId, version: t.version }, { jobId: jobId.reviewReminder(t.taskId, t.version), delay });
   }
 }
 
@@ -66,7 +68,7 @@ export class TimerSweep {
   async sweep(): Promise<number> {
     const now = Date.now();
     const until = new Date(now + this.config.timerHorizonMs);
-    const rows = await this.tasks.dueTimers(until, this.config.claimWindowMs, this.config.reviewWindowMs);
+    const rows = await this.tasks.dueTimers(until, this.config);
     const jobs = rows.map((r) => timerJob({ kind: r.kind, taskId: r.id, version: r.version, due: r.due.getTime() }, now));
     for (let i = 0; i < jobs.length; i += 1_000) await this.jobs.addAll(jobs.slice(i, i + 1_000));
     return jobs.length;

@@ -3,6 +3,7 @@ import type { Job } from 'bullmq';
 import { TasksService } from '../tasks/tasks.service.js';
 import { runJob, type Handlers } from '../dispatch/job-handlers.js';
 import { LoggedWorker } from '../dispatch/logged-worker.js';
+import { ReviewReminders } from '../notifications/review-reminders.js';
 
 /**
  * Delayed jobs that re-read the task when they fire and act only if the state
@@ -17,9 +18,13 @@ export class TimersProcessor extends LoggedWorker {
     'timers.auto-accept': (p) => this.tasks.systemTransition(p.taskId, 'auto_accept', p.version).then(outcome),
     'timers.deadline': (p) => this.tasks.markOverdue(p.taskId).then(outcome),
     'timers.escalation': (p) => this.tasks.escalate(p.taskId).then(outcome),
+    'timers.review-reminder': (p) => this.reminders.remind(p.taskId, p.version),
   };
 
-  constructor(private readonly tasks: TasksService) {
+  constructor(
+    private readonly tasks: TasksService,
+    private readonly reminders: ReviewReminders,
+  ) {
     super();
   }
 

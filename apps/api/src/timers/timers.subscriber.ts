@@ -12,7 +12,7 @@ import { timerJob, type DueTimer } from './timer-sweep.js';
  * those due within the horizon are queued now; `TimerSweep` queues the rest
  * when they come that close, if the task still needs them then.
  */
-export function timersFor(change: TaskChange, task: Pick<Task, 'deadline' | 'createdAt' | 'escalated'>, now: number, config: Pick<AppConfig, 'claimWindowMs' | 'reviewWindowMs' | 'timerHorizonMs'>): JobRequest[] {
+export function timersFor(change: TaskChange, task: Pick<Task, 'deadline' | 'createdAt' | 'escalated'>, now: number, config: Pick<AppConfig, 'claimWindowMs' | 'reviewWindowMs' | 'reviewReminderLeadMs' | 'timerHorizonMs'>): JobRequest[] {
   const due: DueTimer[] = [];
   const { taskId, version, to } = change;
   if (change.action === 'submit') due.push({ kind: 'deadline', taskId, version, due: task.deadline.getTime() });
@@ -22,6 +22,9 @@ export function timersFor(change: TaskChange, task: Pick<Task, 'deadline' | 'cre
   }
   if (to === 'claimed' && change.from === 'queued') due.push({ kind: 'claim-expiry', taskId, version, due: change.at + config.claimWindowMs });
   if (to === 'returned') due.push({ kind: 'auto-accept', taskId, version, due: change.at + config.reviewWindowMs });
+  if (to === 'returned' && config.reviewWindowMs > config.reviewReminderLeadMs) {
+    due.push({ kind: 'review-reminder', taskId, version, due: change.at + config.reviewWindowMs - config.reviewReminderLeadMs });
+  }
   return due.filter((t) => t.due - now <= config.timerHorizonMs).map((t) => timerJob(t, now));
 }
 

@@ -10,6 +10,7 @@ export function toUserView(u: User, organizationName?: string | null): UserView 
     role: u.role,
     organizationId: u.organizationId,
     suspended: u.suspended,
+    emailVerifiedAt: u.emailVerifiedAt ? u.emailVerifiedAt.toISOString() : null,
     createdAt: u.createdAt.toISOString(),
   };
   if (organizationName !== undefined) view.organizationName = organizationName;

@@ -78,6 +78,17 @@ export class UsersRepository {
     await m.update(User, { id }, patch);
   }
 
+  /** Proves the address, if the account still has it; the account as verified, or null. */
+  async markEmailVerified(id: string, email: string): Promise<{ email: string; emailVerifiedAt: Date } | null> {
+    const [row] = await query<{ email: string; email_verified_at: Date }>(
+      this.ds,
+      `UPDATE users SET email_verified_at = COALESCE(email_verified_at, now())
+        WHERE id = $1 AND lower(email) = lower($2) RETURNING email, email_verified_at`,
+      [id, email],
+    );
+    return row ? { email: row.email, emailVerifiedAt: row.email_verified_at } : null;
+  }
+
   /** A new password hash and the next token version (ending every session); false when the user is gone. */
   async changePassword(id: string, passwordHash: string): Promise<boolean> {
     const changed = await this.users.createQueryBuilder().update(User).set({ passwordHash, tokenVersion: () => 'token_version + 1' }).where('id = :id', { id }).execute();

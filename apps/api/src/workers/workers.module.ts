@@ -8,6 +8,8 @@ import { assertEveryJobHandled } from '../dispatch/job-handlers.js';
 import type { LoggedWorker } from '../dispatch/logged-worker.js';
 import { QueuesModule } from '../dispatch/queues.module.js';
 import { Maintenance } from '../maintenance/maintenance.service.js';
+import { MailProcessor } from '../notifications/mail.processor.js';
+import { NotificationsModule } from '../notifications/notifications.module.js';
 import { RealtimeModule } from '../realtime/realtime.module.js';
 import { redisOptionsFromUrl, RedisModule, workerRedisOptions } from '../redis/redis.module.js';
 import { PERIODIC_QUEUE, PeriodicProcessor } from '../scheduling/periodic.processor.js';
@@ -46,11 +48,12 @@ export class WorkersModule implements OnModuleInit {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkersModule,
-      imports: [QueuesModule, TasksModule, RealtimeModule, RedisModule, DiscoveryModule, BullModule.registerQueue({ name: PERIODIC_QUEUE })],
+      imports: [QueuesModule, TasksModule, NotificationsModule, RealtimeModule, RedisModule, DiscoveryModule, BullModule.registerQueue({ name: PERIODIC_QUEUE })],
       providers: [
         { provide: DispatchProcessor, useClass: withWorkerOptions(DispatchProcessor, config) },
         { provide: TimersProcessor, useClass: withWorkerOptions(TimersProcessor, config) },
         { provide: PeriodicProcessor, useClass: withWorkerOptions(PeriodicProcessor, config) },
+        { provide: MailProcessor, useClass: withWorkerOptions(MailProcessor, config) },
         WorkerWatchdog,
         Maintenance,
         TimerSweep,
@@ -61,9 +64,10 @@ export class WorkersModule implements OnModuleInit {
   constructor(
     private readonly dispatch: DispatchProcessor,
     private readonly timers: TimersProcessor,
+    private readonly mail: MailProcessor,
   ) {}
 
   onModuleInit(): void {
-    assertEveryJobHandled({ dispatch: this.dispatch.handlers, timers: this.timers.handlers });
+    assertEveryJobHandled({ dispatch: this.dispatch.handlers, timers: this.timers.handlers, mail: this.mail.handlers });
   }
 }

@@ -66,6 +66,10 @@ export function validBody(key: string, taskId = NO_TASK): Json | undefined {
     'POST /api/auth/two-factor/recovery-codes': { code: '123456' },
     'POST /api/auth/two-factor/disable': { password: 'not-the-password', code: '123456' },
     'PUT /api/organizations/{id}/two-factor-policy': { requireTwoFactor: false },
+    // Account mail: a token of the right shape that was never issued, so nothing changes.
+    'POST /api/auth/password-reset': { email: 'valid@example.com' },
+    'POST /api/auth/password-reset/confirm': { token: 'A'.repeat(43), password: 'another-horse-battery' },
+    'POST /api/auth/verify-email': { token: 'A'.repeat(43) },
   };
   return bodies[key];
 }

@@ -38,6 +38,7 @@ export function user(overrides: Partial<UserView> = {}): UserView {
     role: 'client',
     organizationId: ORG,
     suspended: false,
+    emailVerifiedAt: new Date(Date.now() - 86_400_000).toISOString(),
     createdAt: new Date().toISOString(),
     ...overrides,
   };

@@ -101,6 +101,8 @@ export const userView = z.object({
   maxConcurrentTasks: z.number().int().optional(),
   online: z.boolean().optional(),
   suspended: z.boolean(),
+  /** When the address was proven by a link mailed to it; null until then. */
+  emailVerifiedAt: z.string().nullable(),
   createdAt: z.string(),
 });
 export type UserView = z.infer<typeof userView>;

@@ -79,3 +79,47 @@ Review it here: ${v.taskUrl}`,
 before <strong>${formatUtc(v.autoAcceptAt)}</strong>, it will be accepted automatically and the assistant paid.</p>
 <p>${link(v.taskUrl, 'Review the task')}</p>`,
 });
+
+export interface PasswordResetValues {
+  recipientName: string;
+  resetUrl: string;
+  expiresAt: Date;
+}
+
+/** The link that sets a new password; sent only to an address that has an account. */
+export const passwordReset = defineTemplate<PasswordResetValues>('password-reset', {
+  subject: () => 'Reset your Handoff password',
+  text: (v) => `Hello ${v.recipientName},
+
+Someone asked to reset the password of your Handoff account. To choose a new
+password, open this link before ${formatUtc(v.expiresAt)}:
+
+${v.resetUrl}
+
+The link works once. If you did not ask for this, ignore this mail: your
+password stays as it is.`,
+  html: (v) => html`<p>Hello ${v.recipientName},</p>
+<p>Someone asked to reset the password of your Handoff account. To choose a new password, open this link before
+<strong>${formatUtc(v.expiresAt)}</strong>:</p>
+<p>${link(v.resetUrl, 'Choose a new password')}</p>
+<p>The link works once. If you did not ask for this, ignore this mail: your password stays as it is.</p>`,
+});
+
+export interface VerifyEmailValues {
+  recipientName: string;
+  verifyUrl: string;
+  expiresAt: Date;
+}
+
+/** Proves the address is the account holder's, so mail about their work goes where they read it. */
+export const verifyEmail = defineTemplate<VerifyEmailValues>('verify-email', {
+  subject: () => 'Confirm your e-mail address for Handoff',
+  text: (v) => `Hello ${v.recipientName},
+
+Please confirm that this is your address by opening this link before ${formatUtc(v.expiresAt)}:
+
+${v.verifyUrl}`,
+  html: (v) => html`<p>Hello ${v.recipientName},</p>
+<p>Please confirm that this is your address by opening this link before <strong>${formatUtc(v.expiresAt)}</strong>:</p>
+<p>${link(v.verifyUrl, 'Confirm my address')}</p>`,
+});
