@@ -24,7 +24,7 @@ const DOMAINS = {
   'rate-card': ['audit'],
   users: ['audit'],
   auth: ['secrets', 'users'],
-  tasks: ['rate-card'],
+  tasks: ['rate-card', 'templates'],
   realtime: ['billing', 'tasks'],
   dispatch: ['realtime', 'tasks'],
   scheduling: ['dispatch'],

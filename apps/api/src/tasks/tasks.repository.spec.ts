@@ -9,7 +9,7 @@ describe('submitParams', () => {
     const a = sub('a');
     const b = sub('b');
     const cols = submitParams([a, b]);
-    expect(cols).toHaveLength(9);
+    expect(cols).toHaveLength(16);
     expect(cols[0]).toEqual([a.id, b.id]);
     expect(cols[3]).toEqual(['a', 'b']);
     expect(cols[8]).toEqual([12_500, 12_500]);
