@@ -32,30 +32,31 @@ const TASK_CONTENT = ['title', 'instructions', 'category', 'deadline'] as const;
  * then be given to override the template's, the instructions and the category
  * come from it.
  */
-export const createTaskBody = z
-  .strictObject({
-    title: text(LIMITS.titleMax).optional(),
-    instructions: text(LIMITS.instructionsMax).optional(),
-    category: category.optional(),
-    /** normal unless given, or the template's default priority. */
-    priority: priority.optional(),
-    deadline: deadline.optional(),
-    templateId: uuid.optional(),
-    versionId: uuid.optional(),
-    /** The values of the template's input fields, by key; checked against the version's fields. */
-    inputs: z.record(z.string(), z.unknown(), { message: 'must be an object of values by field key' }).optional(),
-  })
-  .superRefine((b, ctx) => {
-    if (b.templateId === undefined) {
-      for (const key of TASK_CONTENT) if (b[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'is required' });
-      if (b.versionId !== undefined) ctx.addIssue({ code: 'custom', path: ['versionId'], message: 'needs a templateId' });
-      if (b.inputs !== undefined) ctx.addIssue({ code: 'custom', path: ['inputs'], message: 'needs a templateId' });
-      return;
-    }
-    for (const key of ['instructions', 'category'] as const) {
-      if (b[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'comes from the template; leave it out' });
-    }
-  });
+export const createTaskFields = z.strictObject({
+  title: text(LIMITS.titleMax).optional(),
+  instructions: text(LIMITS.instructionsMax).optional(),
+  category: category.optional(),
+  /** normal unless given, or the template's default priority. */
+  priority: priority.optional(),
+  deadline: deadline.optional(),
+  templateId: uuid.optional(),
+  versionId: uuid.optional(),
+  /** The values of the template's input fields, by key; checked against the version's fields. */
+  inputs: z.record(z.string(), z.unknown(), { message: 'must be an object of values by field key' }).optional(),
+});
+
+/** The fields, and which go together (a refined schema cannot be picked from: `createTaskFields` can). */
+export const createTaskBody = createTaskFields.superRefine((b, ctx) => {
+  if (b.templateId === undefined) {
+    for (const key of TASK_CONTENT) if (b[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'is required' });
+    if (b.versionId !== undefined) ctx.addIssue({ code: 'custom', path: ['versionId'], message: 'needs a templateId' });
+    if (b.inputs !== undefined) ctx.addIssue({ code: 'custom', path: ['inputs'], message: 'needs a templateId' });
+    return;
+  }
+  for (const key of ['instructions', 'category'] as const) {
+    if (b[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'comes from the template; leave it out' });
+  }
+});
 export type CreateTaskBody = z.infer<typeof createTaskBody>;
 
 export const TASK_CHECKLIST_LIMITS = { noteMax: 2_000 } as const;
