@@ -166,6 +166,19 @@ describe('tasks from templates, and their checklists', () => {
       expect(await count()).toBe(before);
     });
 
+    it('replays a templated submission sent again with its Idempotency-Key, and copies its checklist once', async () => {
+      const body = { templateId: tpl.id, inputs: { invoice_number: 'IDEM-1' } };
+      const headers = { 'idempotency-key': `tpl-${Date.now()}` };
+      const [first, again] = await Promise.all([
+        t.http.post<TaskView>('/api/tasks', body, { token: a.token, headers }),
+        t.http.post<TaskView>('/api/tasks', body, { token: a.token, headers }),
+      ]);
+      expect([first.status, again.status]).toEqual([201, 201]);
+      expect(again.body.id).toBe(first.body.id);
+      const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM task_checklist_steps WHERE task_id = $1`, [first.body.id]);
+      expect(rows[0].n).toBe(3);
+    });
+
     it('commits templated and written-out submissions sent at once, each with its own checklist', async () => {
       const sent = await Promise.all(
         Array.from({ length: 12 }, (_, i) =>

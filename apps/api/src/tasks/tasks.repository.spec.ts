@@ -17,6 +17,19 @@ describe('submitParams', () => {
   });
 });
 
+describe('submitParams from a template', () => {
+  it('carries the pinned version, the inputs and the checklist as jsonb, and its counts', () => {
+    const checklist = [
+      { id: 's1', title: 'A', detail: null, required: true },
+      { id: 's2', title: 'B', detail: 'b', required: false },
+    ];
+    const templated = submission({ organizationId: 'org', id: 'user' }, { ...body('t'), template: { templateId: 'tpl', versionId: 'v2', version: 2, inputs: { n: 3 }, checklist } });
+    const cols = submitParams([sub('plain'), templated]);
+    expect(cols.slice(9).map((c) => c[0])).toEqual([null, null, null, null, null, 0, 0]);
+    expect(cols.slice(9).map((c) => c[1])).toEqual(['tpl', 'v2', 2, '{"n":3}', JSON.stringify(checklist), 2, 1]);
+  });
+});
+
 describe('transitionSql', () => {
   const base = { taskId: 't1', from: 'queued', to: 'claimed', actor: { id: 'u1', role: 'assistant' } } as const;
   const moves: Move[] = [
