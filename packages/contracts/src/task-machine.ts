@@ -99,5 +99,8 @@ export function allowedActions(ctx: ActorContext, task: TaskRef): TaskAction[] {
 }
 
 export const OPEN_STATUSES: readonly TaskStatus[] = ['queued', 'claimed', 'in_progress', 'returned'];
+/** Work still owed: the deadline runs (and can pass) only in these states. */
+export const AWAITING_RETURN_STATUSES: readonly TaskStatus[] = ['queued', 'claimed', 'in_progress'];
+export const isAwaitingReturn = (status: TaskStatus): boolean => AWAITING_RETURN_STATUSES.includes(status);
 /** States that count against an assistant's capacity. */
 export const ACTIVE_ASSIGNMENT_STATUSES: readonly TaskStatus[] = ['claimed', 'in_progress'];

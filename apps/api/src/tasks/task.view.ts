@@ -1,15 +1,13 @@
-import type { TaskChecklistStepView, TaskChecklistView, TaskEventView, TaskStatus, TaskView } from '@handoff/contracts';
+import { isAwaitingReturn, type TaskChecklistStepView, type TaskChecklistView, type TaskEventView, type TaskView } from '@handoff/contracts';
 import type { TaskChecklistStep } from './task-checklist-step.entity.js';
 import type { TaskEvent } from './task-event.entity.js';
 import type { Task, TaskWithNames } from './task.entity.js';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-const NOT_YET_RETURNED: readonly TaskStatus[] = ['queued', 'claimed', 'in_progress'];
-
 /** The flag can lag its timer by a moment; the view never does. */
 export function isOverdue(task: Pick<Task, 'overdue' | 'deadline' | 'status'>, now = Date.now()): boolean {
-  if (!NOT_YET_RETURNED.includes(task.status)) return task.overdue && task.status !== 'cancelled';
+  if (!isAwaitingReturn(task.status)) return task.overdue && task.status !== 'cancelled';
   return task.overdue || task.deadline.getTime() <= now;
 }
 

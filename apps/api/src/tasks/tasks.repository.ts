@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { PRIORITY_MULTIPLIER_BPS, type Category, type ChecklistStep, type InputValues, type Priority, type TaskStatus } from '@handoff/contracts';
+import { AWAITING_RETURN_STATUSES, PRIORITY_MULTIPLIER_BPS, type Category, type ChecklistStep, type InputValues, type Priority, type TaskStatus } from '@handoff/contracts';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { AuthUser } from '../common/auth/auth-user.js';
@@ -12,6 +12,9 @@ import { checklistTickedEvents, TASK_SUBMITTED_EVENTS, taskTransitionedEvents, t
 import { CHECKLIST_STEPS_SUBMITTED, checklistTickSql } from './task-checklist-steps.repository.js';
 import type { Move, MoveAction } from './moves.js';
 import { Task, type TaskWithNames } from './task.entity.js';
+
+// Spelled into the SQL from the one list, so the planner can still match the partial indexes on it.
+const AWAITING_RETURN_SQL = AWAITING_RETURN_STATUSES.map((s) => `'${s}'`).join(', ');
 
 /** A task row (and the names every read joins) in the entity's shape. */
 export const toTask = rowMapper<Task, Pick<TaskWithNames, 'assigneeName' | 'organizationName'>>(Task, {
@@ -341,7 +344,7 @@ export type TimerKind = 'deadline' | 'escalation' | 'claim-expiry' | 'auto-accep
  */
 export const DUE_TIMERS_SQL = `
   SELECT 'deadline' AS kind, id, version, deadline AS due FROM tasks
-   WHERE status IN ('queued', 'claimed', 'in_progress') AND NOT overdue AND deadline <= $1::timestamptz
+   WHERE status IN (${AWAITING_RETURN_SQL}) AND NOT overdue AND deadline <= $1::timestamptz
   UNION ALL
   SELECT 'escalation', id, version, created_at + (deadline - created_at) / 2 FROM tasks
    WHERE status = 'queued' AND NOT escalated AND created_at + (deadline - created_at) / 2 <= $1::timestamptz
@@ -471,8 +474,8 @@ export class TasksRepository {
     // Counts of index entries (tasks_open_overdue_idx, tasks_escalated_idx), not of task rows.
     const [flags] = rowsOf<{ overdue: number; escalated: number }>(
       await this.ds.query(
-        `SELECT (SELECT count(*)::int FROM tasks WHERE status IN ('queued', 'claimed', 'in_progress') AND overdue)
-              + (SELECT count(*)::int FROM tasks WHERE status IN ('queued', 'claimed', 'in_progress') AND NOT overdue AND deadline <= now()) AS overdue,
+        `SELECT (SELECT count(*)::int FROM tasks WHERE status IN (${AWAITING_RETURN_SQL}) AND overdue)
+              + (SELECT count(*)::int FROM tasks WHERE status IN (${AWAITING_RETURN_SQL}) AND NOT overdue AND deadline <= now()) AS overdue,
                 (SELECT count(*)::int FROM tasks WHERE status = 'queued' AND escalated) AS escalated`,
       ),
     );

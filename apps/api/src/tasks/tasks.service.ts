@@ -1,5 +1,5 @@
 import { ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { CATEGORY_LABELS, planTransition, type ChecklistTickBody, type CreateTaskBody, type ListTasksQuery, type Page, type TaskChecklistView, type TaskView } from '@handoff/contracts';
+import { CATEGORY_LABELS, isAwaitingReturn, planTransition, type ChecklistTickBody, type CreateTaskBody, type ListTasksQuery, type Page, type TaskChecklistView, type TaskView } from '@handoff/contracts';
 import type { EntityManager } from 'typeorm';
 import type { AuthUser } from '../common/auth/auth-user.js';
 import { StateConflict, UnprocessableRule } from '../common/http/errors.js';
@@ -242,7 +242,7 @@ export class TasksService {
   /** Deadline passed and not yet returned: flag it (a version bump, so screens update). */
   async markOverdue(taskId: string): Promise<TaskWithNames | null> {
     const current = await this.tasks.byId(taskId);
-    if (!current || !['queued', 'claimed', 'in_progress'].includes(current.status) || current.overdue) return null;
+    if (!current || !isAwaitingReturn(current.status) || current.overdue) return null;
     return this.timerMove('overdue', current);
   }
 

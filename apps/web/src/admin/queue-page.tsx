@@ -1,4 +1,4 @@
-import { RETRY_JOBS_MAX, TASK_STATUSES, type FailedJob, type QueueName, type RetryJobsResult, type TaskStatus } from '@handoff/contracts';
+import { isAwaitingReturn, RETRY_JOBS_MAX, TASK_STATUSES, type FailedJob, type QueueName, type RetryJobsResult, type TaskStatus } from '@handoff/contracts';
 import { Anchor, Badge, Box, Button, Card, Group, SimpleGrid, Table, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconRefresh } from '@tabler/icons-react';
@@ -12,7 +12,7 @@ import { EmptyState } from '../components/empty-state';
 import { PageHeader } from '../components/page-header';
 import { QueryState } from '../components/query-state';
 import { BarChartFigure } from '../charts/bar-chart-figure';
-import { SortableTh, useSort, type SortColumns } from '../components/sortable';
+import { SortableHeads, useSort, type SortableHead, type SortColumns } from '../components/sortable';
 import { formatDateTime } from '../lib/format';
 import { STATUS_COLORS, STATUS_LABELS, isOverdue } from '../lib/task-display';
 import { useNow } from '../lib/use-now';
@@ -34,6 +34,13 @@ const QUEUE_COLUMNS: SortColumns<QueueRow, QueueColumn> = {
   delayed: (q) => q.delayed,
   failed: (q) => q.failed,
 };
+const QUEUE_HEADS: SortableHead<QueueColumn>[] = [
+  { column: 'name', label: 'Queue' },
+  { column: 'waiting', label: 'Waiting', numeric: true },
+  { column: 'active', label: 'Active', numeric: true },
+  { column: 'delayed', label: 'Delayed', numeric: true },
+  { column: 'failed', label: 'Failed', numeric: true },
+];
 
 type JobColumn = 'job' | 'reason' | 'attempts' | 'failed';
 const JOB_COLUMNS: SortColumns<FailedJob, JobColumn> = {
@@ -42,6 +49,12 @@ const JOB_COLUMNS: SortColumns<FailedJob, JobColumn> = {
   attempts: (j) => j.attemptsMade,
   failed: (j) => (j.failedAt ? Date.parse(j.failedAt) : null),
 };
+const JOB_HEADS: SortableHead<JobColumn>[] = [
+  { column: 'job', label: 'Job' },
+  { column: 'reason', label: 'Reason' },
+  { column: 'attempts', label: 'Attempts', numeric: true },
+  { column: 'failed', label: 'Failed' },
+];
 
 export function QueuePage() {
   const now = useNow();
@@ -60,7 +73,7 @@ export function QueuePage() {
   const rows = stats.queues;
   const queueSort = useSort(rows, QUEUE_COLUMNS);
   const qth = { sort: queueSort.sort, onSort: queueSort.toggle };
-  const openTasks = counts.flatMap((c, i) => (['queued', 'claimed', 'in_progress'].includes(TASK_STATUSES[i]!) ? (c.data?.items ?? []) : []));
+  const openTasks = counts.flatMap((c, i) => (isAwaitingReturn(TASK_STATUSES[i]!) ? (c.data?.items ?? []) : []));
   const overdue = stats.overdue ?? openTasks.filter((t) => isOverdue(t, now)).length;
   const escalated = stats.escalated ?? openTasks.filter((t) => t.escalated).length;
 
@@ -145,21 +158,7 @@ export function QueuePage() {
               <Table verticalSpacing="sm" aria-label="Queues">
                 <Table.Thead>
                   <Table.Tr>
-                    <SortableTh column="name" {...qth}>
-                      Queue
-                    </SortableTh>
-                    <SortableTh column="waiting" ta="right" {...qth}>
-                      Waiting
-                    </SortableTh>
-                    <SortableTh column="active" ta="right" {...qth}>
-                      Active
-                    </SortableTh>
-                    <SortableTh column="delayed" ta="right" {...qth}>
-                      Delayed
-                    </SortableTh>
-                    <SortableTh column="failed" ta="right" {...qth}>
-                      Failed
-                    </SortableTh>
+                    <SortableHeads heads={QUEUE_HEADS} {...qth} />
                   </Table.Tr>
                 </Table.Thead>
                 <Table.Tbody>
@@ -251,18 +250,7 @@ function FailedJobs({ queue }: { queue: QueueName }) {
                 <Table verticalSpacing="sm" aria-label={`Failed jobs in ${queue}`}>
                   <Table.Thead>
                     <Table.Tr>
-                      <SortableTh column="job" {...jth}>
-                        Job
-                      </SortableTh>
-                      <SortableTh column="reason" {...jth}>
-                        Reason
-                      </SortableTh>
-                      <SortableTh column="attempts" ta="right" {...jth}>
-                        Attempts
-                      </SortableTh>
-                      <SortableTh column="failed" {...jth}>
-                        Failed
-                      </SortableTh>
+                      <SortableHeads heads={JOB_HEADS} {...jth} />
                       <Table.Th>Tasks</Table.Th>
                       <Table.Th ta="right">Actions</Table.Th>
                     </Table.Tr>

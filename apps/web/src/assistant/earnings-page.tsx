@@ -7,7 +7,7 @@ import { EntryTable } from '../billing/entry-table';
 import { EmptyState } from '../components/empty-state';
 import { PageHeader } from '../components/page-header';
 import { QueryState } from '../components/query-state';
-import { SortableTh, useSort, type SortColumns } from '../components/sortable';
+import { SortableHeads, useSort, type SortableHead, type SortColumns } from '../components/sortable';
 import { formatMonth } from '../lib/format';
 
 const dayFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeZone: 'UTC' });
@@ -17,11 +17,17 @@ function periodLabel(period: string): string {
 }
 
 // Periods are YYYY-MM or YYYY-MM-DD, so their text sorts by time.
-const PERIOD_COLUMNS: SortColumns<EarningsPeriod, 'period' | 'payouts' | 'earned'> = {
+type PeriodColumn = 'period' | 'payouts' | 'earned';
+const PERIOD_COLUMNS: SortColumns<EarningsPeriod, PeriodColumn> = {
   period: (p) => p.period,
   payouts: (p) => p.payouts,
   earned: (p) => p.totalCents,
 };
+const PERIOD_HEADS: SortableHead<PeriodColumn>[] = [
+  { column: 'period', label: 'Period' },
+  { column: 'payouts', label: 'Payouts', numeric: true },
+  { column: 'earned', label: 'Earned', numeric: true },
+];
 
 /** The assistant's payouts: totals per month or day, and every payout. */
 export function EarningsPage() {
@@ -81,15 +87,7 @@ export function EarningsPage() {
                 <Table verticalSpacing="sm" aria-label="Earnings by period" style={{ fontVariantNumeric: 'tabular-nums' }}>
                   <Table.Thead>
                     <Table.Tr>
-                      <SortableTh column="period" {...th}>
-                        Period
-                      </SortableTh>
-                      <SortableTh column="payouts" ta="right" {...th}>
-                        Payouts
-                      </SortableTh>
-                      <SortableTh column="earned" ta="right" {...th}>
-                        Earned
-                      </SortableTh>
+                      <SortableHeads heads={PERIOD_HEADS} {...th} />
                     </Table.Tr>
                   </Table.Thead>
                   <Table.Tbody>

@@ -1,4 +1,4 @@
-import type { TaskView } from '@handoff/contracts';
+import { isAwaitingReturn, type TaskView } from '@handoff/contracts';
 import { Badge, Group, Text, Tooltip } from '@mantine/core';
 import { formatDateTime, formatDuration } from '../lib/format';
 import { isOverdue } from '../lib/task-display';
@@ -11,7 +11,7 @@ export function Deadline({ task, withDate = false }: { task: DeadlineTask; withD
   const now = useNow();
   const due = Date.parse(task.deadline);
   const overdue = isOverdue(task, now);
-  const open = task.status === 'queued' || task.status === 'claimed' || task.status === 'in_progress';
+  const open = isAwaitingReturn(task.status);
   const absolute = formatDateTime(task.deadline, { zone: true });
 
   let label: string;

@@ -74,6 +74,23 @@ export function SortableTh<K extends string>({ column, sort, onSort, children, h
   );
 }
 
+/** A sortable column as a header shows it: its key, its label, and numbers set right. */
+export interface SortableHead<K extends string> {
+  column: K;
+  label: ReactNode;
+  numeric?: boolean;
+  hint?: string;
+}
+
+/** One header cell per column, in order; fixed cells (actions) go beside them in the same row. */
+export function SortableHeads<K extends string>({ heads, sort, onSort }: { heads: readonly SortableHead<K>[]; sort: SortState<K> | null; onSort: (key: K) => void }) {
+  return heads.map((h) => (
+    <SortableTh key={h.column} column={h.column} sort={sort} onSort={onSort} hint={h.hint} ta={h.numeric ? 'right' : undefined}>
+      {h.label}
+    </SortableTh>
+  ));
+}
+
 /** Sorting a paged list reorders only what has loaded; say so rather than pretend otherwise. */
 export function loadedOnlyHint(count: number, noun: string): string {
   return `Sorts the ${count} ${noun} loaded so far; load more to include the rest.`;

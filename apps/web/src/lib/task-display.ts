@@ -1,4 +1,4 @@
-import type { Priority, TaskStatus, TaskView } from '@handoff/contracts';
+import { isAwaitingReturn, type Priority, type TaskStatus, type TaskView } from '@handoff/contracts';
 
 export const STATUS_LABELS: Record<TaskStatus, string> = {
   queued: 'Queued',
@@ -32,14 +32,12 @@ export const PRIORITY_COLORS: Record<Priority, string> = {
   urgent: 'red',
 };
 
-const WAITING_ON_WORK: readonly TaskStatus[] = ['queued', 'claimed', 'in_progress'];
-
 /** Overdue per the API's flag, or by the clock between fetches, while the work is still owed. */
 export function isOverdue(task: Pick<TaskView, 'overdue' | 'deadline' | 'status'>, now: number): boolean {
-  if (!WAITING_ON_WORK.includes(task.status)) return false;
+  if (!isAwaitingReturn(task.status)) return false;
   return task.overdue || Date.parse(task.deadline) <= now;
 }
 
 export function isFinished(status: TaskStatus): boolean {
-  return !WAITING_ON_WORK.includes(status);
+  return !isAwaitingReturn(status);
 }
