@@ -22,7 +22,7 @@ const DOMAINS = {
   billing: [],
   'rate-card': ['audit'],
   users: ['audit'],
-  tasks: ['rate-card'],
+  tasks: ['rate-card', 'templates'],
   notifications: ['dispatch', 'tasks', 'users'],
   realtime: ['billing', 'tasks'],
   dispatch: ['realtime', 'tasks'],

@@ -40,6 +40,8 @@ const clientsOnly: Row = { anon: 401, A: 'ok', B: 'ok', X: 403, Y: 403, admin: 4
 const assistantsOnly: Row = { anon: 401, A: 403, B: 403, X: 'ok', Y: 'ok', admin: 403 };
 // A's task, claimed by X: only X may work it, only A may review it; B and Y may not even see it.
 const assigneeWork: Row = { anon: 401, A: 403, B: 403, X: 'ok', Y: 404, admin: 403 };
+// Its checklist: only X ticks it; A and admins see the task but may not; B and Y do not see it.
+const checklistWork: Row = { anon: 401, A: 403, B: 404, X: 'ok', Y: 404, admin: 403 };
 const ownerReview: Row = { anon: 401, A: 'ok', B: 404, X: 403, Y: 403, admin: 403 };
 // Templates and settings: clients and admins; another organization's are not there; assistants are refused.
 const orgRead: Row = { anon: 401, A: 'ok', B: 404, X: 403, Y: 403, admin: 'ok' };
@@ -92,6 +94,7 @@ const MATRIX: Record<string, Route> = {
   'POST /api/tasks/{id}/start': { path: (f) => `/api/tasks/${f.taskId}/start`, want: assigneeWork },
   'POST /api/tasks/{id}/release': { path: (f) => `/api/tasks/${f.taskId}/release`, want: assigneeWork },
   'POST /api/tasks/{id}/return': { path: (f) => `/api/tasks/${f.taskId}/return`, body: () => ({ result: 'Done.' }), want: assigneeWork },
+  'PUT /api/tasks/{id}/checklist/{stepId}': { path: (f) => `/api/tasks/${f.taskId}/checklist/00000000-0000-4000-8000-000000000000`, body: () => ({ done: true, note: 'Matrix.' }), want: checklistWork },
   'POST /api/tasks/{id}/accept': { path: (f) => `/api/tasks/${f.taskId}/accept`, want: ownerReview },
   'POST /api/tasks/{id}/revise': { path: (f) => `/api/tasks/${f.taskId}/revise`, body: () => ({ feedback: 'Again.' }), want: ownerReview },
   'POST /api/tasks/{id}/cancel': { path: (f) => `/api/tasks/${f.taskId}/cancel`, want: { anon: 401, A: 'ok', B: 404, X: 403, Y: 403, admin: 'ok' } },

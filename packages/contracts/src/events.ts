@@ -1,4 +1,4 @@
-import type { LedgerEntryView, TaskView } from './schemas/tasks.js';
+import type { LedgerEntryView, TaskChecklistStepView, TaskView } from './schemas/tasks.js';
 
 // The live events the gateway emits and the dashboard listens to. One map, so
 // the two sides cannot drift apart.
@@ -9,8 +9,17 @@ export interface ServerToClientEvents {
   'billing.recorded': (payload: { entry: LedgerEntryView }) => void;
   'task.overdue': (payload: { task: TaskView }) => void;
   'task.escalated': (payload: { task: TaskView }) => void;
+  /** A step of a task's checklist was ticked or unticked: the checklist as it is now. */
+  'task.checklist': (payload: TaskChecklistLive) => void;
   /** Sent just before the server ends the socket, so the client knows whether a fresh token brings it back. */
   'session.ended': (payload: { reason: SessionEndReason }) => void;
+}
+
+export interface TaskChecklistLive {
+  taskId: string;
+  done: number;
+  total: number;
+  steps: TaskChecklistStepView[];
 }
 
 /**

@@ -8,10 +8,11 @@ import { TwoFactorDevice, TwoFactorRecoveryCode, UserTwoFactor } from '../auth/t
 import { RateCard } from '../rate-card/rate-card.entity.js';
 import { TemplateVersion } from '../templates/template-version.entity.js';
 import { Template } from '../templates/template.entity.js';
+import { TaskChecklistStep } from '../tasks/task-checklist-step.entity.js';
 import { TaskEvent } from '../tasks/task-event.entity.js';
 import { Task } from '../tasks/task.entity.js';
 import { Organization } from '../users/organization.entity.js';
 import { User } from '../users/user.entity.js';
 
 /** One entity per table; each table's SQL lives in its repository (`REPOSITORIES`). */
-export const ENTITIES = [Organization, User, RateCard, Task, TaskEvent, LedgerEntry, OutboxRow, RefreshToken, AuditLog, IdempotencyKey, Template, TemplateVersion, UserTwoFactor, TwoFactorRecoveryCode, TwoFactorDevice, EmailToken];
+export const ENTITIES = [Organization, User, RateCard, Task, TaskEvent, LedgerEntry, OutboxRow, RefreshToken, AuditLog, IdempotencyKey, Template, TemplateVersion, UserTwoFactor, TwoFactorRecoveryCode, TwoFactorDevice, TaskChecklistStep, EmailToken];

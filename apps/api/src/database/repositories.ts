@@ -4,6 +4,7 @@ import { LedgerRepository } from '../billing/ledger.repository.js';
 import { IdempotencyRepository } from '../common/http/idempotency.repository.js';
 import { OutboxRepository } from '../events/outbox.repository.js';
 import { RateCardRepository } from '../rate-card/rate-card.repository.js';
+import { TaskChecklistStepsRepository } from '../tasks/task-checklist-steps.repository.js';
 import { TaskEventsRepository } from '../tasks/task-events.repository.js';
 import { TasksRepository } from '../tasks/tasks.repository.js';
 import { OrganizationsRepository } from '../users/organizations.repository.js';
@@ -16,6 +17,7 @@ export const REPOSITORIES = [
   RateCardRepository,
   TasksRepository,
   TaskEventsRepository,
+  TaskChecklistStepsRepository,
   LedgerRepository,
   OutboxRepository,
   RefreshTokensRepository,

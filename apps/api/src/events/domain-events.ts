@@ -24,6 +24,8 @@ export const DOMAIN_EVENT_SCHEMAS = {
     /** Whoever held it before the move, so their screens hear that it left them. */
     prevAssigneeId: z.uuid().nullable(),
   }),
+  /** The assignee ticked (`done`) or unticked a step of a task's checklist; the task's version is unchanged. */
+  'task.checklist_ticked': z.object({ taskId: z.uuid(), stepId: z.uuid(), done: z.boolean(), actor }),
   /** A ledger entry was written: a return's charge or payout, or an admin's correction (read it by its id). */
   'ledger.recorded': z.object({ entryId: z.uuid() }),
 } as const;

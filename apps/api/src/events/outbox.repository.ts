@@ -25,6 +25,14 @@ export function taskTransitionedEvents(v: { action: Placeholder; from: Placehold
          'actor', jsonb_build_object('id', ${v.actorId}::uuid, 'role', ${v.actorRole}::text), 'prevAssigneeId', ${v.prevAssigneeId}::uuid) FROM t`;
 }
 
+/** `task.checklist_ticked` for each step of the CTE `s` (just ticked or unticked) of a task of the CTE `t`. */
+export function checklistTickedEvents(v: { done: Placeholder; actorId: Placeholder }): string {
+  return `
+  INSERT INTO outbox (topic, payload)
+  SELECT 'task.checklist_ticked', jsonb_build_object('taskId', t.id, 'stepId', s.step_id, 'done', ${v.done}::boolean,
+         'actor', jsonb_build_object('id', ${v.actorId}::uuid, 'role', 'assistant')) FROM t JOIN s ON s.task_id = t.id`;
+}
+
 /** `ledger.recorded` for each entry the named CTEs (of a ledger insert … RETURNING id) wrote. */
 export function ledgerRecordedEvents(ctes: readonly ('charge' | 'payout' | 'e')[]): string {
   return `

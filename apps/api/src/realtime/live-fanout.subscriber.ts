@@ -5,7 +5,8 @@ import { LedgerRepository } from '../billing/ledger.repository.js';
 import type { AnyDomainEvent, DomainEvent } from '../events/domain-events.js';
 import { EventBus, type EventBatch, type EventSubscriber } from '../events/event-bus.js';
 import { batchTasks, TASK_EVENTS, taskChanges } from '../tasks/task-changes.js';
-import { toTaskView } from '../tasks/task.view.js';
+import { TaskChecklistStepsRepository } from '../tasks/task-checklist-steps.repository.js';
+import { toChecklistView, toTaskView } from '../tasks/task.view.js';
 import { TasksRepository } from '../tasks/tasks.repository.js';
 import { LiveEvents, onceEvent, type OnceEvent } from './live-events.js';
 
@@ -19,13 +20,14 @@ import { LiveEvents, onceEvent, type OnceEvent } from './live-events.js';
 @Injectable()
 export class LiveFanoutSubscriber implements EventSubscriber, OnModuleInit {
   readonly name = 'live';
-  readonly events = [...TASK_EVENTS, 'ledger.recorded'] as const;
+  readonly events = [...TASK_EVENTS, 'task.checklist_ticked', 'ledger.recorded'] as const;
 
   constructor(
     private readonly bus: EventBus,
     private readonly live: LiveEvents,
     private readonly tasks: TasksRepository,
     private readonly ledger: LedgerRepository,
+    private readonly steps: TaskChecklistStepsRepository,
   ) {}
 
   onModuleInit(): void {
@@ -33,7 +35,7 @@ export class LiveFanoutSubscriber implements EventSubscriber, OnModuleInit {
   }
 
   async handle(batch: EventBatch): Promise<() => void> {
-    const events = [...(await this.taskEvents(batch)), ...(await this.ledgerEvents(batch))];
+    const events = [...(await this.taskEvents(batch)), ...(await this.checklistEvents(batch)), ...(await this.ledgerEvents(batch))];
     await this.live.deliverOnce(events);
     // Once the batch's rows are gone, these events' markers can go.
     const keys = events.filter((e) => !e.lasting).map((e) => e.key);
@@ -85,6 +87,25 @@ export class LiveFanoutSubscriber implements EventSubscriber, OnModuleInit {
       }
     }
     return events;
+  }
+
+  /**
+   * A tick's checklist, as it is now, to the people who see the task: its
+   * organization, its assignee, admins. One per task of the batch, keyed by the
+   * batch's newest tick of it, so a retried batch sends it once.
+   */
+  private async checklistEvents(batch: EventBatch): Promise<OnceEvent[]> {
+    const newest = new Map<string, string>();
+    for (const e of batch.events) if (e.name === 'task.checklist_ticked') newest.set(e.payload.taskId, e.id);
+    if (!newest.size) return [];
+    const ids = [...newest.keys()];
+    const [rows, steps] = await Promise.all([this.tasks.byIds(ids, batch.manager), this.steps.forTasks(ids, batch.manager)]);
+    return rows.map((row) => {
+      const audience = [rooms.org(row.organizationId), rooms.admins];
+      if (row.assigneeId) audience.push(rooms.user(row.assigneeId));
+      const checklist = toChecklistView(row.id, steps.filter((s) => s.taskId === row.id));
+      return onceEvent(`task.checklist/${row.id}/${newest.get(row.id)}`, audience, 'task.checklist', checklist);
+    });
   }
 
   private async ledgerEvents(batch: EventBatch): Promise<OnceEvent[]> {

@@ -1,4 +1,4 @@
-import { CATEGORIES, PRIORITIES, TASK_STATUSES, type Category, type Priority, type TaskStatus } from '@handoff/contracts';
+import { CATEGORIES, PRIORITIES, TASK_STATUSES, type Category, type InputValues, type Priority, type TaskStatus } from '@handoff/contracts';
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 @Entity({ name: 'tasks' })
@@ -83,6 +83,30 @@ export class Task {
 
   @Column({ name: 'cancelled_at', type: 'timestamptz', nullable: true })
   cancelledAt: Date | null;
+
+  /** The template and the version the task was made from; null for a task written out. */
+  @Column({ name: 'template_id', type: 'uuid', nullable: true })
+  templateId: string | null;
+
+  @Column({ name: 'template_version_id', type: 'uuid', nullable: true })
+  templateVersionId: string | null;
+
+  @Column({ name: 'template_version', type: 'int', nullable: true })
+  templateVersion: number | null;
+
+  @Column({ type: 'jsonb', nullable: true })
+  inputs: InputValues | null;
+
+  /** The checklist's counts, kept by the statement of each tick (TasksRepository.tickChecklist). */
+  @Column({ name: 'checklist_total', type: 'int', default: 0 })
+  checklistTotal: number;
+
+  @Column({ name: 'checklist_done', type: 'int', default: 0 })
+  checklistDone: number;
+
+  /** Required steps not ticked yet: a return waits for 0. */
+  @Column({ name: 'checklist_required_open', type: 'int', default: 0 })
+  checklistRequiredOpen: number;
 }
 
 /** A task as every read returns it: the row and the names the dashboard shows. */

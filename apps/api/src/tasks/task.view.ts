@@ -1,4 +1,5 @@
-import { isAwaitingReturn, type TaskEventView, type TaskView } from '@handoff/contracts';
+import { isAwaitingReturn, type TaskChecklistStepView, type TaskChecklistView, type TaskEventView, type TaskView } from '@handoff/contracts';
+import type { TaskChecklistStep } from './task-checklist-step.entity.js';
 import type { TaskEvent } from './task-event.entity.js';
 import type { Task, TaskWithNames } from './task.entity.js';
 
@@ -11,7 +12,7 @@ export function isOverdue(task: Pick<Task, 'overdue' | 'deadline' | 'status'>, n
 }
 
 /** The only shape in which a task leaves the API. */
-export function toTaskView(task: TaskWithNames, events?: TaskEvent[]): TaskView {
+export function toTaskView(task: TaskWithNames, events?: TaskEvent[], steps?: TaskChecklistStep[]): TaskView {
   const view: TaskView = {
     id: task.id,
     organizationId: task.organizationId,
@@ -38,10 +39,36 @@ export function toTaskView(task: TaskWithNames, events?: TaskEvent[]): TaskView 
     returnedAt: iso(task.returnedAt),
     acceptedAt: iso(task.acceptedAt),
     cancelledAt: iso(task.cancelledAt),
+    templateId: task.templateId ?? null,
+    templateVersionId: task.templateVersionId ?? null,
+    templateVersion: task.templateVersion ?? null,
+    inputs: task.inputs ?? null,
+    checklist: { done: task.checklistDone ?? 0, total: task.checklistTotal ?? 0 },
   };
   if (task.organizationName !== undefined) view.organizationName = task.organizationName ?? undefined;
+  if (steps) view.checklistSteps = steps.map(toStepView);
   if (events) view.events = events.map(toEventView);
   return view;
+}
+
+export function toStepView(s: TaskChecklistStep): TaskChecklistStepView {
+  return {
+    stepId: s.stepId,
+    position: s.position,
+    title: s.title,
+    detail: s.detail,
+    required: s.required,
+    done: s.doneAt !== null,
+    doneAt: iso(s.doneAt),
+    doneBy: s.doneBy,
+    note: s.note,
+  };
+}
+
+/** A task's checklist as the tick route and the live event answer it: counted from the steps read together. */
+export function toChecklistView(taskId: string, steps: TaskChecklistStep[]): TaskChecklistView {
+  const views = steps.map(toStepView);
+  return { taskId, done: views.filter((s) => s.done).length, total: views.length, steps: views };
 }
 
 export function toEventView(e: TaskEvent): TaskEventView {

@@ -1,6 +1,8 @@
-import { Get, Headers, Post, Res } from '@nestjs/common';
+import { Get, Headers, Post, Put, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import {
+  checklistStepParams,
+  checklistTickBody,
   createTaskBody,
   idParams,
   listQuery,
@@ -9,7 +11,9 @@ import {
   quoteResponse,
   returnTaskBody,
   reviseTaskBody,
+  taskChecklistView,
   taskView,
+  type ChecklistTickBody,
   type CreateTaskBody,
   type ListQuery,
   type ListTasksQuery,
@@ -49,7 +53,13 @@ export class TasksController {
   @Post()
   @Roles('client')
   @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'the same key within 24 h returns the first answer and creates nothing new' })
-  @Contract({ summary: 'Submit a task; it is priced from the rate card and queued', body: createTaskBody, response: taskView, status: 201 })
+  @Contract({
+    summary: 'Submit a task, written out or from a template (its version pinned, its inputs checked); it is priced from the rate card and queued',
+    body: createTaskBody,
+    response: taskView,
+    status: 201,
+    errors: { 403: 'only clients submit tasks', 404: 'template (or version) not found or not yours', 409: 'the template is archived' },
+  })
   async create(
     @CurrentUser() user: AuthUser,
     @Input('body') body: CreateTaskBody,
@@ -121,9 +131,27 @@ export class TasksController {
 
   @Post(':id/return')
   @Roles('assistant')
-  @Contract({ summary: 'Return the work; on time is fixed at the first return', params: idParams, body: returnTaskBody, response: taskView, errors: MOVED })
+  @Contract({
+    summary: 'Return the work; on time is fixed at the first return; every required checklist step must be ticked',
+    params: idParams,
+    body: returnTaskBody,
+    response: taskView,
+    errors: { ...MOVED, 422: 'required checklist steps not ticked; `missing` lists them' },
+  })
   return(@CurrentUser() user: AuthUser, @Input('params') p: { id: string }, @Input('body') body: { result: string }) {
     return this.tasks.act(user, p.id, 'return', body);
+  }
+
+  @Put(':id/checklist/:stepId')
+  @Contract({
+    summary: 'Tick (done: true) or untick a step of the checklist, with an optional note: the assignee, while the task is in progress',
+    params: checklistStepParams,
+    body: checklistTickBody,
+    response: taskChecklistView,
+    errors: { 403: 'not the assignee', 404: 'task or step not found, or not yours', 409: 'the task is not in progress' },
+  })
+  tick(@CurrentUser() user: AuthUser, @Input('params') p: { id: string; stepId: string }, @Input('body') body: ChecklistTickBody) {
+    return this.tasks.tick(user, p.id, p.stepId, body);
   }
 
   @Post(':id/accept')

@@ -3,11 +3,12 @@ import { GuardsModule } from '../common/http/guards.module.js';
 import { IdempotencyModule } from '../common/http/idempotency.module.js';
 import { EventsModule } from '../events/events.module.js';
 import { RateCardModule } from '../rate-card/rate-card.module.js';
+import { TemplatesCoreModule } from '../templates/templates.module.js';
 import { TasksController } from './tasks.controller.js';
 import { TasksService } from './tasks.service.js';
 
 /** Submit, list, claim and the transitions; every role has it (the timers' processor moves tasks too). */
-@Module({ imports: [EventsModule], providers: [TasksService], exports: [TasksService] })
+@Module({ imports: [EventsModule, TemplatesCoreModule], providers: [TasksService], exports: [TasksService] })
 export class TasksModule {}
 
 /** The task routes, mounted only in roles that serve HTTP. */

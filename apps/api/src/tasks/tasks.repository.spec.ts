@@ -9,11 +9,24 @@ describe('submitParams', () => {
     const a = sub('a');
     const b = sub('b');
     const cols = submitParams([a, b]);
-    expect(cols).toHaveLength(9);
+    expect(cols).toHaveLength(16);
     expect(cols[0]).toEqual([a.id, b.id]);
     expect(cols[3]).toEqual(['a', 'b']);
     expect(cols[8]).toEqual([12_500, 12_500]);
     expect(a.id).not.toBe(b.id);
+  });
+});
+
+describe('submitParams from a template', () => {
+  it('carries the pinned version, the inputs and the checklist as jsonb, and its counts', () => {
+    const checklist = [
+      { id: 's1', title: 'A', detail: null, required: true },
+      { id: 's2', title: 'B', detail: 'b', required: false },
+    ];
+    const templated = submission({ organizationId: 'org', id: 'user' }, { ...body('t'), template: { templateId: 'tpl', versionId: 'v2', version: 2, inputs: { n: 3 }, checklist } });
+    const cols = submitParams([sub('plain'), templated]);
+    expect(cols.slice(9).map((c) => c[0])).toEqual([null, null, null, null, null, 0, 0]);
+    expect(cols.slice(9).map((c) => c[1])).toEqual(['tpl', 'v2', 2, '{"n":3}', JSON.stringify(checklist), 2, 1]);
   });
 });
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { AWAITING_RETURN_STATUSES, PRIORITY_MULTIPLIER_BPS, type Category, type CreateTaskBody, type TaskStatus } from '@handoff/contracts';
+import { AWAITING_RETURN_STATUSES, PRIORITY_MULTIPLIER_BPS, type Category, type ChecklistStep, type InputValues, type Priority, type TaskStatus } from '@handoff/contracts';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { AuthUser } from '../common/auth/auth-user.js';
@@ -8,7 +8,8 @@ import { cursorColumn, type Cursor } from '../common/http/pagination.js';
 import { rowMapper } from '../database/rows.js';
 import { query, rowsOf, type Queryable } from '../database/sql.js';
 import { returnLedgerSql } from '../billing/ledger.repository.js';
-import { TASK_SUBMITTED_EVENTS, taskTransitionedEvents, type Placeholder } from '../events/outbox.repository.js';
+import { checklistTickedEvents, TASK_SUBMITTED_EVENTS, taskTransitionedEvents, type Placeholder } from '../events/outbox.repository.js';
+import { CHECKLIST_STEPS_SUBMITTED, checklistTickSql } from './task-checklist-steps.repository.js';
 import type { Move, MoveAction } from './moves.js';
 import { Task, type TaskWithNames } from './task.entity.js';
 
@@ -69,48 +70,124 @@ export const ANNOUNCE_SQL = `
 
 /**
  * Submissions, any number in one statement: each task at the price the rate
- * card gives now, with its submit event and its `task.submitted`. The ids are made
- * by `submission`, so each caller finds its own row; a task whose category has
- * no rate is not inserted and has no row back. Exported so the bench can run
- * the API's own statement without the API around it.
+ * card gives now, with its submit event and its `task.submitted`, and for a
+ * task made from a template the version it pins, its inputs and its checklist
+ * (a copy of the version's steps, with the counts the task row keeps). The ids
+ * are made by `submission`, so each caller finds its own row; a task whose
+ * category has no rate is not inserted and has no row back. Exported so the
+ * bench can run the API's own statement without the API around it.
  */
 export const SUBMIT_SQL = `
   WITH i AS (
-    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::task_category[], $6::text[], $7::task_priority[], $8::timestamptz[], $9::int[])
-      AS i(id, organization_id, created_by, title, category, instructions, priority, deadline, multiplier_bps)),
+    SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::task_category[], $6::text[], $7::task_priority[], $8::timestamptz[], $9::int[],
+                         $10::uuid[], $11::uuid[], $12::int[], $13::jsonb[], $14::jsonb[], $15::int[], $16::int[])
+      AS i(id, organization_id, created_by, title, category, instructions, priority, deadline, multiplier_bps,
+           template_id, template_version_id, template_version, inputs, checklist, checklist_total, checklist_required)),
   t AS (
-    INSERT INTO tasks (id, organization_id, created_by, title, instructions, category, priority, deadline, price_cents, currency)
+    INSERT INTO tasks (id, organization_id, created_by, title, instructions, category, priority, deadline, price_cents, currency,
+                       template_id, template_version_id, template_version, inputs, checklist_total, checklist_required_open)
     SELECT i.id, i.organization_id, i.created_by, i.title, i.instructions, i.category, i.priority, i.deadline,
-           handoff_bps_of(r.base_price_cents, i.multiplier_bps), r.currency
+           handoff_bps_of(r.base_price_cents, i.multiplier_bps), r.currency,
+           i.template_id, i.template_version_id, i.template_version, i.inputs, i.checklist_total, i.checklist_required
       FROM i JOIN rate_card r ON r.category = i.category
     RETURNING *),
   ev AS (
     INSERT INTO task_events (task_id, action, from_status, to_status, actor_id, actor_role)
     SELECT id, 'submit', NULL, status, created_by, 'client' FROM t),
+  steps AS (${CHECKLIST_STEPS_SUBMITTED}),
   ob AS (${TASK_SUBMITTED_EVENTS})
   SELECT t.*, NULL AS assignee_name, o.name AS organization_name FROM t JOIN organizations o ON o.id = t.organization_id`;
+
+/** The template version a task is made from, as the task pins it. */
+export interface PinnedTemplate {
+  templateId: string;
+  versionId: string;
+  version: number;
+  inputs: InputValues;
+  checklist: readonly ChecklistStep[];
+}
+
+/** What a task is submitted with, written out or filled from a template. */
+export interface TaskContent {
+  title: string;
+  instructions: string;
+  category: Category;
+  priority: Priority;
+  deadline: string;
+  template?: PinnedTemplate | null;
+}
 
 export interface Submission {
   id: string;
   organizationId: string;
   createdBy: string;
-  body: CreateTaskBody;
+  body: TaskContent;
 }
 
-export function submission(user: Pick<AuthUser, 'organizationId' | 'id'>, body: CreateTaskBody): Submission {
+export function submission(user: Pick<AuthUser, 'organizationId' | 'id'>, body: TaskContent): Submission {
   return { id: randomUUID(), organizationId: user.organizationId!, createdBy: user.id, body };
 }
 
 /** SUBMIT_SQL's parameters: one array per column, one entry per submission. */
 export function submitParams(subs: readonly Submission[]): unknown[][] {
-  const cols: unknown[][] = Array.from({ length: 9 }, () => []);
+  const cols: unknown[][] = Array.from({ length: 16 }, () => []);
   for (const s of subs) {
     const b = s.body;
-    const row = [s.id, s.organizationId, s.createdBy, b.title, b.category, b.instructions, b.priority, b.deadline, PRIORITY_MULTIPLIER_BPS[b.priority]];
+    const tpl = b.template ?? null;
+    const row = [
+      s.id,
+      s.organizationId,
+      s.createdBy,
+      b.title,
+      b.category,
+      b.instructions,
+      b.priority,
+      b.deadline,
+      PRIORITY_MULTIPLIER_BPS[b.priority],
+      tpl?.templateId ?? null,
+      tpl?.versionId ?? null,
+      tpl?.version ?? null,
+      tpl ? JSON.stringify(tpl.inputs) : null,
+      tpl ? JSON.stringify(tpl.checklist) : null,
+      tpl?.checklist.length ?? 0,
+      tpl?.checklist.filter((step) => step.required).length ?? 0,
+    ];
     for (let k = 0; k < row.length; k++) cols[k]!.push(row[k]);
   }
   return cols;
 }
+
+/** A tick or untick of a step by the task's assignee (TasksRepository.tickChecklist). */
+export interface ChecklistTick {
+  taskId: string;
+  stepId: string;
+  done: boolean;
+  assigneeId: string;
+  note: string | null;
+}
+
+/**
+ * A tick: the task locked while it is in progress with this assignee, the step
+ * changed if it is not in that state already, the task's counts moved by it,
+ * its history row (the step's title and the note) and its `task.checklist_ticked`,
+ * in one statement. The lock makes ticks of one task take turns, and a return
+ * (whose guard reads the counts from the row) waits for a tick in flight.
+ */
+export const CHECKLIST_TICK_SQL = `
+  WITH g AS (SELECT id FROM tasks WHERE id = $1::uuid AND status = 'in_progress' AND assignee_id = $2::uuid FOR UPDATE),
+  s AS (${checklistTickSql({ stepId: '$3', done: '$4', actorId: '$2', note: '$5' })}),
+  t AS (
+    UPDATE tasks SET checklist_done = checklist_done + CASE WHEN $4::boolean THEN 1 ELSE -1 END,
+                     checklist_required_open = checklist_required_open - CASE WHEN NOT s.required THEN 0 WHEN $4::boolean THEN 1 ELSE -1 END
+      FROM s WHERE tasks.id = s.task_id
+    RETURNING tasks.*),
+  ev AS (
+    INSERT INTO task_events (task_id, action, from_status, to_status, actor_id, actor_role, note)
+    SELECT t.id, CASE WHEN $4::boolean THEN 'check' ELSE 'uncheck' END, t.status, t.status, $2::uuid, 'assistant',
+           s.title || COALESCE(': ' || $5::text, '')
+      FROM t JOIN s ON s.task_id = t.id),
+  ob AS (${checklistTickedEvents({ done: '$4', actorId: '$2' })})
+  SELECT EXISTS (SELECT 1 FROM g) AS held, (SELECT count(*)::int FROM s) AS changed`;
 
 export interface TransitionInput {
   taskId: string;
@@ -161,8 +238,10 @@ export const EFFECTS: { [A in MoveAction]: (move: Extract<Move, { action: A }>, 
   start: (_m, _p, now) => ({ set: [`started_at = COALESCE(started_at, ${now})`] }),
   release: () => ({ set: ['assignee_id = NULL', 'claimed_at = NULL'] }),
   // onTime is fixed at the first return and never recomputed.
+  // Every required step of the checklist ticked, read from the row the move locks, so a concurrent untick is seen.
   return: (m, p, now) => ({
     set: [`result = ${p(m.result)}`, `returned_at = COALESCE(returned_at, ${now})`, `on_time = COALESCE(on_time, ${now} <= deadline)`],
+    where: 'checklist_required_open = 0',
     bill: { feeBps: m.feeBps },
   }),
   accept: (_m, _p, now) => ({ set: [`accepted_at = ${now}`] }),
@@ -349,6 +428,12 @@ export class TasksRepository {
   /** Inserts the submissions (SUBMIT_SQL) and answers the rows that went in. */
   async submit(subs: readonly Submission[], m: Queryable = this.ds): Promise<TaskWithNames[]> {
     return (await query<Record<string, unknown>>(m, SUBMIT_SQL, submitParams(subs))).map(toTask);
+  }
+
+  /** A tick or untick (CHECKLIST_TICK_SQL): whether the task was held in progress by the assignee, and whether the step changed. */
+  async tickChecklist(tick: ChecklistTick, m: Queryable = this.ds): Promise<{ held: boolean; changed: boolean }> {
+    const [row] = await query<{ held: boolean; changed: number }>(m, CHECKLIST_TICK_SQL, [tick.taskId, tick.assigneeId, tick.stepId, tick.done, tick.note]);
+    return { held: !!row?.held, changed: (row?.changed ?? 0) > 0 };
   }
 
   /** One move (see `transitionSql`); null when the task moved underneath and nothing was written. */

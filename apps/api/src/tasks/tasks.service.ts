@@ -1,5 +1,5 @@
 import { ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { CATEGORY_LABELS, isAwaitingReturn, planTransition, type CreateTaskBody, type ListTasksQuery, type Page, type TaskView } from '@handoff/contracts';
+import { CATEGORY_LABELS, isAwaitingReturn, planTransition, type ChecklistTickBody, type CreateTaskBody, type ListTasksQuery, type Page, type TaskChecklistView, type TaskView } from '@handoff/contracts';
 import type { EntityManager } from 'typeorm';
 import type { AuthUser } from '../common/auth/auth-user.js';
 import { StateConflict, UnprocessableRule } from '../common/http/errors.js';
@@ -10,8 +10,10 @@ import { UnitOfWork } from '../events/unit-of-work.js';
 import { claimInput, systemMove, userMove, type SystemAction, type UserAction } from './moves.js';
 import type { TaskWithNames } from './task.entity.js';
 import { TaskEventsRepository } from './task-events.repository.js';
-import { toTaskView } from './task.view.js';
-import { submission, TasksRepository, type ClaimOutcome, type Submission, type TransitionInput } from './tasks.repository.js';
+import { TemplatesService } from '../templates/templates.service.js';
+import { TaskChecklistStepsRepository } from './task-checklist-steps.repository.js';
+import { toChecklistView, toTaskView } from './task.view.js';
+import { submission, TasksRepository, type ClaimOutcome, type Submission, type TaskContent, type TransitionInput } from './tasks.repository.js';
 
 export type { UserAction } from './moves.js';
 
@@ -22,6 +24,8 @@ export class TasksService {
     private readonly events: TaskEventsRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly uow: UnitOfWork,
+    private readonly steps: TaskChecklistStepsRepository,
+    private readonly templates: TemplatesService,
   ) {}
 
   /**
@@ -30,10 +34,34 @@ export class TasksService {
    * statement; inside a caller's unit of work (an idempotent submit), alone in it.
    */
   async submit(user: AuthUser, body: CreateTaskBody, m?: EntityManager): Promise<TaskView> {
-    const sub = submission(user, body);
+    const content = await this.contentOf(user, body);
+    const sub = submission(user, content);
     const row = m ? (await this.tasks.submit([sub], m))[0] : await this.submissions.add(sub);
-    if (!row) throw new UnprocessableRule(`there is no rate for ${body.category}; ask an admin to set one`);
+    if (!row) throw new UnprocessableRule(`there is no rate for ${content.category}; ask an admin to set one`);
     return toTaskView(row);
+  }
+
+  /**
+   * The task as it is submitted: written out, or filled from the template's
+   * version (its name unless a title is given, its instructions, category,
+   * default priority unless one is given, checklist, and the deadline its rule
+   * gives in the organization's hours unless one is given), with the inputs checked.
+   */
+  private async contentOf(user: AuthUser, body: CreateTaskBody): Promise<TaskContent> {
+    if (!body.templateId) {
+      // The schema requires these without a template.
+      return { title: body.title!, instructions: body.instructions!, category: body.category!, priority: body.priority ?? 'normal', deadline: body.deadline!, template: null };
+    }
+    const plan = await this.templates.plan(user, body.templateId, { versionId: body.versionId, inputs: body.inputs, priority: body.priority });
+    const { version } = plan;
+    return {
+      title: body.title ?? version.name,
+      instructions: version.instructions,
+      category: version.category,
+      priority: plan.priority,
+      deadline: body.deadline ?? plan.deadline.toISOString(),
+      template: { templateId: version.templateId, versionId: version.id, version: version.version, inputs: plan.inputs, checklist: version.checklist },
+    };
   }
 
   /** Submissions commit together; a task whose category has no rate gets no row, and its caller undefined. */
@@ -87,7 +115,38 @@ export class TasksService {
 
   async get(user: AuthUser, id: string): Promise<TaskView> {
     const task = await this.loadReadable(user, id);
-    return toTaskView(task, await this.events.forTask(id));
+    const [events, steps] = await Promise.all([this.events.forTask(id), task.checklistTotal > 0 ? this.steps.forTask(id) : Promise.resolve([])]);
+    return toTaskView(task, events, steps);
+  }
+
+  /**
+   * The assignee ticks (or unticks) a step while the task is in progress; the
+   * tick, its history row and its event commit in one statement. A tick of a
+   * step already in that state changes nothing and answers the checklist.
+   */
+  async tick(user: AuthUser, id: string, stepId: string, body: ChecklistTickBody): Promise<TaskChecklistView> {
+    const task = await this.loadReadable(user, id);
+    if (task.assigneeId !== user.id) throw new ForbiddenException('only the assistant working the task ticks its checklist');
+    if (task.status !== 'in_progress') this.conflict(task, `steps are ticked while the task is in progress; it is ${task.status.replace('_', ' ')}`);
+    const steps = await this.steps.forTask(id);
+    if (!steps.some((s) => s.stepId === stepId)) throw new NotFoundException('checklist step not found');
+    const outcome = await this.uow.commit(
+      () => this.tasks.tickChecklist({ taskId: id, stepId, done: body.done, assigneeId: user.id, note: body.note ?? null }),
+      (o) => o.changed,
+    );
+    if (!outcome.held) {
+      const now = await this.tasks.byId(id);
+      this.conflict(now ?? task, `the task changed to ${(now ?? task).status.replace('_', ' ')} before the step could be ticked`);
+    }
+    return toChecklistView(id, await this.steps.forTask(id));
+  }
+
+  /** 422 naming the required steps not ticked yet, when there are any. */
+  private async requireChecklist(task: TaskWithNames): Promise<void> {
+    if (task.checklistRequiredOpen <= 0) return;
+    const missing = (await this.steps.forTask(task.id)).filter((s) => s.required && !s.doneAt).map((s) => ({ stepId: s.stepId, title: s.title }));
+    if (!missing.length) return;
+    throw new UnprocessableRule(`tick the required steps before returning the task: ${missing.map((s) => s.title).join('; ')}`, { missing });
   }
 
   private conflict(task: TaskWithNames, message: string): never {
@@ -161,9 +220,12 @@ export class TasksService {
       previousAssigneeId: task.assigneeId,
     };
     if (action === 'start' || action === 'release' || action === 'return') spec.assigneeId = user.id;
+    if (action === 'return') await this.requireChecklist(task);
     const next = await this.uow.commit(() => this.tasks.transition(spec), (moved) => moved !== null);
     if (!next) {
       const now = await this.tasks.byId(id);
+      // A step unticked in between: the return's guard read it from the row.
+      if (action === 'return' && now && now.status === task.status) await this.requireChecklist(now);
       this.conflict(now ?? task, `the task changed to ${(now ?? task).status.replace('_', ' ')} before this could happen`);
     }
     return toTaskView(next);

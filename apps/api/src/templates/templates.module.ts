@@ -8,11 +8,14 @@ import { TemplatesController } from './templates.controller.js';
 import { TemplatesRepository } from './templates.repository.js';
 import { TemplatesService } from './templates.service.js';
 
-/** The process library: versioned SOP templates, starters and the preview of price and deadline. */
+/** The process library's service: versioned SOP templates, starters, and what a task from one gets (tasks submit through it). */
 @Module({
-  imports: [GuardsModule, IdempotencyModule, RateCardModule, OrganizationsModule],
-  controllers: [TemplatesController],
+  imports: [RateCardModule, OrganizationsModule],
   providers: [TemplatesRepository, TemplateVersionsRepository, TemplatesService],
   exports: [TemplatesService],
 })
+export class TemplatesCoreModule {}
+
+/** The template routes, mounted only in roles that serve HTTP. */
+@Module({ imports: [TemplatesCoreModule, GuardsModule, IdempotencyModule], controllers: [TemplatesController] })
 export class TemplatesModule {}

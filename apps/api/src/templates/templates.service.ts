@@ -7,10 +7,12 @@ import {
   type ChecklistStep,
   type ChecklistStepInput,
   type CreateTemplateBody,
+  type InputValues,
   type ListQuery,
   type ListTemplatesQuery,
   type Page,
   type PreviewTemplateBody,
+  type Priority,
   type TemplatePreview,
   type TemplateSummary,
   type TemplateVersionView,
@@ -93,6 +95,23 @@ function resolveSteps(steps: readonly ChecklistStepInput[], previous: readonly C
     }
     return { id: s.id ?? randomUUID(), title: s.title, detail: s.detail ?? null, required: s.required };
   });
+}
+
+export interface TemplatePlanInput {
+  versionId?: string;
+  inputs?: unknown;
+  priority?: Priority;
+  submittedAt?: string;
+}
+
+/** A task from a template as it would be submitted: see `TemplatesService.plan`. */
+export interface TemplatePlan {
+  version: TemplateVersion;
+  inputs: InputValues;
+  priority: Priority;
+  submittedAt: Date;
+  deadline: Date;
+  timeZone: string;
 }
 
 export interface TemplateRepositories {
@@ -258,11 +277,12 @@ export class TemplatesService {
   }
 
   /**
-   * What a task from this template would get if submitted now (or at
-   * `submittedAt`): its inputs checked, its price and its deadline in the
-   * organization's hours. Creates nothing.
+   * What a task from this template gets if submitted now (or at `submittedAt`):
+   * the version (the current one unless named), the inputs checked, the
+   * priority and the deadline in the organization's hours. The preview and a
+   * submission from the template both start here. Creates nothing.
    */
-  async preview(user: AuthUser, id: string, body: PreviewTemplateBody): Promise<TemplatePreview> {
+  async plan(user: AuthUser, id: string, body: TemplatePlanInput): Promise<TemplatePlan> {
     const head = this.readable(user, await this.templates.findById(id));
     if (head.archivedAt) throw new StateConflict('the template is archived; unarchive it to use it', 'archived');
     const version = await this.versions.findById(id, body.versionId ?? head.versionId);
@@ -271,19 +291,27 @@ export class TemplatesService {
     if (!checked.ok) throw new BadRequestException(describeInputIssue(checked.issues[0]!));
     const priority = body.priority ?? version.defaultPriority;
     const submittedAt = body.submittedAt ? new Date(body.submittedAt) : new Date();
-    const [quote, calendar] = await Promise.all([this.rates.quote(version.category, priority), this.settings.calendarOf(user.organizationId!)]);
+    const calendar = await this.settings.calendarOf(user.organizationId!);
+    return { version, inputs: checked.values, priority, submittedAt, deadline: deadlineFor(version.deadlineRule, submittedAt, calendar), timeZone: calendar.timeZone };
+  }
+
+  /** The plan with the price the rate card gives it now. */
+  async preview(user: AuthUser, id: string, body: PreviewTemplateBody): Promise<TemplatePreview> {
+    const plan = await this.plan(user, id, body);
+    const { version } = plan;
+    const quote = await this.rates.quote(version.category, plan.priority);
     return {
       templateId: id,
       versionId: version.id,
       version: version.version,
       category: version.category,
-      priority,
+      priority: plan.priority,
       priceCents: quote.priceCents,
       currency: quote.currency,
-      submittedAt: submittedAt.toISOString(),
-      deadline: deadlineFor(version.deadlineRule, submittedAt, calendar).toISOString(),
-      timeZone: calendar.timeZone,
-      inputs: checked.values,
+      submittedAt: plan.submittedAt.toISOString(),
+      deadline: plan.deadline.toISOString(),
+      timeZone: plan.timeZone,
+      inputs: plan.inputs,
     };
   }
 }

@@ -33,7 +33,7 @@ export async function documentedOps(http: HttpClient): Promise<{ doc: Json; ops:
 
 /** The role that may call a route, so a request reaches validation and the database rather than the role check. */
 export function roleFor(method: string, path: string): Role {
-  if (/\/tasks\/(available|claim-next)$|\/tasks\/\{id\}\/(claim|start|release|return)$|availability$|\/billing\/earnings$/.test(path)) return 'assistant';
+  if (/\/tasks\/(available|claim-next)$|\/tasks\/\{id\}\/(claim|start|release|return|checklist\/\{stepId\})$|availability$|\/billing\/earnings$/.test(path)) return 'assistant';
   if (/\/tasks\/quote$|\/tasks\/\{id\}\/(accept|revise)$|\/billing\/statement$|\/templates\/\{id\}\/preview$/.test(path) || (method === 'post' && path === '/api/tasks')) return 'client';
   return 'admin';
 }
@@ -52,6 +52,7 @@ export function validBody(key: string, taskId = NO_TASK): Json | undefined {
     'POST /api/tasks/quote': { category: 'research', priority: 'normal' },
     'POST /api/tasks': { title: 'T', instructions: 'I', category: 'research', deadline: new Date(Date.now() + 86_400_000).toISOString() },
     'POST /api/tasks/{id}/return': { result: 'R' },
+    'PUT /api/tasks/{id}/checklist/{stepId}': { done: true, note: 'N' },
     'POST /api/tasks/{id}/revise': { feedback: 'F' },
     'POST /api/billing/adjustments': { taskId, kind: 'adjustment', amountCents: 1, reason: 'r' },
     'POST /api/admin/queues/{queue}/retry': { jobIds: ['no-such-job'] },
@@ -77,5 +78,5 @@ export function validBody(key: string, taskId = NO_TASK): Json | undefined {
 /** The route's path with valid parameters: `userId` for /api/users/{id}, `taskId` for the other ids. */
 export function validPath(path: string, ids: { userId: string; taskId?: string; organizationId?: string }): string {
   const id = path.startsWith('/api/users') ? ids.userId : path.startsWith('/api/organizations') ? (ids.organizationId ?? NO_TASK) : (ids.taskId ?? NO_TASK);
-  return path.replace('{id}', id).replace('{versionId}', NO_TASK).replace('{category}', 'research').replace('{queue}', 'timers');
+  return path.replace('{id}', id).replace('{versionId}', NO_TASK).replace('{stepId}', NO_TASK).replace('{category}', 'research').replace('{queue}', 'timers');
 }

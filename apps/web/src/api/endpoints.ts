@@ -23,8 +23,12 @@ import type {
   RetryJobsBody,
   RetryJobsResult,
   Role,
+  TaskChecklistView,
   TaskStatus,
   TaskView,
+  TemplatePreview,
+  TemplateSummary,
+  TemplateView,
   UpdateUserBody,
   UserView,
 } from '@handoff/contracts';
@@ -77,6 +81,13 @@ export const api = {
         query: { status: filters.status, category: filters.category, cursor: filters.cursor, limit: filters.limit ?? 50 },
       }),
     ),
+  tickChecklistStep: (taskId: string, stepId: string, body: { done: boolean; note?: string | null }) =>
+    request<TaskChecklistView>(`/tasks/${taskId}/checklist/${stepId}`, { method: 'PUT', body }),
+  /** The organization's active templates and the starters. */
+  templates: async () => toPage(await request<Page<TemplateSummary> | TemplateSummary[]>('/templates', { query: { limit: 200 } })).items,
+  template: (id: string) => request<TemplateView>(`/templates/${id}`),
+  previewTemplate: (id: string, body: { inputs: Record<string, unknown>; priority?: Priority }, signal?: AbortSignal) =>
+    request<TemplatePreview>(`/templates/${id}/preview`, { method: 'POST', body, signal }),
   availableTasks: async () => toPage(await request<Page<TaskView> | TaskView[]>('/tasks/available')).items,
   task: (id: string) => request<TaskView>(`/tasks/${id}`),
   claim: (id: string) => request<TaskView>(`/tasks/${id}/claim`, { method: 'POST' }),

@@ -1,5 +1,5 @@
 import { BACK_OFFICE, CATEGORY_LABELS, createTaskBody, FRONT_OFFICE, formatMoney, LIMITS, PRIORITIES, type Category, type Priority } from '@handoff/contracts';
-import { Button, Card, Grid, Group, Loader, NativeSelect, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { Button, Card, Grid, Group, Loader, NativeSelect, SegmentedControl, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -13,6 +13,7 @@ import { ErrorAlert } from '../components/query-state';
 import { contractResolver, focusFirstError, formLevelError, showServerFieldError } from '../forms/contract-form';
 import { timeZoneName, toLocalInputValue } from '../lib/format';
 import { PRIORITY_LABELS } from '../lib/task-display';
+import { TemplateTaskForm } from './template-task-form';
 
 const CATEGORY_OPTIONS = [
   { value: '', label: 'Choose a category', disabled: true },
@@ -69,6 +70,26 @@ function deadlineInstant(local: string): string {
 const toBody = (v: Values) => ({ title: v.title, instructions: v.instructions, category: v.category, priority: v.priority, deadline: deadlineInstant(v.deadline) });
 
 export function NewTaskPage() {
+  const [mode, setMode] = useState<'written' | 'template'>('written');
+  return (
+    <>
+      <PageHeader title="New task" description="Describe the work once, or start from a template of your process library; an assistant with the right skills picks it up." />
+      <SegmentedControl
+        mb="lg"
+        aria-label="How to describe the task"
+        value={mode}
+        onChange={(v) => setMode(v as 'written' | 'template')}
+        data={[
+          { value: 'written', label: 'Write it out' },
+          { value: 'template', label: 'From a template' },
+        ]}
+      />
+      {mode === 'template' ? <TemplateTaskForm /> : <WrittenTaskForm />}
+    </>
+  );
+}
+
+function WrittenTaskForm() {
   const navigate = useNavigate();
   const client = useQueryClient();
   const form = useForm<Values>({
@@ -121,7 +142,6 @@ export function NewTaskPage() {
 
   return (
     <>
-      <PageHeader title="New task" description="Describe the work once; an assistant with the right skills picks it up." />
       <form onSubmit={submit} noValidate aria-label="New task">
         <Grid gap="lg">
           <Grid.Col span={{ base: 12, md: 8 }}>

@@ -1,4 +1,4 @@
-import { createTaskBody, LIMITS, registerBody } from '@handoff/contracts';
+import { createTaskFields, LIMITS, registerBody } from '@handoff/contracts';
 import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../api/http';
@@ -40,7 +40,7 @@ describe('contractResolver', () => {
   });
 
   it('puts a body field under the form field it is typed into', () => {
-    const validate = contractResolver(createTaskBody.pick({ title: true }), { toBody: (v: { heading: string }) => ({ title: v.heading }), fields: { title: 'heading' } });
+    const validate = contractResolver(createTaskFields.pick({ title: true }), { toBody: (v: { heading: string }) => ({ title: v.heading }), fields: { title: 'heading' } });
     expect(validate({ heading: '' })).toEqual({ heading: 'Must not be empty' });
   });
 });

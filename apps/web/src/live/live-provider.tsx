@@ -7,6 +7,8 @@ import { api } from '../api/endpoints';
 import { qk } from '../api/query-keys';
 import { getAccessToken, onAccessTokenChange, refreshAccessToken, storedAccessToken, tokenExpiresInMs } from '../api/token-store';
 import {
+  applyChecklist,
+  checklistIntoPages,
   removeFromAvailable,
   taskBelongs,
   tasksIn,
@@ -179,6 +181,12 @@ export function LiveProvider({ user, children, createSocket = createLiveSocket }
       'task.escalated': ({ task }) => {
         const { viewer } = onTaskSnapshot(task);
         toast(`escalated:${task.id}`, toastForEscalated(viewer, task));
+      },
+      'task.checklist': (live) => {
+        client.setQueryData<TaskView>(qk.taskDetail(live.taskId), (task) => (task ? applyChecklist(task, live) : task));
+        for (const query of client.getQueryCache().findAll({ queryKey: qk.taskLists })) {
+          client.setQueryData<PagedTasks>(query.queryKey, (data) => checklistIntoPages(data, live));
+        }
       },
       'session.ended': ({ reason }) => {
         endedBecause = reason;

@@ -1,4 +1,4 @@
-import type { Category, Page, Priority, Role, TaskStatus, TaskView } from '@handoff/contracts';
+import type { Category, Page, Priority, Role, TaskChecklistLive, TaskStatus, TaskView } from '@handoff/contracts';
 
 // The rules that fold live events into cached task data. They are pure so the
 // one invariant that matters can be tested directly: a task never goes back
@@ -157,4 +157,28 @@ export function tasksIn(data: unknown): TaskView[] {
 
 function isTaskLike(v: unknown): v is TaskView {
   return !!v && typeof v === 'object' && typeof (v as TaskView).id === 'string' && typeof (v as TaskView).version === 'number' && typeof (v as TaskView).status === 'string';
+}
+
+/**
+ * A task with a live checklist folded in: its progress, and its steps where the
+ * copy has them (a detail page). A tick is not a move, so the version stays.
+ */
+export function applyChecklist(task: TaskView, live: TaskChecklistLive): TaskView {
+  if (task.id !== live.taskId) return task;
+  const same = task.checklist.done === live.done && task.checklist.total === live.total;
+  if (same && (!task.checklistSteps || JSON.stringify(task.checklistSteps) === JSON.stringify(live.steps))) return task;
+  return { ...task, checklist: { done: live.done, total: live.total }, ...(task.checklistSteps ? { checklistSteps: live.steps } : {}) };
+}
+
+/** The live checklist in every page of a cached list that holds the task. */
+export function checklistIntoPages(data: PagedTasks | undefined, live: TaskChecklistLive): PagedTasks | undefined {
+  if (!data) return data;
+  let changed = false;
+  const pages = data.pages.map((page) => {
+    const items = page.items.map((t) => applyChecklist(t, live));
+    if (items.every((t, i) => t === page.items[i])) return page;
+    changed = true;
+    return { ...page, items };
+  });
+  return changed ? { ...data, pages } : data;
 }

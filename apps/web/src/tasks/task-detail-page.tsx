@@ -30,6 +30,7 @@ import { StatusBadge } from '../components/status-badge';
 import { contractResolver, focusFirstError, showServerFieldError } from '../forms/contract-form';
 import { formatDateTime } from '../lib/format';
 import { PRIORITY_LABELS } from '../lib/task-display';
+import { TaskChecklist } from './task-checklist';
 import { TaskTimeline } from './task-timeline';
 import { useTaskCommand } from './use-task-actions';
 
@@ -102,6 +103,7 @@ function TaskDetail({ task }: { task: TaskView }) {
         <Grid.Col span={{ base: 12, md: 8 }}>
           <Stack gap="lg">
             <TaskActions task={task} actions={actions} />
+            <TaskChecklist task={task} canTick={user.role === 'assistant' && task.assigneeId === user.id && task.status === 'in_progress'} />
             {task.result && (
               <Card withBorder padding="lg">
                 <Title order={2} size="h4" mb="xs">
@@ -141,6 +143,22 @@ function TaskDetail({ task }: { task: TaskView }) {
                 {task.organizationName && (
                   <Field label="Organization">
                     <Text size="sm">{task.organizationName}</Text>
+                  </Field>
+                )}
+                {task.inputs && Object.keys(task.inputs).length > 0 && (
+                  <Field label="Inputs">
+                    <Stack gap={2} component="dl" m={0}>
+                      {Object.entries(task.inputs).map(([key, value]) => (
+                        <Text size="sm" key={key} style={{ overflowWrap: 'anywhere' }}>
+                          <Text span c="dimmed" size="sm" component="dt" display="inline">
+                            {key}:
+                          </Text>{' '}
+                          <Text span size="sm" component="dd" display="inline" m={0}>
+                            {String(value)}
+                          </Text>
+                        </Text>
+                      ))}
+                    </Stack>
                   </Field>
                 )}
                 <Field label="Submitted">

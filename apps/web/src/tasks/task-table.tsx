@@ -3,6 +3,7 @@ import { Anchor, Badge, Box, Group, Table, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { Deadline } from '../components/deadline';
+import { ChecklistProgressText } from './task-checklist';
 import { StatusBadge } from '../components/status-badge';
 import { PRIORITY_COLORS, PRIORITY_LABELS } from '../lib/task-display';
 import { useFitsWidth } from '../lib/use-fits';
@@ -53,6 +54,12 @@ function Kind({ task }: { task: TaskView }) {
       <Badge component="span" size="xs" variant="dot" color={PRIORITY_COLORS[task.priority]}>
         {PRIORITY_LABELS[task.priority]}
       </Badge>
+      {task.checklist.total > 0 && (
+        <>
+          {' · '}
+          <ChecklistProgressText progress={task.checklist} />
+        </>
+      )}
     </>
   );
 }

@@ -26,6 +26,11 @@ export function task(overrides: Partial<TaskView> = {}): TaskView {
     returnedAt: null,
     acceptedAt: null,
     cancelledAt: null,
+    templateId: null,
+    templateVersionId: null,
+    templateVersion: null,
+    inputs: null,
+    checklist: { done: 0, total: 0 },
     ...overrides,
   };
 }

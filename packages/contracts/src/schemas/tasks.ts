@@ -23,14 +23,78 @@ export type QuoteBody = z.infer<typeof quoteBody>;
 export const quoteResponse = z.object({ priceCents: z.number().int(), currency: z.string() });
 export type QuoteResponse = z.infer<typeof quoteResponse>;
 
-export const createTaskBody = z.strictObject({
-  title: text(LIMITS.titleMax),
-  instructions: text(LIMITS.instructionsMax),
-  category,
-  priority: priority.default('normal'),
-  deadline,
+const TASK_CONTENT = ['title', 'instructions', 'category', 'deadline'] as const;
+
+/**
+ * A task as written out (title, instructions, category, deadline), or made from
+ * a template: `templateId` (its current version unless `versionId` names
+ * another) and the submitter's `inputs`; the title, priority and deadline may
+ * then be given to override the template's, the instructions and the category
+ * come from it.
+ */
+export const createTaskFields = z.strictObject({
+  title: text(LIMITS.titleMax).optional(),
+  instructions: text(LIMITS.instructionsMax).optional(),
+  category: category.optional(),
+  /** normal unless given, or the template's default priority. */
+  priority: priority.optional(),
+  deadline: deadline.optional(),
+  templateId: uuid.optional(),
+  versionId: uuid.optional(),
+  /** The values of the template's input fields, by key; checked against the version's fields. */
+  inputs: z.record(z.string(), z.unknown(), { message: 'must be an object of values by field key' }).optional(),
+});
+
+/** The fields, and which go together (a refined schema cannot be picked from: `createTaskFields` can). */
+export const createTaskBody = createTaskFields.superRefine((b, ctx) => {
+  if (b.templateId === undefined) {
+    for (const key of TASK_CONTENT) if (b[key] === undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'is required' });
+    if (b.versionId !== undefined) ctx.addIssue({ code: 'custom', path: ['versionId'], message: 'needs a templateId' });
+    if (b.inputs !== undefined) ctx.addIssue({ code: 'custom', path: ['inputs'], message: 'needs a templateId' });
+    return;
+  }
+  for (const key of ['instructions', 'category'] as const) {
+    if (b[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'comes from the template; leave it out' });
+  }
 });
 export type CreateTaskBody = z.infer<typeof createTaskBody>;
+
+export const TASK_CHECKLIST_LIMITS = { noteMax: 2_000 } as const;
+
+export const checklistStepParams = z.strictObject({ id: uuid, stepId: uuid });
+
+/** Tick (`done: true`) or untick a step of the task's checklist, with an optional note. */
+export const checklistTickBody = z.strictObject({
+  done: z.boolean({ message: 'must be true or false' }),
+  note: text(TASK_CHECKLIST_LIMITS.noteMax).nullable().optional(),
+});
+export type ChecklistTickBody = z.infer<typeof checklistTickBody>;
+
+/** A step of a task's checklist: the pinned version's step, and whether (and by whom) it was ticked. */
+export const taskChecklistStepView = z.object({
+  stepId: z.string(),
+  position: z.number().int(),
+  title: z.string(),
+  detail: z.string().nullable(),
+  required: z.boolean(),
+  done: z.boolean(),
+  doneAt: z.string().nullable(),
+  doneBy: z.string().nullable(),
+  note: z.string().nullable(),
+});
+export type TaskChecklistStepView = z.infer<typeof taskChecklistStepView>;
+
+/** How far a task's checklist is: steps ticked of all. */
+export const checklistProgress = z.object({ done: z.number().int(), total: z.number().int() });
+export type ChecklistProgress = z.infer<typeof checklistProgress>;
+
+export const taskChecklistView = z.object({
+  taskId: z.string(),
+  done: z.number().int(),
+  total: z.number().int(),
+  steps: z.array(taskChecklistStepView),
+});
+export type TaskChecklistView = z.infer<typeof taskChecklistView>;
 
 export const returnTaskBody = z.strictObject({ result: text(LIMITS.resultMax) });
 export type ReturnTaskBody = z.infer<typeof returnTaskBody>;
@@ -100,6 +164,16 @@ export const taskView = z.object({
   returnedAt: z.string().nullable(),
   acceptedAt: z.string().nullable(),
   cancelledAt: z.string().nullable(),
+  /** The template the task was made from and the version it pinned; null for a task written out. */
+  templateId: z.string().nullable(),
+  templateVersionId: z.string().nullable(),
+  templateVersion: z.number().int().nullable(),
+  /** The submitter's values of the template's input fields. */
+  inputs: z.record(z.string(), z.union([z.string(), z.number()])).nullable(),
+  /** Steps ticked of all ({ done: 0, total: 0 } without a checklist). */
+  checklist: checklistProgress,
+  /** The checklist's steps, on a task read by itself. */
+  checklistSteps: z.array(taskChecklistStepView).optional(),
   events: z.array(taskEventView).optional(),
 });
 export type TaskView = z.infer<typeof taskView>;

@@ -7,9 +7,10 @@ export class StateConflict extends ConflictException {
   }
 }
 
+/** 422: the request is understood but a rule refuses it; `extra` says what the caller must do first (the steps missing). */
 export class UnprocessableRule extends HttpException {
-  constructor(message: string) {
-    super({ statusCode: 422, error: 'Unprocessable Entity', message }, HttpStatus.UNPROCESSABLE_ENTITY);
+  constructor(message: string, extra: Record<string, unknown> = {}) {
+    super({ statusCode: 422, error: 'Unprocessable Entity', message, ...extra }, HttpStatus.UNPROCESSABLE_ENTITY);
   }
 }
 
