@@ -1,3 +1,4 @@
+import type { MessageView } from './schemas/conversations.js';
 import type { LedgerEntryView, TaskView } from './schemas/tasks.js';
 
 // The live events the gateway emits and the dashboard listens to. One map, so
@@ -9,8 +10,18 @@ export interface ServerToClientEvents {
   'billing.recorded': (payload: { entry: LedgerEntryView }) => void;
   'task.overdue': (payload: { task: TaskView }) => void;
   'task.escalated': (payload: { task: TaskView }) => void;
+  /** A message was posted on a task the recipient may read; `unread` is the recipient's own count for that task. */
+  'message.created': (payload: MessageLivePayload) => void;
+  /** A message was edited or deleted (a deleted one comes without its body). */
+  'message.updated': (payload: MessageLivePayload) => void;
   /** Sent just before the server ends the socket, so the client knows whether a fresh token brings it back. */
   'session.ended': (payload: { reason: SessionEndReason }) => void;
+}
+
+export interface MessageLivePayload {
+  taskId: string;
+  message: MessageView;
+  unread: number;
 }
 
 /**

@@ -1,6 +1,8 @@
 import { AuditLog } from '../audit/audit-log.entity.js';
 import { RefreshToken } from '../auth/refresh-token.entity.js';
 import { LedgerEntry } from '../billing/ledger-entry.entity.js';
+import { TaskMessageRead } from '../conversations/task-message-read.entity.js';
+import { TaskMessage } from '../conversations/task-message.entity.js';
 import { IdempotencyKey } from '../common/http/idempotency-key.entity.js';
 import { OutboxRow } from '../events/outbox.entity.js';
 import { TwoFactorDevice, TwoFactorRecoveryCode, UserTwoFactor } from '../auth/two-factor/two-factor.entity.js';
@@ -13,4 +15,4 @@ import { Organization } from '../users/organization.entity.js';
 import { User } from '../users/user.entity.js';
 
 /** One entity per table; each table's SQL lives in its repository (`REPOSITORIES`). */
-export const ENTITIES = [Organization, User, RateCard, Task, TaskEvent, LedgerEntry, OutboxRow, RefreshToken, AuditLog, IdempotencyKey, Template, TemplateVersion, UserTwoFactor, TwoFactorRecoveryCode, TwoFactorDevice];
+export const ENTITIES = [Organization, User, RateCard, Task, TaskEvent, LedgerEntry, OutboxRow, RefreshToken, AuditLog, IdempotencyKey, Template, TemplateVersion, UserTwoFactor, TwoFactorRecoveryCode, TwoFactorDevice, TaskMessage, TaskMessageRead];
