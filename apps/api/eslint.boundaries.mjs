@@ -35,6 +35,7 @@ const DOMAINS = {
   'admin-jobs': [],
   organizations: [],
   templates: ['organizations', 'rate-card'],
+  conversations: ['realtime', 'tasks'],
 };
 
 /** Folder → the folders it may import (itself aside). */

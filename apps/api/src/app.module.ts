@@ -4,6 +4,7 @@ import { AdminModule } from './admin/admin.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { BillingModule } from './billing/billing.module.js';
+import { ConversationsHttpModule, ConversationsModule } from './conversations/conversations.module.js';
 import { HttpErrorFilter } from './common/http/error-filter.js';
 import type { AppConfig } from './config/config.js';
 import { ConfigModule } from './config/config.module.js';
@@ -21,7 +22,7 @@ import { OrganizationsModule } from './organizations/organizations.module.js';
 import { TemplatesModule } from './templates/templates.module.js';
 
 /** What serves HTTP and sockets: each domain's module with its own controllers. */
-const SERVING = [AuthModule, UsersModule, RateCardModule, TasksHttpModule, AdminModule, HealthModule, BillingModule, AuditModule, RealtimeGatewayModule, OrganizationsModule, TemplatesModule];
+const SERVING = [AuthModule, UsersModule, RateCardModule, TasksHttpModule, AdminModule, HealthModule, BillingModule, AuditModule, RealtimeGatewayModule, OrganizationsModule, TemplatesModule, ConversationsHttpModule];
 
 /**
  * One module graph, two entry points: `api` serves HTTP and sockets, `worker`
@@ -42,6 +43,7 @@ export class AppModule {
         RealtimeModule,
         QueuesModule,
         TimersModule,
+        ConversationsModule,
         ...(serves ? SERVING : []),
         ...(works ? [WorkersModule.forRoot(config)] : []),
       ],

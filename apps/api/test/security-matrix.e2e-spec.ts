@@ -24,6 +24,8 @@ interface Fixture {
   /** A fresh template of A's, and its first version. */
   templateId: string;
   versionId: string;
+  /** A message of A's on the task. */
+  messageId: string;
 }
 
 interface Route {
@@ -46,6 +48,9 @@ const ownerReview: Row = { anon: 401, A: 'ok', B: 404, X: 403, Y: 403, admin: 40
 // Templates and settings: clients and admins; another organization's are not there; assistants are refused.
 const orgRead: Row = { anon: 401, A: 'ok', B: 404, X: 403, Y: 403, admin: 'ok' };
 const templateWrite: Row = { anon: 401, A: 'ok', B: 404, X: 403, Y: 403, admin: 403 };
+// A task's conversation: its organization, its assignee and admins; changing a message is its author's (A's here).
+const conversation: Row = { anon: 401, A: 'ok', B: 404, X: 'ok', Y: 404, admin: 'ok' };
+const messageAuthor: Row = { anon: 401, A: 'ok', B: 404, X: 403, Y: 404, admin: 403 };
 const templateBody = () => ({ name: 'Matrix SOP', category: 'research', instructions: 'Do it.', deadlineRule: { kind: 'business_hours', hours: 4 } });
 
 /** Every documented route, and what each caller must get. A route missing here fails the suite. */
@@ -124,6 +129,12 @@ const MATRIX: Record<string, Route> = {
   'POST /api/templates/{id}/preview': { path: (f) => `/api/templates/${f.templateId}/preview`, body: () => ({ inputs: {} }), want: templateWrite },
   'GET /api/organizations/{id}/settings': { path: (f) => `/api/organizations/${f.orgA}/settings`, want: orgRead },
   'PATCH /api/organizations/{id}/settings': { path: (f) => `/api/organizations/${f.orgA}/settings`, body: () => ({ timeZone: 'Europe/Berlin' }), want: orgRead },
+  'GET /api/tasks/{id}/messages': { path: (f) => `/api/tasks/${f.taskId}/messages`, want: conversation },
+  'POST /api/tasks/{id}/messages': { path: (f) => `/api/tasks/${f.taskId}/messages`, body: () => ({ body: `Matrix message ${u()}` }), want: conversation },
+  'POST /api/tasks/{id}/messages/seen': { path: (f) => `/api/tasks/${f.taskId}/messages/seen`, body: (f) => ({ upTo: f.messageId }), want: conversation },
+  'PATCH /api/tasks/{id}/messages/{messageId}': { path: (f) => `/api/tasks/${f.taskId}/messages/${f.messageId}`, body: () => ({ body: 'Matrix message, edited' }), want: messageAuthor },
+  'DELETE /api/tasks/{id}/messages/{messageId}': { path: (f) => `/api/tasks/${f.taskId}/messages/${f.messageId}`, want: messageAuthor },
+  'GET /api/messages/unread': { path: () => '/api/messages/unread', want: signedIn() },
   'GET /api/billing/earnings': { path: (f) => `/api/billing/earnings?assistantId=${f.assistantX}`, want: { anon: 401, A: 403, B: 403, X: 'ok', Y: 404, admin: 'ok' } },
 };
 
@@ -170,7 +181,18 @@ describe('security: authorization matrix', () => {
     if (template.status !== 201) throw new Error(`fixture template failed: ${template.status} ${template.text}`);
     secrets.add(template.body.id);
     secrets.add(template.body.versionId);
-    return { taskId: task.id, userA: s.A.user.id, orgA: s.A.user.organizationId!, assistantX: s.X.user.id, templateId: template.body.id, versionId: template.body.versionId };
+    const message = await t.http.post(`/api/tasks/${task.id}/messages`, { body: `Message ${marker}` }, { token: s.A.token });
+    if (message.status !== 201) throw new Error(`fixture message failed: ${message.status} ${message.text}`);
+    secrets.add(message.body.id);
+    return {
+      taskId: task.id,
+      userA: s.A.user.id,
+      orgA: s.A.user.organizationId!,
+      assistantX: s.X.user.id,
+      templateId: template.body.id,
+      versionId: template.body.versionId,
+      messageId: message.body.id,
+    };
   }
 
   async function call(method: string, route: Route, f: Fixture, who: Caller): Promise<Res> {

@@ -1,3 +1,4 @@
+import type { MessageView } from './schemas/conversations.js';
 import type { LedgerEntryView, TaskChecklistStepView, TaskView } from './schemas/tasks.js';
 
 // The live events the gateway emits and the dashboard listens to. One map, so
@@ -11,6 +12,10 @@ export interface ServerToClientEvents {
   'task.escalated': (payload: { task: TaskView }) => void;
   /** A step of a task's checklist was ticked or unticked: the checklist as it is now. */
   'task.checklist': (payload: TaskChecklistLive) => void;
+  /** A message was posted on a task the recipient may read; `unread` is the recipient's own count for that task. */
+  'message.created': (payload: MessageLivePayload) => void;
+  /** A message was edited or deleted (a deleted one comes without its body). */
+  'message.updated': (payload: MessageLivePayload) => void;
   /** Sent just before the server ends the socket, so the client knows whether a fresh token brings it back. */
   'session.ended': (payload: { reason: SessionEndReason }) => void;
 }
@@ -20,6 +25,12 @@ export interface TaskChecklistLive {
   done: number;
   total: number;
   steps: TaskChecklistStepView[];
+}
+
+export interface MessageLivePayload {
+  taskId: string;
+  message: MessageView;
+  unread: number;
 }
 
 /**

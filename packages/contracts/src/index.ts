@@ -14,3 +14,4 @@ export * from './schemas/organizations.js';
 export * from './template-inputs.js';
 export * from './schemas/two-factor.js';
 export * from './schemas/account-email.js';
+export * from './schemas/conversations.js';

@@ -2,6 +2,8 @@ import { AuditLog } from '../audit/audit-log.entity.js';
 import { EmailToken } from '../auth/email-token.entity.js';
 import { RefreshToken } from '../auth/refresh-token.entity.js';
 import { LedgerEntry } from '../billing/ledger-entry.entity.js';
+import { TaskMessageRead } from '../conversations/task-message-read.entity.js';
+import { TaskMessage } from '../conversations/task-message.entity.js';
 import { IdempotencyKey } from '../common/http/idempotency-key.entity.js';
 import { OutboxRow } from '../events/outbox.entity.js';
 import { TwoFactorDevice, TwoFactorRecoveryCode, UserTwoFactor } from '../auth/two-factor/two-factor.entity.js';
@@ -15,4 +17,4 @@ import { Organization } from '../users/organization.entity.js';
 import { User } from '../users/user.entity.js';
 
 /** One entity per table; each table's SQL lives in its repository (`REPOSITORIES`). */
-export const ENTITIES = [Organization, User, RateCard, Task, TaskEvent, LedgerEntry, OutboxRow, RefreshToken, AuditLog, IdempotencyKey, Template, TemplateVersion, UserTwoFactor, TwoFactorRecoveryCode, TwoFactorDevice, TaskChecklistStep, EmailToken];
+export const ENTITIES = [Organization, User, RateCard, Task, TaskEvent, LedgerEntry, OutboxRow, RefreshToken, AuditLog, IdempotencyKey, Template, TemplateVersion, UserTwoFactor, TwoFactorRecoveryCode, TwoFactorDevice, TaskChecklistStep, TaskMessage, TaskMessageRead, EmailToken];

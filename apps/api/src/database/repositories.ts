@@ -1,6 +1,8 @@
 import { AuditRepository } from '../audit/audit.repository.js';
 import { RefreshTokensRepository } from '../auth/refresh-tokens.repository.js';
 import { LedgerRepository } from '../billing/ledger.repository.js';
+import { TaskMessageReadsRepository } from '../conversations/task-message-reads.repository.js';
+import { TaskMessagesRepository } from '../conversations/task-messages.repository.js';
 import { IdempotencyRepository } from '../common/http/idempotency.repository.js';
 import { OutboxRepository } from '../events/outbox.repository.js';
 import { RateCardRepository } from '../rate-card/rate-card.repository.js';
@@ -23,4 +25,6 @@ export const REPOSITORIES = [
   RefreshTokensRepository,
   AuditRepository,
   IdempotencyRepository,
+  TaskMessagesRepository,
+  TaskMessageReadsRepository,
 ];

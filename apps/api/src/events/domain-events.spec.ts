@@ -15,6 +15,8 @@ describe('parseDomainEvent', () => {
     const moved = { taskId: id, version: 3, action: 'release', from: 'claimed', to: 'queued', actor: { id: user, role: 'assistant' }, prevAssigneeId: user };
     expect(parseDomainEvent(row('task.transitioned', moved))).toMatchObject({ name: 'task.transitioned', payload: moved });
     expect(parseDomainEvent(row('ledger.recorded', { entryId: id }))).toMatchObject({ name: 'ledger.recorded', payload: { entryId: id } });
+    expect(parseDomainEvent(row('message.posted', { messageId: user, taskId: id, version: 1 }))).toMatchObject({ name: 'message.posted', payload: { messageId: user, taskId: id, version: 1 } });
+    expect(parseDomainEvent(row('message.changed', { messageId: user, taskId: id, version: 3, deleted: true }))).toMatchObject({ name: 'message.changed', payload: { version: 3, deleted: true } });
   });
 
   it('reads the rows an older version wrote as the events they stand for', () => {

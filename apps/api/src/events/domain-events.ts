@@ -28,6 +28,10 @@ export const DOMAIN_EVENT_SCHEMAS = {
   'task.checklist_ticked': z.object({ taskId: z.uuid(), stepId: z.uuid(), done: z.boolean(), actor }),
   /** A ledger entry was written: a return's charge or payout, or an admin's correction (read it by its id). */
   'ledger.recorded': z.object({ entryId: z.uuid() }),
+  /** A message was posted on a task's conversation (read it by its id). */
+  'message.posted': z.object({ messageId: z.uuid(), taskId: z.uuid(), version: z.number().int() }),
+  /** A message was edited or deleted by its author; `version` is the message's after the change. */
+  'message.changed': z.object({ messageId: z.uuid(), taskId: z.uuid(), version: z.number().int(), deleted: z.boolean() }),
 } as const;
 
 export type DomainEventName = keyof typeof DOMAIN_EVENT_SCHEMAS;

@@ -40,6 +40,16 @@ export function ledgerRecordedEvents(ctes: readonly ('charge' | 'payout' | 'e')[
   SELECT 'ledger.recorded', jsonb_build_object('entryId', id) FROM (${ctes.map((c) => `SELECT id FROM ${c}`).join(' UNION ALL ')}) entries`;
 }
 
+/** `message.posted` for each row of the CTE `m` (just inserted messages). */
+export const MESSAGE_POSTED_EVENTS = `
+  INSERT INTO outbox (topic, payload)
+  SELECT 'message.posted', jsonb_build_object('messageId', id, 'taskId', task_id, 'version', version) FROM m`;
+
+/** `message.changed` for each row of the CTE `m` (just edited or deleted messages). */
+export const MESSAGE_CHANGED_EVENTS = `
+  INSERT INTO outbox (topic, payload)
+  SELECT 'message.changed', jsonb_build_object('messageId', id, 'taskId', task_id, 'version', version, 'deleted', deleted_at IS NOT NULL) FROM m`;
+
 /**
  * The outbox table. Rows are written by the statements that commit a change
  * (tasks, ledger); this reads, counts and deletes them.

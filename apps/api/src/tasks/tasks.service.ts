@@ -113,6 +113,17 @@ export class TasksService {
     return task;
   }
 
+  /**
+   * The task if the caller takes part in it: may read it (above) and, for an
+   * assistant, holds it now; seeing it queued in one's skills is not taking part,
+   * and whoever released it or was replaced no longer does. Otherwise 404.
+   */
+  async loadParticipating(user: AuthUser, id: string): Promise<TaskWithNames> {
+    const task = await this.loadReadable(user, id);
+    if (user.role === 'assistant' && task.assigneeId !== user.id) throw new NotFoundException('task not found');
+    return task;
+  }
+
   async get(user: AuthUser, id: string): Promise<TaskView> {
     const task = await this.loadReadable(user, id);
     const [events, steps] = await Promise.all([this.events.forTask(id), task.checklistTotal > 0 ? this.steps.forTask(id) : Promise.resolve([])]);

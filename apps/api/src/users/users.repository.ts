@@ -58,6 +58,20 @@ export class UsersRepository {
     return this.users.find({ where: { organizationId }, order: { createdAt: 'ASC' } });
   }
 
+  /**
+   * Who may read a task's conversation now: the clients of its organization, its
+   * current assignee and the admins, none suspended.
+   */
+  async taskReaders(organizationId: string, assigneeId: string | null, m: Queryable = this.ds): Promise<Pick<User, 'id' | 'name' | 'email' | 'role'>[]> {
+    return query<Pick<User, 'id' | 'name' | 'email' | 'role'>>(
+      m,
+      `SELECT id, name, email, role FROM users
+        WHERE NOT suspended AND (role = 'admin' OR (role = 'client' AND organization_id = $1) OR id = $2::uuid)
+        ORDER BY created_at, id`,
+      [organizationId, assigneeId],
+    );
+  }
+
   /** Newest first, paged on (created_at, id), each with its organization's name. */
   async page(role: Role | undefined, cursor: Cursor | null, limit: number): Promise<{ user: User; organizationName: string | null; cursorAt: string }[]> {
     const qb = this.users

@@ -71,6 +71,9 @@ export function validBody(key: string, taskId = NO_TASK): Json | undefined {
     'POST /api/auth/password-reset': { email: 'valid@example.com' },
     'POST /api/auth/password-reset/confirm': { token: 'A'.repeat(43), password: 'another-horse-battery' },
     'POST /api/auth/verify-email': { token: 'A'.repeat(43) },
+    'POST /api/tasks/{id}/messages': { body: 'Hello' },
+    'PATCH /api/tasks/{id}/messages/{messageId}': { body: 'Hello again' },
+    'POST /api/tasks/{id}/messages/seen': { upTo: NO_TASK },
   };
   return bodies[key];
 }
@@ -78,5 +81,5 @@ export function validBody(key: string, taskId = NO_TASK): Json | undefined {
 /** The route's path with valid parameters: `userId` for /api/users/{id}, `taskId` for the other ids. */
 export function validPath(path: string, ids: { userId: string; taskId?: string; organizationId?: string }): string {
   const id = path.startsWith('/api/users') ? ids.userId : path.startsWith('/api/organizations') ? (ids.organizationId ?? NO_TASK) : (ids.taskId ?? NO_TASK);
-  return path.replace('{id}', id).replace('{versionId}', NO_TASK).replace('{stepId}', NO_TASK).replace('{category}', 'research').replace('{queue}', 'timers');
+  return path.replace('{id}', id).replace('{versionId}', NO_TASK).replace('{stepId}', NO_TASK).replace('{messageId}', NO_TASK).replace('{category}', 'research').replace('{queue}', 'timers');
 }

@@ -4,6 +4,10 @@ import type {
   ChangePasswordBody,
   DisableTwoFactorBody,
   LoginResponse,
+  MessagePage,
+  MessageView,
+  SeenResponse,
+  UnreadSummary,
   RecoveryCodesResponse,
   SecondFactorBody,
   TwoFactorEnrolment,
@@ -99,6 +103,14 @@ export const api = {
   accept: (id: string) => request<TaskView>(`/tasks/${id}/accept`, { method: 'POST' }),
   revise: (id: string, feedback: string) => request<TaskView>(`/tasks/${id}/revise`, { method: 'POST', body: { feedback } }),
   cancel: (id: string) => request<TaskView>(`/tasks/${id}/cancel`, { method: 'POST' }),
+
+  messages: (taskId: string, cursor?: string) => request<MessagePage>(`/tasks/${taskId}/messages`, { query: { cursor, limit: 50 } }),
+  postMessage: (taskId: string, body: string) => request<MessageView>(`/tasks/${taskId}/messages`, { method: 'POST', body: { body } }),
+  editMessage: (taskId: string, messageId: string, body: string) =>
+    request<MessageView>(`/tasks/${taskId}/messages/${messageId}`, { method: 'PATCH', body: { body } }),
+  deleteMessage: (taskId: string, messageId: string) => request<MessageView>(`/tasks/${taskId}/messages/${messageId}`, { method: 'DELETE' }),
+  markSeen: (taskId: string, upTo: string) => request<SeenResponse>(`/tasks/${taskId}/messages/seen`, { method: 'POST', body: { upTo } }),
+  unread: () => request<UnreadSummary>('/messages/unread'),
 
   billingEntries: async (query: { kind?: string; cursor?: string } = {}) =>
     toPage(await request<Page<LedgerEntryView> | LedgerEntryView[]>('/billing/entries', { query: { ...query, limit: 200 } })),

@@ -15,6 +15,9 @@ export const qk = {
   admin: ['admin'] as const,
   /** Outside ['tasks'] on purpose: counts are refetched, not patched by events. */
   taskCounts: (status: string) => ['admin', 'task-counts', status] as const,
+  /** Outside ['tasks']: a conversation is patched by message events, not task snapshots. */
+  conversation: (taskId: string) => ['conversation', taskId] as const,
+  unread: ['unread'] as const,
   quote: (category: string, priority: string) => ['quote', category, priority] as const,
   rateCard: ['rate-card'] as const,
   templates: ['templates'] as const,

@@ -4,6 +4,7 @@ import { useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
 import { useNavigate } from 'react-router';
 import { api } from '../api/endpoints';
+import { applyMessageEvent } from '../conversations/conversation-cache';
 import { qk } from '../api/query-keys';
 import { getAccessToken, onAccessTokenChange, refreshAccessToken, storedAccessToken, tokenExpiresInMs } from '../api/token-store';
 import {
@@ -188,6 +189,8 @@ export function LiveProvider({ user, children, createSocket = createLiveSocket }
           client.setQueryData<PagedTasks>(query.queryKey, (data) => checklistIntoPages(data, live));
         }
       },
+      'message.created': (payload) => applyMessageEvent(client, payload),
+      'message.updated': (payload) => applyMessageEvent(client, payload),
       'session.ended': ({ reason }) => {
         endedBecause = reason;
       },

@@ -16,13 +16,14 @@ import {
 import { useForm } from '@mantine/form';
 import { useDisclosure } from '@mantine/hooks';
 import { IconArrowLeft } from '@tabler/icons-react';
-import { useQuery } from '@tanstack/react-query';
-import type { ReactNode } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, type ReactNode } from 'react';
 import { Link, useParams } from 'react-router';
 import { api } from '../api/endpoints';
 import { isApiError } from '../api/http';
 import { qk } from '../api/query-keys';
 import { useUser } from '../auth/auth-context';
+import { ConversationPanel } from '../conversations/conversation-panel';
 import { Deadline } from '../components/deadline';
 import { EmptyState } from '../components/empty-state';
 import { QueryState } from '../components/query-state';
@@ -77,6 +78,13 @@ export function TaskDetailPage({ backTo, backLabel }: { backTo: string; backLabe
 function TaskDetail({ task }: { task: TaskView }) {
   const user = useUser();
   const actions = allowedActions({ role: user.role, userId: user.id, organizationId: user.organizationId }, task);
+  // The conversation is its organization's, its assignee's and the admins'; an assistant only while holding the task.
+  const talks = user.role !== 'assistant' || task.assigneeId === user.id;
+  const client = useQueryClient();
+  // A move shows in the conversation's timeline too.
+  useEffect(() => {
+    void client.invalidateQueries({ queryKey: qk.conversation(task.id), refetchType: 'active' });
+  }, [client, task.id, task.version]);
   return (
     <Stack gap="lg">
       <Group justify="space-between" align="flex-start" gap="sm">
@@ -128,6 +136,7 @@ function TaskDetail({ task }: { task: TaskView }) {
                 <Text style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>{task.feedback}</Text>
               </Card>
             )}
+            {talks && <ConversationPanel taskId={task.id} viewer={user} />}
           </Stack>
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 4 }}>

@@ -2,6 +2,7 @@ import { CATEGORY_LABELS, formatMoney, TASK_STATUSES, type TaskView } from '@han
 import { Anchor, Badge, Box, Group, Table, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
+import { UnreadBadge } from '../conversations/conversation-panel';
 import { Deadline } from '../components/deadline';
 import { ChecklistProgressText } from './task-checklist';
 import { StatusBadge } from '../components/status-badge';
@@ -41,9 +42,12 @@ const COLUMNS: SortColumns<TaskView, TaskColumn> = {
 
 function TitleLink({ task, linkBase, lines }: { task: TaskView; linkBase: string; lines: number }) {
   return (
-    <Anchor component={Link} to={`${linkBase}/${task.id}`} fw={600} lineClamp={lines} data-testid="task-title">
-      {task.title}
-    </Anchor>
+    <>
+      <Anchor component={Link} to={`${linkBase}/${task.id}`} fw={600} lineClamp={lines} data-testid="task-title">
+        {task.title}
+      </Anchor>
+      <UnreadBadge taskId={task.id} />
+    </>
   );
 }
 

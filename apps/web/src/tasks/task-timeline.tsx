@@ -3,7 +3,7 @@ import { Text, Timeline } from '@mantine/core';
 import { formatDateTime } from '../lib/format';
 import { STATUS_LABELS } from '../lib/task-display';
 
-const ACTION_LABELS: Record<string, string> = {
+export const ACTION_LABELS: Record<string, string> = {
   create: 'Submitted',
   submit: 'Submitted',
   claim: 'Claimed',
@@ -18,7 +18,7 @@ const ACTION_LABELS: Record<string, string> = {
   escalate: 'Escalated',
 };
 
-const ROLE_LABELS: Record<string, string> = {
+export const ROLE_LABELS: Record<string, string> = {
   client: 'client',
   assistant: 'assistant',
   admin: 'admin',

@@ -18,6 +18,7 @@ import { LedgerRollups1764002800000 } from './1764002800000-ledger-rollups.js';
 import { TaskStatusCounts1764002810000 } from './1764002810000-task-status-counts.js';
 import { ListIndexes1764002820000 } from './1764002820000-list-indexes.js';
 import { TaskChecklists1764003000000 } from './1764003000000-task-checklists.js';
+import { Conversations1764003200000 } from './1764003200000-conversations.js';
 import { AccountEmail1764003500000 } from './1764003500000-account-email.js';
 
 /** The one migration history, oldest first. Add new migrations at the end, one per line. */
@@ -42,5 +43,6 @@ export const MIGRATIONS = [
   TaskStatusCounts1764002810000,
   ListIndexes1764002820000,
   TaskChecklists1764003000000,
+  Conversations1764003200000,
   AccountEmail1764003500000,
 ];

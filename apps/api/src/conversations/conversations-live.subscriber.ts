@@ -1,0 +1,81 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { rooms, type ServerEventName } from '@handoff/contracts';
+import type { AnyDomainEvent, DomainEvent } from '../events/domain-events.js';
+import { EventBus, type EventBatch, type EventSubscriber } from '../events/event-bus.js';
+import { LiveEvents, onceEvent, type OnceEvent } from '../realtime/live-events.js';
+import { TasksRepository } from '../tasks/tasks.repository.js';
+import { UsersRepository } from '../users/users.repository.js';
+import { toMessageView } from './message.view.js';
+import { TaskMessageReadsRepository } from './task-message-reads.repository.js';
+import { TaskMessagesRepository } from './task-messages.repository.js';
+
+type MessageEvent = DomainEvent<'message.posted'> | DomainEvent<'message.changed'>;
+const isMessageEvent = (e: AnyDomainEvent): e is MessageEvent => e.name === 'message.posted' || e.name === 'message.changed';
+
+/**
+ * A message posted, edited or deleted goes live to each person who may read
+ * the task when the relay reads it (its organization's clients, its assignee
+ * then, the admins), each in their own room with their own unread count. So
+ * an assistant who released the task or was replaced hears nothing further.
+ * Keys name the message, its version and the reader: a batch handed over
+ * again sends nothing twice.
+ */
+@Injectable()
+export class ConversationsLiveSubscriber implements EventSubscriber, OnModuleInit {
+  readonly name = 'conversations.live';
+  readonly events = ['message.posted', 'message.changed'] as const;
+
+  constructor(
+    private readonly bus: EventBus,
+    private readonly live: LiveEvents,
+    private readonly messages: TaskMessagesRepository,
+    private readonly reads: TaskMessageReadsRepository,
+    private readonly tasks: TasksRepository,
+    private readonly users: UsersRepository,
+  ) {}
+
+  onModuleInit(): void {
+    this.bus.subscribe(this);
+  }
+
+  async handle(batch: EventBatch): Promise<() => void> {
+    const events = await this.liveEvents(batch);
+    await this.live.deliverOnce(events);
+    const keys = events.map((e) => e.key);
+    return () => this.live.settle(keys);
+  }
+
+  idle(): Promise<void> {
+    return this.live.delivered();
+  }
+
+  private async liveEvents(batch: EventBatch): Promise<OnceEvent[]> {
+    const changes = batch.events.filter(isMessageEvent);
+    if (!changes.length) return [];
+    const m = batch.manager;
+    const byId = new Map((await this.messages.byIds([...new Set(changes.map((c) => c.payload.messageId))], m)).map((r) => [r.id, r]));
+    const tasks = new Map((await this.tasks.byIds([...new Set(changes.map((c) => c.payload.taskId))], m)).map((t) => [t.id, t]));
+    const audience = new Map<string, { readers: string[]; unread: Map<string, number> }>();
+    const out: OnceEvent[] = [];
+    for (const change of changes) {
+      const row = byId.get(change.payload.messageId);
+      const task = tasks.get(change.payload.taskId);
+      if (!row || !task) continue;
+      // A change superseded by a newer one leaves the sending to the newer one's event.
+      if (change.name === 'message.changed' && row.version !== change.payload.version) continue;
+      let who = audience.get(task.id);
+      if (!who) {
+        const readers = (await this.users.taskReaders(task.organizationId, task.assigneeId, m)).map((u) => u.id);
+        who = { readers, unread: await this.reads.forUsers(task.id, readers, m) };
+        audience.set(task.id, who);
+      }
+      const message = toMessageView(row);
+      const event: ServerEventName = change.name === 'message.posted' ? 'message.created' : 'message.updated';
+      const key = change.name === 'message.posted' ? `message.created/${row.id}` : `message.updated/${row.id}/${change.payload.version}`;
+      for (const reader of who.readers) {
+        out.push(onceEvent(`${key}/${reader}`, [rooms.user(reader)], event as 'message.created', { taskId: task.id, message, unread: who.unread.get(reader) ?? 0 }));
+      }
+    }
+    return out;
+  }
+}
