@@ -24,6 +24,9 @@ interface Fixture {
   /** A fresh template of A's, and its first version. */
   templateId: string;
   versionId: string;
+  /** A's webhook endpoint and one delivery of it. */
+  webhookId: string;
+  deliveryId: string;
 }
 
 interface Route {
@@ -44,6 +47,10 @@ const ownerReview: Row = { anon: 401, A: 'ok', B: 404, X: 403, Y: 403, admin: 40
 // Templates and settings: clients and admins; another organization's are not there; assistants are refused.
 const orgRead: Row = { anon: 401, A: 'ok', B: 404, X: 403, Y: 403, admin: 'ok' };
 const templateWrite: Row = { anon: 401, A: 'ok', B: 404, X: 403, Y: 403, admin: 403 };
+// Webhooks: an organization's are its clients'; an admin manages the platform's, so an organization's is not there for one.
+const webhookOwned: Row = { anon: 401, A: 'ok', B: 404, X: 403, Y: 403, admin: 404 };
+// Port 9 (discard) on loopback: nothing listens, so anything sent fails at once.
+const webhookBody = () => ({ url: 'http://127.0.0.1:9/matrix', events: ['task.escalated'] });
 const templateBody = () => ({ name: 'Matrix SOP', category: 'research', instructions: 'Do it.', deadlineRule: { kind: 'business_hours', hours: 4 } });
 
 /** Every documented route, and what each caller must get. A route missing here fails the suite. */
@@ -117,6 +124,15 @@ const MATRIX: Record<string, Route> = {
   'POST /api/templates/{id}/preview': { path: (f) => `/api/templates/${f.templateId}/preview`, body: () => ({ inputs: {} }), want: templateWrite },
   'GET /api/organizations/{id}/settings': { path: (f) => `/api/organizations/${f.orgA}/settings`, want: orgRead },
   'PATCH /api/organizations/{id}/settings': { path: (f) => `/api/organizations/${f.orgA}/settings`, body: () => ({ timeZone: 'Europe/Berlin' }), want: orgRead },
+  'GET /api/webhooks': { path: () => '/api/webhooks', want: { ...clientsOnly, admin: 'ok' } },
+  'POST /api/webhooks': { path: () => '/api/webhooks', body: webhookBody, want: { ...clientsOnly, admin: 'ok' } },
+  'GET /api/webhooks/{id}': { path: (f) => `/api/webhooks/${f.webhookId}`, want: webhookOwned },
+  'PATCH /api/webhooks/{id}': { path: (f) => `/api/webhooks/${f.webhookId}`, body: () => ({ description: 'matrix' }), want: webhookOwned },
+  'DELETE /api/webhooks/{id}': { path: (f) => `/api/webhooks/${f.webhookId}`, want: webhookOwned },
+  'POST /api/webhooks/{id}/rotate-secret': { path: (f) => `/api/webhooks/${f.webhookId}/rotate-secret`, want: webhookOwned },
+  'GET /api/webhooks/{id}/deliveries': { path: (f) => `/api/webhooks/${f.webhookId}/deliveries`, want: webhookOwned },
+  'POST /api/webhooks/{id}/deliveries/{deliveryId}/redeliver': { path: (f) => `/api/webhooks/${f.webhookId}/deliveries/${f.deliveryId}/redeliver`, want: webhookOwned },
+  'POST /api/webhooks/{id}/ping': { path: (f) => `/api/webhooks/${f.webhookId}/ping`, want: webhookOwned },
   'GET /api/billing/earnings': { path: (f) => `/api/billing/earnings?assistantId=${f.assistantX}`, want: { anon: 401, A: 403, B: 403, X: 'ok', Y: 404, admin: 'ok' } },
 };
 
@@ -130,7 +146,7 @@ describe('security: authorization matrix', () => {
   const figures = { calls: 0, refused401: 0, refused403: 0, refused404: 0 };
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' });
     s.A = await registerClient(t.http, { organizationName: `Org ${marker}`, name: `Alice ${marker}`, email: `alice-${marker}@example.com` });
     s.B = await registerClient(t.http);
     s.X = await registerAssistant(t.http, ['data_entry']);
@@ -163,7 +179,25 @@ describe('security: authorization matrix', () => {
     if (template.status !== 201) throw new Error(`fixture template failed: ${template.status} ${template.text}`);
     secrets.add(template.body.id);
     secrets.add(template.body.versionId);
-    return { taskId: task.id, userA: s.A.user.id, orgA: s.A.user.organizationId!, assistantX: s.X.user.id, templateId: template.body.id, versionId: template.body.versionId };
+    // A fresh endpoint of A's each time (a row may delete it; an owner has at most 20), with a delivered delivery to redeliver.
+    await t.db.query(`DELETE FROM webhook_endpoints WHERE organization_id = $1`, [s.A.user.organizationId]);
+    const webhook = await t.http.post('/api/webhooks', webhookBody(), { token: s.A.token });
+    if (webhook.status !== 201) throw new Error(`fixture webhook failed: ${webhook.status} ${webhook.text}`);
+    secrets.add(webhook.body.id);
+    secrets.add(webhook.body.secret);
+    const delivery = await t.http.post(`/api/webhooks/${webhook.body.id}/ping`, undefined, { token: s.A.token });
+    await t.db.query(`UPDATE webhook_deliveries SET status = 'delivered' WHERE id = $1`, [delivery.body.id]);
+    secrets.add(delivery.body.id);
+    return {
+      taskId: task.id,
+      userA: s.A.user.id,
+      orgA: s.A.user.organizationId!,
+      assistantX: s.X.user.id,
+      templateId: template.body.id,
+      versionId: template.body.versionId,
+      webhookId: webhook.body.id,
+      deliveryId: delivery.body.id,
+    };
   }
 
   async function call(method: string, route: Route, f: Fixture, who: Caller): Promise<Res> {

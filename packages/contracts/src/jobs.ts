@@ -3,13 +3,20 @@ import { z } from 'zod';
 // One job name, one payload schema, one queue. Producers and workers both
 // parse payloads with these schemas, and the API refuses to start a worker
 // while any job here lacks exactly one handler.
-export const QUEUES = ['dispatch', 'timers'] as const;
+export const QUEUES = ['dispatch', 'timers', 'webhooks'] as const;
 export type QueueName = (typeof QUEUES)[number];
 
 const taskVersion = z.object({ taskId: z.uuid(), version: z.number().int().positive() });
 
 /** The most task versions one announce job carries: a relay batch's worth. */
 export const ANNOUNCE_BATCH = 200;
+
+/**
+ * A webhook delivery retries on the webhooks worker's own backoff strategy (doubling,
+ * capped, until the retry window ends); its attempts are set past what any window allows.
+ */
+export const WEBHOOK_BACKOFF = 'webhook';
+export const WEBHOOK_MAX_ATTEMPTS = 1_000;
 
 export const JOB_SCHEMAS = {
   // One job per relay batch, not per task: one query reads every task and its audience.
@@ -18,6 +25,8 @@ export const JOB_SCHEMAS = {
   'timers.deadline': z.object({ taskId: z.uuid() }),
   'timers.escalation': taskVersion,
   'timers.auto-accept': taskVersion,
+  // One job per (endpoint, event); `since` starts the retry window (the event, or a manual redelivery).
+  'webhooks.deliver': z.object({ deliveryId: z.uuid(), since: z.number().int().nonnegative(), redelivery: z.boolean() }),
 } as const;
 
 export type JobName = keyof typeof JOB_SCHEMAS;
@@ -29,6 +38,7 @@ export const JOB_QUEUE = {
   'timers.deadline': 'timers',
   'timers.escalation': 'timers',
   'timers.auto-accept': 'timers',
+  'webhooks.deliver': 'webhooks',
 } as const satisfies { [K in JobName]: QueueName };
 
 /**
@@ -42,4 +52,6 @@ export const jobId = {
   deadline: (taskId: string) => `deadline/${taskId}`,
   escalation: (taskId: string, version: number) => `escalation/${taskId}/${version}`,
   autoAccept: (taskId: string, version: number) => `auto-accept/${taskId}/${version}`,
+  webhook: (deliveryId: string) => `webhook/${deliveryId}`,
+  webhookRedelivery: (deliveryId: string, n: number) => `webhook/${deliveryId}/redelivery/${n}`,
 };

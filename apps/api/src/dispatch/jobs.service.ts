@@ -58,8 +58,8 @@ export class JobsService {
   private readonly logger = new Logger('queues');
   private lastError = 0;
 
-  constructor(@InjectQueue('dispatch') dispatch: Queue, @InjectQueue('timers') timers: Queue) {
-    this.queues = { dispatch, timers };
+  constructor(@InjectQueue('dispatch') dispatch: Queue, @InjectQueue('timers') timers: Queue, @InjectQueue('webhooks') webhooks: Queue) {
+    this.queues = { dispatch, timers, webhooks };
     // A Redis outage is reported by health and 503s; log it once in a while, not per reconnect attempt.
     for (const q of Object.values(this.queues)) {
       q.on('error', (e: Error) => {

@@ -1,6 +1,6 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
-import { QUEUES } from '@handoff/contracts';
+import { QUEUES, WEBHOOK_BACKOFF, WEBHOOK_MAX_ATTEMPTS } from '@handoff/contracts';
 import type { ConnectionOptions } from 'bullmq';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { EventsModule } from '../events/events.module.js';
@@ -9,6 +9,9 @@ import { redisOptionsFromUrl, requestRedisOptions, workerRedisOptions } from '..
 import { AnnounceSubscriber } from './announce.subscriber.js';
 import { DEFAULT_JOB_OPTIONS, JobsService } from './jobs.service.js';
 import { SNAPSHOTS_MAX, TaskSnapshots } from './task-snapshots.js';
+
+// Webhook deliveries retry on the webhooks worker's backoff until their window ends.
+const WEBHOOK_JOB_OPTIONS = { ...DEFAULT_JOB_OPTIONS, attempts: WEBHOOK_MAX_ATTEMPTS, backoff: { type: WEBHOOK_BACKOFF } };
 
 /** Queues (producers) and the announce subscriber exist in every role; processors only where workers run. */
 @Module({
@@ -31,6 +34,7 @@ import { SNAPSHOTS_MAX, TaskSnapshots } from './task-snapshots.js';
         inject: [APP_CONFIG],
         useFactory: (config: AppConfig) => ({
           connection: { ...redisOptionsFromUrl(config.redisUrl), ...requestRedisOptions(), maxRetriesPerRequest: null, enableAutoPipelining: true } as ConnectionOptions,
+          ...(name === 'webhooks' ? { defaultJobOptions: WEBHOOK_JOB_OPTIONS } : {}),
         }),
       }),
     ),

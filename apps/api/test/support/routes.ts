@@ -66,6 +66,9 @@ export function validBody(key: string, taskId = NO_TASK): Json | undefined {
     'POST /api/auth/two-factor/recovery-codes': { code: '123456' },
     'POST /api/auth/two-factor/disable': { password: 'not-the-password', code: '123456' },
     'PUT /api/organizations/{id}/two-factor-policy': { requireTwoFactor: false },
+    // A public address literal: no DNS, and the target guard lets it through.
+    'POST /api/webhooks': { url: 'https://93.184.215.14/hook', events: ['task.escalated'], description: 'D' },
+    'PATCH /api/webhooks/{id}': { url: 'https://93.184.215.14/other', description: 'D2' },
   };
   return bodies[key];
 }
@@ -73,5 +76,5 @@ export function validBody(key: string, taskId = NO_TASK): Json | undefined {
 /** The route's path with valid parameters: `userId` for /api/users/{id}, `taskId` for the other ids. */
 export function validPath(path: string, ids: { userId: string; taskId?: string; organizationId?: string }): string {
   const id = path.startsWith('/api/users') ? ids.userId : path.startsWith('/api/organizations') ? (ids.organizationId ?? NO_TASK) : (ids.taskId ?? NO_TASK);
-  return path.replace('{id}', id).replace('{versionId}', NO_TASK).replace('{category}', 'research').replace('{queue}', 'timers');
+  return path.replace('{id}', id).replace('{versionId}', NO_TASK).replace('{deliveryId}', NO_TASK).replace('{category}', 'research').replace('{queue}', 'timers');
 }
