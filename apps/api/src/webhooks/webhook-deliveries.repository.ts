@@ -78,9 +78,11 @@ export class WebhookDeliveriesRepository {
     return rows[0]?.attempts ?? null;
   }
 
-  /** Queued again by hand. */
+  /** Queued again by hand, if it is done (delivered or failed): of concurrent requests one wins, the rest get null. */
   async markPending(id: string): Promise<WebhookDelivery | null> {
-    const rows = rowsOf<WebhookDelivery>(await this.ds.query(`UPDATE webhook_deliveries SET status = 'pending', next_retry_at = NULL WHERE id = $1 RETURNING ${COLUMNS}`, [id]));
+    const rows = rowsOf<WebhookDelivery>(
+      await this.ds.query(`UPDATE webhook_deliveries SET status = 'pending', next_retry_at = NULL WHERE id = $1 AND status IN ('delivered', 'failed') RETURNING ${COLUMNS}`, [id]),
+    );
     return rows[0] ?? null;
   }
 

@@ -111,7 +111,8 @@ export class WebhooksService {
     if (!d) throw new NotFoundException('delivery not found');
     if (d.status === 'pending' || d.status === 'retrying') throw new StateConflict('the delivery is still being sent', d.status);
     const pending = await this.deliveries.markPending(d.id);
-    if (!pending) throw new NotFoundException('delivery not found');
+    // Another request queued it first.
+    if (!pending) throw new StateConflict('the delivery is still being sent', 'pending');
     await this.jobs.add('webhooks.deliver', { deliveryId: d.id, since: Date.now(), redelivery: true }, { jobId: jobId.webhookRedelivery(d.id, d.attempts) });
     return this.viewOf(pending);
   }
