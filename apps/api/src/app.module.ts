@@ -20,9 +20,10 @@ import { TimersModule } from './timers/timers.module.js';
 import { UsersModule } from './users/users.module.js';
 import { OrganizationsModule } from './organizations/organizations.module.js';
 import { TemplatesModule } from './templates/templates.module.js';
+import { WebhooksHttpModule, WebhooksModule } from './webhooks/webhooks.module.js';
 
 /** What serves HTTP and sockets: each domain's module with its own controllers. */
-const SERVING = [AuthModule, UsersModule, RateCardModule, TasksHttpModule, AdminModule, HealthModule, BillingModule, AuditModule, RealtimeGatewayModule, OrganizationsModule, TemplatesModule, ConversationsHttpModule];
+const SERVING = [AuthModule, UsersModule, RateCardModule, TasksHttpModule, AdminModule, HealthModule, BillingModule, AuditModule, RealtimeGatewayModule, OrganizationsModule, TemplatesModule, ConversationsHttpModule, WebhooksHttpModule];
 
 /**
  * One module graph, two entry points: `api` serves HTTP and sockets, `worker`
@@ -44,6 +45,7 @@ export class AppModule {
         QueuesModule,
         TimersModule,
         ConversationsModule,
+        WebhooksModule,
         ...(serves ? SERVING : []),
         ...(works ? [WorkersModule.forRoot(config)] : []),
       ],

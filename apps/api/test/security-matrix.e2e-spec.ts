@@ -26,6 +26,9 @@ interface Fixture {
   versionId: string;
   /** A message of A's on the task. */
   messageId: string;
+  /** A's webhook endpoint and one delivery of it. */
+  webhookId: string;
+  deliveryId: string;
 }
 
 interface Route {
@@ -51,6 +54,10 @@ const templateWrite: Row = { anon: 401, A: 'ok', B: 404, X: 403, Y: 403, admin: 
 // A task's conversation: its organization, its assignee and admins; changing a message is its author's (A's here).
 const conversation: Row = { anon: 401, A: 'ok', B: 404, X: 'ok', Y: 404, admin: 'ok' };
 const messageAuthor: Row = { anon: 401, A: 'ok', B: 404, X: 403, Y: 404, admin: 403 };
+// Webhooks: an organization's are its clients'; an admin manages the platform's, so an organization's is not there for one.
+const webhookOwned: Row = { anon: 401, A: 'ok', B: 404, X: 403, Y: 403, admin: 404 };
+// Port 9 (discard) on loopback: nothing listens, so anything sent fails at once.
+const webhookBody = () => ({ url: 'http://127.0.0.1:9/matrix', events: ['task.escalated'] });
 const templateBody = () => ({ name: 'Matrix SOP', category: 'research', instructions: 'Do it.', deadlineRule: { kind: 'business_hours', hours: 4 } });
 
 /** Every documented route, and what each caller must get. A route missing here fails the suite. */
@@ -135,6 +142,15 @@ const MATRIX: Record<string, Route> = {
   'PATCH /api/tasks/{id}/messages/{messageId}': { path: (f) => `/api/tasks/${f.taskId}/messages/${f.messageId}`, body: () => ({ body: 'Matrix message, edited' }), want: messageAuthor },
   'DELETE /api/tasks/{id}/messages/{messageId}': { path: (f) => `/api/tasks/${f.taskId}/messages/${f.messageId}`, want: messageAuthor },
   'GET /api/messages/unread': { path: () => '/api/messages/unread', want: signedIn() },
+  'GET /api/webhooks': { path: () => '/api/webhooks', want: { ...clientsOnly, admin: 'ok' } },
+  'POST /api/webhooks': { path: () => '/api/webhooks', body: webhookBody, want: { ...clientsOnly, admin: 'ok' } },
+  'GET /api/webhooks/{id}': { path: (f) => `/api/webhooks/${f.webhookId}`, want: webhookOwned },
+  'PATCH /api/webhooks/{id}': { path: (f) => `/api/webhooks/${f.webhookId}`, body: () => ({ description: 'matrix' }), want: webhookOwned },
+  'DELETE /api/webhooks/{id}': { path: (f) => `/api/webhooks/${f.webhookId}`, want: webhookOwned },
+  'POST /api/webhooks/{id}/rotate-secret': { path: (f) => `/api/webhooks/${f.webhookId}/rotate-secret`, want: webhookOwned },
+  'GET /api/webhooks/{id}/deliveries': { path: (f) => `/api/webhooks/${f.webhookId}/deliveries`, want: webhookOwned },
+  'POST /api/webhooks/{id}/deliveries/{deliveryId}/redeliver': { path: (f) => `/api/webhooks/${f.webhookId}/deliveries/${f.deliveryId}/redeliver`, want: webhookOwned },
+  'POST /api/webhooks/{id}/ping': { path: (f) => `/api/webhooks/${f.webhookId}/ping`, want: webhookOwned },
   'GET /api/billing/earnings': { path: (f) => `/api/billing/earnings?assistantId=${f.assistantX}`, want: { anon: 401, A: 403, B: 403, X: 'ok', Y: 404, admin: 'ok' } },
 };
 
@@ -148,7 +164,7 @@ describe('security: authorization matrix', () => {
   const figures = { calls: 0, refused401: 0, refused403: 0, refused404: 0 };
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' });
     s.A = await registerClient(t.http, { organizationName: `Org ${marker}`, name: `Alice ${marker}`, email: `alice-${marker}@example.com` });
     s.B = await registerClient(t.http);
     s.X = await registerAssistant(t.http, ['data_entry']);
@@ -184,6 +200,15 @@ describe('security: authorization matrix', () => {
     const message = await t.http.post(`/api/tasks/${task.id}/messages`, { body: `Message ${marker}` }, { token: s.A.token });
     if (message.status !== 201) throw new Error(`fixture message failed: ${message.status} ${message.text}`);
     secrets.add(message.body.id);
+    // A fresh endpoint of A's each time (a row may delete it; an owner has at most 20), with a delivered delivery to redeliver.
+    await t.db.query(`DELETE FROM webhook_endpoints WHERE organization_id = $1`, [s.A.user.organizationId]);
+    const webhook = await t.http.post('/api/webhooks', webhookBody(), { token: s.A.token });
+    if (webhook.status !== 201) throw new Error(`fixture webhook failed: ${webhook.status} ${webhook.text}`);
+    secrets.add(webhook.body.id);
+    secrets.add(webhook.body.secret);
+    const delivery = await t.http.post(`/api/webhooks/${webhook.body.id}/ping`, undefined, { token: s.A.token });
+    await t.db.query(`UPDATE webhook_deliveries SET status = 'delivered' WHERE id = $1`, [delivery.body.id]);
+    secrets.add(delivery.body.id);
     return {
       taskId: task.id,
       userA: s.A.user.id,
@@ -192,6 +217,8 @@ describe('security: authorization matrix', () => {
       templateId: template.body.id,
       versionId: template.body.versionId,
       messageId: message.body.id,
+      webhookId: webhook.body.id,
+      deliveryId: delivery.body.id,
     };
   }
 

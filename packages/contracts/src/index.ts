@@ -15,3 +15,4 @@ export * from './template-inputs.js';
 export * from './schemas/two-factor.js';
 export * from './schemas/account-email.js';
 export * from './schemas/conversations.js';
+export * from './schemas/webhooks.js';

@@ -4,13 +4,20 @@ import { MAIL_TEMPLATES } from './schemas/account-email.js';
 // One job name, one payload schema, one queue. Producers and workers both
 // parse payloads with these schemas, and the API refuses to start a worker
 // while any job here lacks exactly one handler.
-export const QUEUES = ['dispatch', 'timers', 'mail'] as const;
+export const QUEUES = ['dispatch', 'timers', 'mail', 'webhooks'] as const;
 export type QueueName = (typeof QUEUES)[number];
 
 const taskVersion = z.object({ taskId: z.uuid(), version: z.number().int().positive() });
 
 /** The most task versions one announce job carries: a relay batch's worth. */
 export const ANNOUNCE_BATCH = 200;
+
+/**
+ * A webhook delivery retries on the webhooks worker's own backoff strategy (doubling,
+ * capped, until the retry window ends); its attempts are set past what any window allows.
+ */
+export const WEBHOOK_BACKOFF = 'webhook';
+export const WEBHOOK_MAX_ATTEMPTS = 1_000;
 
 export const JOB_SCHEMAS = {
   // One job per relay batch, not per task: one query reads every task and its audience.
@@ -22,6 +29,8 @@ export const JOB_SCHEMAS = {
   'timers.review-reminder': taskVersion,
   // Values are the template's, as JSON (times as ISO strings); the worker renders the mail.
   'mail.send': z.object({ template: z.enum(MAIL_TEMPLATES), to: z.email(), values: z.record(z.string(), z.unknown()) }),
+  // One job per (endpoint, event); `since` starts the retry window (the event, or a manual redelivery).
+  'webhooks.deliver': z.object({ deliveryId: z.uuid(), since: z.number().int().nonnegative(), redelivery: z.boolean() }),
 } as const;
 
 export type JobName = keyof typeof JOB_SCHEMAS;
@@ -35,6 +44,7 @@ export const JOB_QUEUE = {
   'timers.auto-accept': 'timers',
   'timers.review-reminder': 'timers',
   'mail.send': 'mail',
+  'webhooks.deliver': 'webhooks',
 } as const satisfies { [K in JobName]: QueueName };
 
 /**
@@ -51,4 +61,6 @@ export const jobId = {
   reviewReminder: (taskId: string, version: number) => `review-reminder/${taskId}/${version}`,
   /** One mail per cause (a token, a task version and recipient): a retried cause sends it once. */
   mail: (key: string) => `mail/${key}`,
+  webhook: (deliveryId: string) => `webhook/${deliveryId}`,
+  webhookRedelivery: (deliveryId: string, n: number) => `webhook/${deliveryId}/redelivery/${n}`,
 };

@@ -142,6 +142,12 @@ export const envSchema = z.object({
     .default('Handoff <no-reply@handoff.local>'),
   WEBHOOK_ALLOW_PRIVATE_TARGETS: bool(false),
   WEBHOOK_TIMEOUT: duration('WEBHOOK_TIMEOUT', '15s').refine((ms) => ms >= 1_000 && ms <= 60_000, 'WEBHOOK_TIMEOUT must be between 1s and 60s'),
+  // Retries wait WEBHOOK_RETRY_BASE, doubling up to WEBHOOK_RETRY_MAX_DELAY, until WEBHOOK_RETRY_WINDOW after the event.
+  WEBHOOK_RETRY_BASE: duration('WEBHOOK_RETRY_BASE', '30s').refine((ms) => ms >= 10 && ms <= 3_600_000, 'WEBHOOK_RETRY_BASE must be between 10ms and 1h'),
+  WEBHOOK_RETRY_MAX_DELAY: duration('WEBHOOK_RETRY_MAX_DELAY', '3h').refine((ms) => ms >= 10, 'WEBHOOK_RETRY_MAX_DELAY must be at least 10ms'),
+  WEBHOOK_RETRY_WINDOW: duration('WEBHOOK_RETRY_WINDOW', '24h').refine((ms) => ms >= 100 && ms <= 7 * 86_400_000, 'WEBHOOK_RETRY_WINDOW must be between 100ms and 7d'),
+  // An endpoint whose deliveries have all failed for this long is disabled.
+  WEBHOOK_DISABLE_AFTER: duration('WEBHOOK_DISABLE_AFTER', '24h').refine((ms) => ms >= 100, 'WEBHOOK_DISABLE_AFTER must be at least 100ms'),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -208,7 +214,14 @@ export interface AppConfig {
   downloadLinkTtlMs: number;
   mail: { smtpUrl: string; from: string };
   /** allowPrivateTargets lets endpoints on loopback and private networks receive webhooks (tests, on-premise receivers). */
-  webhooks: { allowPrivateTargets: boolean; timeoutMs: number };
+  webhooks: WebhookSettings;
+}
+
+export interface WebhookSettings {
+  allowPrivateTargets: boolean;
+  timeoutMs: number;
+  retry: { baseMs: number; maxDelayMs: number; windowMs: number };
+  disableAfterMs: number;
 }
 
 export class ConfigError extends Error {
@@ -297,7 +310,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     fileMaxBytes: e.FILE_MAX_BYTES,
     downloadLinkTtlMs: e.DOWNLOAD_LINK_TTL,
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
-    webhooks: { allowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS, timeoutMs: e.WEBHOOK_TIMEOUT },
+    webhooks: {
+      allowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+      timeoutMs: e.WEBHOOK_TIMEOUT,
+      retry: { baseMs: e.WEBHOOK_RETRY_BASE, maxDelayMs: e.WEBHOOK_RETRY_MAX_DELAY, windowMs: e.WEBHOOK_RETRY_WINDOW },
+      disableAfterMs: e.WEBHOOK_DISABLE_AFTER,
+    },
   };
 }
 

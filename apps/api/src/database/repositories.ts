@@ -11,6 +11,9 @@ import { TaskEventsRepository } from '../tasks/task-events.repository.js';
 import { TasksRepository } from '../tasks/tasks.repository.js';
 import { OrganizationsRepository } from '../users/organizations.repository.js';
 import { UsersRepository } from '../users/users.repository.js';
+import { WebhookAttemptsRepository } from '../webhooks/webhook-attempts.repository.js';
+import { WebhookDeliveriesRepository } from '../webhooks/webhook-deliveries.repository.js';
+import { WebhookEndpointsRepository } from '../webhooks/webhook-endpoints.repository.js';
 
 /** One repository per table, the only place its SQL lives (seed, demo and migrations aside). */
 export const REPOSITORIES = [
@@ -27,4 +30,7 @@ export const REPOSITORIES = [
   IdempotencyRepository,
   TaskMessagesRepository,
   TaskMessageReadsRepository,
+  WebhookEndpointsRepository,
+  WebhookDeliveriesRepository,
+  WebhookAttemptsRepository,
 ];

@@ -1,6 +1,6 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
-import { RETRY_JOBS_MAX, JOB_QUEUE, JOB_SCHEMAS, type FailedJob, type FailedJobsPage, type JobName, type JobPayloads, type QueueName, type RetryJobsResult } from '@handoff/contracts';
+import { RETRY_JOBS_MAX, JOB_QUEUE, JOB_SCHEMAS, WEBHOOK_BACKOFF, WEBHOOK_MAX_ATTEMPTS, type FailedJob, type FailedJobsPage, type JobName, type JobPayloads, type QueueName, type RetryJobsResult } from '@handoff/contracts';
 import type { Job, JobsOptions, Queue } from 'bullmq';
 import { createHash } from 'node:crypto';
 
@@ -14,10 +14,11 @@ export const DEFAULT_JOB_OPTIONS: JobsOptions = {
 /**
  * Queues whose jobs want other defaults. Mail keeps no copy once sent (a reset link in Redis
  * is a live credential) and two days once failed; an SMTP server down for a while is retried
- * for about a day.
+ * for about a day. Webhook deliveries retry on the webhooks worker's backoff until their window ends.
  */
 export const QUEUE_JOB_OPTIONS: Partial<Record<QueueName, JobsOptions>> = {
   mail: { attempts: 14, backoff: { type: 'exponential', delay: 5_000 }, removeOnComplete: true, removeOnFail: { age: 2 * 24 * 3_600 } },
+  webhooks: { attempts: WEBHOOK_MAX_ATTEMPTS, backoff: { type: WEBHOOK_BACKOFF } },
 };
 
 /** One job to add: a name fixes its queue and its payload's shape. */
@@ -67,8 +68,13 @@ export class JobsService {
   private readonly logger = new Logger('queues');
   private lastError = 0;
 
-  constructor(@InjectQueue('dispatch') dispatch: Queue, @InjectQueue('timers') timers: Queue, @InjectQueue('mail') mail: Queue) {
-    this.queues = { dispatch, timers, mail };
+  constructor(
+    @InjectQueue('dispatch') dispatch: Queue,
+    @InjectQueue('timers') timers: Queue,
+    @InjectQueue('mail') mail: Queue,
+    @InjectQueue('webhooks') webhooks: Queue,
+  ) {
+    this.queues = { dispatch, timers, mail, webhooks };
     // A Redis outage is reported by health and 503s; log it once in a while, not per reconnect attempt.
     for (const q of Object.values(this.queues)) {
       q.on('error', (e: Error) => {

@@ -166,9 +166,19 @@ describe('guardedLookup', () => {
 
 describe('webhook configuration', () => {
   it('refuses private targets unless WEBHOOK_ALLOW_PRIVATE_TARGETS says otherwise', () => {
-    expect(loadConfig({}).webhooks).toEqual({ allowPrivateTargets: false, timeoutMs: 15_000 });
-    expect(loadConfig({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_TIMEOUT: '5s' }).webhooks).toEqual({ allowPrivateTargets: true, timeoutMs: 5_000 });
+    expect(loadConfig({}).webhooks).toMatchObject({ allowPrivateTargets: false, timeoutMs: 15_000 });
+    expect(loadConfig({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_TIMEOUT: '5s' }).webhooks).toMatchObject({ allowPrivateTargets: true, timeoutMs: 5_000 });
     expect(() => loadConfig({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'sometimes' })).toThrow('WEBHOOK_ALLOW_PRIVATE_TARGETS');
     expect(() => loadConfig({ WEBHOOK_TIMEOUT: '5m' })).toThrow('WEBHOOK_TIMEOUT must be between 1s and 60s');
+  });
+
+  it('retries for 24 h from 30 s, doubling up to 3 h, and disables after 24 h of failures, unless told otherwise', () => {
+    expect(loadConfig({}).webhooks).toMatchObject({ retry: { baseMs: 30_000, maxDelayMs: 3 * 3_600_000, windowMs: 86_400_000 }, disableAfterMs: 86_400_000 });
+    expect(loadConfig({ WEBHOOK_RETRY_BASE: '50', WEBHOOK_RETRY_WINDOW: '10m', WEBHOOK_DISABLE_AFTER: '2s' }).webhooks).toMatchObject({
+      retry: { baseMs: 50, windowMs: 600_000 },
+      disableAfterMs: 2_000,
+    });
+    expect(() => loadConfig({ WEBHOOK_RETRY_BASE: '1' })).toThrow('WEBHOOK_RETRY_BASE must be between 10ms and 1h');
+    expect(() => loadConfig({ WEBHOOK_RETRY_WINDOW: '30d' })).toThrow('WEBHOOK_RETRY_WINDOW must be between 100ms and 7d');
   });
 });

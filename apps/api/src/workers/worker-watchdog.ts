@@ -4,6 +4,7 @@ import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { PeriodicProcessor } from '../scheduling/periodic.processor.js';
 import { TimersProcessor } from '../timers/timers.processor.js';
 import { DispatchProcessor } from '../dispatch/dispatch.processor.js';
+import { WebhooksProcessor } from '../webhooks/webhooks.processor.js';
 
 /**
  * BullMQ's main loop survives connection errors, but an error it does not
@@ -24,6 +25,7 @@ export class WorkerWatchdog implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly dispatch: DispatchProcessor,
     private readonly timers: TimersProcessor,
     private readonly periodic: PeriodicProcessor,
+    private readonly webhooks: WebhooksProcessor,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -37,7 +39,7 @@ export class WorkerWatchdog implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   workers(): Worker[] {
-    return [this.dispatch.worker, this.timers.worker, this.periodic.worker];
+    return [this.dispatch.worker, this.timers.worker, this.periodic.worker, this.webhooks.worker];
   }
 
   check(): void {

@@ -1,7 +1,7 @@
 import { BullModule, Processor } from '@nestjs/bullmq';
 import { Module, type DynamicModule, type OnModuleInit, type Type } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import type { ConnectionOptions } from 'bullmq';
+import type { AdvancedOptions, ConnectionOptions } from 'bullmq';
 import type { AppConfig } from '../config/config.js';
 import { DispatchProcessor } from '../dispatch/dispatch.processor.js';
 import { assertEveryJobHandled } from '../dispatch/job-handlers.js';
@@ -16,9 +16,11 @@ import { PERIODIC_QUEUE, PeriodicProcessor } from '../scheduling/periodic.proces
 import { TasksModule } from '../tasks/tasks.module.js';
 import { TimerSweep } from '../timers/timer-sweep.js';
 import { TimersProcessor } from '../timers/timers.processor.js';
+import { WebhooksModule } from '../webhooks/webhooks.module.js';
+import { WebhooksProcessor } from '../webhooks/webhooks.processor.js';
 import { WorkerWatchdog } from './worker-watchdog.js';
 
-type ProcessorClass<T extends LoggedWorker> = Type<T> & { queue: string; concurrency: number };
+type ProcessorClass<T extends LoggedWorker> = Type<T> & { queue: string; concurrency: number; settings?: (config: AppConfig) => AdvancedOptions };
 
 /**
  * `@Processor` options are static metadata, but lock and stall settings come
@@ -38,6 +40,7 @@ function withWorkerOptions<T extends LoggedWorker>(base: ProcessorClass<T>, conf
     maxStalledCount: config.worker.maxStalledCount,
     // BullMQ waits 15 s by default before fetching again after a Redis error; resume soon after Redis is back.
     runRetryDelay: 1_000,
+    ...(base.settings ? { settings: base.settings(config) } : {}),
   })(configured);
   return configured as unknown as Type<T>;
 }
@@ -48,12 +51,13 @@ export class WorkersModule implements OnModuleInit {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkersModule,
-      imports: [QueuesModule, TasksModule, NotificationsModule, RealtimeModule, RedisModule, DiscoveryModule, BullModule.registerQueue({ name: PERIODIC_QUEUE })],
+      imports: [QueuesModule, TasksModule, NotificationsModule, RealtimeModule, WebhooksModule, RedisModule, DiscoveryModule, BullModule.registerQueue({ name: PERIODIC_QUEUE })],
       providers: [
         { provide: DispatchProcessor, useClass: withWorkerOptions(DispatchProcessor, config) },
         { provide: TimersProcessor, useClass: withWorkerOptions(TimersProcessor, config) },
         { provide: PeriodicProcessor, useClass: withWorkerOptions(PeriodicProcessor, config) },
         { provide: MailProcessor, useClass: withWorkerOptions(MailProcessor, config) },
+        { provide: WebhooksProcessor, useClass: withWorkerOptions(WebhooksProcessor, config) },
         WorkerWatchdog,
         Maintenance,
         TimerSweep,
@@ -65,9 +69,10 @@ export class WorkersModule implements OnModuleInit {
     private readonly dispatch: DispatchProcessor,
     private readonly timers: TimersProcessor,
     private readonly mail: MailProcessor,
+    private readonly webhooks: WebhooksProcessor,
   ) {}
 
   onModuleInit(): void {
-    assertEveryJobHandled({ dispatch: this.dispatch.handlers, timers: this.timers.handlers, mail: this.mail.handlers });
+    assertEveryJobHandled({ dispatch: this.dispatch.handlers, timers: this.timers.handlers, mail: this.mail.handlers, webhooks: this.webhooks.handlers });
   }
 }

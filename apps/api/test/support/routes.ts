@@ -74,6 +74,9 @@ export function validBody(key: string, taskId = NO_TASK): Json | undefined {
     'POST /api/tasks/{id}/messages': { body: 'Hello' },
     'PATCH /api/tasks/{id}/messages/{messageId}': { body: 'Hello again' },
     'POST /api/tasks/{id}/messages/seen': { upTo: NO_TASK },
+    // A public address literal: no DNS, and the target guard lets it through.
+    'POST /api/webhooks': { url: 'https://93.184.215.14/hook', events: ['task.escalated'], description: 'D' },
+    'PATCH /api/webhooks/{id}': { url: 'https://93.184.215.14/other', description: 'D2' },
   };
   return bodies[key];
 }
@@ -81,5 +84,5 @@ export function validBody(key: string, taskId = NO_TASK): Json | undefined {
 /** The route's path with valid parameters: `userId` for /api/users/{id}, `taskId` for the other ids. */
 export function validPath(path: string, ids: { userId: string; taskId?: string; organizationId?: string }): string {
   const id = path.startsWith('/api/users') ? ids.userId : path.startsWith('/api/organizations') ? (ids.organizationId ?? NO_TASK) : (ids.taskId ?? NO_TASK);
-  return path.replace('{id}', id).replace('{versionId}', NO_TASK).replace('{stepId}', NO_TASK).replace('{messageId}', NO_TASK).replace('{category}', 'research').replace('{queue}', 'timers');
+  return path.replace('{id}', id).replace('{versionId}', NO_TASK).replace('{stepId}', NO_TASK).replace('{messageId}', NO_TASK).replace('{deliveryId}', NO_TASK).replace('{category}', 'research').replace('{queue}', 'timers');
 }

@@ -1,5 +1,6 @@
 import { Navigate, Route, Routes } from 'react-router';
 import { NotFound } from '../components/not-found';
+import { IntegrationsPage } from '../integrations/integrations-page';
 import { TaskDetailPage } from '../tasks/task-detail-page';
 import { AdminBillingPage } from './admin-billing-page';
 import { AdminTasksPage } from './admin-tasks-page';
@@ -17,6 +18,7 @@ export default function AdminArea() {
       <Route path="people" element={<PeoplePage />} />
       <Route path="rate-card" element={<RateCardPage />} />
       <Route path="billing" element={<AdminBillingPage />} />
+      <Route path="integrations" element={<IntegrationsPage />} />
       {/* Not a redirect: a relative one from this splat route resolved against the mistyped address itself, and looped. */}
       <Route path="*" element={<NotFound />} />
     </Routes>

@@ -1,5 +1,6 @@
 import { Navigate, Route, Routes } from 'react-router';
 import { NotFound } from '../components/not-found';
+import { IntegrationsPage } from '../integrations/integrations-page';
 import { TaskDetailPage } from '../tasks/task-detail-page';
 import { ClientTasksPage } from './client-tasks-page';
 import { NewTaskPage } from './new-task-page';
@@ -13,6 +14,7 @@ export default function ClientArea() {
       <Route path="tasks/new" element={<NewTaskPage />} />
       <Route path="tasks/:id" element={<TaskDetailPage backTo="/client/tasks" backLabel="All tasks" />} />
       <Route path="statement" element={<StatementPage />} />
+      <Route path="integrations" element={<IntegrationsPage />} />
       {/* Not a redirect: a relative one from this splat route resolved against the mistyped address itself, and looped. */}
       <Route path="*" element={<NotFound />} />
     </Routes>

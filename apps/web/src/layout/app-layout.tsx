@@ -14,6 +14,7 @@ import {
   IconTags,
   IconUsers,
   IconWallet,
+  IconWebhook,
   type Icon,
 } from '@tabler/icons-react';
 import { Suspense, type ReactNode } from 'react';
@@ -36,6 +37,7 @@ const NAV: Record<Role, NavItem[]> = {
     { to: '/client/tasks', label: 'Tasks', icon: IconLayoutList },
     { to: '/client/tasks/new', label: 'New task', icon: IconPlus, end: true },
     { to: '/client/statement', label: 'Statement', icon: IconReceipt },
+    { to: '/client/integrations', label: 'Integrations', icon: IconWebhook },
   ],
   assistant: [
     { to: '/assistant/board', label: 'Available work', icon: IconBriefcase },
@@ -48,6 +50,7 @@ const NAV: Record<Role, NavItem[]> = {
     { to: '/admin/people', label: 'People', icon: IconUsers },
     { to: '/admin/rate-card', label: 'Rate card', icon: IconTags },
     { to: '/admin/billing', label: 'Billing', icon: IconCash },
+    { to: '/admin/integrations', label: 'Integrations', icon: IconWebhook },
   ],
 };
 

@@ -19,6 +19,7 @@ import { TaskStatusCounts1764002810000 } from './1764002810000-task-status-count
 import { ListIndexes1764002820000 } from './1764002820000-list-indexes.js';
 import { TaskChecklists1764003000000 } from './1764003000000-task-checklists.js';
 import { Conversations1764003200000 } from './1764003200000-conversations.js';
+import { Webhooks1764003300000 } from './1764003300000-webhooks.js';
 import { AccountEmail1764003500000 } from './1764003500000-account-email.js';
 
 /** The one migration history, oldest first. Add new migrations at the end, one per line. */
@@ -44,5 +45,6 @@ export const MIGRATIONS = [
   ListIndexes1764002820000,
   TaskChecklists1764003000000,
   Conversations1764003200000,
+  Webhooks1764003300000,
   AccountEmail1764003500000,
 ];
