@@ -35,6 +35,7 @@ const DOMAINS = {
   'admin-jobs': [],
   organizations: [],
   templates: ['organizations', 'rate-card'],
+  quality: ['realtime', 'tasks'],
 };
 
 /** Folder → the folders it may import (itself aside). */

@@ -19,9 +19,10 @@ import { TimersModule } from './timers/timers.module.js';
 import { UsersModule } from './users/users.module.js';
 import { OrganizationsModule } from './organizations/organizations.module.js';
 import { TemplatesModule } from './templates/templates.module.js';
+import { QualityHttpModule, QualityModule } from './quality/quality.module.js';
 
 /** What serves HTTP and sockets: each domain's module with its own controllers. */
-const SERVING = [AuthModule, UsersModule, RateCardModule, TasksHttpModule, AdminModule, HealthModule, BillingModule, AuditModule, RealtimeGatewayModule, OrganizationsModule, TemplatesModule];
+const SERVING = [AuthModule, UsersModule, RateCardModule, TasksHttpModule, AdminModule, HealthModule, BillingModule, AuditModule, RealtimeGatewayModule, OrganizationsModule, TemplatesModule, QualityHttpModule];
 
 /**
  * One module graph, two entry points: `api` serves HTTP and sockets, `worker`
@@ -42,6 +43,7 @@ export class AppModule {
         RealtimeModule,
         QueuesModule,
         TimersModule,
+        QualityModule,
         ...(serves ? SERVING : []),
         ...(works ? [WorkersModule.forRoot(config)] : []),
       ],

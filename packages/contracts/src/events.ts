@@ -1,3 +1,4 @@
+import type { RatingView } from './schemas/quality.js';
 import type { LedgerEntryView, TaskView } from './schemas/tasks.js';
 
 // The live events the gateway emits and the dashboard listens to. One map, so
@@ -9,6 +10,8 @@ export interface ServerToClientEvents {
   'billing.recorded': (payload: { entry: LedgerEntryView }) => void;
   'task.overdue': (payload: { task: TaskView }) => void;
   'task.escalated': (payload: { task: TaskView }) => void;
+  /** The client rated (or re-rated) a task: to the assistant who did it and the organization. */
+  'task.rated': (payload: { rating: RatingView }) => void;
   /** Sent just before the server ends the socket, so the client knows whether a fresh token brings it back. */
   'session.ended': (payload: { reason: SessionEndReason }) => void;
 }

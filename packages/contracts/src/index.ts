@@ -13,3 +13,4 @@ export * from './schemas/templates.js';
 export * from './schemas/organizations.js';
 export * from './template-inputs.js';
 export * from './schemas/two-factor.js';
+export * from './schemas/quality.js';

@@ -14,6 +14,8 @@ export const ANNOUNCE_BATCH = 200;
 export const JOB_SCHEMAS = {
   // One job per relay batch, not per task: one query reads every task and its audience.
   'dispatch.announce': z.object({ tasks: z.array(taskVersion).min(1).max(ANNOUNCE_BATCH) }),
+  // After a preferred head start: the task, if still queued at this version, to everyone who can take it.
+  'dispatch.announce-open': taskVersion,
   'timers.claim-expiry': taskVersion,
   'timers.deadline': z.object({ taskId: z.uuid() }),
   'timers.escalation': taskVersion,
@@ -25,6 +27,7 @@ export type JobPayloads = { [K in JobName]: z.infer<(typeof JOB_SCHEMAS)[K]> };
 
 export const JOB_QUEUE = {
   'dispatch.announce': 'dispatch',
+  'dispatch.announce-open': 'dispatch',
   'timers.claim-expiry': 'timers',
   'timers.deadline': 'timers',
   'timers.escalation': 'timers',
@@ -38,6 +41,7 @@ export const JOB_QUEUE = {
  * it), so the same batch relayed twice is one job.
  */
 export const jobId = {
+  announceOpen: (taskId: string, version: number) => `announce-open/${taskId}/${version}`,
   claimExpiry: (taskId: string, version: number) => `claim-expiry/${taskId}/${version}`,
   deadline: (taskId: string) => `deadline/${taskId}`,
   escalation: (taskId: string, version: number) => `escalation/${taskId}/${version}`,

@@ -11,6 +11,8 @@ import { TaskEvent } from '../tasks/task-event.entity.js';
 import { Task } from '../tasks/task.entity.js';
 import { Organization } from '../users/organization.entity.js';
 import { User } from '../users/user.entity.js';
+import { PreferredAssistant } from '../quality/preferred-assistant.entity.js';
+import { Rating } from '../quality/rating.entity.js';
 
 /** One entity per table; each table's SQL lives in its repository (`REPOSITORIES`). */
-export const ENTITIES = [Organization, User, RateCard, Task, TaskEvent, LedgerEntry, OutboxRow, RefreshToken, AuditLog, IdempotencyKey, Template, TemplateVersion, UserTwoFactor, TwoFactorRecoveryCode, TwoFactorDevice];
+export const ENTITIES = [Organization, User, RateCard, Task, TaskEvent, LedgerEntry, OutboxRow, RefreshToken, AuditLog, IdempotencyKey, Template, TemplateVersion, UserTwoFactor, TwoFactorRecoveryCode, TwoFactorDevice, Rating, PreferredAssistant];

@@ -8,6 +8,8 @@ import { TaskEventsRepository } from '../tasks/task-events.repository.js';
 import { TasksRepository } from '../tasks/tasks.repository.js';
 import { OrganizationsRepository } from '../users/organizations.repository.js';
 import { UsersRepository } from '../users/users.repository.js';
+import { PreferredAssistantsRepository } from '../quality/preferred-assistants.repository.js';
+import { RatingsRepository } from '../quality/ratings.repository.js';
 
 /** One repository per table, the only place its SQL lives (seed, demo and migrations aside). */
 export const REPOSITORIES = [
@@ -21,4 +23,6 @@ export const REPOSITORIES = [
   RefreshTokensRepository,
   AuditRepository,
   IdempotencyRepository,
+  RatingsRepository,
+  PreferredAssistantsRepository,
 ];

@@ -26,6 +26,8 @@ export const DOMAIN_EVENT_SCHEMAS = {
   }),
   /** A ledger entry was written: a return's charge or payout, or an admin's correction (read it by its id). */
   'ledger.recorded': z.object({ entryId: z.uuid() }),
+  /** The client rated a task, or changed its rating (read it by its task; `revision` counts the edits). */
+  'rating.recorded': z.object({ taskId: z.uuid(), revision: z.number().int() }),
 } as const;
 
 export type DomainEventName = keyof typeof DOMAIN_EVENT_SCHEMAS;

@@ -6,8 +6,9 @@ describe('EventBus', () => {
   it('lists the events of the map nobody hears yet', () => {
     const sut = new EventBus();
     sut.subscribe(subscriber('timers', ['task.submitted', 'task.transitioned']));
-    expect(sut.unheard()).toEqual(['ledger.recorded']);
+    expect(sut.unheard()).toEqual(['ledger.recorded', 'rating.recorded']);
     sut.subscribe(subscriber('live', ['ledger.recorded']));
+    sut.subscribe(subscriber('rating-live', ['rating.recorded']));
     expect(sut.unheard()).toEqual([]);
   });
 

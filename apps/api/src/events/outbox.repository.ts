@@ -32,6 +32,11 @@ export function ledgerRecordedEvents(ctes: readonly ('charge' | 'payout' | 'e')[
   SELECT 'ledger.recorded', jsonb_build_object('entryId', id) FROM (${ctes.map((c) => `SELECT id FROM ${c}`).join(' UNION ALL ')}) entries`;
 }
 
+/** `rating.recorded` for each row of the CTE `r` (a rating just given or changed). */
+export const RATING_RECORDED_EVENTS = `
+  INSERT INTO outbox (topic, payload)
+  SELECT 'rating.recorded', jsonb_build_object('taskId', task_id, 'revision', revision) FROM r`;
+
 /**
  * The outbox table. Rows are written by the statements that commit a change
  * (tasks, ledger); this reads, counts and deletes them.

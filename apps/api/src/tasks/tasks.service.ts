@@ -9,6 +9,7 @@ import { GroupCommit } from '../database/group-commit.js';
 import { UnitOfWork } from '../events/unit-of-work.js';
 import { claimInput, systemMove, userMove, type SystemAction, type UserAction } from './moves.js';
 import type { TaskWithNames } from './task.entity.js';
+import { RatingsRepository, toRatingView } from '../quality/ratings.repository.js';
 import { TaskEventsRepository } from './task-events.repository.js';
 import { toTaskView } from './task.view.js';
 import { submission, TasksRepository, type ClaimOutcome, type Submission, type TransitionInput } from './tasks.repository.js';
@@ -20,6 +21,7 @@ export class TasksService {
   constructor(
     private readonly tasks: TasksRepository,
     private readonly events: TaskEventsRepository,
+    private readonly ratings: RatingsRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly uow: UnitOfWork,
   ) {}
@@ -87,7 +89,8 @@ export class TasksService {
 
   async get(user: AuthUser, id: string): Promise<TaskView> {
     const task = await this.loadReadable(user, id);
-    return toTaskView(task, await this.events.forTask(id));
+    const [events, rating] = await Promise.all([this.events.forTask(id), task.status === 'accepted' ? this.ratings.forTask(id) : null]);
+    return { ...toTaskView(task, events), rating: rating ? toRatingView(rating) : null };
   }
 
   private conflict(task: TaskWithNames, message: string): never {

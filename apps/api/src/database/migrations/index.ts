@@ -17,6 +17,7 @@ import { TwoFactor1764002700000 } from './1764002700000-two-factor.js';
 import { LedgerRollups1764002800000 } from './1764002800000-ledger-rollups.js';
 import { TaskStatusCounts1764002810000 } from './1764002810000-task-status-counts.js';
 import { ListIndexes1764002820000 } from './1764002820000-list-indexes.js';
+import { Quality1764003400000 } from './1764003400000-quality.js';
 
 /** The one migration history, oldest first. Add new migrations at the end, one per line. */
 export const MIGRATIONS = [
@@ -39,4 +40,5 @@ export const MIGRATIONS = [
   LedgerRollups1764002800000,
   TaskStatusCounts1764002810000,
   ListIndexes1764002820000,
+  Quality1764003400000,
 ];
