@@ -57,7 +57,7 @@ const SCORECARD_SQL = `
          avg(stars)::float8 AS "averageRating",
          count(stars)::int AS "ratingCount"
     FROM each
-   WHERE EXISTS (SELECT 1 FROM users WHERE id = $1 AND role = 'assistant')`;
+  HAVING EXISTS (SELECT 1 FROM users WHERE id = $1 AND role = 'assistant')`;
 
 export interface ScorecardCounts {
   tasksDone: number;
