@@ -10,12 +10,15 @@ const taskVersion = z.object({ taskId: z.uuid(), version: z.number().int().posit
 
 /** The most task versions one announce job carries: a relay batch's worth. */
 export const ANNOUNCE_BATCH = 200;
+/** The most preferred assistants an open announce names as already told. */
+export const ANNOUNCE_TOLD_MAX = 1_000;
 
 export const JOB_SCHEMAS = {
   // One job per relay batch, not per task: one query reads every task and its audience.
   'dispatch.announce': z.object({ tasks: z.array(taskVersion).min(1).max(ANNOUNCE_BATCH) }),
   // After a preferred head start: the task, if still queued at this version, to everyone who can take it.
-  'dispatch.announce-open': taskVersion,
+  // `told`: the preferred assistants who heard at once, left out now.
+  'dispatch.announce-open': taskVersion.extend({ told: z.array(z.uuid()).max(ANNOUNCE_TOLD_MAX) }),
   'timers.claim-expiry': taskVersion,
   'timers.deadline': z.object({ taskId: z.uuid() }),
   'timers.escalation': taskVersion,

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { jobId, rooms, type TaskView } from '@handoff/contracts';
+import { ANNOUNCE_TOLD_MAX, jobId, rooms, type TaskView } from '@handoff/contracts';
 import type { Job } from 'bullmq';
 import { PreferredAssistantsRepository } from '../quality/preferred-assistants.repository.js';
 import { LiveEvents } from '../realtime/live-events.js';
@@ -16,7 +16,7 @@ export class DispatchProcessor extends LoggedWorker {
   static readonly concurrency = 64;
   readonly handlers: Handlers<'dispatch'> = {
     'dispatch.announce': (p) => this.announce(p.tasks),
-    'dispatch.announce-open': (p) => this.announce([p], { open: true }),
+    'dispatch.announce-open': (p) => this.announce([p], { open: true, told: p.told }),
   };
 
   constructor(
@@ -40,8 +40,10 @@ export class DispatchProcessor extends LoggedWorker {
    * each call, not prepared: a plan cached while the table was small scans it
    * whole once it has grown.
    */
-  async announce(tasks: readonly { taskId: string; version: number }[], opts: { open?: boolean } = {}): Promise<{ announced: number; skipped: number; deliveries: number }> {
+  async announce(tasks: readonly { taskId: string; version: number }[], opts: { open?: boolean; told?: readonly string[] } = {}): Promise<{ announced: number; skipped: number; deliveries: number }> {
     const found = await this.tasks.announceable(tasks);
+    const told = new Set(opts.told ?? []);
+    if (told.size) for (const r of found) r.eligible = r.eligible.filter((u) => !told.has(u));
     const wanted = found.filter((r) => r.eligible.length);
     const later = opts.open ? new Map<string, JobRequest>() : await this.headStart(wanted);
     const views = new Map<string, TaskView>();
@@ -94,7 +96,7 @@ export class DispatchProcessor extends LoggedWorker {
       const first = r.eligible.filter((u) => h.preferred.includes(u));
       if (!first.length) continue;
       r.eligible = first;
-      later.set(r.id, jobRequest('dispatch.announce-open', { taskId: r.id, version: r.version }, { jobId: jobId.announceOpen(r.id, r.version), delay: h.headStartSeconds * 1000 }));
+      later.set(r.id, jobRequest('dispatch.announce-open', { taskId: r.id, version: r.version, told: first.slice(0, ANNOUNCE_TOLD_MAX) }, { jobId: jobId.announceOpen(r.id, r.version), delay: h.headStartSeconds * 1000 }));
     }
     return later;
   }
