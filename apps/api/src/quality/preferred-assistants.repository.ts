@@ -78,9 +78,8 @@ export class PreferredAssistantsRepository {
     );
   }
 
-  async remove(organizationId: string, assistantId: string): Promise<boolean> {
-    const rows = await query(this.ds, `DELETE FROM preferred_assistants WHERE organization_id = $1 AND assistant_id = $2 RETURNING assistant_id`, [organizationId, assistantId]);
-    return rows.length > 0;
+  async remove(organizationId: string, assistantId: string): Promise<void> {
+    await query(this.ds, `DELETE FROM preferred_assistants WHERE organization_id = $1 AND assistant_id = $2`, [organizationId, assistantId]);
   }
 
   /** For each task ($1), its organization's head start and preferred assistants (planned per call, as the announce's other reads). */

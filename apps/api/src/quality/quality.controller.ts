@@ -89,7 +89,7 @@ export class QualityController {
 
   @Delete('organizations/:id/preferred-assistants/:assistantId')
   @Roles('client', 'admin')
-  @Contract({ summary: 'No longer prefer the assistant', params: preferredAssistantParams, status: 204, errors: ORG })
+  @Contract({ summary: 'No longer prefer the assistant (204 whether or not they were)', params: preferredAssistantParams, status: 204, errors: ORG })
   async unprefer(@CurrentUser() user: AuthUser, @Input('params') p: { id: string; assistantId: string }): Promise<void> {
     await this.quality.unprefer(user, p.id, p.assistantId);
   }

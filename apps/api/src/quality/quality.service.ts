@@ -147,9 +147,10 @@ export class QualityService {
     return this.candidate(organizationId, assistantId);
   }
 
+  /** Like marking, idempotent: an assistant not (or no longer) preferred is simply not. */
   async unprefer(user: AuthUser, organizationId: string, assistantId: string): Promise<void> {
     await this.ownOrganization(user, organizationId);
-    if (!(await this.preferred.remove(organizationId, assistantId))) throw new NotFoundException('not a preferred assistant of this organization');
+    await this.preferred.remove(organizationId, assistantId);
   }
 
   private async candidate(organizationId: string, assistantId: string): Promise<PreferredAssistantView> {

@@ -34,7 +34,7 @@ export async function documentedOps(http: HttpClient): Promise<{ doc: Json; ops:
 /** The role that may call a route, so a request reaches validation and the database rather than the role check. */
 export function roleFor(method: string, path: string): Role {
   if (/\/tasks\/(available|claim-next)$|\/tasks\/\{id\}\/(claim|start|release|return)$|availability$|\/billing\/earnings$/.test(path)) return 'assistant';
-  if (/\/tasks\/quote$|\/tasks\/\{id\}\/(accept|revise)$|\/billing\/statement$|\/templates\/\{id\}\/preview$/.test(path) || (method === 'post' && path === '/api/tasks')) return 'client';
+  if (/\/tasks\/quote$|\/tasks\/\{id\}\/(accept|revise|rating)$|\/billing\/statement$|\/templates\/\{id\}\/preview$/.test(path) || (method === 'post' && path === '/api/tasks')) return 'client';
   return 'admin';
 }
 
@@ -66,6 +66,7 @@ export function validBody(key: string, taskId = NO_TASK): Json | undefined {
     'POST /api/auth/two-factor/recovery-codes': { code: '123456' },
     'POST /api/auth/two-factor/disable': { password: 'not-the-password', code: '123456' },
     'PUT /api/organizations/{id}/two-factor-policy': { requireTwoFactor: false },
+    'PUT /api/tasks/{id}/rating': { stars: 4, comment: 'Clean work.' },
   };
   return bodies[key];
 }
@@ -73,5 +74,5 @@ export function validBody(key: string, taskId = NO_TASK): Json | undefined {
 /** The route's path with valid parameters: `userId` for /api/users/{id}, `taskId` for the other ids. */
 export function validPath(path: string, ids: { userId: string; taskId?: string; organizationId?: string }): string {
   const id = path.startsWith('/api/users') ? ids.userId : path.startsWith('/api/organizations') ? (ids.organizationId ?? NO_TASK) : (ids.taskId ?? NO_TASK);
-  return path.replace('{id}', id).replace('{versionId}', NO_TASK).replace('{category}', 'research').replace('{queue}', 'timers');
+  return path.replace('{id}', id).replace('{versionId}', NO_TASK).replace('{assistantId}', NO_TASK).replace('{category}', 'research').replace('{queue}', 'timers');
 }
