@@ -15,6 +15,10 @@ export const qk = {
   admin: ['admin'] as const,
   /** Outside ['tasks'] on purpose: counts are refetched, not patched by events. */
   taskCounts: (status: string) => ['admin', 'task-counts', status] as const,
+  /** Outside ['tasks']: a rating is not a task for the live layer to patch; `task.rated` refetches it. */
+  taskRating: (id: string) => ['rating', id] as const,
+  scorecard: (assistantId: string, window: number) => ['scorecard', assistantId, window] as const,
+  preferredAssistants: (organizationId: string) => ['preferred-assistants', organizationId] as const,
   quote: (category: string, priority: string) => ['quote', category, priority] as const,
   rateCard: ['rate-card'] as const,
   users: (role?: string) => ['users', role ?? 'all'] as const,

@@ -3,6 +3,7 @@ import { NotFound } from '../components/not-found';
 import { TaskDetailPage } from '../tasks/task-detail-page';
 import { ClientTasksPage } from './client-tasks-page';
 import { NewTaskPage } from './new-task-page';
+import { PreferredAssistantsPage } from './preferred-assistants-page';
 import { StatementPage } from './statement-page';
 
 export default function ClientArea() {
@@ -13,6 +14,7 @@ export default function ClientArea() {
       <Route path="tasks/new" element={<NewTaskPage />} />
       <Route path="tasks/:id" element={<TaskDetailPage backTo="/client/tasks" backLabel="All tasks" />} />
       <Route path="statement" element={<StatementPage />} />
+      <Route path="assistants" element={<PreferredAssistantsPage />} />
       {/* Not a redirect: a relative one from this splat route resolved against the mistyped address itself, and looped. */}
       <Route path="*" element={<NotFound />} />
     </Routes>

@@ -13,6 +13,8 @@ import {
   IconShieldLock,
   IconTags,
   IconUsers,
+  IconStar,
+  IconUserStar,
   IconWallet,
   type Icon,
 } from '@tabler/icons-react';
@@ -36,11 +38,13 @@ const NAV: Record<Role, NavItem[]> = {
     { to: '/client/tasks', label: 'Tasks', icon: IconLayoutList },
     { to: '/client/tasks/new', label: 'New task', icon: IconPlus, end: true },
     { to: '/client/statement', label: 'Statement', icon: IconReceipt },
+    { to: '/client/assistants', label: 'Assistants', icon: IconUserStar },
   ],
   assistant: [
     { to: '/assistant/board', label: 'Available work', icon: IconBriefcase },
     { to: '/assistant/tasks', label: 'My tasks', icon: IconChecklist },
     { to: '/assistant/earnings', label: 'Earnings', icon: IconWallet },
+    { to: '/assistant/scorecard', label: 'Scorecard', icon: IconStar },
   ],
   admin: [
     { to: '/admin/queue', label: 'Queue health', icon: IconGauge },

@@ -30,6 +30,7 @@ import { StatusBadge } from '../components/status-badge';
 import { contractResolver, focusFirstError, showServerFieldError } from '../forms/contract-form';
 import { formatDateTime } from '../lib/format';
 import { PRIORITY_LABELS } from '../lib/task-display';
+import { RatingControl } from '../quality/rating-control';
 import { TaskTimeline } from './task-timeline';
 import { useTaskCommand } from './use-task-actions';
 
@@ -102,6 +103,7 @@ function TaskDetail({ task }: { task: TaskView }) {
         <Grid.Col span={{ base: 12, md: 8 }}>
           <Stack gap="lg">
             <TaskActions task={task} actions={actions} />
+            <RatingControl task={task} />
             {task.result && (
               <Card withBorder padding="lg">
                 <Title order={2} size="h4" mb="xs">
