@@ -36,6 +36,7 @@ const DOMAINS = {
   organizations: [],
   templates: ['organizations', 'rate-card'],
   conversations: ['realtime', 'tasks'],
+  quality: ['realtime', 'tasks'],
 };
 
 /** Folder → the folders it may import (itself aside). */

@@ -21,9 +21,10 @@ import { UsersModule } from './users/users.module.js';
 import { OrganizationsModule } from './organizations/organizations.module.js';
 import { TemplatesModule } from './templates/templates.module.js';
 import { WebhooksHttpModule, WebhooksModule } from './webhooks/webhooks.module.js';
+import { QualityHttpModule, QualityModule } from './quality/quality.module.js';
 
 /** What serves HTTP and sockets: each domain's module with its own controllers. */
-const SERVING = [AuthModule, UsersModule, RateCardModule, TasksHttpModule, AdminModule, HealthModule, BillingModule, AuditModule, RealtimeGatewayModule, OrganizationsModule, TemplatesModule, ConversationsHttpModule, WebhooksHttpModule];
+const SERVING = [AuthModule, UsersModule, RateCardModule, TasksHttpModule, AdminModule, HealthModule, BillingModule, AuditModule, RealtimeGatewayModule, OrganizationsModule, TemplatesModule, ConversationsHttpModule, WebhooksHttpModule, QualityHttpModule];
 
 /**
  * One module graph, two entry points: `api` serves HTTP and sockets, `worker`
@@ -46,6 +47,7 @@ export class AppModule {
         TimersModule,
         ConversationsModule,
         WebhooksModule,
+        QualityModule,
         ...(serves ? SERVING : []),
         ...(works ? [WorkersModule.forRoot(config)] : []),
       ],

@@ -151,6 +151,17 @@ const MATRIX: Record<string, Route> = {
   'GET /api/webhooks/{id}/deliveries': { path: (f) => `/api/webhooks/${f.webhookId}/deliveries`, want: webhookOwned },
   'POST /api/webhooks/{id}/deliveries/{deliveryId}/redeliver': { path: (f) => `/api/webhooks/${f.webhookId}/deliveries/${f.deliveryId}/redeliver`, want: webhookOwned },
   'POST /api/webhooks/{id}/ping': { path: (f) => `/api/webhooks/${f.webhookId}/ping`, want: webhookOwned },
+  // A's task X holds is not accepted: A may ask (409), X read its rating, nobody else sees it.
+  'GET /api/tasks/{id}/rating': { path: (f) => `/api/tasks/${f.taskId}/rating`, want: { anon: 401, A: 'ok', B: 404, X: 'ok', Y: 404, admin: 'ok' } },
+  'PUT /api/tasks/{id}/rating': { path: (f) => `/api/tasks/${f.taskId}/rating`, body: () => ({ stars: 4 }), want: { anon: 401, A: 409, B: 404, X: 403, Y: 403, admin: 403 } },
+  // X worked for A (the billed task): A reads the short card; B and Y may not.
+  'GET /api/assistants/{id}/scorecard': { path: (f) => `/api/assistants/${f.assistantX}/scorecard`, want: { anon: 401, A: 'ok', B: 404, X: 'ok', Y: 404, admin: 'ok' } },
+  'GET /api/organizations/{id}/preferred-assistants': { path: (f) => `/api/organizations/${f.orgA}/preferred-assistants`, want: orgRead },
+  'PUT /api/organizations/{id}/preferred-assistants/{assistantId}': { path: (f) => `/api/organizations/${f.orgA}/preferred-assistants/${f.assistantX}`, want: orgRead },
+  'DELETE /api/organizations/{id}/preferred-assistants/{assistantId}': {
+    path: (f) => `/api/organizations/${f.orgA}/preferred-assistants/${f.assistantX}`,
+    want: { anon: 401, A: 'ok', B: 404, X: 403, Y: 403, admin: 'ok' },
+  },
   'GET /api/billing/earnings': { path: (f) => `/api/billing/earnings?assistantId=${f.assistantX}`, want: { anon: 401, A: 403, B: 403, X: 'ok', Y: 404, admin: 'ok' } },
 };
 

@@ -1,4 +1,5 @@
 import type { MessageView } from './schemas/conversations.js';
+import type { RatingView } from './schemas/quality.js';
 import type { LedgerEntryView, TaskChecklistStepView, TaskView } from './schemas/tasks.js';
 
 // The live events the gateway emits and the dashboard listens to. One map, so
@@ -16,6 +17,8 @@ export interface ServerToClientEvents {
   'message.created': (payload: MessageLivePayload) => void;
   /** A message was edited or deleted (a deleted one comes without its body). */
   'message.updated': (payload: MessageLivePayload) => void;
+  /** The client rated (or re-rated) a task: to the assistant who did it and the organization. */
+  'task.rated': (payload: { rating: RatingView }) => void;
   /** Sent just before the server ends the socket, so the client knows whether a fresh token brings it back. */
   'session.ended': (payload: { reason: SessionEndReason }) => void;
 }

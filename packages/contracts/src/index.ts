@@ -16,3 +16,4 @@ export * from './schemas/two-factor.js';
 export * from './schemas/account-email.js';
 export * from './schemas/conversations.js';
 export * from './schemas/webhooks.js';
+export * from './schemas/quality.js';

@@ -11,6 +11,8 @@ const taskVersion = z.object({ taskId: z.uuid(), version: z.number().int().posit
 
 /** The most task versions one announce job carries: a relay batch's worth. */
 export const ANNOUNCE_BATCH = 200;
+/** The most preferred assistants an open announce names as already told. */
+export const ANNOUNCE_TOLD_MAX = 1_000;
 
 /**
  * A webhook delivery retries on the webhooks worker's own backoff strategy (doubling,
@@ -22,6 +24,9 @@ export const WEBHOOK_MAX_ATTEMPTS = 1_000;
 export const JOB_SCHEMAS = {
   // One job per relay batch, not per task: one query reads every task and its audience.
   'dispatch.announce': z.object({ tasks: z.array(taskVersion).min(1).max(ANNOUNCE_BATCH) }),
+  // After a preferred head start: the task, if still queued at this version, to everyone who can take it.
+  // `told`: the preferred assistants who heard at once, left out now.
+  'dispatch.announce-open': taskVersion.extend({ told: z.array(z.uuid()).max(ANNOUNCE_TOLD_MAX) }),
   'timers.claim-expiry': taskVersion,
   'timers.deadline': z.object({ taskId: z.uuid() }),
   'timers.escalation': taskVersion,
@@ -38,6 +43,7 @@ export type JobPayloads = { [K in JobName]: z.infer<(typeof JOB_SCHEMAS)[K]> };
 
 export const JOB_QUEUE = {
   'dispatch.announce': 'dispatch',
+  'dispatch.announce-open': 'dispatch',
   'timers.claim-expiry': 'timers',
   'timers.deadline': 'timers',
   'timers.escalation': 'timers',
@@ -54,6 +60,7 @@ export const JOB_QUEUE = {
  * it), so the same batch relayed twice is one job.
  */
 export const jobId = {
+  announceOpen: (taskId: string, version: number) => `announce-open/${taskId}/${version}`,
   claimExpiry: (taskId: string, version: number) => `claim-expiry/${taskId}/${version}`,
   deadline: (taskId: string) => `deadline/${taskId}`,
   escalation: (taskId: string, version: number) => `escalation/${taskId}/${version}`,

@@ -14,6 +14,8 @@ import { UsersRepository } from '../users/users.repository.js';
 import { WebhookAttemptsRepository } from '../webhooks/webhook-attempts.repository.js';
 import { WebhookDeliveriesRepository } from '../webhooks/webhook-deliveries.repository.js';
 import { WebhookEndpointsRepository } from '../webhooks/webhook-endpoints.repository.js';
+import { PreferredAssistantsRepository } from '../quality/preferred-assistants.repository.js';
+import { RatingsRepository } from '../quality/ratings.repository.js';
 
 /** One repository per table, the only place its SQL lives (seed, demo and migrations aside). */
 export const REPOSITORIES = [
@@ -33,4 +35,6 @@ export const REPOSITORIES = [
   WebhookEndpointsRepository,
   WebhookDeliveriesRepository,
   WebhookAttemptsRepository,
+  RatingsRepository,
+  PreferredAssistantsRepository,
 ];

@@ -32,6 +32,8 @@ export const DOMAIN_EVENT_SCHEMAS = {
   'message.posted': z.object({ messageId: z.uuid(), taskId: z.uuid(), version: z.number().int() }),
   /** A message was edited or deleted by its author; `version` is the message's after the change. */
   'message.changed': z.object({ messageId: z.uuid(), taskId: z.uuid(), version: z.number().int(), deleted: z.boolean() }),
+  /** The client rated a task, or changed its rating (read it by its task; `revision` counts the edits). */
+  'rating.recorded': z.object({ taskId: z.uuid(), revision: z.number().int() }),
 } as const;
 
 export type DomainEventName = keyof typeof DOMAIN_EVENT_SCHEMAS;

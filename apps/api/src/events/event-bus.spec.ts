@@ -6,9 +6,10 @@ describe('EventBus', () => {
   it('lists the events of the map nobody hears yet', () => {
     const sut = new EventBus();
     sut.subscribe(subscriber('timers', ['task.submitted', 'task.transitioned']));
-    expect(sut.unheard()).toEqual(['ledger.recorded', 'message.posted', 'message.changed']);
+    expect(sut.unheard()).toEqual(['ledger.recorded', 'message.posted', 'message.changed', 'rating.recorded']);
     sut.subscribe(subscriber('live', ['ledger.recorded']));
     sut.subscribe(subscriber('conversations.live', ['message.posted', 'message.changed']));
+    sut.subscribe(subscriber('rating-live', ['rating.recorded']));
     expect(sut.unheard()).toEqual([]);
   });
 

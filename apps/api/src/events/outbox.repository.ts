@@ -50,6 +50,11 @@ export const MESSAGE_CHANGED_EVENTS = `
   INSERT INTO outbox (topic, payload)
   SELECT 'message.changed', jsonb_build_object('messageId', id, 'taskId', task_id, 'version', version, 'deleted', deleted_at IS NOT NULL) FROM m`;
 
+/** `rating.recorded` for each row of the CTE `r` (a rating just given or changed). */
+export const RATING_RECORDED_EVENTS = `
+  INSERT INTO outbox (topic, payload)
+  SELECT 'rating.recorded', jsonb_build_object('taskId', task_id, 'revision', revision) FROM r`;
+
 /**
  * The outbox table. Rows are written by the statements that commit a change
  * (tasks, ledger); this reads, counts and deletes them.

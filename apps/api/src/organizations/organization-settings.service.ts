@@ -17,6 +17,7 @@ const view = (s: OrganizationSettings): OrganizationSettingsView => ({
   timeZone: s.timeZone,
   weeklyHours: toSettings(s).weeklyHours,
   holidays: s.holidays,
+  preferredHeadStartSeconds: s.preferredHeadStartSeconds,
   updatedAt: s.settingsUpdatedAt.toISOString(),
 });
 
@@ -42,7 +43,8 @@ export class OrganizationSettingsService {
 
   async update(user: AuthUser, id: string, body: UpdateOrganizationSettingsBody): Promise<OrganizationSettingsView> {
     return this.ds.transaction(async (m) => {
-      const current = toSettings(this.assertOwner(user, id, await this.organizations.settings(id, { m, lock: true })));
+      const found = this.assertOwner(user, id, await this.organizations.settings(id, { m, lock: true }));
+      const current = toSettings(found);
       const merged = {
         timeZone: body.timeZone ?? current.timeZone,
         weeklyHours: { ...current.weeklyHours, ...stripUndefined(body.weeklyHours ?? {}) },
@@ -51,7 +53,8 @@ export class OrganizationSettingsService {
       // The parts were checked one by one; the whole is checked here (a week must open somewhere, no date twice).
       const parsed = businessHoursSettings.safeParse(merged);
       if (!parsed.success) throw new BadRequestException(describeZodError(parsed.error, 'body', merged));
-      return view(await this.organizations.updateSettings(m, id, { ...parsed.data, holidays: [...parsed.data.holidays].sort() }));
+      const preferredHeadStartSeconds = body.preferredHeadStartSeconds ?? found.preferredHeadStartSeconds;
+      return view(await this.organizations.updateSettings(m, id, { ...parsed.data, holidays: [...parsed.data.holidays].sort(), preferredHeadStartSeconds }));
     });
   }
 

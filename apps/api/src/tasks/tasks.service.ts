@@ -9,6 +9,7 @@ import { GroupCommit } from '../database/group-commit.js';
 import { UnitOfWork } from '../events/unit-of-work.js';
 import { claimInput, systemMove, userMove, type SystemAction, type UserAction } from './moves.js';
 import type { TaskWithNames } from './task.entity.js';
+import { RatingsRepository, toRatingView } from '../quality/ratings.repository.js';
 import { TaskEventsRepository } from './task-events.repository.js';
 import { TemplatesService } from '../templates/templates.service.js';
 import { TaskChecklistStepsRepository } from './task-checklist-steps.repository.js';
@@ -22,6 +23,7 @@ export class TasksService {
   constructor(
     private readonly tasks: TasksRepository,
     private readonly events: TaskEventsRepository,
+    private readonly ratings: RatingsRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly uow: UnitOfWork,
     private readonly steps: TaskChecklistStepsRepository,
@@ -126,8 +128,12 @@ export class TasksService {
 
   async get(user: AuthUser, id: string): Promise<TaskView> {
     const task = await this.loadReadable(user, id);
-    const [events, steps] = await Promise.all([this.events.forTask(id), task.checklistTotal > 0 ? this.steps.forTask(id) : Promise.resolve([])]);
-    return toTaskView(task, events, steps);
+    const [events, steps, rating] = await Promise.all([
+      this.events.forTask(id),
+      task.checklistTotal > 0 ? this.steps.forTask(id) : Promise.resolve([]),
+      task.status === 'accepted' ? this.ratings.forTask(id) : null,
+    ]);
+    return { ...toTaskView(task, events, steps), rating: rating ? toRatingView(rating) : null };
   }
 
   /**

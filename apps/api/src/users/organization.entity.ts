@@ -27,6 +27,10 @@ export class Organization {
   @Column({ type: 'date', array: true })
   holidays: string[];
 
+  /** How long its preferred assistants hear of a new task before everyone else; 0 tells everyone at once. */
+  @Column({ name: 'preferred_head_start_seconds', type: 'int', default: 300 })
+  preferredHeadStartSeconds: number;
+
   @Column({ name: 'settings_updated_at', type: 'timestamptz' })
   settingsUpdatedAt: Date;
 }

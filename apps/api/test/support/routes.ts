@@ -34,7 +34,7 @@ export async function documentedOps(http: HttpClient): Promise<{ doc: Json; ops:
 /** The role that may call a route, so a request reaches validation and the database rather than the role check. */
 export function roleFor(method: string, path: string): Role {
   if (/\/tasks\/(available|claim-next)$|\/tasks\/\{id\}\/(claim|start|release|return|checklist\/\{stepId\})$|availability$|\/billing\/earnings$/.test(path)) return 'assistant';
-  if (/\/tasks\/quote$|\/tasks\/\{id\}\/(accept|revise)$|\/billing\/statement$|\/templates\/\{id\}\/preview$/.test(path) || (method === 'post' && path === '/api/tasks')) return 'client';
+  if (/\/tasks\/quote$|\/tasks\/\{id\}\/(accept|revise|rating)$|\/billing\/statement$|\/templates\/\{id\}\/preview$/.test(path) || (method === 'post' && path === '/api/tasks')) return 'client';
   return 'admin';
 }
 
@@ -77,6 +77,7 @@ export function validBody(key: string, taskId = NO_TASK): Json | undefined {
     // A public address literal: no DNS, and the target guard lets it through.
     'POST /api/webhooks': { url: 'https://93.184.215.14/hook', events: ['task.escalated'], description: 'D' },
     'PATCH /api/webhooks/{id}': { url: 'https://93.184.215.14/other', description: 'D2' },
+    'PUT /api/tasks/{id}/rating': { stars: 4, comment: 'Clean work.' },
   };
   return bodies[key];
 }
@@ -84,5 +85,5 @@ export function validBody(key: string, taskId = NO_TASK): Json | undefined {
 /** The route's path with valid parameters: `userId` for /api/users/{id}, `taskId` for the other ids. */
 export function validPath(path: string, ids: { userId: string; taskId?: string; organizationId?: string }): string {
   const id = path.startsWith('/api/users') ? ids.userId : path.startsWith('/api/organizations') ? (ids.organizationId ?? NO_TASK) : (ids.taskId ?? NO_TASK);
-  return path.replace('{id}', id).replace('{versionId}', NO_TASK).replace('{stepId}', NO_TASK).replace('{messageId}', NO_TASK).replace('{deliveryId}', NO_TASK).replace('{category}', 'research').replace('{queue}', 'timers');
+  return path.replace('{id}', id).replace('{versionId}', NO_TASK).replace('{stepId}', NO_TASK).replace('{messageId}', NO_TASK).replace('{deliveryId}', NO_TASK).replace('{assistantId}', NO_TASK).replace('{category}', 'research').replace('{queue}', 'timers');
 }

@@ -58,7 +58,7 @@ export async function announceStates(dispatch: Queue): Promise<Map<string, strin
   const out = new Map<string, string>();
   for (const state of JOB_STATES) {
     for (const job of await dispatch.getJobs([state])) {
-      for (const t of (job.data as JobPayloads['dispatch.announce']).tasks) out.set(`${t.taskId}/${t.version}`, state);
+      for (const t of (job.data as Partial<JobPayloads['dispatch.announce']>).tasks ?? []) out.set(`${t.taskId}/${t.version}`, state);
     }
   }
   return out;

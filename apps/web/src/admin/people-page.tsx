@@ -13,6 +13,7 @@ import { PageHeader } from '../components/page-header';
 import { ErrorAlert, QueryState } from '../components/query-state';
 import { SkillsField } from '../components/skills-field';
 import { loadedOnlyHint, SortableTh, useSort, type SortColumns } from '../components/sortable';
+import { ScorecardCard } from '../quality/scorecard-card';
 import { contractResolver, focusFirstError, formLevelError, showServerFieldError } from '../forms/contract-form';
 
 const ROLE_FILTERS = [
@@ -45,6 +46,7 @@ export function PeoplePage() {
   const me = useUser();
   const [role, setRole] = useState('all');
   const [editing, setEditing] = useState<UserView | null>(null);
+  const [scoring, setScoring] = useState<UserView | null>(null);
   const users = useQuery({ queryKey: qk.users(role), queryFn: () => api.listUsers(role === 'all' ? undefined : (role as Role)) });
   const update = useUpdateUser();
 
@@ -149,6 +151,11 @@ export function PeoplePage() {
                       <Table.Td ta="right">
                         <Group gap={6} justify="flex-end" wrap="nowrap">
                           {u.role === 'assistant' && (
+                            <Button size="xs" variant="default" onClick={() => setScoring(u)}>
+                              Scorecard
+                            </Button>
+                          )}
+                          {u.role === 'assistant' && (
                             <Button size="xs" variant="default" onClick={() => setEditing(u)}>
                               Edit
                             </Button>
@@ -175,6 +182,11 @@ export function PeoplePage() {
         </QueryState>
       </Card>
       {editing && <EditAssistantModal user={editing} onClose={() => setEditing(null)} />}
+      {scoring && (
+        <Modal opened onClose={() => setScoring(null)} title={`${scoring.name}: scorecard`} centered size="lg">
+          <ScorecardCard assistantId={scoring.id} title="Record" />
+        </Modal>
+      )}
     </>
   );
 }

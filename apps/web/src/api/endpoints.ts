@@ -19,6 +19,12 @@ import type {
   LedgerEntryView,
   LoginBody,
   Page,
+  PreferredAssistantsView,
+  PreferredAssistantView,
+  RatingBody,
+  RatingView,
+  ScorecardView,
+  TaskRatingView,
   Priority,
   QueueName,
   QuoteResponse,
@@ -103,6 +109,15 @@ export const api = {
   accept: (id: string) => request<TaskView>(`/tasks/${id}/accept`, { method: 'POST' }),
   revise: (id: string, feedback: string) => request<TaskView>(`/tasks/${id}/revise`, { method: 'POST', body: { feedback } }),
   cancel: (id: string) => request<TaskView>(`/tasks/${id}/cancel`, { method: 'POST' }),
+  taskRating: (id: string) => request<TaskRatingView>(`/tasks/${id}/rating`),
+  rateTask: (id: string, body: RatingBody) => request<RatingView>(`/tasks/${id}/rating`, { method: 'PUT', body }),
+
+  scorecard: (assistantId: string, window: 30 | 90) => request<ScorecardView>(`/assistants/${assistantId}/scorecard`, { query: { window } }),
+  preferredAssistants: (organizationId: string) => request<PreferredAssistantsView>(`/organizations/${organizationId}/preferred-assistants`),
+  prefer: (organizationId: string, assistantId: string) =>
+    request<PreferredAssistantView>(`/organizations/${organizationId}/preferred-assistants/${assistantId}`, { method: 'PUT' }),
+  unprefer: (organizationId: string, assistantId: string) =>
+    request<undefined>(`/organizations/${organizationId}/preferred-assistants/${assistantId}`, { method: 'DELETE' }),
 
   messages: (taskId: string, cursor?: string) => request<MessagePage>(`/tasks/${taskId}/messages`, { query: { cursor, limit: 50 } }),
   postMessage: (taskId: string, body: string) => request<MessageView>(`/tasks/${taskId}/messages`, { method: 'POST', body: { body } }),

@@ -18,6 +18,10 @@ export const qk = {
   /** Outside ['tasks']: a conversation is patched by message events, not task snapshots. */
   conversation: (taskId: string) => ['conversation', taskId] as const,
   unread: ['unread'] as const,
+  /** Outside ['tasks']: a rating is not a task for the live layer to patch; `task.rated` refetches it. */
+  taskRating: (id: string) => ['rating', id] as const,
+  scorecard: (assistantId: string, window: number) => ['scorecard', assistantId, window] as const,
+  preferredAssistants: (organizationId: string) => ['preferred-assistants', organizationId] as const,
   quote: (category: string, priority: string) => ['quote', category, priority] as const,
   rateCard: ['rate-card'] as const,
   templates: ['templates'] as const,

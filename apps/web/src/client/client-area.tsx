@@ -4,6 +4,7 @@ import { IntegrationsPage } from '../integrations/integrations-page';
 import { TaskDetailPage } from '../tasks/task-detail-page';
 import { ClientTasksPage } from './client-tasks-page';
 import { NewTaskPage } from './new-task-page';
+import { PreferredAssistantsPage } from './preferred-assistants-page';
 import { StatementPage } from './statement-page';
 
 export default function ClientArea() {
@@ -15,6 +16,7 @@ export default function ClientArea() {
       <Route path="tasks/:id" element={<TaskDetailPage backTo="/client/tasks" backLabel="All tasks" />} />
       <Route path="statement" element={<StatementPage />} />
       <Route path="integrations" element={<IntegrationsPage />} />
+      <Route path="assistants" element={<PreferredAssistantsPage />} />
       {/* Not a redirect: a relative one from this splat route resolved against the mistyped address itself, and looped. */}
       <Route path="*" element={<NotFound />} />
     </Routes>

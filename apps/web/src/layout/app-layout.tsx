@@ -13,6 +13,8 @@ import {
   IconShieldLock,
   IconTags,
   IconUsers,
+  IconStar,
+  IconUserStar,
   IconWallet,
   IconWebhook,
   type Icon,
@@ -38,11 +40,13 @@ const NAV: Record<Role, NavItem[]> = {
     { to: '/client/tasks/new', label: 'New task', icon: IconPlus, end: true },
     { to: '/client/statement', label: 'Statement', icon: IconReceipt },
     { to: '/client/integrations', label: 'Integrations', icon: IconWebhook },
+    { to: '/client/assistants', label: 'Assistants', icon: IconUserStar },
   ],
   assistant: [
     { to: '/assistant/board', label: 'Available work', icon: IconBriefcase },
     { to: '/assistant/tasks', label: 'My tasks', icon: IconChecklist },
     { to: '/assistant/earnings', label: 'Earnings', icon: IconWallet },
+    { to: '/assistant/scorecard', label: 'Scorecard', icon: IconStar },
   ],
   admin: [
     { to: '/admin/queue', label: 'Queue health', icon: IconGauge },

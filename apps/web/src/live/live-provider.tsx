@@ -1,4 +1,4 @@
-import type { LedgerEntryView, ServerToClientEvents, SessionEndReason, TaskView, UserView } from '@handoff/contracts';
+import type { LedgerEntryView, ServerToClientEvents, SessionEndReason, TaskRatingView, TaskView, UserView } from '@handoff/contracts';
 import { notifications } from '@mantine/notifications';
 import { useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
@@ -26,6 +26,7 @@ import {
   toastForBilling,
   toastForEscalated,
   toastForOverdue,
+  toastForRating,
   toastForUpdate,
   type ToastSpec,
 } from './toasts';
@@ -191,6 +192,11 @@ export function LiveProvider({ user, children, createSocket = createLiveSocket }
       },
       'message.created': (payload) => applyMessageEvent(client, payload),
       'message.updated': (payload) => applyMessageEvent(client, payload),
+      'task.rated': ({ rating }) => {
+        client.setQueryData<TaskRatingView>(qk.taskRating(rating.taskId), (held) => (held ? { ...held, rating } : held));
+        void client.invalidateQueries({ queryKey: ['scorecard'] });
+        toast(`rated:${rating.taskId}:${rating.revision}`, toastForRating(latest.current.user, rating));
+      },
       'session.ended': ({ reason }) => {
         endedBecause = reason;
       },

@@ -1,4 +1,4 @@
-import { CATEGORY_LABELS, formatMoney, type LedgerEntryView, type TaskView, type UserView } from '@handoff/contracts';
+import { CATEGORY_LABELS, formatMoney, type LedgerEntryView, type RatingView, type TaskView, type UserView } from '@handoff/contracts';
 
 export interface ToastSpec {
   title: string;
@@ -79,4 +79,11 @@ export function toastForOverdue(viewer: Viewer, task: TaskView): ToastSpec | nul
 export function toastForEscalated(viewer: Viewer, task: TaskView): ToastSpec | null {
   if (viewer.role !== 'admin') return null;
   return { title: 'Task escalated', message: `Nobody has claimed “${task.title}” in time.`, color: 'orange', href: taskHref(viewer, task.id) };
+}
+
+/** The assistant hears how the client rated their work; the client rated it themselves and needs no toast. */
+export function toastForRating(viewer: Viewer, rating: RatingView): ToastSpec | null {
+  if (viewer.role !== 'assistant' || rating.assistantId !== viewer.id) return null;
+  const stars = `${rating.stars} star${rating.stars === 1 ? '' : 's'}`;
+  return { title: 'Work rated', message: rating.comment ? `${stars}: “${rating.comment}”` : `${stars}.`, color: rating.stars >= 4 ? 'green' : 'orange', href: taskHref(viewer, rating.taskId) };
 }

@@ -32,6 +32,7 @@ import { contractResolver, focusFirstError, showServerFieldError } from '../form
 import { formatDateTime } from '../lib/format';
 import { PRIORITY_LABELS } from '../lib/task-display';
 import { TaskChecklist } from './task-checklist';
+import { RatingControl } from '../quality/rating-control';
 import { TaskTimeline } from './task-timeline';
 import { useTaskCommand } from './use-task-actions';
 
@@ -112,6 +113,7 @@ function TaskDetail({ task }: { task: TaskView }) {
           <Stack gap="lg">
             <TaskActions task={task} actions={actions} />
             <TaskChecklist task={task} canTick={user.role === 'assistant' && task.assigneeId === user.id && task.status === 'in_progress'} />
+            <RatingControl task={task} />
             {task.result && (
               <Card withBorder padding="lg">
                 <Title order={2} size="h4" mb="xs">

@@ -9,6 +9,7 @@ import {
   type BusinessHoursSettings,
   type Weekday,
 } from '../calendar/business-hours.js';
+import { PREFERRED_HEAD_START_MAX_SECONDS } from './quality.js';
 
 /** What a new organization starts with: UTC, Monday to Friday 09:00–17:00, no holidays. */
 export const DEFAULT_BUSINESS_HOURS: BusinessHoursSettings = {
@@ -36,9 +37,16 @@ export const updateOrganizationSettingsBody = z
       .array(localDateString, { message: 'must be a list of dates YYYY-MM-DD' })
       .max(CALENDAR_LIMITS.holidays, { message: `must have at most ${CALENDAR_LIMITS.holidays} dates` })
       .optional(),
+    /** How long an organization's preferred assistants hear of its new tasks before everyone else; 0 tells everyone at once. */
+    preferredHeadStartSeconds: z
+      .number({ message: 'must be a number' })
+      .min(0, { message: 'must be at least 0' })
+      .max(PREFERRED_HEAD_START_MAX_SECONDS, { message: `must be at most ${PREFERRED_HEAD_START_MAX_SECONDS}` })
+      .int({ message: 'must be a whole number of seconds' })
+      .optional(),
   })
-  .refine((b) => b.timeZone !== undefined || b.weeklyHours !== undefined || b.holidays !== undefined, {
-    message: 'must change at least one of timeZone, weeklyHours, holidays',
+  .refine((b) => b.timeZone !== undefined || b.weeklyHours !== undefined || b.holidays !== undefined || b.preferredHeadStartSeconds !== undefined, {
+    message: 'must change at least one of timeZone, weeklyHours, holidays, preferredHeadStartSeconds',
   });
 export type UpdateOrganizationSettingsBody = z.infer<typeof updateOrganizationSettingsBody>;
 
@@ -47,6 +55,7 @@ export const organizationSettingsView = z.object({
   timeZone: z.string(),
   weeklyHours: z.object(Object.fromEntries(WEEKDAYS.map((d) => [d, z.array(openInterval)])) as Record<Weekday, z.ZodArray<typeof openInterval>>),
   holidays: z.array(z.string()),
+  preferredHeadStartSeconds: z.number().int(),
   updatedAt: z.string(),
 });
 export type OrganizationSettingsView = z.infer<typeof organizationSettingsView>;

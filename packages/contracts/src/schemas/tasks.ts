@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CATEGORIES, LEDGER_KINDS, LIMITS, PRIORITIES, TASK_STATUSES } from '../domain.js';
 import { isoDate, listQuery, text, uuid } from './common.js';
+import { ratingView } from './quality.js';
 import { category } from './users.js';
 
 export const priority = z.enum(PRIORITIES, { message: `must be one of ${PRIORITIES.join(', ')}` });
@@ -175,6 +176,8 @@ export const taskView = z.object({
   /** The checklist's steps, on a task read by itself. */
   checklistSteps: z.array(taskChecklistStepView).optional(),
   events: z.array(taskEventView).optional(),
+  /** The client's rating, on a single task's read (lists leave it out). */
+  rating: ratingView.nullable().optional(),
 });
 export type TaskView = z.infer<typeof taskView>;
 

@@ -20,6 +20,7 @@ import { ListIndexes1764002820000 } from './1764002820000-list-indexes.js';
 import { TaskChecklists1764003000000 } from './1764003000000-task-checklists.js';
 import { Conversations1764003200000 } from './1764003200000-conversations.js';
 import { Webhooks1764003300000 } from './1764003300000-webhooks.js';
+import { Quality1764003400000 } from './1764003400000-quality.js';
 import { AccountEmail1764003500000 } from './1764003500000-account-email.js';
 
 /** The one migration history, oldest first. Add new migrations at the end, one per line. */
@@ -46,5 +47,6 @@ export const MIGRATIONS = [
   TaskChecklists1764003000000,
   Conversations1764003200000,
   Webhooks1764003300000,
+  Quality1764003400000,
   AccountEmail1764003500000,
 ];
