@@ -2,6 +2,7 @@ import type { Role } from '@handoff/contracts';
 import { lazy, type ReactNode } from 'react';
 import { Route, Routes } from 'react-router';
 import { useAuth, useUser } from './auth/auth-context';
+import { ForgotPasswordPage, ResetPasswordPage, VerifyEmailPage } from './auth/account-email-pages';
 import { PublicOnly, RequireRole, RoleHome } from './auth/guards';
 import { RegisterPage } from './auth/register-page';
 import { SignInPage } from './auth/sign-in-page';
@@ -58,6 +59,16 @@ export function App({ createSocket }: { createSocket?: SocketFactory }) {
           </PublicOnly>
         }
       />
+      <Route
+        path="/forgot-password"
+        element={
+          <PublicOnly>
+            <ForgotPasswordPage />
+          </PublicOnly>
+        }
+      />
+      <Route path="/reset-password" element={<ResetPasswordPage />} />
+      <Route path="/verify-email" element={<VerifyEmailPage />} />
       <Route
         path="/register"
         element={

@@ -35,7 +35,7 @@ export const DEMO_ASSISTANTS: { email: string; name: string; skills: Category[] 
 export async function seedEssentials(ds: DataSource, config: Pick<AppConfig, 'admin'>): Promise<void> {
   const hash = await hashPassword(config.admin.password);
   await ds.query(
-    `INSERT INTO users (email, password_hash, name, role) VALUES ($1, $2, 'Handoff admin', 'admin')
+    `INSERT INTO users (email, password_hash, name, role, email_verified_at) VALUES ($1, $2, 'Handoff admin', 'admin', now())
      ON CONFLICT ((lower(email))) DO NOTHING`,
     [config.admin.email, hash],
   );
@@ -57,14 +57,14 @@ export async function seedDemo(ds: DataSource): Promise<void> {
     await ds.transaction(async (m) => {
       const [row]: { id: string }[] = await m.query(`INSERT INTO organizations (name, time_zone) VALUES ($1, $2) RETURNING id`, [org.name, org.timeZone]);
       await m.query(
-        `INSERT INTO users (email, password_hash, name, role, organization_id) VALUES ($1, $2, $3, 'client', $4)`,
+        `INSERT INTO users (email, password_hash, name, role, organization_id, email_verified_at) VALUES ($1, $2, $3, 'client', $4, now())`,
         [org.client.email, hash, org.client.name, row!.id],
       );
     });
   }
   for (const a of DEMO_ASSISTANTS) {
     await ds.query(
-      `INSERT INTO users (email, password_hash, name, role, skills, online) VALUES ($1, $2, $3, 'assistant', $4::task_category[], true)
+      `INSERT INTO users (email, password_hash, name, role, skills, online, email_verified_at) VALUES ($1, $2, $3, 'assistant', $4::task_category[], true, now())
        ON CONFLICT ((lower(email))) DO NOTHING`,
       [a.email, hash, a.name, a.skills],
     );

@@ -1,4 +1,7 @@
 import type {
+  EmailVerification,
+  MailAccepted,
+  PasswordResetConfirmBody,
   AuthResponse,
   Category,
   ChangePasswordBody,
@@ -70,6 +73,10 @@ export const api = {
     request<TwoFactorPolicy>(`/organizations/${organizationId}/two-factor-policy`, { method: 'PUT', body: { requireTwoFactor } }),
   register: (body: RegisterBody) => request<AuthResponse>('/auth/register', { method: 'POST', body }),
   me: () => request<UserView>('/auth/me'),
+  requestPasswordReset: (email: string) => request<MailAccepted>('/auth/password-reset', { method: 'POST', body: { email } }),
+  confirmPasswordReset: (body: PasswordResetConfirmBody) => request<undefined>('/auth/password-reset/confirm', { method: 'POST', body }),
+  verifyEmail: (token: string) => request<EmailVerification>('/auth/verify-email', { method: 'POST', body: { token } }),
+  resendVerification: () => request<MailAccepted>('/auth/verify-email/resend', { method: 'POST' }),
 
   listUsers: async (role?: Role, cursor?: string) =>
     toPage(await request<Page<UserView> | UserView[]>('/users', { query: { role, cursor, limit: 200 } })),

@@ -85,6 +85,9 @@ export function SignInPage() {
           <Button type="submit" loading={mutation.isPending} fullWidth>
             Sign in
           </Button>
+          <Anchor component={Link} to="/forgot-password" size="sm" ta="center">
+            Forgot your password?
+          </Anchor>
           <Alert variant="light" color="blue" icon={<IconInfoCircle size={18} aria-hidden />} data-testid="demo-hint">
             <Text size="sm">
               Trying Handoff locally? Demo logins (admin, clients and assistants) are printed by <Code>npm start</Code>.

@@ -22,6 +22,7 @@ import {
 import { Suspense, type ReactNode } from 'react';
 import { Link, useLocation } from 'react-router';
 import { useAuth, useUser } from '../auth/auth-context';
+import { VerifyEmailBanner } from '../auth/verify-email-banner';
 import { Loading } from '../components/query-state';
 import { AvailabilitySwitch } from './availability-switch';
 import { ReconnectingIndicator } from './reconnecting-indicator';
@@ -138,6 +139,7 @@ export function AppLayout({ children }: { children: ReactNode }) {
 
       <AppShell.Main>
         <div style={{ maxWidth: 1200, margin: '0 auto' }}>
+          <VerifyEmailBanner />
           <Suspense fallback={<Loading />}>
             {children}
           </Suspense>
