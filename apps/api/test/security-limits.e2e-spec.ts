@@ -17,15 +17,19 @@ describe('security: resource limits', () => {
   let client: Session;
   let assistant: Session;
   let paths: Paths;
-  /** A list under a resource (a template's versions) needs one that exists. */
-  let templateId: string;
+  /** A list under a resource (a template's versions, a task's messages, an endpoint's deliveries) needs one that exists. */
+  let owners: Record<string, string>;
   beforeAll(async () => {
     t = await startTestApp({ BODY_LIMIT_BYTES: '4096', REQUEST_TIMEOUT: `${REQUEST_TIMEOUT_MS}ms`, CONNECTION_TIMEOUT: '10s', TRUST_PROXY: 'false' });
     admin = await loginAdmin(t.http, t.config);
     client = await registerClient(t.http);
     assistant = await registerAssistant(t.http, ['research']);
     paths = (await t.http.get('/api/docs-json')).body.paths;
-    templateId = (await t.http.get('/api/templates?scope=starter&limit=1', { token: admin.token })).body.items[0].id;
+    const templateId = (await t.http.get('/api/templates?scope=starter&limit=1', { token: admin.token })).body.items[0].id;
+    const taskId = (await submitTask(t.http, client)).id;
+    // The platform's endpoint, so the admin owns it; a public address literal needs no DNS, and no escalation happens here to send it.
+    const webhook = await t.http.post('/api/webhooks', { url: 'https://93.184.215.14/limits', events: ['task.escalated'] }, { token: admin.token });
+    owners = { '/api/templates/{id}': templateId, '/api/tasks/{id}': taskId, '/api/webhooks/{id}': webhook.body.id };
   });
   afterAll(() => t.close());
 
@@ -52,7 +56,8 @@ describe('security: resource limits', () => {
       // The board is an assistant's; a statement is the client's own (an admin would have to name the organization).
       const token = path === '/api/tasks/available' ? assistant.token : path === '/api/billing/statement' ? client.token : admin.token;
       for (const [limit, want] of [['201', 400], ['100000', 400], ['0', 400], ['-1', 400], ['1.5', 400], ['200', 200]] as const) {
-        const url = path.startsWith('/api/templates/{id}') ? path.replace('{id}', templateId) : fill(path);
+        const owner = Object.keys(owners).find((prefix) => path.startsWith(prefix));
+        const url = owner ? path.replace('{id}', owners[owner]!) : fill(path);
         const res = await t.http.get(`${url}?limit=${limit}`, { token });
         expect({ path, limit, status: res.status }).toEqual({ path, limit, status: want });
       }
