@@ -92,9 +92,9 @@ async function main() {
     );
     await explain(
       db,
-      'timer sweep: every timer due within the horizon (10 min; claim window 15 min, review window 72 h)',
+      'timer sweep: every timer due within the horizon (10 min; claim window 15 min, review window 72 h, reminder 24 h before)',
       DUE_TIMERS_SQL,
-      [new Date(Date.now() + 10 * 60_000), 15 * 60_000, 72 * 3_600_000],
+      [new Date(Date.now() + 10 * 60_000), 15 * 60_000, 72 * 3_600_000, 24 * 3_600_000],
     );
     await explain(
       db,

@@ -148,7 +148,7 @@ describe('the demo seed: `cli.js demo`, for npm start', () => {
   });
 
   it('leaves nothing the timers should already have done, nothing to relay, and true active counts', async () => {
-    const due = await t.db.query(DUE_TIMERS_SQL, [new Date(), t.config.claimWindowMs, t.config.reviewWindowMs]);
+    const due = await t.db.query(DUE_TIMERS_SQL, [new Date(), t.config.claimWindowMs, t.config.reviewWindowMs, t.config.reviewReminderLeadMs]);
     expect(due.rows).toEqual([]);
     expect((await counts(t)).outbox).toBe(0);
     await checkActiveCounts(t);
