@@ -50,7 +50,8 @@ export class WebhooksSubscriber implements EventSubscriber, OnModuleInit {
     const outgoing = [...(await this.taskMessages(batch)), ...(await this.ledgerMessages(batch))];
     if (!outgoing.length) return;
     const orgs = [...new Set(outgoing.flatMap((o) => (o.organizationId ? [o.organizationId] : [])))];
-    const routes = await this.endpoints.routes(orgs, [...new Set(outgoing.map((o) => o.type))]);
+    // Read on the relay's transaction: most batches have no endpoint to hear them and need no second connection.
+    const routes = await this.endpoints.routes(orgs, [...new Set(outgoing.map((o) => o.type))], batch.manager);
     if (!routes.length) return;
     const rows: (NewDelivery & { since: number })[] = [];
     for (const o of outgoing) {
@@ -60,6 +61,7 @@ export class WebhooksSubscriber implements EventSubscriber, OnModuleInit {
       }
     }
     if (!rows.length) return;
+    // Committed on its own before the jobs are added, so a worker that picks a job at once finds its row.
     await this.deliveries.insertMany(rows);
     await this.jobs.addAll(rows.map((r) => jobRequest('webhooks.deliver', { deliveryId: r.id, since: r.since, redelivery: false }, { jobId: jobId.webhook(r.id) })));
   }
