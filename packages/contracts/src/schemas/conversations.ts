@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { LIMITS } from '../domain.js';
-import { plainString, uuid } from './common.js';
+import { listQuery, plainString, uuid } from './common.js';
 
 /** How long after posting its author may still edit a message. */
 export const MESSAGE_EDIT_WINDOW_MS = 10 * 60_000;
@@ -23,15 +22,7 @@ export type MarkSeenBody = z.infer<typeof markSeenBody>;
 
 export const messageParams = z.strictObject({ id: uuid, messageId: uuid });
 
-export const listMessagesQuery = z.strictObject({
-  limit: z.coerce
-    .number({ message: 'must be a number' })
-    .min(1, { message: 'must be at least 1' })
-    .max(LIMITS.listMax, { message: `must be at most ${LIMITS.listMax}` })
-    .int({ message: 'must be an integer' })
-    .default(LIMITS.listDefault),
-  cursor: plainString().max(200, { message: 'is too long' }).optional(),
-});
+export const listMessagesQuery = listQuery.strict();
 export type ListMessagesQuery = z.infer<typeof listMessagesQuery>;
 
 export const messageView = z.object({
