@@ -27,7 +27,7 @@ const DOMAINS = {
   dispatch: ['realtime', 'tasks'],
   scheduling: ['dispatch'],
   maintenance: ['auth', 'scheduling'],
-  auth: ['notifications', 'secrets', 'users'],
+  auth: ['audit', 'notifications', 'secrets', 'users'],
   timers: ['dispatch', 'notifications', 'scheduling', 'tasks'],
   webhooks: ['dispatch', 'secrets', 'tasks'],
   workers: ['dispatch', 'maintenance', 'notifications', 'realtime', 'scheduling', 'tasks', 'timers', 'webhooks'],

@@ -215,6 +215,38 @@ describe('two-factor sign-in', () => {
     });
   });
 
+  describe('the audit trail', () => {
+    const trailOf = async (targetId: string) =>
+      (await t.http.get<{ items: { action: string; actorId: string; targetId: string; details: Record<string, unknown> }[] }>('/api/admin/audit?action=two_factor.*&limit=200', { token: admin.token })).body.items
+        .filter((r) => r.targetId === targetId)
+        .reverse();
+
+    it('records turning it on, new recovery codes, each spent recovery code, a policy change and turning it off, with who did it', async () => {
+      const c = await enrolledClient(t);
+      await t.http.post('/api/auth/two-factor/recovery-codes', { code: await nextCode(c.app) }, { token: c.token }).then((r) => expect(r.status).toBe(200));
+      const fresh = (await t.http.post('/api/auth/two-factor/recovery-codes', { code: await nextCode(c.app) }, { token: c.token })).body.recoveryCodes as string[];
+      expect((await second(t.http, { challengeToken: (await login(t.http, c.user.email)).body.challengeToken, recoveryCode: fresh[0] })).status).toBe(200);
+      // A wrong recovery code spends nothing and writes nothing.
+      expect((await second(t.http, { challengeToken: (await login(t.http, c.user.email)).body.challengeToken, recoveryCode: fresh[0] })).status).toBe(401);
+      const orgId = c.user.organizationId!;
+      expect((await t.http.put(`/api/organizations/${orgId}/two-factor-policy`, { requireTwoFactor: true }, { token: c.token })).status).toBe(200);
+      expect((await t.http.put(`/api/organizations/${orgId}/two-factor-policy`, { requireTwoFactor: false }, { token: admin.token })).status).toBe(200);
+      expect((await t.http.post('/api/auth/two-factor/disable', { password: PASSWORD, code: await nextCode(c.app) }, { token: c.token })).status).toBe(204);
+
+      expect((await trailOf(c.user.id)).map((r) => ({ action: r.action, actorId: r.actorId, details: r.details }))).toEqual([
+        { action: 'two_factor.enable', actorId: c.user.id, details: { recoveryCodes: 10 } },
+        { action: 'two_factor.recovery_codes', actorId: c.user.id, details: { recoveryCodes: 10 } },
+        { action: 'two_factor.recovery_codes', actorId: c.user.id, details: { recoveryCodes: 10 } },
+        { action: 'two_factor.recovery_code_used', actorId: c.user.id, details: { remaining: 9 } },
+        { action: 'two_factor.disable', actorId: c.user.id, details: {} },
+      ]);
+      expect((await trailOf(orgId)).map((r) => ({ action: r.action, actorId: r.actorId, details: r.details }))).toEqual([
+        { action: 'two_factor.policy', actorId: c.user.id, details: { requireTwoFactor: true } },
+        { action: 'two_factor.policy', actorId: admin.user.id, details: { requireTwoFactor: false } },
+      ]);
+    });
+  });
+
   describe('required for admins', () => {
     it('lets a new admin sign in, holds every other route at 403 until enrolled, and never lets it turn off', async () => {
       const email = `admin-${Date.now()}@example.com`;

@@ -1,8 +1,19 @@
-export type AuditAction = 'user.create' | 'user.suspend' | 'user.reinstate' | 'user.update' | 'rate_card.update' | 'queue.retry';
+export type AuditAction =
+  | 'user.create'
+  | 'user.suspend'
+  | 'user.reinstate'
+  | 'user.update'
+  | 'rate_card.update'
+  | 'queue.retry'
+  | 'two_factor.enable'
+  | 'two_factor.disable'
+  | 'two_factor.recovery_codes'
+  | 'two_factor.recovery_code_used'
+  | 'two_factor.policy';
 
 export interface AuditEntry {
   action: AuditAction;
-  targetType: 'user' | 'rate_card' | 'queue';
+  targetType: 'user' | 'rate_card' | 'queue' | 'organization';
   targetId: string;
   details: Record<string, unknown>;
 }

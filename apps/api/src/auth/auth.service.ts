@@ -67,7 +67,7 @@ export class AuthService {
       address,
       async () => {
         if (user.suspended) throw new ForbiddenException('the account is suspended');
-        if (!(await this.twoFactor.check(user.id, body))) throw new UnauthorizedException(`${body.code !== undefined ? 'code' : 'recoveryCode'} is wrong, expired or used already`);
+        if (!(await this.twoFactor.check(user, body))) throw new UnauthorizedException(`${body.code !== undefined ? 'code' : 'recoveryCode'} is wrong, expired or used already`);
         const issued = await this.issue(user);
         return body.rememberDevice ? { ...issued, device: await this.twoFactor.rememberDevice(user.id, user.tokenVersion) } : issued;
       },

@@ -14,8 +14,8 @@ export class RecoveryCodesRepository {
     return rows.map((r) => r.codeHash);
   }
 
-  async count(userId: string): Promise<number> {
-    const rows = await query<{ n: number }>(this.ds, `SELECT count(*)::int AS n FROM two_factor_recovery_codes WHERE user_id = $1`, [userId]);
+  async count(userId: string, q: Queryable = this.ds): Promise<number> {
+    const rows = await query<{ n: number }>(q, `SELECT count(*)::int AS n FROM two_factor_recovery_codes WHERE user_id = $1`, [userId]);
     return rows[0]?.n ?? 0;
   }
 
@@ -26,8 +26,8 @@ export class RecoveryCodesRepository {
   }
 
   /** Use up one code; false when it was used meanwhile (two requests with the same code: one wins). */
-  async consume(userId: string, hash: string): Promise<boolean> {
-    const rows = await query<{ id: string }>(this.ds, `DELETE FROM two_factor_recovery_codes WHERE user_id = $1 AND code_hash = $2 RETURNING id`, [userId, hash]);
+  async consume(userId: string, hash: string, q: Queryable = this.ds): Promise<boolean> {
+    const rows = await query<{ id: string }>(q, `DELETE FROM two_factor_recovery_codes WHERE user_id = $1 AND code_hash = $2 RETURNING id`, [userId, hash]);
     return rows.length === 1;
   }
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { query } from '../../database/sql.js';
+import { query, type Queryable } from '../../database/sql.js';
 
 /** The organization's two-factor policy: its one column of `organizations` and nothing else of that table. */
 @Injectable()
@@ -15,9 +15,9 @@ export class TwoFactorPolicyRepository {
   }
 
   /** Null when the organization does not exist. */
-  async set(organizationId: string, requireTwoFactor: boolean): Promise<boolean | null> {
+  async set(organizationId: string, requireTwoFactor: boolean, q: Queryable = this.ds): Promise<boolean | null> {
     const rows = await query<{ requireTwoFactor: boolean }>(
-      this.ds,
+      q,
       `UPDATE organizations SET require_two_factor = $2 WHERE id = $1 RETURNING require_two_factor AS "requireTwoFactor"`,
       [organizationId, requireTwoFactor],
     );

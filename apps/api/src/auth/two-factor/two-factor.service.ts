@@ -2,6 +2,7 @@ import { ForbiddenException, Inject, Injectable, NotFoundException } from '@nest
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { RecoveryCodesResponse, SecondFactorBody, TwoFactorEnrolment, TwoFactorPolicy, TwoFactorStatus } from '@handoff/contracts';
 import type { DataSource } from 'typeorm';
+import { AuditRepository } from '../../audit/audit.repository.js';
 import type { AuthUser } from '../../common/auth/auth-user.js';
 import { SessionService } from '../../common/auth/session.service.js';
 import { ServiceUnavailable, StateConflict, UnprocessableRule } from '../../common/http/errors.js';
@@ -38,6 +39,7 @@ export class TwoFactorService {
     private readonly devices: DevicesRepository,
     private readonly policies: TwoFactorPolicyRepository,
     private readonly sessions: SessionService,
+    private readonly audit: AuditRepository,
     @InjectDataSource() private readonly ds: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
@@ -86,6 +88,7 @@ export class TwoFactorService {
     const activated = await this.ds.transaction(async (m) => {
       if (!(await this.secrets.useStep(user.id, step, { activate: true }, m))) return false;
       await this.recovery.replace(user.id, hashes, m);
+      await this.audit.record(m, user, { action: 'two_factor.enable', targetType: 'user', targetId: user.id, details: { recoveryCodes: hashes.length } });
       return true;
     });
     // Another request confirmed (or restarted) it meanwhile.
@@ -97,9 +100,12 @@ export class TwoFactorService {
   /** Fresh recovery codes for a proof of the second factor; the old ones stop working. */
   async regenerate(user: AuthUser, proof: SecondFactorBody): Promise<RecoveryCodesResponse> {
     await this.assertOn(user.id);
-    if (!(await this.check(user.id, proof))) throw new WrongCredential(`${proof.code !== undefined ? 'code' : 'recoveryCode'} is wrong, expired or used already`);
+    if (!(await this.check(user, proof))) throw new WrongCredential(`${proof.code !== undefined ? 'code' : 'recoveryCode'} is wrong, expired or used already`);
     const { codes, hashes } = this.codes().newRecoveryCodes();
-    await this.ds.transaction((m) => this.recovery.replace(user.id, hashes, m));
+    await this.ds.transaction(async (m) => {
+      await this.recovery.replace(user.id, hashes, m);
+      await this.audit.record(m, user, { action: 'two_factor.recovery_codes', targetType: 'user', targetId: user.id, details: { recoveryCodes: hashes.length } });
+    });
     return { recoveryCodes: codes };
   }
 
@@ -115,20 +121,23 @@ export class TwoFactorService {
       });
     }
     await this.assertOn(user.id);
-    if (!(await this.check(user.id, proof))) throw new WrongCredential(`${proof.code !== undefined ? 'code' : 'recoveryCode'} is wrong, expired or used already`);
+    if (!(await this.check(user, proof))) throw new WrongCredential(`${proof.code !== undefined ? 'code' : 'recoveryCode'} is wrong, expired or used already`);
     await this.ds.transaction(async (m) => {
       await this.devices.forgetAll(user.id, m);
       await this.recovery.removeAll(user.id, m);
       await this.secrets.remove(user.id, m);
+      await this.audit.record(m, user, { action: 'two_factor.disable', targetType: 'user', targetId: user.id, details: {} });
     });
     await this.sessions.forget(user.id);
   }
 
   /**
    * Whether the proof is good, using it up: a TOTP code's step is recorded (no replay), a recovery
-   * code is deleted. False for a wrong, expired or reused one, or when two-factor sign-in is off.
+   * code is deleted, and its use written to the audit trail (a spent code is a fact its owner should
+   * be able to find). False for a wrong, expired or reused one, or when two-factor sign-in is off.
    */
-  async check(userId: string, proof: SecondFactorBody): Promise<boolean> {
+  async check(user: Pick<AuthUser, 'id' | 'role'>, proof: SecondFactorBody): Promise<boolean> {
+    const userId = user.id;
     const row = await this.secrets.find(userId);
     if (!row?.enabledAt) return false;
     if (proof.code !== undefined) {
@@ -137,7 +146,13 @@ export class TwoFactorService {
     }
     if (proof.recoveryCode === undefined) return false;
     const match = this.codes().consumeRecoveryCode(await this.recovery.hashes(userId), proof.recoveryCode);
-    return !!match && (await this.recovery.consume(userId, match.hash));
+    if (!match) return false;
+    return this.ds.transaction(async (m) => {
+      if (!(await this.recovery.consume(userId, match.hash, m))) return false;
+      const remaining = await this.recovery.count(userId, m);
+      await this.audit.record(m, user, { action: 'two_factor.recovery_code_used', targetType: 'user', targetId: userId, details: { remaining } });
+      return true;
+    });
   }
 
   challenge(c: Challenge): string {
@@ -174,7 +189,13 @@ export class TwoFactorService {
 
   /** Members without two-factor sign-in are held at enrolment from their next request on. */
   async setPolicy(caller: AuthUser, organizationId: string, requireTwoFactor: boolean): Promise<TwoFactorPolicy> {
-    const stored = this.mayManage(caller, organizationId) ? await this.policies.set(organizationId, requireTwoFactor) : null;
+    const stored = !this.mayManage(caller, organizationId)
+      ? null
+      : await this.ds.transaction(async (m) => {
+          const set = await this.policies.set(organizationId, requireTwoFactor, m);
+          if (set !== null) await this.audit.record(m, caller, { action: 'two_factor.policy', targetType: 'organization', targetId: organizationId, details: { requireTwoFactor: set } });
+          return set;
+        });
     if (stored === null) throw new NotFoundException('organization not found');
     return { organizationId, requireTwoFactor: stored };
   }
