@@ -45,9 +45,9 @@ export class TasksController {
 
   @Post('quote')
   @Roles('client')
-  @Contract({ summary: 'The fixed price a task would get now', body: quoteBody, response: quoteResponse })
-  quote(@Input('body') body: QuoteBody) {
-    return this.rates.quote(body.category, body.priority);
+  @Contract({ summary: 'The fixed price a task would get now, and what is left of the organization’s monthly budget', body: quoteBody, response: quoteResponse })
+  quote(@CurrentUser() user: AuthUser, @Input('body') body: QuoteBody) {
+    return this.tasks.quote(user, body.category, body.priority);
   }
 
   @Post()
@@ -58,7 +58,12 @@ export class TasksController {
     body: createTaskBody,
     response: taskView,
     status: 201,
-    errors: { 403: 'only clients submit tasks', 404: 'template (or version) not found or not yours', 409: 'the template is archived' },
+    errors: {
+      403: 'only clients submit tasks; only an owner sends approveOverage',
+      404: 'template (or version) not found or not yours',
+      409: 'the template is archived',
+      422: 'no rate for the category, or `code: budget_exceeded`: committed spend would pass a monthly budget by the amount named',
+    },
   })
   async create(
     @CurrentUser() user: AuthUser,
