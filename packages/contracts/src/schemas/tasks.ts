@@ -26,7 +26,7 @@ export const quoteResponse = z.object({
   priceCents: z.number().int(),
   currency: z.string(),
   /** The organization's monthly budget as it stands now; null without one. */
-  budget: budgetStanding.nullable().optional(),
+  budget: budgetStanding.nullable(),
 });
 export type QuoteResponse = z.infer<typeof quoteResponse>;
 
