@@ -191,7 +191,7 @@ describe('budgets: a monthly limit on committed spend', () => {
     const member = await addMember(t.http, admin, owner);
     const other = await registerClient(t.http);
     const refused = await setBudget(owner, 100, member);
-    expect([refused.status, refused.body.message]).toEqual([403, 'only an owner of the organization may change the budget']);
+    expect([refused.status, (refused.body as unknown as { message: string }).message]).toEqual([403, 'only an owner of the organization may change the budget']);
     // A member still changes the calendar.
     expect((await t.http.patch(settings(owner), { holidays: ['2030-01-01'] }, { token: member.token })).status).toBe(200);
     expect((await setBudget(owner, 100, other)).status).toBe(404);

@@ -27,7 +27,6 @@ import { Contract, Input } from '../common/http/contract.js';
 import { IdempotencyService, isReplayed } from '../common/http/idempotency.js';
 import { GuardedController } from '../common/http/global-guards.js';
 import { byUser, RateLimit } from '../common/rate-limit/rate-limit.js';
-import { RateCardService } from '../rate-card/rate-card.service.js';
 import { TasksService } from './tasks.service.js';
 
 const taskPage = z.object({ items: z.array(taskView), nextCursor: z.string().nullable() });
@@ -39,7 +38,6 @@ const MOVED = { 404: 'not found or not yours', 409: 'the task is in another stat
 export class TasksController {
   constructor(
     private readonly tasks: TasksService,
-    private readonly rates: RateCardService,
     private readonly idempotency: IdempotencyService,
   ) {}
 
