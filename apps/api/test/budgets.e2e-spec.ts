@@ -186,6 +186,24 @@ describe('budgets: a monthly limit on committed spend', () => {
     expect((await t.http.put(`/api/templates/${starter.id}/budget`, { monthlyBudgetCents: price }, { token: owner.token })).status).toBe(422);
   });
 
+  it('an idempotent submit (Idempotency-Key) is checked the same way, in its own transaction', async () => {
+    const owner = await registerClient(t.http);
+    await setBudget(owner, price);
+    // One body: a replay must send the same one.
+    const body = taskBody();
+    const keyed = (key: string, extra: Record<string, unknown> = {}) =>
+      t.http.post<TaskView & BudgetRefusal>('/api/tasks', { ...body, ...extra }, { token: owner.token, headers: { 'idempotency-key': key } });
+    expect((await keyed('budget-key-1')).status).toBe(201);
+    const refused = await keyed('budget-key-2');
+    expect([refused.status, refused.body.code, refused.body.overByCents]).toEqual([422, 'budget_exceeded', price]);
+    const approved = await keyed('budget-key-3', { approveOverage: true });
+    expect(approved.status).toBe(201);
+    const replay = await keyed('budget-key-3', { approveOverage: true });
+    expect([replay.status, replay.body.id]).toEqual([201, approved.body.id]);
+    const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM tasks WHERE organization_id = $1`, [owner.user.organizationId]);
+    expect(rows[0].n).toBe(2);
+  });
+
   it('only an owner or an admin changes the budget; another organization gets 404', async () => {
     const owner = await registerClient(t.http);
     const member = await addMember(t.http, admin, owner);
