@@ -22,6 +22,7 @@ import { OrganizationsModule } from './organizations/organizations.module.js';
 import { TemplatesModule } from './templates/templates.module.js';
 import { WebhooksHttpModule, WebhooksModule } from './webhooks/webhooks.module.js';
 import { QualityHttpModule, QualityModule } from './quality/quality.module.js';
+import { BudgetNoticesModule } from './budget-notices/budget-notices.module.js';
 
 /** What serves HTTP and sockets: each domain's module with its own controllers. */
 const SERVING = [AuthModule, UsersModule, RateCardModule, TasksHttpModule, AdminModule, HealthModule, BillingModule, AuditModule, RealtimeGatewayModule, OrganizationsModule, TemplatesModule, ConversationsHttpModule, WebhooksHttpModule, QualityHttpModule];
@@ -48,6 +49,7 @@ export class AppModule {
         ConversationsModule,
         WebhooksModule,
         QualityModule,
+        BudgetNoticesModule,
         ...(serves ? SERVING : []),
         ...(works ? [WorkersModule.forRoot(config)] : []),
       ],

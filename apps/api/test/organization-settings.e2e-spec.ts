@@ -25,7 +25,7 @@ describe('organization settings: time zone, business hours, holidays', () => {
   it('starts in UTC, Monday to Friday 09:00–17:00, without holidays', async () => {
     const res = await t.http.get<OrganizationSettingsView>(path(a), { token: a.token });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ organizationId: a.user.organizationId, ...DEFAULT_BUSINESS_HOURS, preferredHeadStartSeconds: 300, updatedAt: expect.any(String) });
+    expect(res.body).toEqual({ organizationId: a.user.organizationId, ...DEFAULT_BUSINESS_HOURS, preferredHeadStartSeconds: 300, monthlyBudgetCents: null, updatedAt: expect.any(String) });
   });
 
   it('changes only what is given: the zone, the weekdays named, the holidays (kept in date order)', async () => {
@@ -75,7 +75,7 @@ describe('organization settings: time zone, business hours, holidays', () => {
 
   type Case = [name: string, body: unknown, message: RegExp];
   const cases: Case[] = [
-    ['empty body', {}, /^body must change at least one of timeZone, weeklyHours, holidays, preferredHeadStartSeconds$/],
+    ['empty body', {}, /^body must change at least one of timeZone, weeklyHours, holidays, preferredHeadStartSeconds, monthlyBudgetCents$/],
     ['body is an array', [1], /^body must be a JSON object$/],
     ['unknown field', { budgetCents: 100 }, /^budgetCents is not allowed$/],
     ['time zone unknown', { timeZone: 'Mars/Olympus' }, /^timeZone must be an IANA time zone such as Europe\/Berlin$/],

@@ -22,13 +22,14 @@ const SQL = /(SELECT|INSERT|UPDATE) .* FROM|syntax error|QueryFailedError|violat
 const INTERNAL = ['passwordHash', 'password_hash', 'tokenVersion', 'token_version', 'request_hash', 'token_hash'];
 const SMUGGLED = { role: 'admin', organizationId: '00000000-0000-4000-8000-000000000001', priceCents: 1, status: 'accepted', assigneeId: '00000000-0000-4000-8000-000000000002', suspended: true };
 
-/** OpenAPI 3.0's `nullable: true` is not JSON Schema; spell it as a type union for the validator. */
+/** OpenAPI 3.0's `nullable: true` is not JSON Schema; spell it as a type union for the validator (an enum's values then include null). */
 function nullableToType(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(nullableToType);
   if (!schema || typeof schema !== 'object') return schema;
   const out: Json = Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, nullableToType(v)]));
   if (out.nullable === true) {
     delete out.nullable;
+    if (Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];
     if (typeof out.type === 'string') out.type = [out.type, 'null'];
     else return { anyOf: [out, { type: 'null' }] };
   }

@@ -133,6 +133,8 @@ const MATRIX: Record<string, Route> = {
   'POST /api/templates/{id}/unarchive': { path: (f) => `/api/templates/${f.templateId}/unarchive`, want: templateWrite },
   'GET /api/templates/{id}/versions': { path: (f) => `/api/templates/${f.templateId}/versions`, want: orgRead },
   'GET /api/templates/{id}/versions/{versionId}': { path: (f) => `/api/templates/${f.templateId}/versions/${f.versionId}`, want: orgRead },
+  // A is its organization's owner; an admin may set any organization's template budget.
+  'PUT /api/templates/{id}/budget': { path: (f) => `/api/templates/${f.templateId}/budget`, body: () => ({ monthlyBudgetCents: 100_000 }), want: orgRead },
   'POST /api/templates/{id}/preview': { path: (f) => `/api/templates/${f.templateId}/preview`, body: () => ({ inputs: {} }), want: templateWrite },
   'GET /api/organizations/{id}/settings': { path: (f) => `/api/organizations/${f.orgA}/settings`, want: orgRead },
   'PATCH /api/organizations/{id}/settings': { path: (f) => `/api/organizations/${f.orgA}/settings`, body: () => ({ timeZone: 'Europe/Berlin' }), want: orgRead },

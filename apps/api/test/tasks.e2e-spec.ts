@@ -22,7 +22,7 @@ describe('tasks: the lifecycle', () => {
     for (const category of CATEGORIES) {
       for (const priority of PRIORITIES) {
         const quote = await t.http.post('/api/tasks/quote', { category, priority }, { token: client.token });
-        expect(quote.body).toEqual({ priceCents: priceFor(DEFAULT_RATE_CARD[category], priority), currency: 'USD' });
+        expect(quote.body).toEqual({ priceCents: priceFor(DEFAULT_RATE_CARD[category], priority), currency: 'USD', budget: null });
       }
     }
     const task = await submitTask(t.http, client, { category: 'payroll', priority: 'urgent' });

@@ -298,6 +298,8 @@ describe('templates: the process library', () => {
         deadline: new Date(Date.parse(`${tuesday}T10:00:00Z`) - berlinOffset(tuesday) * 3_600_000).toISOString(),
         timeZone: 'Europe/Berlin',
         inputs: { folder: 'https://files.example/x', count: 12 },
+        budget: null,
+        templateBudget: null,
       });
       // The template's default priority when none is given.
       expect(ok(await t.http.post(`/api/templates/${tpl.id}/preview`, { inputs: { folder: 'x' } }, { token: a.token })).priority).toBe('normal');

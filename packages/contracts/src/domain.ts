@@ -2,6 +2,10 @@
 // so a new category or state is added here once.
 
 export const ROLES = ['client', 'assistant', 'admin'] as const;
+
+/** A client's role in its organization; assistants and admins have none. Only an owner sets budgets and approves an overage. */
+export const ORG_ROLES = ['owner', 'manager', 'member', 'billing'] as const;
+export type OrgRole = (typeof ORG_ROLES)[number];
 export type Role = (typeof ROLES)[number];
 
 export const FRONT_OFFICE = ['customer_support', 'email_management', 'telemarketing', 'scheduling'] as const;

@@ -1,3 +1,4 @@
+import type { BudgetNoticeLive } from './schemas/budgets.js';
 import type { MessageView } from './schemas/conversations.js';
 import type { RatingView } from './schemas/quality.js';
 import type { LedgerEntryView, TaskChecklistStepView, TaskView } from './schemas/tasks.js';
@@ -19,6 +20,8 @@ export interface ServerToClientEvents {
   'message.updated': (payload: MessageLivePayload) => void;
   /** The client rated (or re-rated) a task: to the assistant who did it and the organization. */
   'task.rated': (payload: { rating: RatingView }) => void;
+  /** Committed spend crossed 80 % or 100 % of a monthly budget: to the organization's owners, once per threshold and month. */
+  'budget.threshold': (payload: BudgetNoticeLive) => void;
   /** Sent just before the server ends the socket, so the client knows whether a fresh token brings it back. */
   'session.ended': (payload: { reason: SessionEndReason }) => void;
 }

@@ -1,4 +1,5 @@
 import { AuditRepository } from '../audit/audit.repository.js';
+import { BudgetsRepository } from '../budgets/budgets.repository.js';
 import { RefreshTokensRepository } from '../auth/refresh-tokens.repository.js';
 import { LedgerRepository } from '../billing/ledger.repository.js';
 import { TaskMessageReadsRepository } from '../conversations/task-message-reads.repository.js';
@@ -37,4 +38,5 @@ export const REPOSITORIES = [
   WebhookAttemptsRepository,
   RatingsRepository,
   PreferredAssistantsRepository,
+  BudgetsRepository,
 ];

@@ -57,7 +57,7 @@ export async function seedDemo(ds: DataSource): Promise<void> {
     await ds.transaction(async (m) => {
       const [row]: { id: string }[] = await m.query(`INSERT INTO organizations (name, time_zone) VALUES ($1, $2) RETURNING id`, [org.name, org.timeZone]);
       await m.query(
-        `INSERT INTO users (email, password_hash, name, role, organization_id, email_verified_at) VALUES ($1, $2, $3, 'client', $4, now())`,
+        `INSERT INTO users (email, password_hash, name, role, organization_id, org_role, email_verified_at) VALUES ($1, $2, $3, 'client', $4, 'owner', now())`,
         [org.client.email, hash, org.client.name, row!.id],
       );
     });

@@ -34,6 +34,15 @@ export const DOMAIN_EVENT_SCHEMAS = {
   'message.changed': z.object({ messageId: z.uuid(), taskId: z.uuid(), version: z.number().int(), deleted: z.boolean() }),
   /** The client rated a task, or changed its rating (read it by its task; `revision` counts the edits). */
   'rating.recorded': z.object({ taskId: z.uuid(), revision: z.number().int() }),
+  /** A submission took committed spend across 80 % or 100 % of a monthly budget (the organization's, or a template's); once per threshold and month. */
+  'budget.threshold_crossed': z.object({
+    organizationId: z.uuid(),
+    templateId: z.uuid().nullable(),
+    month: z.string(),
+    thresholdPct: z.union([z.literal(80), z.literal(100)]),
+    monthlyCents: z.number().int(),
+    committedCents: z.number().int(),
+  }),
 } as const;
 
 export type DomainEventName = keyof typeof DOMAIN_EVENT_SCHEMAS;

@@ -55,6 +55,14 @@ export const RATING_RECORDED_EVENTS = `
   INSERT INTO outbox (topic, payload)
   SELECT 'rating.recorded', jsonb_build_object('taskId', task_id, 'revision', revision) FROM r`;
 
+/** `budget.threshold_crossed` for each row of the CTE `n` (a notice just recorded), its amounts from the CTE `x`. */
+export const BUDGET_THRESHOLD_EVENTS = `
+  INSERT INTO outbox (topic, payload)
+  SELECT 'budget.threshold_crossed', jsonb_build_object('organizationId', n.organization_id,
+         'templateId', CASE WHEN n.scope_id = n.organization_id THEN NULL ELSE n.scope_id END, 'month', n.month, 'thresholdPct', n.threshold_pct,
+         'monthlyCents', x.monthly_cents, 'committedCents', x.committed_cents)
+    FROM n JOIN x ON x.scope_id = n.scope_id AND x.threshold_pct = n.threshold_pct`;
+
 /**
  * The outbox table. Rows are written by the statements that commit a change
  * (tasks, ledger); this reads, counts and deletes them.

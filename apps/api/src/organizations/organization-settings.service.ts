@@ -9,6 +9,7 @@ import {
 } from '@handoff/contracts';
 import type { DataSource } from 'typeorm';
 import type { AuthUser } from '../common/auth/auth-user.js';
+import { assertMayManageBudget } from '../budgets/budgets.service.js';
 import { describeZodError } from '../common/http/contract.js';
 import { OrganizationsRepository, type OrganizationSettings } from './organizations.repository.js';
 
@@ -18,6 +19,7 @@ const view = (s: OrganizationSettings): OrganizationSettingsView => ({
   weeklyHours: toSettings(s).weeklyHours,
   holidays: s.holidays,
   preferredHeadStartSeconds: s.preferredHeadStartSeconds,
+  monthlyBudgetCents: s.monthlyBudgetCents ?? null,
   updatedAt: s.settingsUpdatedAt.toISOString(),
 });
 
@@ -44,6 +46,7 @@ export class OrganizationSettingsService {
   async update(user: AuthUser, id: string, body: UpdateOrganizationSettingsBody): Promise<OrganizationSettingsView> {
     return this.ds.transaction(async (m) => {
       const found = this.assertOwner(user, id, await this.organizations.settings(id, { m, lock: true }));
+      if (body.monthlyBudgetCents !== undefined) assertMayManageBudget(user, 'change the budget');
       const current = toSettings(found);
       const merged = {
         timeZone: body.timeZone ?? current.timeZone,
@@ -54,7 +57,10 @@ export class OrganizationSettingsService {
       const parsed = businessHoursSettings.safeParse(merged);
       if (!parsed.success) throw new BadRequestException(describeZodError(parsed.error, 'body', merged));
       const preferredHeadStartSeconds = body.preferredHeadStartSeconds ?? found.preferredHeadStartSeconds;
-      return view(await this.organizations.updateSettings(m, id, { ...parsed.data, holidays: [...parsed.data.holidays].sort(), preferredHeadStartSeconds }));
+      const monthlyBudgetCents = body.monthlyBudgetCents !== undefined ? body.monthlyBudgetCents : found.monthlyBudgetCents;
+      return view(
+        await this.organizations.updateSettings(m, id, { ...parsed.data, holidays: [...parsed.data.holidays].sort(), preferredHeadStartSeconds, monthlyBudgetCents }),
+      );
     });
   }
 

@@ -7,7 +7,7 @@ import { Contract, Input } from '../common/http/contract.js';
 import { GuardedController } from '../common/http/global-guards.js';
 import { OrganizationSettingsService } from './organization-settings.service.js';
 
-const NOT_YOURS = { 403: 'assistants have no organization settings', 404: 'not found or not yours' };
+const NOT_YOURS = { 403: 'assistants have no organization settings; only an owner changes the budget', 404: 'not found or not yours' };
 
 @ApiTags('organizations')
 @ApiBearerAuth()
@@ -25,7 +25,7 @@ export class OrganizationsController {
   @Patch(':id/settings')
   @Roles('client', 'admin')
   @Contract({
-    summary: 'Change the time zone, business hours (per weekday) or holidays; deadlines of later tasks follow',
+    summary: 'Change the time zone, business hours (per weekday), holidays or the monthly budget (owners and admins only); deadlines of later tasks follow',
     params: idParams,
     body: updateOrganizationSettingsBody,
     response: organizationSettingsView,

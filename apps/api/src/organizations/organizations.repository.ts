@@ -5,12 +5,12 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { rowsOf } from '../database/sql.js';
 import type { Organization } from '../users/organization.entity.js';
 
-export type OrganizationSettings = Pick<Organization, 'id' | 'timeZone' | 'weeklyHours' | 'holidays' | 'preferredHeadStartSeconds' | 'settingsUpdatedAt'>;
+export type OrganizationSettings = Pick<Organization, 'id' | 'timeZone' | 'weeklyHours' | 'holidays' | 'preferredHeadStartSeconds' | 'monthlyBudgetCents' | 'settingsUpdatedAt'>;
 
 // Holidays go out as text: node-postgres would read a date as local midnight, a day off in zones west of UTC.
 const SETTINGS_COLUMNS = `id, time_zone AS "timeZone", weekly_hours AS "weeklyHours",
   array(SELECT d::text FROM unnest(holidays) AS d ORDER BY d) AS holidays,
-  preferred_head_start_seconds AS "preferredHeadStartSeconds", settings_updated_at AS "settingsUpdatedAt"`;
+  preferred_head_start_seconds AS "preferredHeadStartSeconds", monthly_budget_cents AS "monthlyBudgetCents", settings_updated_at AS "settingsUpdatedAt"`;
 
 /** The SQL of the `organizations` table that the calendar settings need. */
 @Injectable()
@@ -23,12 +23,12 @@ export class OrganizationsRepository {
     return rows[0] ?? null;
   }
 
-  async updateSettings(m: EntityManager, id: string, s: BusinessHoursSettings & { preferredHeadStartSeconds: number }): Promise<OrganizationSettings> {
+  async updateSettings(m: EntityManager, id: string, s: BusinessHoursSettings & { preferredHeadStartSeconds: number; monthlyBudgetCents: number | null }): Promise<OrganizationSettings> {
     const rows = rowsOf<OrganizationSettings>(
       await m.query(
-        `UPDATE organizations SET time_zone = $2, weekly_hours = $3::jsonb, holidays = $4::date[], preferred_head_start_seconds = $5, settings_updated_at = now()
+        `UPDATE organizations SET time_zone = $2, weekly_hours = $3::jsonb, holidays = $4::date[], preferred_head_start_seconds = $5, monthly_budget_cents = $6, settings_updated_at = now()
           WHERE id = $1 RETURNING ${SETTINGS_COLUMNS}`,
-        [id, s.timeZone, JSON.stringify(s.weeklyHours), s.holidays, s.preferredHeadStartSeconds],
+        [id, s.timeZone, JSON.stringify(s.weeklyHours), s.holidays, s.preferredHeadStartSeconds, s.monthlyBudgetCents],
       ),
     );
     return rows[0]!;

@@ -43,7 +43,7 @@ export class RateCardService {
   }
 
   /** The price a task would be fixed at now; pass the transaction's manager to fix it atomically. */
-  async quote(category: Category, priority: Priority, m?: EntityManager): Promise<QuoteResponse> {
+  async quote(category: Category, priority: Priority, m?: EntityManager): Promise<Omit<QuoteResponse, 'budget'>> {
     const rate = await this.rates.get(category, m);
     if (!rate) throw new NotFoundException(`no rate for ${category}`);
     return { priceCents: priceFor(rate.basePriceCents, priority), currency: rate.currency.trim() };

@@ -27,7 +27,6 @@ import { Contract, Input } from '../common/http/contract.js';
 import { IdempotencyService, isReplayed } from '../common/http/idempotency.js';
 import { GuardedController } from '../common/http/global-guards.js';
 import { byUser, RateLimit } from '../common/rate-limit/rate-limit.js';
-import { RateCardService } from '../rate-card/rate-card.service.js';
 import { TasksService } from './tasks.service.js';
 
 const taskPage = z.object({ items: z.array(taskView), nextCursor: z.string().nullable() });
@@ -39,15 +38,14 @@ const MOVED = { 404: 'not found or not yours', 409: 'the task is in another stat
 export class TasksController {
   constructor(
     private readonly tasks: TasksService,
-    private readonly rates: RateCardService,
     private readonly idempotency: IdempotencyService,
   ) {}
 
   @Post('quote')
   @Roles('client')
-  @Contract({ summary: 'The fixed price a task would get now', body: quoteBody, response: quoteResponse })
-  quote(@Input('body') body: QuoteBody) {
-    return this.rates.quote(body.category, body.priority);
+  @Contract({ summary: 'The fixed price a task would get now, and what is left of the organization’s monthly budget', body: quoteBody, response: quoteResponse })
+  quote(@CurrentUser() user: AuthUser, @Input('body') body: QuoteBody) {
+    return this.tasks.quote(user, body.category, body.priority);
   }
 
   @Post()
@@ -58,7 +56,12 @@ export class TasksController {
     body: createTaskBody,
     response: taskView,
     status: 201,
-    errors: { 403: 'only clients submit tasks', 404: 'template (or version) not found or not yours', 409: 'the template is archived' },
+    errors: {
+      403: 'only clients submit tasks; only an owner sends approveOverage',
+      404: 'template (or version) not found or not yours',
+      409: 'the template is archived',
+      422: 'no rate for the category, or `code: budget_exceeded`: committed spend would pass a monthly budget by the amount named',
+    },
   })
   async create(
     @CurrentUser() user: AuthUser,

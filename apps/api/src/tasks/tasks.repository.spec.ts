@@ -9,10 +9,11 @@ describe('submitParams', () => {
     const a = sub('a');
     const b = sub('b');
     const cols = submitParams([a, b]);
-    expect(cols).toHaveLength(16);
+    expect(cols).toHaveLength(17);
     expect(cols[0]).toEqual([a.id, b.id]);
     expect(cols[3]).toEqual(['a', 'b']);
     expect(cols[8]).toEqual([12_500, 12_500]);
+    expect(cols[16]).toEqual([false, false]);
     expect(a.id).not.toBe(b.id);
   });
 });
@@ -25,8 +26,8 @@ describe('submitParams from a template', () => {
     ];
     const templated = submission({ organizationId: 'org', id: 'user' }, { ...body('t'), template: { templateId: 'tpl', versionId: 'v2', version: 2, inputs: { n: 3 }, checklist } });
     const cols = submitParams([sub('plain'), templated]);
-    expect(cols.slice(9).map((c) => c[0])).toEqual([null, null, null, null, null, 0, 0]);
-    expect(cols.slice(9).map((c) => c[1])).toEqual(['tpl', 'v2', 2, '{"n":3}', JSON.stringify(checklist), 2, 1]);
+    expect(cols.slice(9).map((c) => c[0])).toEqual([null, null, null, null, null, 0, 0, false]);
+    expect(cols.slice(9).map((c) => c[1])).toEqual(['tpl', 'v2', 2, '{"n":3}', JSON.stringify(checklist), 2, 1, false]);
   });
 });
 

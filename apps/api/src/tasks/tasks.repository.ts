@@ -74,22 +74,29 @@ export const ANNOUNCE_SQL = `
  * task made from a template the version it pins, its inputs and its checklist
  * (a copy of the version's steps, with the counts the task row keeps). The ids
  * are made by `submission`, so each caller finds its own row; a task whose
- * category has no rate is not inserted and has no row back. Exported so the
- * bench can run the API's own statement without the API around it.
+ * category has no rate is not inserted and has no row back, nor is one whose
+ * organization or template has a budget, unless the submission was checked
+ * against it (`budgetChecked`, under the organization's lock): it goes again
+ * through the budget's check. Without a budget that costs a join on the
+ * organization the answer reads anyway. Exported so the bench can run the
+ * API's own statement without the API around it.
  */
 export const SUBMIT_SQL = `
   WITH i AS (
     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::task_category[], $6::text[], $7::task_priority[], $8::timestamptz[], $9::int[],
-                         $10::uuid[], $11::uuid[], $12::int[], $13::jsonb[], $14::jsonb[], $15::int[], $16::int[])
+                         $10::uuid[], $11::uuid[], $12::int[], $13::jsonb[], $14::jsonb[], $15::int[], $16::int[], $17::boolean[])
       AS i(id, organization_id, created_by, title, category, instructions, priority, deadline, multiplier_bps,
-           template_id, template_version_id, template_version, inputs, checklist, checklist_total, checklist_required)),
+           template_id, template_version_id, template_version, inputs, checklist, checklist_total, checklist_required, budget_checked)),
   t AS (
     INSERT INTO tasks (id, organization_id, created_by, title, instructions, category, priority, deadline, price_cents, currency,
                        template_id, template_version_id, template_version, inputs, checklist_total, checklist_required_open)
     SELECT i.id, i.organization_id, i.created_by, i.title, i.instructions, i.category, i.priority, i.deadline,
            handoff_bps_of(r.base_price_cents, i.multiplier_bps), r.currency,
            i.template_id, i.template_version_id, i.template_version, i.inputs, i.checklist_total, i.checklist_required
-      FROM i JOIN rate_card r ON r.category = i.category
+      FROM i JOIN rate_card r ON r.category = i.category JOIN organizations bo ON bo.id = i.organization_id
+     WHERE i.budget_checked
+        OR (bo.monthly_budget_cents IS NULL
+            AND (i.template_id IS NULL OR NOT EXISTS (SELECT 1 FROM templates bt WHERE bt.id = i.template_id AND bt.monthly_budget_cents IS NOT NULL)))
     RETURNING *),
   ev AS (
     INSERT INTO task_events (task_id, action, from_status, to_status, actor_id, actor_role)
@@ -122,6 +129,8 @@ export interface Submission {
   organizationId: string;
   createdBy: string;
   body: TaskContent;
+  /** Checked against its budgets in this transaction, under the organization's lock. */
+  budgetChecked?: boolean;
 }
 
 export function submission(user: Pick<AuthUser, 'organizationId' | 'id'>, body: TaskContent): Submission {
@@ -130,7 +139,7 @@ export function submission(user: Pick<AuthUser, 'organizationId' | 'id'>, body: 
 
 /** SUBMIT_SQL's parameters: one array per column, one entry per submission. */
 export function submitParams(subs: readonly Submission[]): unknown[][] {
-  const cols: unknown[][] = Array.from({ length: 16 }, () => []);
+  const cols: unknown[][] = Array.from({ length: 17 }, () => []);
   for (const s of subs) {
     const b = s.body;
     const tpl = b.template ?? null;
@@ -151,6 +160,7 @@ export function submitParams(subs: readonly Submission[]): unknown[][] {
       tpl ? JSON.stringify(tpl.checklist) : null,
       tpl?.checklist.length ?? 0,
       tpl?.checklist.filter((step) => step.required).length ?? 0,
+      s.budgetChecked ?? false,
     ];
     for (let k = 0; k < row.length; k++) cols[k]!.push(row[k]);
   }

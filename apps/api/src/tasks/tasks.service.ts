@@ -1,11 +1,13 @@
 import { ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { CATEGORY_LABELS, isAwaitingReturn, planTransition, type ChecklistTickBody, type CreateTaskBody, type ListTasksQuery, type Page, type TaskChecklistView, type TaskView } from '@handoff/contracts';
+import { CATEGORY_LABELS, isAwaitingReturn, planTransition, type ChecklistTickBody, type CreateTaskBody, type ListTasksQuery, type QuoteResponse, type Page, type TaskChecklistView, type TaskView } from '@handoff/contracts';
 import type { EntityManager } from 'typeorm';
 import type { AuthUser } from '../common/auth/auth-user.js';
 import { StateConflict, UnprocessableRule } from '../common/http/errors.js';
 import { decodeCursor, toPage } from '../common/http/pagination.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { assertMayManageBudget, BudgetExceeded, BudgetsService, type Admission } from '../budgets/budgets.service.js';
 import { GroupCommit } from '../database/group-commit.js';
+import { RateCardService } from '../rate-card/rate-card.service.js';
 import { UnitOfWork } from '../events/unit-of-work.js';
 import { claimInput, systemMove, userMove, type SystemAction, type UserAction } from './moves.js';
 import type { TaskWithNames } from './task.entity.js';
@@ -18,6 +20,13 @@ import { submission, TasksRepository, type ClaimOutcome, type Submission, type T
 
 export type { UserAction } from './moves.js';
 
+interface BudgetedSubmission {
+  sub: Submission;
+  approved: boolean;
+}
+
+type BudgetedOutcome = TaskWithNames | Exclude<Admission, { ok: true }>;
+
 @Injectable()
 export class TasksService {
   constructor(
@@ -28,20 +37,67 @@ export class TasksService {
     private readonly uow: UnitOfWork,
     private readonly steps: TaskChecklistStepsRepository,
     private readonly templates: TemplatesService,
+    private readonly budgets: BudgetsService,
+    private readonly rates: RateCardService,
   ) {}
 
   /**
    * Insert the task at the price the rate card gives now, with its trail and
    * its `task.submitted`. On its own, with the submissions around it in one
    * statement; inside a caller's unit of work (an idempotent submit), alone in it.
+   * The statement leaves out a task with a budget to check (SUBMIT_SQL): that one
+   * goes again through the budget's check, and an overage an owner approved goes
+   * there at once.
    */
   async submit(user: AuthUser, body: CreateTaskBody, m?: EntityManager): Promise<TaskView> {
+    const approved = body.approveOverage === true;
+    if (approved) assertMayManageBudget(user, 'approve an overage');
     const content = await this.contentOf(user, body);
     const sub = submission(user, content);
-    const row = m ? (await this.tasks.submit([sub], m))[0] : await this.submissions.add(sub);
-    if (!row) throw new UnprocessableRule(`there is no rate for ${content.category}; ask an admin to set one`);
+    let row: TaskWithNames | undefined;
+    if (m) {
+      if (!approved) row = (await this.tasks.submit([sub], m))[0];
+      row ??= this.admitted(content, (await this.submitBudgeted([{ sub, approved }], m))[0]!);
+    } else {
+      if (!approved) row = await this.submissions.add(sub);
+      row ??= this.admitted(content, await this.budgeted.add({ sub, approved }));
+    }
     return toTaskView(row);
   }
+
+  private admitted(content: TaskContent, outcome: BudgetedOutcome): TaskWithNames {
+    if ('id' in outcome) return outcome;
+    if ('refusal' in outcome) throw new BudgetExceeded(outcome.refusal);
+    throw new UnprocessableRule(`there is no rate for ${content.category}; ask an admin to set one`);
+  }
+
+  /**
+   * Submissions checked against their budgets, in the caller's transaction: the
+   * organizations locked, each counted with the ones before it (several of one
+   * organization in one batch too), the ones that fit inserted in one statement.
+   */
+  private async submitBudgeted(items: readonly BudgetedSubmission[], m: EntityManager): Promise<BudgetedOutcome[]> {
+    const admissions = await this.budgets.admit(
+      m,
+      items.map(({ sub, approved }) => ({
+        organizationId: sub.organizationId,
+        templateId: sub.body.template?.templateId ?? null,
+        category: sub.body.category,
+        priority: sub.body.priority,
+        approved,
+      })),
+    );
+    const admitted = items.filter((_, i) => admissions[i]!.ok).map(({ sub }) => ({ ...sub, budgetChecked: true }));
+    const byId = new Map((admitted.length ? await this.tasks.submit(admitted, m) : []).map((r) => [r.id, r]));
+    return items.map(({ sub }, i) => {
+      const a = admissions[i]!;
+      if (!a.ok) return a;
+      return byId.get(sub.id) ?? { ok: false, noRate: true };
+    });
+  }
+
+  /** Budgeted submissions commit together too, in one transaction under their organizations' locks. */
+  private readonly budgeted = new GroupCommit<BudgetedSubmission, BudgetedOutcome>((items) => this.uow.transaction((m) => this.submitBudgeted(items, m)));
 
   /**
    * The task as it is submitted: written out, or filled from the template's
@@ -73,9 +129,15 @@ export class TasksService {
     return subs.map((s) => byId.get(s.id));
   });
 
+  /** The price a task would get now and, for a client, its organization's budget as it stands. */
+  async quote(user: AuthUser, category: CreateTaskBody['category'] & string, priority: CreateTaskBody['priority'] & string): Promise<QuoteResponse> {
+    const [price, standing] = await Promise.all([this.rates.quote(category, priority), this.budgets.standing(user.organizationId!)]);
+    return { ...price, budget: standing.budget };
+  }
+
   /** Submissions and claim-next calls handed in and not answered yet (a test waits for all it sent to be gathered). */
   pending(): { submissions: number; claims: number } {
-    return { submissions: this.submissions.size, claims: this.claims.size };
+    return { submissions: this.submissions.size + this.budgeted.size, claims: this.claims.size };
   }
 
   async list(user: AuthUser, q: ListTasksQuery): Promise<Page<TaskView>> {

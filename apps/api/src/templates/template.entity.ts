@@ -38,6 +38,10 @@ export class Template {
   @Column({ name: 'archived_at', type: 'timestamptz', nullable: true })
   archivedAt: Date | null;
 
+  /** Its own monthly budget in cents, within the organization's; null: none. */
+  @Column({ name: 'monthly_budget_cents', type: 'int', nullable: true })
+  monthlyBudgetCents: number | null;
+
   @Column({ name: 'created_by', type: 'uuid', nullable: true })
   createdBy: string | null;
 

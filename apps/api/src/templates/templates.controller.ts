@@ -1,4 +1,4 @@
-import { Get, Headers, Patch, Post, Res } from '@nestjs/common';
+import { Get, Headers, Patch, Post, Put, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import {
   createTemplateBody,
@@ -6,6 +6,7 @@ import {
   listQuery,
   listTemplatesQuery,
   previewTemplateBody,
+  templateBudgetBody,
   templatePage,
   templatePreview,
   templateVersionPage,
@@ -17,6 +18,7 @@ import {
   type ListQuery,
   type ListTemplatesQuery,
   type PreviewTemplateBody,
+  type TemplateBudgetBody,
   type UpdateTemplateBody,
 } from '@handoff/contracts';
 import type { FastifyReply } from 'fastify';
@@ -102,6 +104,19 @@ export class TemplatesController {
   @Contract({ summary: 'Offer an archived template again', params: idParams, response: templateView, errors: { ...WRITE, 409: 'not archived, or the starter category is taken' } })
   unarchive(@CurrentUser() user: AuthUser, @Input('params') p: { id: string }) {
     return this.templates.setArchived(user, p.id, false);
+  }
+
+  @Put(':id/budget')
+  @Roles('client', 'admin')
+  @Contract({
+    summary: 'Set (or with null remove) the template’s own monthly budget, within the organization’s; owners and admins',
+    params: idParams,
+    body: templateBudgetBody,
+    response: templateView,
+    errors: { 403: 'not an owner of the organization (or an assistant)', 404: 'not found or not yours', 422: 'a starter template takes no budget' },
+  })
+  setBudget(@CurrentUser() user: AuthUser, @Input('params') p: { id: string }, @Input('body') body: TemplateBudgetBody) {
+    return this.templates.setBudget(user, p.id, body);
   }
 
   @Get(':id/versions')

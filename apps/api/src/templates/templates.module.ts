@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { BudgetsModule } from '../budgets/budgets.module.js';
 import { GuardsModule } from '../common/http/guards.module.js';
 import { IdempotencyModule } from '../common/http/idempotency.module.js';
 import { OrganizationsModule } from '../organizations/organizations.module.js';
@@ -10,7 +11,7 @@ import { TemplatesService } from './templates.service.js';
 
 /** The process library's service: versioned SOP templates, starters, and what a task from one gets (tasks submit through it). */
 @Module({
-  imports: [RateCardModule, OrganizationsModule],
+  imports: [RateCardModule, OrganizationsModule, BudgetsModule],
   providers: [TemplatesRepository, TemplateVersionsRepository, TemplatesService],
   exports: [TemplatesService],
 })

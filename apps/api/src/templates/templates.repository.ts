@@ -9,7 +9,7 @@ import type { TemplateVersion } from './template-version.entity.js';
 
 const COLUMNS = `id, organization_id AS "organizationId", name, category, default_priority AS "defaultPriority", version,
   version_id AS "versionId", step_count AS "stepCount", input_count AS "inputCount", deadline_rule AS "deadlineRule",
-  archived_at AS "archivedAt", created_by AS "createdBy", created_at AS "createdAt", updated_at AS "updatedAt"`;
+  archived_at AS "archivedAt", monthly_budget_cents AS "monthlyBudgetCents", created_by AS "createdBy", created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 export type TemplateRow = Template & { cursorAt: string };
 
@@ -60,6 +60,11 @@ export class TemplatesRepository {
   }
 
   /** Moves the head to a new version. */
+  /** The template's own monthly budget; not a new version, so only the head's `updated_at` moves. */
+  async setBudget(m: EntityManager, id: string, cents: number | null): Promise<void> {
+    await m.query(`UPDATE templates SET monthly_budget_cents = $2, updated_at = now() WHERE id = $1`, [id, cents]);
+  }
+
   async advance(m: EntityManager, id: string, head: TemplateHead): Promise<Template> {
     const rows = rowsOf<Template>(
       await m.query(

@@ -13,6 +13,7 @@ import {
   type Page,
   type PreviewTemplateBody,
   type Priority,
+  type TemplateBudgetBody,
   type TemplatePreview,
   type TemplateSummary,
   type TemplateVersionView,
@@ -21,8 +22,9 @@ import {
 } from '@handoff/contracts';
 import { randomUUID } from 'node:crypto';
 import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
+import { assertMayManageBudget, BudgetsService } from '../budgets/budgets.service.js';
 import type { AuthUser } from '../common/auth/auth-user.js';
-import { StateConflict } from '../common/http/errors.js';
+import { StateConflict, UnprocessableRule } from '../common/http/errors.js';
 import { decodeCursor, toPage } from '../common/http/pagination.js';
 import { OrganizationSettingsService } from '../organizations/organization-settings.service.js';
 import { RateCardService } from '../rate-card/rate-card.service.js';
@@ -44,6 +46,7 @@ export const toSummary = (t: Template): TemplateSummary => ({
   inputCount: t.inputCount,
   deadlineRule: t.deadlineRule,
   archivedAt: t.archivedAt?.toISOString() ?? null,
+  monthlyBudgetCents: t.monthlyBudgetCents ?? null,
   createdAt: t.createdAt.toISOString(),
   updatedAt: t.updatedAt.toISOString(),
 });
@@ -167,6 +170,7 @@ export class TemplatesService {
     private readonly versions: TemplateVersionsRepository,
     private readonly rates: RateCardService,
     private readonly settings: OrganizationSettingsService,
+    private readonly budgets: BudgetsService,
   ) {}
 
   private readable(user: AuthUser, t: Template | null): Template {
@@ -299,7 +303,7 @@ export class TemplatesService {
   async preview(user: AuthUser, id: string, body: PreviewTemplateBody): Promise<TemplatePreview> {
     const plan = await this.plan(user, id, body);
     const { version } = plan;
-    const quote = await this.rates.quote(version.category, plan.priority);
+    const [quote, standing] = await Promise.all([this.rates.quote(version.category, plan.priority), this.budgets.standing(user.organizationId!, id)]);
     return {
       templateId: id,
       versionId: version.id,
@@ -312,6 +316,22 @@ export class TemplatesService {
       deadline: plan.deadline.toISOString(),
       timeZone: plan.timeZone,
       inputs: plan.inputs,
+      budget: standing.budget,
+      templateBudget: standing.templateBudget,
     };
+  }
+
+  /**
+   * The template's own monthly budget (null removes it), set by an owner of its
+   * organization or an admin. A starter is every organization's, so it has none.
+   */
+  async setBudget(user: AuthUser, id: string, body: TemplateBudgetBody): Promise<TemplateView> {
+    return this.ds.transaction(async (m) => {
+      const head = this.readable(user, await this.templates.findById(id, { m, lock: true }));
+      if (head.organizationId === null) throw new UnprocessableRule('a starter template is shared by every organization and takes no budget; copy it into yours to give it one');
+      assertMayManageBudget(user, 'set a budget');
+      await this.templates.setBudget(m, id, body.monthlyBudgetCents);
+      return this.view((await this.templates.findById(id, { m }))!, m);
+    });
   }
 }

@@ -31,6 +31,10 @@ export class Organization {
   @Column({ name: 'preferred_head_start_seconds', type: 'int', default: 300 })
   preferredHeadStartSeconds: number;
 
+  /** Its monthly budget in cents (committed spend may not pass it without an owner's approval); null: none. */
+  @Column({ name: 'monthly_budget_cents', type: 'int', nullable: true })
+  monthlyBudgetCents: number | null;
+
   @Column({ name: 'settings_updated_at', type: 'timestamptz' })
   settingsUpdatedAt: Date;
 }

@@ -1,4 +1,4 @@
-import { CATEGORIES, ROLES, type Category, type Role } from '@handoff/contracts';
+import { CATEGORIES, ROLES, type Category, type OrgRole, type Role } from '@handoff/contracts';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 @Entity({ name: 'users' })
@@ -21,6 +21,10 @@ export class User {
 
   @Column({ name: 'organization_id', type: 'uuid', nullable: true })
   organizationId: string | null;
+
+  /** The client's role in its organization (whoever made it is its owner); null for assistants and admins. */
+  @Column({ name: 'org_role', type: 'text', nullable: true })
+  orgRole: OrgRole | null;
 
   @Column({ type: 'enum', enumName: 'task_category', array: true, default: () => "'{}'", enum: CATEGORIES })
   skills: Category[];

@@ -9,6 +9,7 @@ export function toUserView(u: User, organizationName?: string | null): UserView 
     name: u.name,
     role: u.role,
     organizationId: u.organizationId,
+    orgRole: u.orgRole ?? null,
     suspended: u.suspended,
     emailVerifiedAt: u.emailVerifiedAt ? u.emailVerifiedAt.toISOString() : null,
     createdAt: u.createdAt.toISOString(),

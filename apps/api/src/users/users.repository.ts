@@ -9,7 +9,7 @@ import { Organization } from './organization.entity.js';
 import { User } from './user.entity.js';
 
 /** The user's row and its session's state, in one round trip (both probes are index lookups: test/query-plans.e2e-spec.ts). */
-export const SESSION_SQL = `SELECT u.id, u.email, u.name, u.role, u.organization_id, u.skills::text AS skills, u.max_concurrent_tasks, u.suspended, u.token_version,
+export const SESSION_SQL = `SELECT u.id, u.email, u.name, u.role, u.organization_id, u.org_role, u.skills::text AS skills, u.max_concurrent_tasks, u.suspended, u.token_version,
         -- A family's rows share one user: the first row found says whose session it is.
         COALESCE((SELECT r.user_id = u.id FROM refresh_tokens r WHERE r.family_id = $2 LIMIT 1), false)
           AND NOT EXISTS (SELECT 1 FROM refresh_tokens r WHERE r.family_id = $2 AND r.revoked_at IS NOT NULL) AS session_live,
@@ -18,7 +18,7 @@ export const SESSION_SQL = `SELECT u.id, u.email, u.name, u.role, u.organization
    FROM users u WHERE u.id = $1`;
 
 /** What a session check reads of a user, and whether the token's session (its refresh-token family) exists for this user and was never revoked. */
-export interface SessionUser extends Pick<User, 'id' | 'email' | 'name' | 'role' | 'organizationId' | 'maxConcurrentTasks' | 'suspended' | 'tokenVersion'> {
+export interface SessionUser extends Pick<User, 'id' | 'email' | 'name' | 'role' | 'organizationId' | 'orgRole' | 'maxConcurrentTasks' | 'suspended' | 'tokenVersion'> {
   /** As PostgreSQL prints the enum array (`{a,b}`). */
   skills: string;
   sessionLive: boolean;

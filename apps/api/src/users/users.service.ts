@@ -1,6 +1,6 @@
 import { ConflictException, ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { CreateUserBody, Page, RegisterBody, Role, UpdateUserBody, UserView } from '@handoff/contracts';
+import type { CreateUserBody, OrgRole, Page, RegisterBody, Role, UpdateUserBody, UserView } from '@handoff/contracts';
 import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
 import { hashPassword } from '../common/auth/password.js';
 import { AuditRepository } from '../audit/audit.repository.js';
@@ -41,14 +41,18 @@ export class UsersService {
     try {
       return await this.ds.transaction(async (m: EntityManager) => {
         let organizationId: string | null = null;
+        let orgRole: OrgRole | null = null;
         if (body.role === 'client') {
           if (body.organizationId) {
             const org = await this.organizations.byId(body.organizationId, m);
             if (!org) throw new NotFoundException('organization not found');
             organizationId = org.id;
+            orgRole = 'member';
           } else {
+            // Whoever makes an organization owns it.
             const org = await this.organizations.create(m, body.organizationName!);
             organizationId = org.id;
+            orgRole = 'owner';
           }
         }
         const saved = await this.users.create(m, {
@@ -57,6 +61,7 @@ export class UsersService {
           name: body.name,
           role: body.role,
           organizationId,
+          orgRole,
           skills: body.role === 'assistant' ? (body.skills ?? []) : [],
           maxConcurrentTasks: this.config.defaultMaxConcurrentTasks,
         });

@@ -58,6 +58,7 @@ export function validBody(key: string, taskId = NO_TASK): Json | undefined {
     'POST /api/admin/queues/{queue}/retry': { jobIds: ['no-such-job'] },
     'POST /api/templates': { name: 'T', category: 'research', instructions: 'I', deadlineRule: { kind: 'business_hours', hours: 4 } },
     'PATCH /api/templates/{id}': { name: 'T2', instructions: 'I2' },
+    'PUT /api/templates/{id}/budget': { monthlyBudgetCents: 100_000 },
     'POST /api/templates/{id}/preview': { inputs: {}, priority: 'normal', submittedAt: new Date().toISOString() },
     'PATCH /api/organizations/{id}/settings': { timeZone: 'Europe/Berlin', holidays: ['2026-12-24'] },
     // Two-factor: shaped right, but never the right code or password, so nothing changes.

@@ -1,4 +1,6 @@
 import type {
+  OrganizationSettingsView,
+  UpdateOrganizationSettingsBody,
   EmailVerification,
   MailAccepted,
   PasswordResetConfirmBody,
@@ -71,6 +73,9 @@ export const api = {
   twoFactorPolicy: (organizationId: string) => request<TwoFactorPolicy>(`/organizations/${organizationId}/two-factor-policy`),
   setTwoFactorPolicy: (organizationId: string, requireTwoFactor: boolean) =>
     request<TwoFactorPolicy>(`/organizations/${organizationId}/two-factor-policy`, { method: 'PUT', body: { requireTwoFactor } }),
+  organizationSettings: (organizationId: string) => request<OrganizationSettingsView>(`/organizations/${organizationId}/settings`),
+  updateOrganizationSettings: (organizationId: string, body: UpdateOrganizationSettingsBody) =>
+    request<OrganizationSettingsView>(`/organizations/${organizationId}/settings`, { method: 'PATCH', body }),
   register: (body: RegisterBody) => request<AuthResponse>('/auth/register', { method: 'POST', body }),
   me: () => request<UserView>('/auth/me'),
   requestPasswordReset: (email: string) => request<MailAccepted>('/auth/password-reset', { method: 'POST', body: { email } }),

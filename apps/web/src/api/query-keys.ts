@@ -23,6 +23,7 @@ export const qk = {
   scorecard: (assistantId: string, window: number) => ['scorecard', assistantId, window] as const,
   preferredAssistants: (organizationId: string) => ['preferred-assistants', organizationId] as const,
   quote: (category: string, priority: string) => ['quote', category, priority] as const,
+  organizationSettings: (organizationId: string) => ['organization-settings', organizationId] as const,
   rateCard: ['rate-card'] as const,
   templates: ['templates'] as const,
   template: (id: string) => ['templates', id] as const,

@@ -2,6 +2,7 @@ import { Navigate, Route, Routes } from 'react-router';
 import { NotFound } from '../components/not-found';
 import { IntegrationsPage } from '../integrations/integrations-page';
 import { TaskDetailPage } from '../tasks/task-detail-page';
+import { BudgetPage } from './budget-page';
 import { ClientTasksPage } from './client-tasks-page';
 import { NewTaskPage } from './new-task-page';
 import { PreferredAssistantsPage } from './preferred-assistants-page';
@@ -17,6 +18,7 @@ export default function ClientArea() {
       <Route path="statement" element={<StatementPage />} />
       <Route path="integrations" element={<IntegrationsPage />} />
       <Route path="assistants" element={<PreferredAssistantsPage />} />
+      <Route path="budget" element={<BudgetPage />} />
       {/* Not a redirect: a relative one from this splat route resolved against the mistyped address itself, and looped. */}
       <Route path="*" element={<NotFound />} />
     </Routes>

@@ -13,6 +13,8 @@ import { ErrorAlert } from '../components/query-state';
 import { contractResolver, focusFirstError, formLevelError, showServerFieldError } from '../forms/contract-form';
 import { timeZoneName, toLocalInputValue } from '../lib/format';
 import { PRIORITY_LABELS } from '../lib/task-display';
+import { useUser } from '../auth/auth-context';
+import { BudgetRefusalAlert, BudgetRemaining, budgetRefusalOf } from './budget';
 import { TemplateTaskForm } from './template-task-form';
 
 const CATEGORY_OPTIONS = [
@@ -116,10 +118,18 @@ function WrittenTaskForm() {
     placeholderData: keepPreviousData,
   });
 
+  const user = useUser();
   const create = useMutation({
-    mutationFn: (v: Values) =>
+    mutationFn: ({ v, approveOverage }: { v: Values; approveOverage?: boolean }) =>
       api.createTask(
-        { title: v.title.trim(), instructions: v.instructions.trim(), category: v.category as Category, priority: v.priority, deadline: new Date(v.deadline).toISOString() },
+        {
+          title: v.title.trim(),
+          instructions: v.instructions.trim(),
+          category: v.category as Category,
+          priority: v.priority,
+          deadline: new Date(v.deadline).toISOString(),
+          ...(approveOverage ? { approveOverage } : {}),
+        },
         idempotencyKey,
       ),
     onSuccess: (task) => {
@@ -134,8 +144,9 @@ function WrittenTaskForm() {
     },
   });
 
-  const submit = form.onSubmit((v) => create.mutate(v), focusFirstError);
-  const formError = formLevelError(create.error, FIELDS);
+  const submit = form.onSubmit((v) => create.mutate({ v }), focusFirstError);
+  const refusal = budgetRefusalOf(create.error);
+  const formError = refusal ? null : formLevelError(create.error, FIELDS);
 
   const now = new Date();
   const max = new Date(Date.now() + LIMITS.deadlineMaxDays * DAY_MS);
@@ -148,6 +159,14 @@ function WrittenTaskForm() {
             <Card withBorder padding="lg">
               <Stack gap="md">
                 {formError && <ErrorAlert title="Could not submit the task" error={formError} />}
+                {refusal && (
+                  <BudgetRefusalAlert
+                    refusal={refusal}
+                    canApprove={user.orgRole === 'owner'}
+                    approving={create.isPending}
+                    onApprove={() => create.mutate({ v: form.getValues(), approveOverage: true })}
+                  />
+                )}
                 <TextInput
                   label="Title"
                   placeholder="e.g. Reconcile March bank statement"
@@ -236,6 +255,7 @@ function WrittenTaskForm() {
                       </Text>
                     </Group>
                   ) : null}
+                  {quote.data?.budget && <BudgetRemaining standing={quote.data.budget} currency={quote.data.currency} />}
                 </div>
                 <Text size="xs" c="dimmed">
                   Fixed when you submit. You are charged only when the work comes back on time; revisions are included.

@@ -24,6 +24,8 @@ import { ErrorAlert } from '../components/query-state';
 import { contractResolver, focusFirstError, sentence, serverFieldError } from '../forms/contract-form';
 import { formatDateTime, timeZoneName } from '../lib/format';
 import { PRIORITY_LABELS } from '../lib/task-display';
+import { useUser } from '../auth/auth-context';
+import { BudgetRefusalAlert, BudgetRemaining, budgetRefusalOf } from './budget';
 
 interface Values {
   templateId: string;
@@ -115,8 +117,9 @@ export function TemplateTaskForm() {
     placeholderData: keepPreviousData,
   });
 
+  const user = useUser();
   const create = useMutation({
-    mutationFn: (v: Values) => api.createTask(toBody(v), idempotencyKey),
+    mutationFn: ({ v, approveOverage }: { v: Values; approveOverage?: boolean }) => api.createTask({ ...toBody(v), ...(approveOverage ? { approveOverage } : {}) }, idempotencyKey),
     onSuccess: (task) => {
       void client.invalidateQueries({ queryKey: qk.tasks });
       notifications.show({ title: 'Task submitted', message: `“${task.title}” is queued from its template.`, color: 'green' });
@@ -134,8 +137,9 @@ export function TemplateTaskForm() {
     },
   });
 
-  const submit = form.onSubmit((v) => create.mutate(v), focusFirstError);
-  const formError = create.error && !serverFieldError(create.error, FIELDS) && !(isApiError(create.error, 400) && create.error.message.startsWith('inputs.')) ? create.error : null;
+  const submit = form.onSubmit((v) => create.mutate({ v }), focusFirstError);
+  const refusal = budgetRefusalOf(create.error);
+  const formError = create.error && !refusal && !serverFieldError(create.error, FIELDS) && !(isApiError(create.error, 400) && create.error.message.startsWith('inputs.')) ? create.error : null;
   const version = current?.current;
 
   return (
@@ -145,6 +149,14 @@ export function TemplateTaskForm() {
           <Card withBorder padding="lg">
             <Stack gap="md">
               {formError && <ErrorAlert title="Could not submit the task" error={formError} />}
+              {refusal && (
+                <BudgetRefusalAlert
+                  refusal={refusal}
+                  canApprove={user.orgRole === 'owner'}
+                  approving={create.isPending}
+                  onApprove={() => create.mutate({ v: form.getValues(), approveOverage: true })}
+                />
+              )}
               {templates.error && <ErrorAlert title="Could not load the templates" error={templates.error} />}
               <Select
                 label="Template"
@@ -236,6 +248,8 @@ export function TemplateTaskForm() {
                       {formatMoney(preview.data.priceCents, preview.data.currency)}
                     </Text>
                     <Text size="sm">Due {formatDateTime(preview.data.deadline, { zone: true })}</Text>
+                    {preview.data.budget && <BudgetRemaining standing={preview.data.budget} currency={preview.data.currency} />}
+                    {preview.data.templateBudget && <BudgetRemaining standing={preview.data.templateBudget} currency={preview.data.currency} label="Template budget" />}
                     {preview.data.timeZone !== timeZoneName() && (
                       <Text size="xs" c="dimmed">
                         From your organization’s business hours in {preview.data.timeZone}.

@@ -5,7 +5,10 @@ import { ApiError } from '../api/http';
 import { AuthProvider } from '../auth/auth-context';
 import { RegisterPage } from '../auth/register-page';
 import { NewTaskPage } from '../client/new-task-page';
-import { renderWithProviders } from '../test/render';
+import { qk } from '../api/query-keys';
+import { clearAccessToken, setAccessToken } from '../api/token-store';
+import { user } from '../test/fixtures';
+import { renderWithProviders, testQueryClient } from '../test/render';
 import { serve } from '../test/serve';
 import { contractResolver, serverFieldError } from './contract-form';
 
@@ -101,10 +104,25 @@ describe('register form', () => {
   });
 });
 
+/** The page reads the signed-in client (an owner may approve an overage). */
+function renderNewTask() {
+  setAccessToken('client-token', 900);
+  const client = testQueryClient();
+  client.setQueryData(qk.me, user());
+  return renderWithProviders(
+    <AuthProvider>
+      <NewTaskPage />
+    </AuthProvider>,
+    { client },
+  );
+}
+
 describe('new task form', () => {
+  afterEach(() => clearAccessToken());
+
   it('shows every missing field at once', async () => {
     const calls = serve({});
-    renderWithProviders(<NewTaskPage />);
+    renderNewTask();
     fireEvent.click(screen.getByRole('button', { name: 'Submit task' }));
     await waitFor(() => expect(errorOf(input('Title'))).toBe('Give the task a title'));
     expect(errorOf(input('Instructions'))).toBe('Tell the assistant what to do');
@@ -118,7 +136,7 @@ describe('new task form', () => {
       'POST /api/tasks/quote': () => ({ body: { priceCents: 2500, currency: 'USD' } }),
       'POST /api/tasks': () => ({ status: 400, body: { statusCode: 400, error: 'Bad Request', message: 'deadline must be at most 90 days ahead' } }),
     });
-    renderWithProviders(<NewTaskPage />);
+    renderNewTask();
     fireEvent.change(input('Title'), { target: { value: 'Enter March invoices' } });
     fireEvent.change(input('Instructions'), { target: { value: 'Every line, checked twice.' } });
     fireEvent.change(input('Category'), { target: { value: 'data_entry' } });

@@ -8,6 +8,7 @@ import {
   IconGauge,
   IconLayoutList,
   IconLogout,
+  IconPigMoney,
   IconPlus,
   IconReceipt,
   IconShieldLock,
@@ -42,6 +43,7 @@ const NAV: Record<Role, NavItem[]> = {
     { to: '/client/statement', label: 'Statement', icon: IconReceipt },
     { to: '/client/integrations', label: 'Integrations', icon: IconWebhook },
     { to: '/client/assistants', label: 'Assistants', icon: IconUserStar },
+    { to: '/client/budget', label: 'Budget', icon: IconPigMoney },
   ],
   assistant: [
     { to: '/assistant/board', label: 'Available work', icon: IconBriefcase },

@@ -24,6 +24,7 @@ import { createLiveSocket, type LiveSocket, type SocketFactory } from './socket'
 import {
   toastForAvailable,
   toastForBilling,
+  toastForBudget,
   toastForEscalated,
   toastForOverdue,
   toastForRating,
@@ -196,6 +197,10 @@ export function LiveProvider({ user, children, createSocket = createLiveSocket }
         client.setQueryData<TaskRatingView>(qk.taskRating(rating.taskId), (held) => (held ? { ...held, rating } : held));
         void client.invalidateQueries({ queryKey: ['scorecard'] });
         toast(`rated:${rating.taskId}:${rating.revision}`, toastForRating(latest.current.user, rating));
+      },
+      'budget.threshold': (notice) => {
+        void client.invalidateQueries({ queryKey: ['quote'] });
+        toast(`budget:${notice.templateId ?? notice.organizationId}:${notice.month}:${notice.thresholdPct}`, toastForBudget(notice));
       },
       'session.ended': ({ reason }) => {
         endedBecause = reason;

@@ -1,4 +1,4 @@
-import { CATEGORY_LABELS, formatMoney, type LedgerEntryView, type RatingView, type TaskView, type UserView } from '@handoff/contracts';
+import { CATEGORY_LABELS, formatMoney, type BudgetNoticeLive, type LedgerEntryView, type RatingView, type TaskView, type UserView } from '@handoff/contracts';
 
 export interface ToastSpec {
   title: string;
@@ -86,4 +86,13 @@ export function toastForRating(viewer: Viewer, rating: RatingView): ToastSpec | 
   if (viewer.role !== 'assistant' || rating.assistantId !== viewer.id) return null;
   const stars = `${rating.stars} star${rating.stars === 1 ? '' : 's'}`;
   return { title: 'Work rated', message: rating.comment ? `${stars}: “${rating.comment}”` : `${stars}.`, color: rating.stars >= 4 ? 'green' : 'orange', href: taskHref(viewer, rating.taskId) };
+}
+
+/** A budget's 80 % or 100 %: only its owners are sent it, so everyone who hears it is told. */
+export function toastForBudget(notice: BudgetNoticeLive, currency = 'USD'): ToastSpec {
+  const whose = notice.templateId ? 'A template’s monthly budget' : 'The monthly budget';
+  const spent = `${formatMoney(notice.committedCents, currency)} of ${formatMoney(notice.monthlyCents, currency)} is committed this month.`;
+  return notice.thresholdPct >= 100
+    ? { title: 'Budget reached', message: `${whose} is used up: ${spent} New tasks need an owner’s approval.`, color: 'red', href: '/client/budget' }
+    : { title: 'Budget 80 % used', message: `${whose} is 80 % used: ${spent}`, color: 'orange', href: '/client/budget' };
 }

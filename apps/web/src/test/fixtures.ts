@@ -42,6 +42,7 @@ export function user(overrides: Partial<UserView> = {}): UserView {
     name: 'Olivia Owner',
     role: 'client',
     organizationId: ORG,
+    orgRole: 'owner',
     suspended: false,
     emailVerifiedAt: new Date(Date.now() - 86_400_000).toISOString(),
     createdAt: new Date().toISOString(),

@@ -9,6 +9,7 @@ import {
   type BusinessHoursSettings,
   type Weekday,
 } from '../calendar/business-hours.js';
+import { monthlyBudgetCents } from './budgets.js';
 import { PREFERRED_HEAD_START_MAX_SECONDS } from './quality.js';
 
 /** What a new organization starts with: UTC, Monday to Friday 09:00–17:00, no holidays. */
@@ -44,10 +45,13 @@ export const updateOrganizationSettingsBody = z
       .max(PREFERRED_HEAD_START_MAX_SECONDS, { message: `must be at most ${PREFERRED_HEAD_START_MAX_SECONDS}` })
       .int({ message: 'must be a whole number of seconds' })
       .optional(),
+    /** The organization's monthly budget in cents, null for none; only an owner (or an admin) changes it. */
+    monthlyBudgetCents: monthlyBudgetCents.optional(),
   })
-  .refine((b) => b.timeZone !== undefined || b.weeklyHours !== undefined || b.holidays !== undefined || b.preferredHeadStartSeconds !== undefined, {
-    message: 'must change at least one of timeZone, weeklyHours, holidays, preferredHeadStartSeconds',
-  });
+  .refine(
+    (b) => b.timeZone !== undefined || b.weeklyHours !== undefined || b.holidays !== undefined || b.preferredHeadStartSeconds !== undefined || b.monthlyBudgetCents !== undefined,
+    { message: 'must change at least one of timeZone, weeklyHours, holidays, preferredHeadStartSeconds, monthlyBudgetCents' },
+  );
 export type UpdateOrganizationSettingsBody = z.infer<typeof updateOrganizationSettingsBody>;
 
 export const organizationSettingsView = z.object({
@@ -56,6 +60,8 @@ export const organizationSettingsView = z.object({
   weeklyHours: z.object(Object.fromEntries(WEEKDAYS.map((d) => [d, z.array(openInterval)])) as Record<Weekday, z.ZodArray<typeof openInterval>>),
   holidays: z.array(z.string()),
   preferredHeadStartSeconds: z.number().int(),
+  /** null: no budget. */
+  monthlyBudgetCents: z.number().int().nullable(),
   updatedAt: z.string(),
 });
 export type OrganizationSettingsView = z.infer<typeof organizationSettingsView>;

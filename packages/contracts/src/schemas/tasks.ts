@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CATEGORIES, LEDGER_KINDS, LIMITS, PRIORITIES, TASK_STATUSES } from '../domain.js';
 import { isoDate, listQuery, text, uuid } from './common.js';
+import { budgetStanding } from './budgets.js';
 import { ratingView } from './quality.js';
 import { category } from './users.js';
 
@@ -21,7 +22,12 @@ export const deadline = isoDate.superRefine((value, ctx) => {
 export const quoteBody = z.strictObject({ category, priority: priority.default('normal') });
 export type QuoteBody = z.infer<typeof quoteBody>;
 
-export const quoteResponse = z.object({ priceCents: z.number().int(), currency: z.string() });
+export const quoteResponse = z.object({
+  priceCents: z.number().int(),
+  currency: z.string(),
+  /** The organization's monthly budget as it stands now; null without one. */
+  budget: budgetStanding.nullable(),
+});
 export type QuoteResponse = z.infer<typeof quoteResponse>;
 
 const TASK_CONTENT = ['title', 'instructions', 'category', 'deadline'] as const;
@@ -44,6 +50,8 @@ export const createTaskFields = z.strictObject({
   versionId: uuid.optional(),
   /** The values of the template's input fields, by key; checked against the version's fields. */
   inputs: z.record(z.string(), z.unknown(), { message: 'must be an object of values by field key' }).optional(),
+  /** An owner lets this one task past a budget it would exceed (403 for anyone else). */
+  approveOverage: z.boolean({ message: 'must be true or false' }).optional(),
 });
 
 /** The fields, and which go together (a refined schema cannot be picked from: `createTaskFields` can). */

@@ -3,6 +3,7 @@ import { LIMITS } from '../domain.js';
 import { DEADLINE_DAYS, deadlineRule } from '../calendar/deadlines.js';
 import { localDateString } from '../calendar/business-hours.js';
 import { isoDate, listQuery, plainString, text, uuid } from './common.js';
+import { budgetStanding } from './budgets.js';
 import { priority } from './tasks.js';
 import { category } from './users.js';
 
@@ -225,6 +226,8 @@ export const templateSummary = z.object({
   inputCount: z.number().int(),
   deadlineRule: deadlineRuleView,
   archivedAt: z.string().nullable(),
+  /** Its own monthly budget (PUT /api/templates/:id/budget); null: only the organization's applies. */
+  monthlyBudgetCents: z.number().int().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -264,5 +267,9 @@ export const templatePreview = z.object({
   /** The organization's zone the deadline rule was read in. */
   timeZone: z.string(),
   inputs: z.record(z.string(), z.union([z.string(), z.number()])),
+  /** The organization's monthly budget as it stands now; null without one. */
+  budget: budgetStanding.nullable(),
+  /** The template's own monthly budget as it stands now; null without one. */
+  templateBudget: budgetStanding.nullable(),
 });
 export type TemplatePreview = z.infer<typeof templatePreview>;

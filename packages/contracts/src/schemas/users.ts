@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CATEGORIES, LIMITS, ROLES } from '../domain.js';
+import { CATEGORIES, LIMITS, ORG_ROLES, ROLES } from '../domain.js';
 import { plainString, text } from './common.js';
 
 export const email = plainString()
@@ -97,6 +97,8 @@ export const userView = z.object({
   role,
   organizationId: z.string().nullable().optional(),
   organizationName: z.string().nullable().optional(),
+  /** The client's role in its organization (whoever created it is `owner`); null for assistants and admins. */
+  orgRole: z.enum(ORG_ROLES).nullable(),
   skills: z.array(category).optional(),
   maxConcurrentTasks: z.number().int().optional(),
   online: z.boolean().optional(),

@@ -115,6 +115,7 @@ export class SessionService implements OnApplicationBootstrap, OnModuleDestroy {
         name: row.name,
         role: row.role,
         organizationId: row.organizationId,
+        orgRole: row.orgRole ?? null,
         skills: parsePgArray(row.skills) as AuthUser['skills'],
         maxConcurrentTasks: row.maxConcurrentTasks,
         ...(row.mustEnrolTwoFactor ? { mustEnrolTwoFactor: true } : {}),
