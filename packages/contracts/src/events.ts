@@ -1,3 +1,4 @@
+import type { NotificationView } from './schemas/inbox.js';
 import type { MessageView } from './schemas/conversations.js';
 import type { RatingView } from './schemas/quality.js';
 import type { LedgerEntryView, TaskChecklistStepView, TaskView } from './schemas/tasks.js';
@@ -19,6 +20,10 @@ export interface ServerToClientEvents {
   'message.updated': (payload: MessageLivePayload) => void;
   /** The client rated (or re-rated) a task: to the assistant who did it and the organization. */
   'task.rated': (payload: { rating: RatingView }) => void;
+  /** A new entry in the user's inbox, with their unread count after it. */
+  'notification.created': (payload: { notification: NotificationView; unread: number }) => void;
+  /** The user read entries (in another tab, say): the unread count now. */
+  'notification.read': (payload: { unread: number }) => void;
   /** Sent just before the server ends the socket, so the client knows whether a fresh token brings it back. */
   'session.ended': (payload: { reason: SessionEndReason }) => void;
 }
