@@ -39,6 +39,7 @@ const DOMAINS = {
   templates: ['budgets', 'organizations', 'rate-card'],
   conversations: ['realtime', 'tasks'],
   quality: ['realtime', 'tasks'],
+  inbox: ['billing', 'conversations', 'dispatch', 'notifications', 'realtime', 'tasks', 'users'],
 };
 
 /** Folder → the folders it may import (itself aside). */

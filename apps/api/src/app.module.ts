@@ -23,9 +23,10 @@ import { TemplatesModule } from './templates/templates.module.js';
 import { WebhooksHttpModule, WebhooksModule } from './webhooks/webhooks.module.js';
 import { QualityHttpModule, QualityModule } from './quality/quality.module.js';
 import { BudgetNoticesModule } from './budget-notices/budget-notices.module.js';
+import { InboxHttpModule, InboxModule } from './inbox/inbox.module.js';
 
 /** What serves HTTP and sockets: each domain's module with its own controllers. */
-const SERVING = [AuthModule, UsersModule, RateCardModule, TasksHttpModule, AdminModule, HealthModule, BillingModule, AuditModule, RealtimeGatewayModule, OrganizationsModule, TemplatesModule, ConversationsHttpModule, WebhooksHttpModule, QualityHttpModule];
+const SERVING = [AuthModule, UsersModule, RateCardModule, TasksHttpModule, AdminModule, HealthModule, BillingModule, AuditModule, RealtimeGatewayModule, OrganizationsModule, TemplatesModule, ConversationsHttpModule, WebhooksHttpModule, QualityHttpModule, InboxHttpModule];
 
 /**
  * One module graph, two entry points: `api` serves HTTP and sockets, `worker`
@@ -50,6 +51,7 @@ export class AppModule {
         WebhooksModule,
         QualityModule,
         BudgetNoticesModule,
+        InboxModule,
         ...(serves ? SERVING : []),
         ...(works ? [WorkersModule.forRoot(config)] : []),
       ],

@@ -29,6 +29,8 @@ interface Fixture {
   /** A's webhook endpoint and one delivery of it. */
   webhookId: string;
   deliveryId: string;
+  /** An entry of A's inbox. */
+  notificationId: string;
 }
 
 interface Route {
@@ -144,6 +146,13 @@ const MATRIX: Record<string, Route> = {
   'PATCH /api/tasks/{id}/messages/{messageId}': { path: (f) => `/api/tasks/${f.taskId}/messages/${f.messageId}`, body: () => ({ body: 'Matrix message, edited' }), want: messageAuthor },
   'DELETE /api/tasks/{id}/messages/{messageId}': { path: (f) => `/api/tasks/${f.taskId}/messages/${f.messageId}`, want: messageAuthor },
   'GET /api/messages/unread': { path: () => '/api/messages/unread', want: signedIn() },
+  // Everyone has an inbox of their own; another's entry is not there for anyone, admins included.
+  'GET /api/notifications': { path: () => '/api/notifications', want: signedIn() },
+  'GET /api/notifications/unread-count': { path: () => '/api/notifications/unread-count', want: signedIn() },
+  'POST /api/notifications/read-all': { path: () => '/api/notifications/read-all', want: signedIn() },
+  'POST /api/notifications/{id}/read': { path: (f) => `/api/notifications/${f.notificationId}/read`, want: { anon: 401, A: 'ok', B: 404, X: 404, Y: 404, admin: 404 } },
+  'GET /api/me/notification-settings': { path: () => '/api/me/notification-settings', want: signedIn() },
+  'PUT /api/me/notification-settings': { path: () => '/api/me/notification-settings', body: () => ({ channels: { message: 'app' } }), want: signedIn() },
   'GET /api/webhooks': { path: () => '/api/webhooks', want: { ...clientsOnly, admin: 'ok' } },
   'POST /api/webhooks': { path: () => '/api/webhooks', body: webhookBody, want: { ...clientsOnly, admin: 'ok' } },
   'GET /api/webhooks/{id}': { path: (f) => `/api/webhooks/${f.webhookId}`, want: webhookOwned },
@@ -222,6 +231,12 @@ describe('security: authorization matrix', () => {
     const delivery = await t.http.post(`/api/webhooks/${webhook.body.id}/ping`, undefined, { token: s.A.token });
     await t.db.query(`UPDATE webhook_deliveries SET status = 'delivered' WHERE id = $1`, [delivery.body.id]);
     secrets.add(delivery.body.id);
+    // The claim files a notice in A's inbox once the relay has handed it on.
+    const notice = await eventually(
+      async () => (await t.db.query<{ id: string }>(`SELECT id FROM notifications WHERE user_id = $1 AND task_id = $2`, [s.A.user.id, task.id])).rows[0]?.id,
+      (id) => id !== undefined,
+    );
+    secrets.add(notice!);
     return {
       taskId: task.id,
       userA: s.A.user.id,
@@ -232,6 +247,7 @@ describe('security: authorization matrix', () => {
       messageId: message.body.id,
       webhookId: webhook.body.id,
       deliveryId: delivery.body.id,
+      notificationId: notice!,
     };
   }
 

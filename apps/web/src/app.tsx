@@ -7,6 +7,7 @@ import { PublicOnly, RequireRole, RoleHome } from './auth/guards';
 import { RegisterPage } from './auth/register-page';
 import { SignInPage } from './auth/sign-in-page';
 import { SecurityPage } from './auth/two-factor/security-page';
+import { NotificationsPage } from './inbox/notifications-page';
 import { TwoFactorGate } from './auth/two-factor/two-factor-gate';
 import { NotFound } from './components/not-found';
 import { AppLayout } from './layout/app-layout';
@@ -99,6 +100,14 @@ export function App({ createSocket }: { createSocket?: SocketFactory }) {
           <RoleArea role="admin" createSocket={createSocket}>
             <AdminArea />
           </RoleArea>
+        }
+      />
+      <Route
+        path="/notifications"
+        element={
+          <AccountArea createSocket={createSocket}>
+            <NotificationsPage />
+          </AccountArea>
         }
       />
       <Route

@@ -1,4 +1,5 @@
 import type { BudgetNoticeLive } from './schemas/budgets.js';
+import type { NotificationView } from './schemas/inbox.js';
 import type { MessageView } from './schemas/conversations.js';
 import type { RatingView } from './schemas/quality.js';
 import type { LedgerEntryView, TaskChecklistStepView, TaskView } from './schemas/tasks.js';
@@ -22,6 +23,10 @@ export interface ServerToClientEvents {
   'task.rated': (payload: { rating: RatingView }) => void;
   /** Committed spend crossed 80 % or 100 % of a monthly budget: to the organization's owners, once per threshold and month. */
   'budget.threshold': (payload: BudgetNoticeLive) => void;
+  /** A new entry in the user's inbox, with their unread count after it. */
+  'notification.created': (payload: { notification: NotificationView; unread: number }) => void;
+  /** The user read entries (in another tab, say): the unread count now. */
+  'notification.read': (payload: { unread: number }) => void;
   /** Sent just before the server ends the socket, so the client knows whether a fresh token brings it back. */
   'session.ended': (payload: { reason: SessionEndReason }) => void;
 }

@@ -18,3 +18,4 @@ export * from './schemas/conversations.js';
 export * from './schemas/webhooks.js';
 export * from './schemas/quality.js';
 export * from './schemas/budgets.js';
+export * from './schemas/inbox.js';

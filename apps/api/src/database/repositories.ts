@@ -17,6 +17,8 @@ import { WebhookDeliveriesRepository } from '../webhooks/webhook-deliveries.repo
 import { WebhookEndpointsRepository } from '../webhooks/webhook-endpoints.repository.js';
 import { PreferredAssistantsRepository } from '../quality/preferred-assistants.repository.js';
 import { RatingsRepository } from '../quality/ratings.repository.js';
+import { NotificationSettingsRepository } from '../inbox/notification-settings.repository.js';
+import { NotificationsRepository } from '../inbox/notifications.repository.js';
 
 /** One repository per table, the only place its SQL lives (seed, demo and migrations aside). */
 export const REPOSITORIES = [
@@ -39,4 +41,6 @@ export const REPOSITORIES = [
   RatingsRepository,
   PreferredAssistantsRepository,
   BudgetsRepository,
+  NotificationsRepository,
+  NotificationSettingsRepository,
 ];

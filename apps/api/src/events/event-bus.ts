@@ -26,6 +26,11 @@ export interface EventSubscriber {
   readonly name: string;
   readonly events: readonly DomainEventName[];
   handle(batch: EventBatch): Promise<void | (() => void)>;
+  /**
+   * Its effects are writes on the batch's own transaction (`batch.manager`): they commit or roll
+   * back with the batch, so it takes no delivery marks and is handed a redelivered batch whole.
+   */
+  readonly inTransaction?: boolean;
   /** For tests: resolves once what it has handed on has arrived (sockets have their events). */
   idle?(): Promise<void>;
 }

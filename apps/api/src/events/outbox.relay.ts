@@ -110,7 +110,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
         if (!events.length) return undefined;
         const batch: EventBatch = { events, all, manager, shared };
         const after = await s.handle(batch);
-        await this.marks.mark(
+        if (!s.inTransaction) await this.marks.mark(
           s.name,
           events.map((e) => e.id),
         );

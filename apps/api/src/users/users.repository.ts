@@ -4,7 +4,7 @@ import type { Role } from '@handoff/contracts';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Cursor } from '../common/http/pagination.js';
 import { rowMapper } from '../database/rows.js';
-import { query, type Queryable } from '../database/sql.js';
+import { query, rowsOf, type Queryable } from '../database/sql.js';
 import { Organization } from './organization.entity.js';
 import { User } from './user.entity.js';
 
@@ -69,6 +69,15 @@ export class UsersRepository {
         WHERE NOT suspended AND (role = 'admin' OR (role = 'client' AND organization_id = $1) OR id = $2::uuid)
         ORDER BY created_at, id`,
       [organizationId, assigneeId],
+    );
+  }
+
+  /** Who to tell, and how: names, addresses and roles of these users (suspended ones left out). */
+  async contacts(ids: readonly string[], m: Queryable = this.ds): Promise<Pick<User, 'id' | 'name' | 'email' | 'role' | 'emailVerifiedAt'>[]> {
+    if (!ids.length) return [];
+    // Planned on each call, not prepared: the relay calls it with lists of any length.
+    return rowsOf<Pick<User, 'id' | 'name' | 'email' | 'role' | 'emailVerifiedAt'>>(
+      await m.query(`SELECT id, name, email, role, email_verified_at AS "emailVerifiedAt" FROM users WHERE id = ANY($1::uuid[]) AND NOT suspended`, [ids]),
     );
   }
 

@@ -79,6 +79,7 @@ export function validBody(key: string, taskId = NO_TASK): Json | undefined {
     'POST /api/webhooks': { url: 'https://93.184.215.14/hook', events: ['task.escalated'], description: 'D' },
     'PATCH /api/webhooks/{id}': { url: 'https://93.184.215.14/other', description: 'D2' },
     'PUT /api/tasks/{id}/rating': { stars: 4, comment: 'Clean work.' },
+    'PUT /api/me/notification-settings': { channels: { message: 'app' } },
   };
   return bodies[key];
 }

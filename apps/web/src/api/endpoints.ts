@@ -1,4 +1,8 @@
 import type {
+  NotificationPage,
+  NotificationSettingsView,
+  UnreadNotifications,
+  UpdateNotificationSettingsBody,
   OrganizationSettingsView,
   UpdateOrganizationSettingsBody,
   EmailVerification,
@@ -88,6 +92,14 @@ export const api = {
   updateUser: (id: string, body: UpdateUserBody) => request<UserView>(`/users/${id}`, { method: 'PATCH', body }),
   setAvailability: (online: boolean) =>
     request<UserView | undefined>('/assistants/me/availability', { method: 'PUT', body: { online } }),
+
+  notifications: (opts: { unreadOnly?: boolean; cursor?: string; limit?: number } = {}) =>
+    request<NotificationPage>('/notifications', { query: { unread: opts.unreadOnly ? 'true' : undefined, cursor: opts.cursor, limit: opts.limit ?? 20 } }),
+  unreadNotifications: () => request<UnreadNotifications>('/notifications/unread-count'),
+  readNotification: (id: string) => request<UnreadNotifications>(`/notifications/${id}/read`, { method: 'POST' }),
+  readAllNotifications: () => request<UnreadNotifications & { updated: number }>('/notifications/read-all', { method: 'POST' }),
+  notificationSettings: () => request<NotificationSettingsView>('/me/notification-settings'),
+  updateNotificationSettings: (body: UpdateNotificationSettingsBody) => request<NotificationSettingsView>('/me/notification-settings', { method: 'PUT', body }),
 
   rateCard: () => request<RateCardEntry[]>('/rate-card'),
   setRate: (category: Category, basePriceCents: number) =>

@@ -25,6 +25,11 @@ export const qk = {
   quote: (category: string, priority: string) => ['quote', category, priority] as const,
   organizationSettings: (organizationId: string) => ['organization-settings', organizationId] as const,
   rateCard: ['rate-card'] as const,
+  /** The inbox: its pages and the bell's count, patched or refetched on `notification.*` events. */
+  notifications: ['notifications'] as const,
+  notificationList: (unreadOnly: boolean) => ['notifications', 'list', unreadOnly] as const,
+  notificationCount: ['notifications', 'count'] as const,
+  notificationSettings: ['me', 'notification-settings'] as const,
   templates: ['templates'] as const,
   template: (id: string) => ['templates', id] as const,
   templatePreview: (id: string, inputs: unknown, priority: string) => ['templates', id, 'preview', inputs, priority] as const,

@@ -2,6 +2,7 @@ import type { Role } from '@handoff/contracts';
 import { ActionIcon, AppShell, Badge, Burger, Button, Group, NavLink, Text, Title, UnstyledButton } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import {
+  IconBell,
   IconBriefcase,
   IconCash,
   IconChecklist,
@@ -25,6 +26,7 @@ import { Link, useLocation } from 'react-router';
 import { useAuth, useUser } from '../auth/auth-context';
 import { VerifyEmailBanner } from '../auth/verify-email-banner';
 import { Loading } from '../components/query-state';
+import { NotificationBell } from '../inbox/notification-bell';
 import { AvailabilitySwitch } from './availability-switch';
 import { ReconnectingIndicator } from './reconnecting-indicator';
 
@@ -62,7 +64,10 @@ const NAV: Record<Role, NavItem[]> = {
 };
 
 /** Pages every role has. */
-const ACCOUNT_NAV: NavItem[] = [{ to: '/security', label: 'Security', icon: IconShieldLock }];
+const ACCOUNT_NAV: NavItem[] = [
+  { to: '/notifications', label: 'Notifications', icon: IconBell },
+  { to: '/security', label: 'Security', icon: IconShieldLock },
+];
 
 const ROLE_LABELS: Record<Role, string> = { client: 'Client', assistant: 'Assistant', admin: 'Admin' };
 const ROLE_COLORS: Record<Role, string> = { client: 'blue', assistant: 'teal', admin: 'grape' };
@@ -99,6 +104,7 @@ export function AppLayout({ children }: { children: ReactNode }) {
           </Group>
           <Group gap="sm" wrap="nowrap">
             {user.role === 'assistant' && <AvailabilitySwitch user={user} />}
+            <NotificationBell />
             <Group gap={8} wrap="nowrap" visibleFrom="xs">
               <Text fw={500} size="sm" data-testid="user-name" truncate maw={200}>
                 {user.name}

@@ -191,6 +191,14 @@ export function LiveProvider({ user, children, createSocket = createLiveSocket }
           client.setQueryData<PagedTasks>(query.queryKey, (data) => checklistIntoPages(data, live));
         }
       },
+      'notification.created': ({ unread }) => {
+        client.setQueryData(qk.notificationCount, { unread });
+        void client.invalidateQueries({ queryKey: [...qk.notifications, 'list'] });
+      },
+      'notification.read': ({ unread }) => {
+        client.setQueryData(qk.notificationCount, { unread });
+        void client.invalidateQueries({ queryKey: [...qk.notifications, 'list'] });
+      },
       'message.created': (payload) => applyMessageEvent(client, payload),
       'message.updated': (payload) => applyMessageEvent(client, payload),
       'task.rated': ({ rating }) => {

@@ -24,5 +24,5 @@ export const emailVerification = z.object({ email: z.string(), emailVerifiedAt: 
 export type EmailVerification = z.infer<typeof emailVerification>;
 
 /** The mails Handoff sends; a mail job names one, and the worker renders it. */
-export const MAIL_TEMPLATES = ['password-reset', 'verify-email', 'review-reminder'] as const;
+export const MAIL_TEMPLATES = ['password-reset', 'verify-email', 'review-reminder', 'notification'] as const;
 export type MailTemplateName = (typeof MAIL_TEMPLATES)[number];

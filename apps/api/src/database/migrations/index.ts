@@ -23,6 +23,7 @@ import { Webhooks1764003300000 } from './1764003300000-webhooks.js';
 import { Quality1764003400000 } from './1764003400000-quality.js';
 import { AccountEmail1764003500000 } from './1764003500000-account-email.js';
 import { Budgets1764003800000 } from './1764003800000-budgets.js';
+import { Inbox1764004000000 } from './1764004000000-inbox.js';
 
 /** The one migration history, oldest first. Add new migrations at the end, one per line. */
 export const MIGRATIONS = [
@@ -51,4 +52,5 @@ export const MIGRATIONS = [
   Quality1764003400000,
   AccountEmail1764003500000,
   Budgets1764003800000,
+  Inbox1764004000000,
 ];

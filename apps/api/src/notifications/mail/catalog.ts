@@ -1,6 +1,6 @@
 import type { MailTemplateName } from '@handoff/contracts';
 import { z } from 'zod';
-import { passwordReset, reviewReminder, verifyEmail, type MailTemplate } from './templates.js';
+import { notificationMail, passwordReset, reviewReminder, verifyEmail, type MailTemplate } from './templates.js';
 
 const at = z.iso.datetime().transform((s) => new Date(s));
 const name = z.string().min(1).max(200);
@@ -15,4 +15,5 @@ export const MAIL_CATALOG: { [K in MailTemplateName]: { template: MailTemplate<n
   'password-reset': { template: passwordReset, values: z.object({ recipientName: name, resetUrl: url, expiresAt: at }) },
   'verify-email': { template: verifyEmail, values: z.object({ recipientName: name, verifyUrl: url, expiresAt: at }) },
   'review-reminder': { template: reviewReminder, values: z.object({ recipientName: name, taskTitle: z.string().max(500), taskUrl: url, autoAcceptAt: at }) },
+  notification: { template: notificationMail, values: z.object({ recipientName: name, title: z.string().max(500), body: z.string().max(2000), url }) },
 };

@@ -123,3 +123,26 @@ ${v.verifyUrl}`,
 <p>Please confirm that this is your address by opening this link before <strong>${formatUtc(v.expiresAt)}</strong>:</p>
 <p>${link(v.verifyUrl, 'Confirm my address')}</p>`,
 });
+
+export interface NotificationMailValues {
+  recipientName: string;
+  title: string;
+  body: string;
+  url: string;
+}
+
+/** An inbox entry sent by mail instead, for a user who chose e-mail for its kind. */
+export const notificationMail = defineTemplate<NotificationMailValues>('notification', {
+  subject: (v) => v.title,
+  text: (v) => `Hello ${v.recipientName},
+
+${v.body}
+
+Open it here: ${v.url}
+
+You chose e-mail for this kind of notice; change that under Notifications in the dashboard.`,
+  html: (v) => html`<p>Hello ${v.recipientName},</p>
+<p>${v.body}</p>
+<p>${link(v.url, 'Open it in Handoff')}</p>
+<p style="font-size:12px;color:#868e96">You chose e-mail for this kind of notice; change that under Notifications in the dashboard.</p>`,
+});
