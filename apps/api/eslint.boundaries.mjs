@@ -37,6 +37,7 @@ const DOMAINS = {
   templates: ['organizations', 'rate-card'],
   conversations: ['realtime', 'tasks'],
   quality: ['realtime', 'tasks'],
+  process: ['billing', 'organizations', 'tasks', 'templates'],
 };
 
 /** Folder → the folders it may import (itself aside). */

@@ -20,11 +20,12 @@ import { TimersModule } from './timers/timers.module.js';
 import { UsersModule } from './users/users.module.js';
 import { OrganizationsModule } from './organizations/organizations.module.js';
 import { TemplatesModule } from './templates/templates.module.js';
+import { ProcessHttpModule } from './process/process.module.js';
 import { WebhooksHttpModule, WebhooksModule } from './webhooks/webhooks.module.js';
 import { QualityHttpModule, QualityModule } from './quality/quality.module.js';
 
 /** What serves HTTP and sockets: each domain's module with its own controllers. */
-const SERVING = [AuthModule, UsersModule, RateCardModule, TasksHttpModule, AdminModule, HealthModule, BillingModule, AuditModule, RealtimeGatewayModule, OrganizationsModule, TemplatesModule, ConversationsHttpModule, WebhooksHttpModule, QualityHttpModule];
+const SERVING = [AuthModule, UsersModule, RateCardModule, TasksHttpModule, AdminModule, HealthModule, BillingModule, AuditModule, RealtimeGatewayModule, OrganizationsModule, TemplatesModule, ConversationsHttpModule, WebhooksHttpModule, QualityHttpModule, ProcessHttpModule];
 
 /**
  * One module graph, two entry points: `api` serves HTTP and sockets, `worker`
