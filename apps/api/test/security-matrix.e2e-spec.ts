@@ -133,6 +133,8 @@ const MATRIX: Record<string, Route> = {
   'POST /api/templates/{id}/unarchive': { path: (f) => `/api/templates/${f.templateId}/unarchive`, want: templateWrite },
   'GET /api/templates/{id}/versions': { path: (f) => `/api/templates/${f.templateId}/versions`, want: orgRead },
   'GET /api/templates/{id}/versions/{versionId}': { path: (f) => `/api/templates/${f.templateId}/versions/${f.versionId}`, want: orgRead },
+  'GET /api/templates/{id}/process': { path: (f) => `/api/templates/${f.templateId}/process`, want: orgRead },
+  'GET /api/templates/{id}/tasks': { path: (f) => `/api/templates/${f.templateId}/tasks`, want: orgRead },
   'POST /api/templates/{id}/preview': { path: (f) => `/api/templates/${f.templateId}/preview`, body: () => ({ inputs: {} }), want: templateWrite },
   'GET /api/organizations/{id}/settings': { path: (f) => `/api/organizations/${f.orgA}/settings`, want: orgRead },
   'PATCH /api/organizations/{id}/settings': { path: (f) => `/api/organizations/${f.orgA}/settings`, body: () => ({ timeZone: 'Europe/Berlin' }), want: orgRead },
