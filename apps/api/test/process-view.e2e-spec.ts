@@ -32,7 +32,7 @@ describe('a template’s process view', () => {
   const submit = async (s: Session, template: TemplateView, inputs: Record<string, unknown> = {}) =>
     ok(await t.http.post<TaskView>('/api/tasks', { templateId: template.id, inputs }, { token: s.token }), 201);
   const view = (s: Session, id = tpl.id) => t.http.get<TemplateProcess & Partial<ErrorBody>>(`/api/templates/${id}/process`, { token: s.token });
-  const runs = (s: Session, query = '', id = tpl.id) => t.http.get<Page<TemplateRun> & Partial<ErrorBody>>(`/api/templates/${id}/tasks${query}`, { token: s.token });
+  const runs = (s: Session, query = '', id = tpl.id) => t.http.get<Page<TemplateRun> & Partial<ErrorBody>>(`/api/templates/${id}/runs${query}`, { token: s.token });
 
   beforeAll(async () => {
     t = await startTestApp();

@@ -1,6 +1,6 @@
 import { Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { idParams, templateProcess, templateRunPage, templateTasksQuery, type TemplateTasksQuery } from '@handoff/contracts';
+import { idParams, templateProcess, templateRunPage, templateRunsQuery, type TemplateRunsQuery } from '@handoff/contracts';
 import type { AuthUser } from '../common/auth/auth-user.js';
 import { CurrentUser, Roles } from '../common/auth/decorators.js';
 import { Contract, Input } from '../common/http/contract.js';
@@ -27,10 +27,10 @@ export class ProcessController {
     return this.process.process(user, p.id);
   }
 
-  @Get(':id/tasks')
+  @Get(':id/runs')
   @Roles('client', 'admin')
-  @Contract({ summary: 'The tasks made from a template (every version), newest first', params: idParams, query: templateTasksQuery, response: templateRunPage, errors: READ })
-  runs(@CurrentUser() user: AuthUser, @Input('params') p: { id: string }, @Input('query') q: TemplateTasksQuery) {
+  @Contract({ summary: 'The runs of a template: the tasks made from it (every version), newest first. A client sees its organization’s', params: idParams, query: templateRunsQuery, response: templateRunPage, errors: READ })
+  runs(@CurrentUser() user: AuthUser, @Input('params') p: { id: string }, @Input('query') q: TemplateRunsQuery) {
     return this.process.runs(user, p.id, q);
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PROCESS_WEEKS, type Page, type ProcessStats, type TemplateProcess, type TemplateRun, type TemplateTasksQuery } from '@handoff/contracts';
+import { PROCESS_WEEKS, type Page, type ProcessStats, type TemplateProcess, type TemplateRun, type TemplateRunsQuery } from '@handoff/contracts';
 import type { AuthUser } from '../common/auth/auth-user.js';
 import { decodeCursor, toPage } from '../common/http/pagination.js';
 import { LedgerRepository } from '../billing/ledger.repository.js';
@@ -66,7 +66,7 @@ export class ProcessService {
     return { templateId, organizationId, timeZone };
   }
 
-  async runs(user: AuthUser, templateId: string, q: TemplateTasksQuery): Promise<Page<TemplateRun>> {
+  async runs(user: AuthUser, templateId: string, q: TemplateRunsQuery): Promise<Page<TemplateRun>> {
     const s = await this.scope(user, templateId);
     const rows = await this.tasks.ofTemplate(s.templateId, s.organizationId, decodeCursor(q.cursor), q.limit);
     return toPage(rows, q.limit, toRun, (r) => ({ at: r.cursorAt, id: r.id }));

@@ -10,8 +10,8 @@ const rate = z.number().min(0).max(1).nullable();
 /** Seconds; null while no task has got that far. */
 const seconds = z.number().nonnegative().nullable();
 
-export const templateTasksQuery = z.strictObject({ limit: listQuery.shape.limit, cursor: listQuery.shape.cursor });
-export type TemplateTasksQuery = z.infer<typeof templateTasksQuery>;
+export const templateRunsQuery = z.strictObject({ limit: listQuery.shape.limit, cursor: listQuery.shape.cursor });
+export type TemplateRunsQuery = z.infer<typeof templateRunsQuery>;
 
 /** One task made from a template (any of its versions): a past or current run of the process. */
 export const templateRun = z.object({
