@@ -514,18 +514,10 @@ export class TasksRepository {
 
   /** A page of the tasks made from a template (any version), newest first; `organizationId` null: every organization's. */
   async ofTemplate(templateId: string, organizationId: string | null, cursor: Cursor | null, limit: number): Promise<(TemplateRunRow & { cursorAt: string })[]> {
-    const params: unknown[] = [templateId];
-    const p = (v: unknown) => (params.push(v), `$${params.length}`);
-    const where = [`t.template_id = $1`, ...(organizationId ? [`t.organization_id = ${p(organizationId)}`] : [])];
-    if (cursor) where.push(`(t.created_at, t.id) < (${p(cursor.at)}::timestamptz, ${p(cursor.id)}::uuid)`);
-    return query<TemplateRunRow & { cursorAt: string }>(
-      this.ds,
-      `SELECT t.id, t.title, t.status, t.template_version AS "templateVersion", t.created_at AS "createdAt", t.deadline, t.returned_at AS "returnedAt",
-              t.accepted_at AS "acceptedAt", t.on_time AS "onTime", t.price_cents AS "priceCents", t.currency, t.created_at::text AS "cursorAt"
-         FROM tasks t WHERE ${where.join(' AND ')}
-        ORDER BY t.created_at DESC, t.id DESC LIMIT ${p(limit + 1)}`,
-      params,
-    );
+    const params: unknown[] = [templateId, limit + 1];
+    if (organizationId) params.push(organizationId);
+    if (cursor) params.push(cursor.at, cursor.id);
+    return query<TemplateRunRow & { cursorAt: string }>(this.ds, templateRunsSql(!!organizationId, !!cursor), params);
   }
 
   /**
@@ -534,22 +526,11 @@ export class TasksRepository {
    * too when it is new enough.
    */
   async templateStats(templateId: string, organizationId: string | null, since: Date): Promise<Record<'all' | 'recent', TemplateStatsRow>> {
-    const rows = await query<TemplateStatsRow & { window: 'all' | 'recent' }>(
-      this.ds,
-      `SELECT w.name AS window,
-              count(t.id)::int AS tasks,
-              count(t.id) FILTER (WHERE t.on_time IS NOT NULL)::int AS returned,
-              count(t.id) FILTER (WHERE t.on_time)::int AS "returnedOnTime",
-              (avg(extract(epoch FROM t.returned_at - t.created_at)) FILTER (WHERE t.returned_at IS NOT NULL))::float8 AS "avgSecondsToReturn",
-              (avg(extract(epoch FROM t.accepted_at - t.created_at)) FILTER (WHERE t.accepted_at IS NOT NULL))::float8 AS "avgSecondsToAccept",
-              count(t.id) FILTER (WHERE t.status = 'accepted')::int AS accepted,
-              -- A revision writes its feedback on the row, so a task without any was accepted as first returned.
-              count(t.id) FILTER (WHERE t.status = 'accepted' AND t.feedback IS NULL)::int AS "acceptedFirstPass"
-         FROM (VALUES ('all'), ('recent')) AS w(name)
-         LEFT JOIN tasks t ON t.template_id = $1 ${organizationId ? 'AND t.organization_id = $3' : ''} AND (w.name = 'all' OR t.created_at >= $2)
-        GROUP BY w.name`,
-      [templateId, since, ...(organizationId ? [organizationId] : [])],
-    );
+    const rows = await query<TemplateStatsRow & { window: 'all' | 'recent' }>(this.ds, templateStatsSql(!!organizationId), [
+      templateId,
+      since,
+      ...(organizationId ? [organizationId] : []),
+    ]);
     const empty: TemplateStatsRow = { tasks: 0, returned: 0, returnedOnTime: 0, avgSecondsToReturn: null, avgSecondsToAccept: null, accepted: 0, acceptedFirstPass: 0 };
     const pick = (w: 'all' | 'recent') => {
       const { window: _w, ...r } = rows.find((x) => x.window === w) ?? { ...empty, window: w };
@@ -586,6 +567,33 @@ export class TasksRepository {
       [templateId, timeZone, asOf, weeks, ...(organizationId ? [organizationId] : [])],
     );
   }
+}
+
+/** $1 template, $2 limit; $3 organization (when `org`); then the cursor's time and id (when `cursor`). Exported for its query-plan test. */
+export function templateRunsSql(org: boolean, cursor: boolean): string {
+  const at = org ? 4 : 3;
+  return `SELECT t.id, t.title, t.status, t.template_version AS "templateVersion", t.created_at AS "createdAt", t.deadline, t.returned_at AS "returnedAt",
+                 t.accepted_at AS "acceptedAt", t.on_time AS "onTime", t.price_cents AS "priceCents", t.currency, t.created_at::text AS "cursorAt"
+            FROM tasks t
+           WHERE t.template_id = $1 ${org ? 'AND t.organization_id = $3' : ''}
+                 ${cursor ? `AND (t.created_at, t.id) < ($${at}::timestamptz, $${at + 1}::uuid)` : ''}
+           ORDER BY t.created_at DESC, t.id DESC LIMIT $2`;
+}
+
+/** $1 template, $2 the recent window's start, $3 organization (when `org`). Exported for its query-plan test. */
+export function templateStatsSql(org: boolean): string {
+  return `SELECT w.name AS window,
+                 count(t.id)::int AS tasks,
+                 count(t.id) FILTER (WHERE t.on_time IS NOT NULL)::int AS returned,
+                 count(t.id) FILTER (WHERE t.on_time)::int AS "returnedOnTime",
+                 (avg(extract(epoch FROM t.returned_at - t.created_at)) FILTER (WHERE t.returned_at IS NOT NULL))::float8 AS "avgSecondsToReturn",
+                 (avg(extract(epoch FROM t.accepted_at - t.created_at)) FILTER (WHERE t.accepted_at IS NOT NULL))::float8 AS "avgSecondsToAccept",
+                 count(t.id) FILTER (WHERE t.status = 'accepted')::int AS accepted,
+                 -- A revision writes its feedback on the row, so a task without any was accepted as first returned.
+                 count(t.id) FILTER (WHERE t.status = 'accepted' AND t.feedback IS NULL)::int AS "acceptedFirstPass"
+            FROM (VALUES ('all'), ('recent')) AS w(name)
+            LEFT JOIN tasks t ON t.template_id = $1 ${org ? 'AND t.organization_id = $3' : ''} AND (w.name = 'all' OR t.created_at >= $2)
+           GROUP BY w.name`;
 }
 
 /** One task made from a template, as its process view lists it. */
