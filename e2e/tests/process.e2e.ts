@@ -41,7 +41,7 @@ describe('a template’s process, and the statement as a PDF', () => {
     const page = session.page;
     await signIn(page, client);
     await page.getByRole('link', { name: 'Templates' }).click();
-    await page.getByRole('link', { name: `Process of ${template.name}` }).click();
+    await page.getByRole('link', { name: `View process of ${template.name}` }).click();
     await page.getByRole('heading', { name: `${template.name}: process` }).waitFor();
     await page.getByTestId(`run-row-${runs[2]!.id}`).waitFor();
     const recent = page.getByRole('list', { name: 'Figures, last 30 days' });

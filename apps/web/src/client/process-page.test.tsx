@@ -106,7 +106,7 @@ describe('process page', () => {
     const summary = { id: TPL, name: 'Invoice entry', category: 'data_entry', version: 2, starter: false } as TemplateSummary;
     serve({ 'GET /api/templates': () => ({ body: { items: [summary], nextCursor: null } }) });
     renderWithProviders(<TemplatesPage />);
-    const link = await screen.findByRole('link', { name: 'Process of Invoice entry' });
+    const link = await screen.findByRole('link', { name: 'View process of Invoice entry' });
     expect(link.getAttribute('href')).toBe(`/client/templates/${TPL}`);
   });
 });

@@ -38,7 +38,7 @@ export function TemplatesPage() {
                       <Table.Td>{CATEGORY_LABELS[t.category]}</Table.Td>
                       <Table.Td>v{t.version}</Table.Td>
                       <Table.Td>
-                        <Anchor component={Link} to={`/client/templates/${t.id}`} aria-label={`Process of ${t.name}`}>
+                        <Anchor component={Link} to={`/client/templates/${t.id}`} aria-label={`View process of ${t.name}`}>
                           View process
                         </Anchor>
                       </Table.Td>
