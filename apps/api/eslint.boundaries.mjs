@@ -40,6 +40,7 @@ const DOMAINS = {
   conversations: ['realtime', 'tasks'],
   quality: ['realtime', 'tasks'],
   inbox: ['billing', 'conversations', 'dispatch', 'notifications', 'realtime', 'tasks', 'users'],
+  process: ['billing', 'organizations', 'tasks', 'templates'],
 };
 
 /** Folder → the folders it may import (itself aside). */

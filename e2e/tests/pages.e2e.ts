@@ -23,6 +23,8 @@ interface World {
   inProgress: TaskView;
   returned: TaskView;
   accepted: TaskView;
+  /** A starter template, whose process page every client can open. */
+  starterId: string;
 }
 
 async function returnTask(assistant: Person, taskId: string): Promise<TaskView> {
@@ -48,7 +50,8 @@ async function buildWorld(): Promise<World> {
   const claimed = await task('Claimed: enter');
   await act(assistant, claimed.id, 'claim');
   const queued = await task('Queued: enter');
-  return { client, assistant, admin, queued, claimed, inProgress, returned, accepted };
+  const starterId = (await call<{ items: { id: string }[] }>('GET', '/templates?scope=starter&limit=1', { token: client.token })).items[0]!.id;
+  return { client, assistant, admin, queued, claimed, inProgress, returned, accepted, starterId };
 }
 
 type Role = 'public' | 'client' | 'assistant' | 'admin';
@@ -74,6 +77,8 @@ function pagesOf(role: Role, w: World): PageCase[] {
         { path: '/client/tasks/new', ready: (p) => field(p, 'Title') },
         { path: `/client/tasks/${w.returned.id}`, ready: testId('task-result') },
         { path: '/client/statement', ready: testId('statement-total-USD') },
+        { path: '/client/templates', ready: testId(`template-row-${w.starterId}`) },
+        { path: `/client/templates/${w.starterId}`, ready: testId('spend-this-month') },
         { path: '/client/typo', ready: heading('Page not found') },
       ];
     case 'assistant':

@@ -20,13 +20,31 @@ import { TimersModule } from './timers/timers.module.js';
 import { UsersModule } from './users/users.module.js';
 import { OrganizationsModule } from './organizations/organizations.module.js';
 import { TemplatesModule } from './templates/templates.module.js';
+import { ProcessHttpModule } from './process/process.module.js';
 import { WebhooksHttpModule, WebhooksModule } from './webhooks/webhooks.module.js';
 import { QualityHttpModule, QualityModule } from './quality/quality.module.js';
 import { BudgetNoticesModule } from './budget-notices/budget-notices.module.js';
 import { InboxHttpModule, InboxModule } from './inbox/inbox.module.js';
 
 /** What serves HTTP and sockets: each domain's module with its own controllers. */
-const SERVING = [AuthModule, UsersModule, RateCardModule, TasksHttpModule, AdminModule, HealthModule, BillingModule, AuditModule, RealtimeGatewayModule, OrganizationsModule, TemplatesModule, ConversationsHttpModule, WebhooksHttpModule, QualityHttpModule, InboxHttpModule];
+const SERVING = [
+  AuthModule,
+  UsersModule,
+  RateCardModule,
+  TasksHttpModule,
+  AdminModule,
+  HealthModule,
+  BillingModule,
+  AuditModule,
+  RealtimeGatewayModule,
+  OrganizationsModule,
+  TemplatesModule,
+  ConversationsHttpModule,
+  WebhooksHttpModule,
+  QualityHttpModule,
+  InboxHttpModule,
+  ProcessHttpModule,
+];
 
 /**
  * One module graph, two entry points: `api` serves HTTP and sockets, `worker`

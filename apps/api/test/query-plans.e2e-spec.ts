@@ -1,4 +1,4 @@
-import { ANNOUNCE_SQL, TASKS_BY_ID_SQL } from '../src/tasks/tasks.repository.js';
+import { ANNOUNCE_SQL, TASKS_BY_ID_SQL, templateRunsSql, templateStatsSql } from '../src/tasks/tasks.repository.js';
 import { SESSION_SQL } from '../src/users/users.repository.js';
 import { registerClient } from './support/factories.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
@@ -94,5 +94,59 @@ describe('query plan of the session lookup', () => {
     expect(onTokens.length).toBeGreaterThan(0);
     expect(onTokens.map((n) => n['Index Name']).sort()).toEqual(['refresh_tokens_family_idx', 'refresh_tokens_revoked_family_idx']);
     expect(all.filter((n) => n['Node Type'] === 'Seq Scan')).toEqual([]);
+  });
+});
+
+/**
+ * A template's process view reads its tasks on every visit: its cost must follow the
+ * template's tasks, not the table, which holds every organization's tasks of every template.
+ */
+describe('query plans of the process view', () => {
+  let t: TestApp;
+  let templateId: string;
+  let organizationId: string;
+  beforeAll(async () => {
+    t = await startTestApp();
+    const client = await registerClient(t.http);
+    organizationId = client.user.organizationId!;
+    const made = async (name: string) =>
+      (await t.http.post<{ id: string; versionId: string }>('/api/templates', { name, category: 'data_entry', instructions: 'I', deadlineRule: { kind: 'calendar_hours', hours: 4 } }, { token: client.token })).body;
+    const busy = await made('Busy SOP');
+    const quiet = await made('Quiet SOP');
+    templateId = quiet.id;
+    const insert = (tpl: { id: string; versionId: string }, count: number) =>
+      t.db.query(
+        `INSERT INTO tasks (organization_id, created_by, title, instructions, category, priority, deadline, price_cents, currency, status,
+                            template_id, template_version_id, template_version, cancelled_at)
+         SELECT $1, $2, 'Run ' || n, 'Follow the SOP.', 'data_entry', 'normal', now() + interval '2 days', 2500, 'USD', 'cancelled', $4, $5, 1, now()
+           FROM generate_series(1, $3::int) AS n`,
+        [organizationId, client.user.id, count, tpl.id, tpl.versionId],
+      );
+    await insert(busy, 10_000);
+    await insert(quiet, 20);
+    await t.db.query(
+      `INSERT INTO tasks (organization_id, created_by, title, instructions, category, priority, deadline, price_cents, currency, status, cancelled_at)
+       SELECT $1, $2, 'Ad hoc ' || n, 'I', 'data_entry', 'normal', now() + interval '2 days', 2500, 'USD', 'cancelled', now() FROM generate_series(1, 10000) AS n`,
+      [organizationId, client.user.id],
+    );
+    await t.db.query('ANALYZE tasks');
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it.each([
+    ['runs', () => [templateRunsSql(true, false), [templateId, 51, organizationId]] as const],
+    ['runs after a cursor', () => [templateRunsSql(true, true), [templateId, 51, organizationId, new Date().toISOString(), '00000000-0000-4000-8000-000000000000']] as const],
+    ['figures', () => [templateStatsSql(true), [templateId, new Date(Date.now() - 30 * 86_400_000), organizationId]] as const],
+  ])('the %s read reaches tasks through the template index', async (_name, read) => {
+    const [sql, params] = read();
+    const { rows } = await t.db.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (FORMAT JSON) ${sql}`, [...params]);
+    const all = nodes(rows[0]!['QUERY PLAN'][0].Plan);
+    const onTasks = all.filter((n) => n['Relation Name'] === 'tasks' || n['Index Name']?.startsWith('tasks_'));
+    expect(onTasks.length).toBeGreaterThan(0);
+    expect(onTasks.filter((n) => n['Node Type'] !== 'Bitmap Heap Scan').map((n) => n['Index Name'])).toEqual(
+      onTasks.filter((n) => n['Node Type'] !== 'Bitmap Heap Scan').map(() => 'tasks_template_idx'),
+    );
   });
 });

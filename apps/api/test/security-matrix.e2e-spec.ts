@@ -127,6 +127,8 @@ const MATRIX: Record<string, Route> = {
     want: adminOnly,
   },
   'GET /api/billing/statement': { path: (f) => `/api/billing/statement?organizationId=${f.orgA}`, want: { anon: 401, A: 'ok', B: 404, X: 403, Y: 403, admin: 'ok' } },
+  'GET /api/billing/statement.csv': { path: (f) => `/api/billing/statement.csv?organizationId=${f.orgA}`, want: { anon: 401, A: 'ok', B: 404, X: 403, Y: 403, admin: 'ok' } },
+  'GET /api/billing/statement.pdf': { path: (f) => `/api/billing/statement.pdf?organizationId=${f.orgA}`, want: { anon: 401, A: 'ok', B: 404, X: 403, Y: 403, admin: 'ok' } },
   'GET /api/templates': { path: () => '/api/templates', want: { ...clientsOnly, admin: 'ok' } },
   'POST /api/templates': { path: () => '/api/templates', body: templateBody, want: { ...clientsOnly, admin: 'ok' } },
   'GET /api/templates/{id}': { path: (f) => `/api/templates/${f.templateId}`, want: orgRead },
@@ -137,6 +139,8 @@ const MATRIX: Record<string, Route> = {
   'GET /api/templates/{id}/versions/{versionId}': { path: (f) => `/api/templates/${f.templateId}/versions/${f.versionId}`, want: orgRead },
   // A is its organization's owner; an admin may set any organization's template budget.
   'PUT /api/templates/{id}/budget': { path: (f) => `/api/templates/${f.templateId}/budget`, body: () => ({ monthlyBudgetCents: 100_000 }), want: orgRead },
+  'GET /api/templates/{id}/process': { path: (f) => `/api/templates/${f.templateId}/process`, want: orgRead },
+  'GET /api/templates/{id}/runs': { path: (f) => `/api/templates/${f.templateId}/runs`, want: orgRead },
   'POST /api/templates/{id}/preview': { path: (f) => `/api/templates/${f.templateId}/preview`, body: () => ({ inputs: {} }), want: templateWrite },
   'GET /api/organizations/{id}/settings': { path: (f) => `/api/organizations/${f.orgA}/settings`, want: orgRead },
   'PATCH /api/organizations/{id}/settings': { path: (f) => `/api/organizations/${f.orgA}/settings`, body: () => ({ timeZone: 'Europe/Berlin' }), want: orgRead },

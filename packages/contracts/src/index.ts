@@ -19,3 +19,4 @@ export * from './schemas/webhooks.js';
 export * from './schemas/quality.js';
 export * from './schemas/budgets.js';
 export * from './schemas/inbox.js';
+export * from './schemas/process.js';

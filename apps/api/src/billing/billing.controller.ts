@@ -11,12 +11,14 @@ import {
   earningsQuery,
   ledgerEntryView,
   statement,
+  statementDownloadQuery,
   statementQuery,
   type AdjustmentBody,
   type BillingEntriesQuery,
   type BillingExportQuery,
   type BillingPeriodQuery,
   type EarningsQuery,
+  type StatementDownloadQuery,
   type StatementQuery,
 } from '@handoff/contracts';
 import type { FastifyReply } from 'fastify';
@@ -109,6 +111,40 @@ export class BillingController {
   })
   statement(@CurrentUser() user: AuthUser, @Input('query') q: StatementQuery) {
     return this.billing.statement(user, q);
+  }
+
+  @Get('statement.csv')
+  @Roles('client', 'admin')
+  @ApiProduces('text/csv')
+  @Contract({
+    summary: 'A month’s statement (UTC) as CSV, every line oldest first in the export’s columns, streamed. Clients get their organization’s; admins name one',
+    query: statementDownloadQuery,
+    errors: { 404: 'organization not found or not yours' },
+  })
+  statementCsv(@CurrentUser() user: AuthUser, @Input('query') q: StatementDownloadQuery, @Res() reply: FastifyReply) {
+    return this.sendStatement(user, q, 'csv', reply);
+  }
+
+  @Get('statement.pdf')
+  @Roles('client', 'admin')
+  @ApiProduces('application/pdf')
+  @Contract({
+    summary: 'A month’s statement (UTC) as a PDF: organization, period, currency, every line (date, task, kind, amount) and the totals, streamed. Clients get their organization’s; admins name one',
+    query: statementDownloadQuery,
+    errors: { 404: 'organization not found or not yours' },
+  })
+  statementPdf(@CurrentUser() user: AuthUser, @Input('query') q: StatementDownloadQuery, @Res() reply: FastifyReply) {
+    return this.sendStatement(user, q, 'pdf', reply);
+  }
+
+  private async sendStatement(user: AuthUser, q: StatementDownloadQuery, format: 'csv' | 'pdf', reply: FastifyReply) {
+    const { body, filename } = await this.billing.statementFile(user, q, format);
+    return reply
+      .status(200)
+      .header('content-type', format === 'pdf' ? 'application/pdf' : 'text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="${filename}"`)
+      .header('cache-control', 'no-store')
+      .send(body);
   }
 
   @Get('earnings')

@@ -15,6 +15,7 @@ import type {
   LedgerEntryView,
   Page,
   Statement,
+  StatementDownloadQuery,
   StatementQuery,
 } from '@handoff/contracts';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -25,6 +26,7 @@ import { UnitOfWork } from '../events/unit-of-work.js';
 import { TasksRepository } from '../tasks/tasks.repository.js';
 import { OrganizationsRepository } from '../users/organizations.repository.js';
 import { entryCsv } from './csv.js';
+import { statementPdf } from './statement-pdf.js';
 import { toEntryView } from './ledger-entry.view.js';
 import { LedgerRepository, type LedgerFilter } from './ledger.repository.js';
 
@@ -163,15 +165,48 @@ export class BillingService {
     return m ? work(m) : this.uow.transaction(work);
   }
 
-  async statement(user: AuthUser, q: StatementQuery): Promise<Statement> {
-    let organizationId: string;
+  /** The organization a statement is of: a client's own (another is not found), the one an admin names. */
+  private statementOrganization(user: AuthUser, q: { organizationId?: string }): string {
     if (user.role === 'client') {
       if (!user.organizationId || (q.organizationId && q.organizationId !== user.organizationId)) throw new NotFoundException('organization not found');
-      organizationId = user.organizationId;
-    } else {
-      if (!q.organizationId) throw new BadRequestException('organizationId is required');
-      organizationId = q.organizationId;
+      return user.organizationId;
     }
+    if (!q.organizationId) throw new BadRequestException('organizationId is required');
+    return q.organizationId;
+  }
+
+  /**
+   * A whole month's statement as a file, its lines read through the export's
+   * cursor a batch at a time as the client reads: CSV in the export's
+   * columns, or a PDF. Resolves once the cursor is open, so a refusal or a
+   * database error is still an error answer, not a cut-off file.
+   */
+  async statementFile(user: AuthUser, q: StatementDownloadQuery, format: 'csv' | 'pdf'): Promise<{ body: Readable; filename: string }> {
+    const organizationId = this.statementOrganization(user, q);
+    const month = q.month ?? currentMonthKey();
+    const { from, to } = monthBounds(month);
+    const org = await this.organizations.byId(organizationId);
+    if (!org) throw new NotFoundException('organization not found');
+    const currencies = format === 'pdf' ? (await this.ledger.statementTotals(this.ds.manager, organizationId, from, to)).map((t) => t.currency) : [];
+    const batches = this.ledger.exportBatches({ organizationIds: [organizationId], notKind: 'payout', from: from.toISOString(), to: to.toISOString() }, EXPORT_BATCH);
+    await batches.next();
+    const body =
+      format === 'pdf'
+        ? statementPdf({ organizationName: org.name, month, from, to, currencies }, batches)
+        : entryCsv(
+            Readable.from(
+              (async function* () {
+                for await (const batch of batches) yield* batch;
+              })(),
+            ),
+          );
+    // A client that hangs up ends the cursor and gives its connection back.
+    body.once('close', () => void batches.return(undefined));
+    return { body, filename: `handoff-statement-${month}.${format}` };
+  }
+
+  async statement(user: AuthUser, q: StatementQuery): Promise<Statement> {
+    const organizationId = this.statementOrganization(user, q);
     const month = q.month ?? currentMonthKey();
     const { from, to } = monthBounds(month);
     const cursor = decodeCursor(q.cursor);

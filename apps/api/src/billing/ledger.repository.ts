@@ -4,7 +4,7 @@ import type { BillingSummaryDay, BillingSummaryRow, Earnings, LedgerKind, Statem
 import type { DataSource, EntityManager } from 'typeorm';
 import { cursorColumn, type Cursor } from '../common/http/pagination.js';
 import { rowMapper } from '../database/rows.js';
-import { rowsOf, type Queryable } from '../database/sql.js';
+import { query, rowsOf, type Queryable } from '../database/sql.js';
 import { ledgerRecordedEvents, type Placeholder } from '../events/outbox.repository.js';
 import type { CsvEntryRow } from './csv.js';
 import { earningsPeriods, statementTotals, summaryDays, summaryOrganizations } from './ledger-rollups.repository.js';
@@ -218,4 +218,44 @@ export class LedgerRepository {
     return earningsPeriods(this.ds, assistantId, { groupBy, from, to });
   }
 
+  /**
+   * What a template's tasks were billed this calendar month in a time zone
+   * (from its first instant to `asOf`'s), per currency; payouts are the
+   * assistants' side and not counted.
+   */
+  async templateSpendThisMonth(templateId: string, organizationId: string | null, timeZone: string, asOf: Date): Promise<TemplateSpendRow[]> {
+    return query<TemplateSpendRow>(
+      this.ds,
+      `SELECT l.currency::text AS currency,
+              coalesce(sum(l.amount_cents) FILTER (WHERE l.kind = 'charge'), 0)::int AS "chargedCents",
+              coalesce(sum(l.amount_cents) FILTER (WHERE l.kind = 'refund'), 0)::int AS "refundedCents",
+              coalesce(sum(l.amount_cents) FILTER (WHERE l.kind = 'adjustment'), 0)::int AS "adjustedCents"
+         FROM ledger_entries l JOIN tasks t ON t.id = l.task_id
+        WHERE t.template_id = $1 ${organizationId ? 'AND t.organization_id = $4 AND l.organization_id = $4' : ''} AND l.kind <> 'payout'
+          AND l.created_at >= date_trunc('month', $3::timestamptz AT TIME ZONE $2) AT TIME ZONE $2
+        GROUP BY l.currency ORDER BY l.currency`,
+      [templateId, timeZone, asOf, ...(organizationId ? [organizationId] : [])],
+    );
+  }
+
+  /** A template's net spend (charges − refunds + adjustments) per ISO week in a time zone and currency, over the `weeks` weeks up to `asOf`'s; weeks with none are left out. */
+  async templateSpendWeeks(templateId: string, organizationId: string | null, timeZone: string, asOf: Date, weeks: number): Promise<{ week: string; currency: string; netCents: number }[]> {
+    return query<{ week: string; currency: string; netCents: number }>(
+      this.ds,
+      `SELECT to_char(date_trunc('week', l.created_at AT TIME ZONE $2), 'YYYY-MM-DD') AS week, l.currency::text AS currency,
+              sum(CASE l.kind WHEN 'refund' THEN -l.amount_cents ELSE l.amount_cents END)::int AS "netCents"
+         FROM ledger_entries l JOIN tasks t ON t.id = l.task_id
+        WHERE t.template_id = $1 ${organizationId ? 'AND t.organization_id = $5 AND l.organization_id = $5' : ''} AND l.kind <> 'payout'
+          AND l.created_at >= (date_trunc('week', $3::timestamptz AT TIME ZONE $2) - ($4::int - 1) * interval '1 week') AT TIME ZONE $2
+        GROUP BY 1, 2 ORDER BY 1, 2`,
+      [templateId, timeZone, asOf, weeks, ...(organizationId ? [organizationId] : [])],
+    );
+  }
+}
+
+export interface TemplateSpendRow {
+  currency: string;
+  chargedCents: number;
+  refundedCents: number;
+  adjustedCents: number;
 }

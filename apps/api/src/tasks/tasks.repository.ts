@@ -521,4 +521,119 @@ export class TasksRepository {
     );
     return row ? { title: row.title, organizationId: row.organization_id, returnedAt: row.updated_at } : null;
   }
+
+  /** A page of the tasks made from a template (any version), newest first; `organizationId` null: every organization's. */
+  async ofTemplate(templateId: string, organizationId: string | null, cursor: Cursor | null, limit: number): Promise<(TemplateRunRow & { cursorAt: string })[]> {
+    const params: unknown[] = [templateId, limit + 1];
+    if (organizationId) params.push(organizationId);
+    if (cursor) params.push(cursor.at, cursor.id);
+    return query<TemplateRunRow & { cursorAt: string }>(this.ds, templateRunsSql(!!organizationId, !!cursor), params);
+  }
+
+  /**
+   * A template's figures over all time and over the tasks submitted since
+   * `since`, in one pass: each task counts toward "all", and toward "recent"
+   * too when it is new enough.
+   */
+  async templateStats(templateId: string, organizationId: string | null, since: Date): Promise<Record<'all' | 'recent', TemplateStatsRow>> {
+    const rows = await query<TemplateStatsRow & { window: 'all' | 'recent' }>(this.ds, templateStatsSql(!!organizationId), [
+      templateId,
+      since,
+      ...(organizationId ? [organizationId] : []),
+    ]);
+    const empty: TemplateStatsRow = { tasks: 0, returned: 0, returnedOnTime: 0, avgSecondsToReturn: null, avgSecondsToAccept: null, accepted: 0, acceptedFirstPass: 0 };
+    const pick = (w: 'all' | 'recent') => {
+      const { window: _w, ...r } = rows.find((x) => x.window === w) ?? { ...empty, window: w };
+      return r;
+    };
+    return { all: pick('all'), recent: pick('recent') };
+  }
+
+  /**
+   * A template's tasks per ISO week in a time zone, the `weeks` weeks up to
+   * the one holding `asOf`, oldest first, quiet weeks included: submitted
+   * (by submission) and returned on time or late (by first return).
+   */
+  async templateWeeks(templateId: string, organizationId: string | null, timeZone: string, asOf: Date, weeks: number): Promise<TemplateWeekRow[]> {
+    return query<TemplateWeekRow>(
+      this.ds,
+      `WITH span AS (
+         SELECT date_trunc('week', $3::timestamptz AT TIME ZONE $2) - ($4::int - 1) * interval '1 week' AS first,
+                date_trunc('week', $3::timestamptz AT TIME ZONE $2) AS last),
+       mine AS (
+         SELECT t.created_at, t.returned_at, t.on_time FROM tasks t, span
+          WHERE t.template_id = $1 ${organizationId ? 'AND t.organization_id = $5' : ''}
+            AND (t.created_at >= span.first AT TIME ZONE $2 OR t.returned_at >= span.first AT TIME ZONE $2)),
+       moments AS (
+         SELECT date_trunc('week', created_at AT TIME ZONE $2) AS week, 1 AS submitted, 0 AS on_time, 0 AS late FROM mine
+         UNION ALL
+         SELECT date_trunc('week', returned_at AT TIME ZONE $2), 0, CASE WHEN on_time THEN 1 ELSE 0 END, CASE WHEN on_time THEN 0 ELSE 1 END
+           FROM mine WHERE returned_at IS NOT NULL)
+       SELECT to_char(s.week, 'YYYY-MM-DD') AS week,
+              coalesce(sum(m.submitted), 0)::int AS submitted, coalesce(sum(m.on_time), 0)::int AS "returnedOnTime", coalesce(sum(m.late), 0)::int AS "returnedLate"
+         FROM span, generate_series(span.first, span.last, interval '1 week') AS s(week)
+         LEFT JOIN moments m ON m.week = s.week
+        GROUP BY s.week ORDER BY s.week`,
+      [templateId, timeZone, asOf, weeks, ...(organizationId ? [organizationId] : [])],
+    );
+  }
+}
+
+/** $1 template, $2 limit; $3 organization (when `org`); then the cursor's time and id (when `cursor`). Exported for its query-plan test. */
+export function templateRunsSql(org: boolean, cursor: boolean): string {
+  const at = org ? 4 : 3;
+  return `SELECT t.id, t.title, t.status, t.template_version AS "templateVersion", t.created_at AS "createdAt", t.deadline, t.returned_at AS "returnedAt",
+                 t.accepted_at AS "acceptedAt", t.on_time AS "onTime", t.price_cents AS "priceCents", t.currency, t.created_at::text AS "cursorAt"
+            FROM tasks t
+           WHERE t.template_id = $1 ${org ? 'AND t.organization_id = $3' : ''}
+                 ${cursor ? `AND (t.created_at, t.id) < ($${at}::timestamptz, $${at + 1}::uuid)` : ''}
+           ORDER BY t.created_at DESC, t.id DESC LIMIT $2`;
+}
+
+/** $1 template, $2 the recent window's start, $3 organization (when `org`). Exported for its query-plan test. */
+export function templateStatsSql(org: boolean): string {
+  return `SELECT w.name AS window,
+                 count(t.id)::int AS tasks,
+                 count(t.id) FILTER (WHERE t.on_time IS NOT NULL)::int AS returned,
+                 count(t.id) FILTER (WHERE t.on_time)::int AS "returnedOnTime",
+                 (avg(extract(epoch FROM t.returned_at - t.created_at)) FILTER (WHERE t.returned_at IS NOT NULL))::float8 AS "avgSecondsToReturn",
+                 (avg(extract(epoch FROM t.accepted_at - t.created_at)) FILTER (WHERE t.accepted_at IS NOT NULL))::float8 AS "avgSecondsToAccept",
+                 count(t.id) FILTER (WHERE t.status = 'accepted')::int AS accepted,
+                 -- A revision writes its feedback on the row, so a task without any was accepted as first returned.
+                 count(t.id) FILTER (WHERE t.status = 'accepted' AND t.feedback IS NULL)::int AS "acceptedFirstPass"
+            FROM (VALUES ('all'), ('recent')) AS w(name)
+            LEFT JOIN tasks t ON t.template_id = $1 ${org ? 'AND t.organization_id = $3' : ''} AND (w.name = 'all' OR t.created_at >= $2)
+           GROUP BY w.name`;
+}
+
+/** One task made from a template, as its process view lists it. */
+export interface TemplateRunRow {
+  id: string;
+  title: string;
+  status: TaskStatus;
+  templateVersion: number;
+  createdAt: Date;
+  deadline: Date;
+  returnedAt: Date | null;
+  acceptedAt: Date | null;
+  onTime: boolean | null;
+  priceCents: number;
+  currency: string;
+}
+
+export interface TemplateStatsRow {
+  tasks: number;
+  returned: number;
+  returnedOnTime: number;
+  avgSecondsToReturn: number | null;
+  avgSecondsToAccept: number | null;
+  accepted: number;
+  acceptedFirstPass: number;
+}
+
+export interface TemplateWeekRow {
+  week: string;
+  submitted: number;
+  returnedOnTime: number;
+  returnedLate: number;
 }

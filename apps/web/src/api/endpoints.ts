@@ -5,6 +5,8 @@ import type {
   UpdateNotificationSettingsBody,
   OrganizationSettingsView,
   UpdateOrganizationSettingsBody,
+  TemplateProcess,
+  TemplateRun,
   EmailVerification,
   MailAccepted,
   PasswordResetConfirmBody,
@@ -120,6 +122,8 @@ export const api = {
   /** The organization's active templates and the starters. */
   templates: async () => toPage(await request<Page<TemplateSummary> | TemplateSummary[]>('/templates', { query: { limit: 200 } })).items,
   template: (id: string) => request<TemplateView>(`/templates/${id}`),
+  templateProcess: (id: string) => request<TemplateProcess>(`/templates/${id}/process`),
+  templateRuns: (id: string, cursor?: string) => request<Page<TemplateRun>>(`/templates/${id}/runs`, { query: { cursor, limit: 50 } }),
   previewTemplate: (id: string, body: { inputs: Record<string, unknown>; priority?: Priority }, signal?: AbortSignal) =>
     request<TemplatePreview>(`/templates/${id}/preview`, { method: 'POST', body, signal }),
   availableTasks: async () => toPage(await request<Page<TaskView> | TaskView[]>('/tasks/available')).items,

@@ -32,6 +32,8 @@ export const qk = {
   notificationSettings: ['me', 'notification-settings'] as const,
   templates: ['templates'] as const,
   template: (id: string) => ['templates', id] as const,
+  templateProcess: (id: string) => ['templates', id, 'process'] as const,
+  templateRuns: (id: string) => ['templates', id, 'runs'] as const,
   templatePreview: (id: string, inputs: unknown, priority: string) => ['templates', id, 'preview', inputs, priority] as const,
   users: (role?: string) => ['users', role ?? 'all'] as const,
   billing: (kind?: string) => ['billing', 'entries', kind ?? 'all'] as const,

@@ -50,22 +50,31 @@ export function exportUrl(filters: EntryFilters): string {
  * and handed to the browser as a download.
  */
 export async function downloadExport(filters: EntryFilters, doc: Document = document): Promise<string> {
-  const res = await fetchWithAuth(exportUrl(filters));
+  return downloadFile(exportUrl(filters), 'handoff-billing.csv', doc);
+}
+
+/** The organization's statement of a month as a file: CSV for a spreadsheet, PDF to file or forward. */
+export async function downloadStatement(month: string, format: 'csv' | 'pdf', doc: Document = document): Promise<string> {
+  return downloadFile(`/api/billing/statement.${format}?month=${encodeURIComponent(month)}`, `handoff-statement-${month}.${format}`, doc);
+}
+
+async function downloadFile(url: string, fallbackName: string, doc: Document): Promise<string> {
+  const res = await fetchWithAuth(url);
   if (!res.ok) {
     const body = (await res.json().catch(() => null)) as { message?: string } | null;
-    throw new ApiError(res.status, body, `Export failed (${res.status}).`);
+    throw new ApiError(res.status, body, `Download failed (${res.status}).`);
   }
-  const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? 'handoff-billing.csv';
+  const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? fallbackName;
   const blob = await res.blob();
-  const url = URL.createObjectURL(blob);
+  const href = URL.createObjectURL(blob);
   const a = doc.createElement('a');
-  a.href = url;
+  a.href = href;
   a.download = name;
   doc.body.appendChild(a);
   a.click();
   a.remove();
   // Give the browser a moment to start the download before the blob goes away.
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  setTimeout(() => URL.revokeObjectURL(href), 10_000);
   return name;
 }
 

@@ -6,7 +6,9 @@ import { BudgetPage } from './budget-page';
 import { ClientTasksPage } from './client-tasks-page';
 import { NewTaskPage } from './new-task-page';
 import { PreferredAssistantsPage } from './preferred-assistants-page';
+import { ProcessPage } from './process-page';
 import { StatementPage } from './statement-page';
+import { TemplatesPage } from './templates-page';
 
 export default function ClientArea() {
   return (
@@ -15,6 +17,8 @@ export default function ClientArea() {
       <Route path="tasks" element={<ClientTasksPage />} />
       <Route path="tasks/new" element={<NewTaskPage />} />
       <Route path="tasks/:id" element={<TaskDetailPage backTo="/client/tasks" backLabel="All tasks" />} />
+      <Route path="templates" element={<TemplatesPage />} />
+      <Route path="templates/:id" element={<ProcessPage />} />
       <Route path="statement" element={<StatementPage />} />
       <Route path="integrations" element={<IntegrationsPage />} />
       <Route path="assistants" element={<PreferredAssistantsPage />} />

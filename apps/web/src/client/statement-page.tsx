@@ -1,8 +1,11 @@
 import { formatMoney } from '@handoff/contracts';
-import { Card, Group, NativeSelect, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Button, Card, Group, NativeSelect, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { IconDownload } from '@tabler/icons-react';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { billingApi, billingKeys, currentMonth, recentMonths } from '../billing/billing-api';
+import { errorMessage } from '../api/http';
+import { billingApi, billingKeys, currentMonth, downloadStatement, recentMonths } from '../billing/billing-api';
 import { EntryTable } from '../billing/entry-table';
 import { EmptyState } from '../components/empty-state';
 import { PageHeader } from '../components/page-header';
@@ -19,6 +22,18 @@ export function StatementPage() {
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
+  const [downloading, setDownloading] = useState<'csv' | 'pdf' | null>(null);
+  const download = async (format: 'csv' | 'pdf') => {
+    setDownloading(format);
+    try {
+      const name = await downloadStatement(month, format);
+      notifications.show({ message: `Downloading ${name}.`, color: 'green' });
+    } catch (e) {
+      notifications.show({ title: 'Download failed', message: errorMessage(e), color: 'red' });
+    } finally {
+      setDownloading(null);
+    }
+  };
   const pages = statement.data?.pages;
   const data = pages?.[0] && { ...pages[0], lines: pages.flatMap((p) => p.lines) };
 
@@ -28,7 +43,15 @@ export function StatementPage() {
         title="Statement"
         description="What your organization was charged, per task and per month (UTC). You pay only for work that came back on time."
         actions={
-          <NativeSelect label="Month" value={month} onChange={(e) => setMonth(e.currentTarget.value)} data={recentMonths(12).map((m) => ({ value: m, label: formatMonth(m) }))} />
+          <Group align="end">
+            <NativeSelect label="Month" value={month} onChange={(e) => setMonth(e.currentTarget.value)} data={recentMonths(12).map((m) => ({ value: m, label: formatMonth(m) }))} />
+            <Button variant="default" leftSection={<IconDownload size={16} />} loading={downloading === 'csv'} onClick={() => void download('csv')}>
+              Download CSV
+            </Button>
+            <Button variant="default" leftSection={<IconDownload size={16} />} loading={downloading === 'pdf'} onClick={() => void download('pdf')}>
+              Download PDF
+            </Button>
+          </Group>
         }
       />
       <QueryState isPending={statement.isPending} error={statement.error} onRetry={() => void statement.refetch()}>

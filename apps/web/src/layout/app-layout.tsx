@@ -12,6 +12,7 @@ import {
   IconPigMoney,
   IconPlus,
   IconReceipt,
+  IconTemplate,
   IconShieldLock,
   IconTags,
   IconUsers,
@@ -42,6 +43,7 @@ const NAV: Record<Role, NavItem[]> = {
   client: [
     { to: '/client/tasks', label: 'Tasks', icon: IconLayoutList },
     { to: '/client/tasks/new', label: 'New task', icon: IconPlus, end: true },
+    { to: '/client/templates', label: 'Templates', icon: IconTemplate },
     { to: '/client/statement', label: 'Statement', icon: IconReceipt },
     { to: '/client/integrations', label: 'Integrations', icon: IconWebhook },
     { to: '/client/assistants', label: 'Assistants', icon: IconUserStar },

@@ -75,6 +75,10 @@ export const statementQuery = z.strictObject({
 });
 export type StatementQuery = z.infer<typeof statementQuery>;
 
+/** A whole month's statement as a file (CSV or PDF): every line, no paging. */
+export const statementDownloadQuery = z.strictObject({ month: statementQuery.shape.month, organizationId: statementQuery.shape.organizationId });
+export type StatementDownloadQuery = z.infer<typeof statementDownloadQuery>;
+
 export const statementTotals = z.object({
   currency: z.string(),
   chargedCents: cents,

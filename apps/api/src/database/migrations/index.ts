@@ -24,6 +24,7 @@ import { Quality1764003400000 } from './1764003400000-quality.js';
 import { AccountEmail1764003500000 } from './1764003500000-account-email.js';
 import { Budgets1764003800000 } from './1764003800000-budgets.js';
 import { Inbox1764004000000 } from './1764004000000-inbox.js';
+import { TemplateProcess1764003900000 } from './1764003900000-template-process.js';
 
 /** The one migration history, oldest first. Add new migrations at the end, one per line. */
 export const MIGRATIONS = [
@@ -52,5 +53,6 @@ export const MIGRATIONS = [
   Quality1764003400000,
   AccountEmail1764003500000,
   Budgets1764003800000,
+  TemplateProcess1764003900000,
   Inbox1764004000000,
 ];
