@@ -30,13 +30,14 @@ const DOMAINS = {
   auth: ['notifications', 'secrets', 'users'],
   timers: ['dispatch', 'notifications', 'scheduling', 'tasks'],
   webhooks: ['dispatch', 'secrets', 'tasks'],
-  workers: ['dispatch', 'maintenance', 'notifications', 'realtime', 'scheduling', 'tasks', 'timers', 'webhooks'],
+  workers: ['dispatch', 'imports', 'maintenance', 'notifications', 'realtime', 'scheduling', 'tasks', 'timers', 'webhooks'],
   admin: ['audit', 'dispatch'],
   'admin-jobs': [],
   organizations: [],
   templates: ['organizations', 'rate-card'],
   conversations: ['realtime', 'tasks'],
   quality: ['realtime', 'tasks'],
+  imports: ['billing', 'dispatch', 'organizations', 'realtime', 'tasks', 'templates'],
 };
 
 /** Folder → the folders it may import (itself aside). */

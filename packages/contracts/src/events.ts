@@ -1,4 +1,5 @@
 import type { MessageView } from './schemas/conversations.js';
+import type { ImportStatus } from './schemas/imports.js';
 import type { RatingView } from './schemas/quality.js';
 import type { LedgerEntryView, TaskChecklistStepView, TaskView } from './schemas/tasks.js';
 
@@ -19,6 +20,8 @@ export interface ServerToClientEvents {
   'message.updated': (payload: MessageLivePayload) => void;
   /** The client rated (or re-rated) a task: to the assistant who did it and the organization. */
   'task.rated': (payload: { rating: RatingView }) => void;
+  /** A bulk import moved on: after each chunk of rows it turned into tasks, and when it ends. */
+  'import.progress': (payload: ImportProgressLive) => void;
   /** Sent just before the server ends the socket, so the client knows whether a fresh token brings it back. */
   'session.ended': (payload: { reason: SessionEndReason }) => void;
 }
@@ -28,6 +31,18 @@ export interface TaskChecklistLive {
   done: number;
   total: number;
   steps: TaskChecklistStepView[];
+}
+
+export interface ImportProgressLive {
+  importId: string;
+  templateId: string;
+  status: ImportStatus;
+  total: number;
+  valid: number;
+  rejected: number;
+  /** Tasks made from the valid rows so far. */
+  created: number;
+  error: string | null;
 }
 
 export interface MessageLivePayload {

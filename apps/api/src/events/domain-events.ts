@@ -34,6 +34,8 @@ export const DOMAIN_EVENT_SCHEMAS = {
   'message.changed': z.object({ messageId: z.uuid(), taskId: z.uuid(), version: z.number().int(), deleted: z.boolean() }),
   /** The client rated a task, or changed its rating (read it by its task; `revision` counts the edits). */
   'rating.recorded': z.object({ taskId: z.uuid(), revision: z.number().int() }),
+  /** A bulk import moved on: a chunk of its rows became tasks, or it ended (read it by its id). */
+  'import.progressed': z.object({ importId: z.uuid(), created: z.number().int(), status: z.string() }),
 } as const;
 
 export type DomainEventName = keyof typeof DOMAIN_EVENT_SCHEMAS;

@@ -55,6 +55,11 @@ export const RATING_RECORDED_EVENTS = `
   INSERT INTO outbox (topic, payload)
   SELECT 'rating.recorded', jsonb_build_object('taskId', task_id, 'revision', revision) FROM r`;
 
+/** `import.progressed` for each row of the CTE `im` (an import just moved on). */
+export const IMPORT_PROGRESSED_EVENTS = `
+  INSERT INTO outbox (topic, payload)
+  SELECT 'import.progressed', jsonb_build_object('importId', id, 'created', created, 'status', status) FROM im`;
+
 /**
  * The outbox table. Rows are written by the statements that commit a change
  * (tasks, ledger); this reads, counts and deletes them.
