@@ -29,6 +29,8 @@ interface Fixture {
   /** A's webhook endpoint and one delivery of it. */
   webhookId: string;
   deliveryId: string;
+  /** An import of A's against that template, in preview. */
+  importId: string;
 }
 
 interface Route {
@@ -162,6 +164,11 @@ const MATRIX: Record<string, Route> = {
     path: (f) => `/api/organizations/${f.orgA}/preferred-assistants/${f.assistantX}`,
     want: { anon: 401, A: 'ok', B: 404, X: 403, Y: 403, admin: 'ok' },
   },
+  // Imports: the organization's clients upload and confirm; admins read; another organization's template is bad input, its import not there.
+  'POST /api/imports': { path: () => '/api/imports', body: (f) => ({ templateId: f.templateId, csv: `title\nMatrix row ${u()}` }), want: { anon: 401, A: 'ok', B: 400, X: 403, Y: 403, admin: 403 } },
+  'GET /api/imports/{id}': { path: (f) => `/api/imports/${f.importId}`, want: orgRead },
+  'POST /api/imports/{id}/confirm': { path: (f) => `/api/imports/${f.importId}/confirm`, want: templateWrite },
+  'GET /api/imports/{id}/report': { path: (f) => `/api/imports/${f.importId}/report`, want: orgRead },
   'GET /api/billing/earnings': { path: (f) => `/api/billing/earnings?assistantId=${f.assistantX}`, want: { anon: 401, A: 403, B: 403, X: 'ok', Y: 404, admin: 'ok' } },
 };
 
@@ -220,6 +227,9 @@ describe('security: authorization matrix', () => {
     const delivery = await t.http.post(`/api/webhooks/${webhook.body.id}/ping`, undefined, { token: s.A.token });
     await t.db.query(`UPDATE webhook_deliveries SET status = 'delivered' WHERE id = $1`, [delivery.body.id]);
     secrets.add(delivery.body.id);
+    const upload = await t.http.post('/api/imports', { templateId: template.body.id, csv: `title\nImported ${marker}` }, { token: s.A.token });
+    if (upload.status !== 201) throw new Error(`fixture import failed: ${upload.status} ${upload.text}`);
+    secrets.add(upload.body.id);
     return {
       taskId: task.id,
       userA: s.A.user.id,
@@ -230,6 +240,7 @@ describe('security: authorization matrix', () => {
       messageId: message.body.id,
       webhookId: webhook.body.id,
       deliveryId: delivery.body.id,
+      importId: upload.body.id,
     };
   }
 
