@@ -29,7 +29,8 @@ interface Fixture {
   /** A's webhook endpoint and one delivery of it. */
   webhookId: string;
   deliveryId: string;
-  /** An import of A's against that template, in preview. */
+  /** A data-entry template of A's, and an import against it in preview. */
+  importTemplateId: string;
   importId: string;
 }
 
@@ -165,7 +166,7 @@ const MATRIX: Record<string, Route> = {
     want: { anon: 401, A: 'ok', B: 404, X: 403, Y: 403, admin: 'ok' },
   },
   // Imports: the organization's clients upload and confirm; admins read; another organization's template is bad input, its import not there.
-  'POST /api/imports': { path: () => '/api/imports', body: (f) => ({ templateId: f.templateId, csv: `title\nMatrix row ${u()}` }), want: { anon: 401, A: 'ok', B: 400, X: 403, Y: 403, admin: 403 } },
+  'POST /api/imports': { path: () => '/api/imports', body: (f) => ({ templateId: f.importTemplateId, csv: `title\nMatrix row ${u()}` }), want: { anon: 401, A: 'ok', B: 400, X: 403, Y: 403, admin: 403 } },
   'GET /api/imports/{id}': { path: (f) => `/api/imports/${f.importId}`, want: orgRead },
   'POST /api/imports/{id}/confirm': { path: (f) => `/api/imports/${f.importId}/confirm`, want: templateWrite },
   'GET /api/imports/{id}/report': { path: (f) => `/api/imports/${f.importId}/report`, want: orgRead },
@@ -206,6 +207,8 @@ describe('security: authorization matrix', () => {
     await t.close();
   });
 
+  let importTemplateId: string | undefined;
+
   async function fixture(): Promise<Fixture> {
     const task = await submitTask(t.http, s.A, { title: `Probe ${marker}` });
     const claimed = await act(t.http, s.X, task.id, 'claim');
@@ -227,7 +230,9 @@ describe('security: authorization matrix', () => {
     const delivery = await t.http.post(`/api/webhooks/${webhook.body.id}/ping`, undefined, { token: s.A.token });
     await t.db.query(`UPDATE webhook_deliveries SET status = 'delivered' WHERE id = $1`, [delivery.body.id]);
     secrets.add(delivery.body.id);
-    const upload = await t.http.post('/api/imports', { templateId: template.body.id, csv: `title\nImported ${marker}` }, { token: s.A.token });
+    // Imported tasks are data entry, X's skill: a confirm queues them, and Y (research) must see none of A's.
+    importTemplateId ??= (await t.http.post('/api/templates', { ...templateBody(), name: `Import SOP ${marker}`, category: 'data_entry' }, { token: s.A.token })).body.id as string;
+    const upload = await t.http.post('/api/imports', { templateId: importTemplateId, csv: `title\nImported ${u()}` }, { token: s.A.token });
     if (upload.status !== 201) throw new Error(`fixture import failed: ${upload.status} ${upload.text}`);
     secrets.add(upload.body.id);
     return {
@@ -240,6 +245,7 @@ describe('security: authorization matrix', () => {
       messageId: message.body.id,
       webhookId: webhook.body.id,
       deliveryId: delivery.body.id,
+      importTemplateId: importTemplateId,
       importId: upload.body.id,
     };
   }

@@ -1,5 +1,6 @@
 import { Navigate, Route, Routes } from 'react-router';
 import { NotFound } from '../components/not-found';
+import { ImportPage } from '../imports/import-page';
 import { IntegrationsPage } from '../integrations/integrations-page';
 import { TaskDetailPage } from '../tasks/task-detail-page';
 import { ClientTasksPage } from './client-tasks-page';
@@ -14,6 +15,7 @@ export default function ClientArea() {
       <Route path="tasks" element={<ClientTasksPage />} />
       <Route path="tasks/new" element={<NewTaskPage />} />
       <Route path="tasks/:id" element={<TaskDetailPage backTo="/client/tasks" backLabel="All tasks" />} />
+      <Route path="templates/:id/import" element={<ImportPage />} />
       <Route path="statement" element={<StatementPage />} />
       <Route path="integrations" element={<IntegrationsPage />} />
       <Route path="assistants" element={<PreferredAssistantsPage />} />

@@ -1,10 +1,11 @@
-import type { LedgerEntryView, ServerToClientEvents, SessionEndReason, TaskRatingView, TaskView, UserView } from '@handoff/contracts';
+import type { ImportView, LedgerEntryView, ServerToClientEvents, SessionEndReason, TaskRatingView, TaskView, UserView } from '@handoff/contracts';
 import { notifications } from '@mantine/notifications';
 import { useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
 import { useNavigate } from 'react-router';
 import { api } from '../api/endpoints';
 import { applyMessageEvent } from '../conversations/conversation-cache';
+import { applyProgress, importKeys } from '../imports/imports-api';
 import { qk } from '../api/query-keys';
 import { getAccessToken, onAccessTokenChange, refreshAccessToken, storedAccessToken, tokenExpiresInMs } from '../api/token-store';
 import {
@@ -196,6 +197,9 @@ export function LiveProvider({ user, children, createSocket = createLiveSocket }
         client.setQueryData<TaskRatingView>(qk.taskRating(rating.taskId), (held) => (held ? { ...held, rating } : held));
         void client.invalidateQueries({ queryKey: ['scorecard'] });
         toast(`rated:${rating.taskId}:${rating.revision}`, toastForRating(latest.current.user, rating));
+      },
+      'import.progress': (progress) => {
+        client.setQueryData<ImportView>(importKeys.one(progress.importId), (im) => applyProgress(im, progress));
       },
       'session.ended': ({ reason }) => {
         endedBecause = reason;
