@@ -74,6 +74,12 @@ export function checkRow(fields: readonly InputField[], columns: readonly string
 export function rowsAsRecords(rows: readonly Record<string, string | number | null>[]): string[][] {
   const header: string[] = [];
   const seen = new Set<string>();
-  for (const r of rows) for (const k of Object.keys(r)) if (!seen.has(k)) (seen.add(k), header.push(k));
+  for (const r of rows) {
+    for (const k of Object.keys(r)) {
+      if (seen.has(k)) continue;
+      seen.add(k);
+      header.push(k);
+    }
+  }
   return [header, ...rows.map((r) => header.map((k) => (r[k] === null || r[k] === undefined ? '' : String(r[k]))))];
 }
