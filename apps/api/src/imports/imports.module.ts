@@ -19,5 +19,5 @@ import { ImportsService } from './imports.service.js';
 export class ImportsModule {}
 
 /** The `/api/imports` routes, only in roles that serve HTTP. */
-@Module({ imports: [ImportsModule, QueuesModule, TemplatesCoreModule, GuardsModule], controllers: [ImportsController], providers: [ImportsService] })
+@Module({ imports: [ImportsModule, EventsModule, QueuesModule, TemplatesCoreModule, GuardsModule], controllers: [ImportsController], providers: [ImportsService] })
 export class ImportsHttpModule {}

@@ -10,6 +10,7 @@ import type { AuthUser } from '../common/auth/auth-user.js';
 import { CSV_OPTIONS, defused } from '../billing/csv.js';
 import { StateConflict } from '../common/http/errors.js';
 import { JobsService } from '../dispatch/jobs.service.js';
+import { UnitOfWork } from '../events/unit-of-work.js';
 import { TemplatesService } from '../templates/templates.service.js';
 import type { TemplateVersion } from '../templates/template-version.entity.js';
 import type { ImportRow } from './import-row.entity.js';
@@ -102,6 +103,7 @@ export class ImportsService {
     private readonly rows: ImportRowsRepository,
     private readonly templates: TemplatesService,
     private readonly jobs: JobsService,
+    private readonly uow: UnitOfWork,
   ) {}
 
   /** The template's current version, or a 400 naming `templateId` (another organization's does not exist for the caller). */
@@ -187,7 +189,7 @@ export class ImportsService {
   async confirm(user: AuthUser, id: string): Promise<ImportView> {
     const im = await this.readable(user, id);
     if (user.role !== 'client') throw new ForbiddenException('only the organization’s clients confirm an import');
-    const now = (await this.imports.start(id)) ?? (await this.imports.findById(id)) ?? im;
+    const now = (await this.uow.commit(() => this.imports.start(id), (r) => r !== null)) ?? (await this.imports.findById(id)) ?? im;
     if (now.status === 'running') await this.jobs.add('imports.run', { importId: id }, { jobId: jobId.importRun(id) });
     return this.view(now);
   }
