@@ -277,6 +277,34 @@ describe('imports: bulk hand-off from a CSV against a template', () => {
       expect(((await badField.json()) as { message: string }).message).toBe('templateId must be a UUID');
     });
 
+    it('413 for a file over 16 MiB, 400 for a form without templateId or without a file', async () => {
+      const huge = await uploadFile(t, a, tpl.id, Buffer.alloc(16 * 1024 * 1024 + 1, 'a'));
+      expect([huge.status, huge.body.message]).toEqual([413, 'file is larger than 16777216 bytes']);
+      const noId = new FormData();
+      noId.append('file', new Blob(['folder\nx']), 'rows.csv');
+      const res = await fetch(`${t.url}/api/imports`, { method: 'POST', body: noId, headers: { authorization: `Bearer ${a.token}` } });
+      expect([res.status, ((await res.json()) as { message: string }).message]).toEqual([400, 'templateId is required']);
+      const noFile = new FormData();
+      noFile.append('templateId', tpl.id);
+      const none = await fetch(`${t.url}/api/imports`, { method: 'POST', body: noFile, headers: { authorization: `Bearer ${a.token}` } });
+      expect([none.status, ((await none.json()) as { message: string }).message]).toEqual([400, 'file is required: send the CSV as the form field "file"']);
+    });
+
+    it('fails an import whose category has no rate, creating nothing, and says why', async () => {
+      const research = await t.http.post<TemplateView>('/api/templates', { ...templateBody(), name: 'Research run', category: 'research' }, { token: a.token });
+      const up = await t.http.post<ImportView>('/api/imports', { templateId: research.body.id, csv: 'folder\nx\ny' }, { token: a.token });
+      const rate = await t.db.query(`DELETE FROM rate_card WHERE category = 'research' RETURNING *`);
+      try {
+        await t.http.post(`/api/imports/${up.body.id}/confirm`, undefined, { token: a.token });
+        const failed = await done(a, up.body.id);
+        expect(failed).toMatchObject({ status: 'failed', created: 0, error: 'there is no rate for research; ask an admin to set one, then upload again' });
+        expect(await tasksOf(up.body.id)).toEqual([]);
+      } finally {
+        const r = rate.rows[0];
+        await t.db.query(`INSERT INTO rate_card (category, base_price_cents, currency) VALUES ($1, $2, $3)`, [r.category, r.base_price_cents, r.currency]);
+      }
+    });
+
     it('other routes still refuse multipart with 415', async () => {
       const form = new FormData();
       form.append('file', new Blob(['x']), 'x.csv');
