@@ -149,6 +149,38 @@ describe('imports: bulk hand-off from a CSV against a template', () => {
     expect(fromTemplate.rows[0].n).toBe(1_200);
   });
 
+  it('a run cut off mid-way keeps the chunks it committed and the next run creates only the rest', async () => {
+    const rows = Array.from({ length: 1_100 }, (_, i) => ({ folder: `https://files.example/cut${i}` }));
+    const up = await t.http.post<ImportView>('/api/imports', { templateId: tpl.id, rows }, { token: a.token });
+    // Running, but with no job: the runner here is the only one.
+    await t.db.query(`UPDATE imports SET status = 'running', confirmed_at = now() WHERE id = $1`, [up.body.id]);
+    // The second chunk's row update fails, as a connection cut there would.
+    await t.db.query(`
+      CREATE FUNCTION cut_import() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.row_number > 600 AND NEW.task_id IS NOT NULL THEN RAISE EXCEPTION 'cut'; END IF; RETURN NEW; END $$`);
+    await t.db.query(`CREATE TRIGGER cut_import BEFORE UPDATE ON import_rows FOR EACH ROW WHEN (NEW.import_id = '${up.body.id}') EXECUTE FUNCTION cut_import()`);
+    const { ImportRunner } = await import('../src/imports/import-runner.js');
+    const runner = t.app.get(ImportRunner);
+    try {
+      await expect(runner.run(up.body.id)).rejects.toThrow('cut');
+    } finally {
+      await t.db.query(`DROP TRIGGER cut_import ON import_rows; DROP FUNCTION cut_import()`);
+    }
+    const cut = (await t.http.get<ImportView>(`/api/imports/${up.body.id}`, { token: a.token })).body;
+    expect(cut).toMatchObject({ status: 'running', created: 500 });
+    expect((await tasksOf(up.body.id)).length).toBe(500);
+    expect(await runner.run(up.body.id)).toEqual({ created: 600, status: 'done' });
+    const made = await tasksOf(up.body.id);
+    expect(made.length).toBe(1_100);
+    expect(new Set(made.map((r) => r.task_id)).size).toBe(1_100);
+    // No task without its row: the failed chunk's submissions rolled back with it.
+    const orphans = await t.db.query(
+      `SELECT count(*)::int AS n FROM tasks t WHERE t.template_version_id = $1 AND t.created_at >= $2 AND NOT EXISTS (SELECT 1 FROM import_rows r WHERE r.task_id = t.id)`,
+      [tpl.versionId, up.body.createdAt],
+    );
+    expect(orphans.rows[0].n).toBe(0);
+  });
+
   it('a 10,000-row import completes', async () => {
     const lines = ['folder,count,ledger'];
     for (let i = 0; i < 10_000; i++) lines.push(i % 1_000 === 999 ? `,${i},Xero` : `https://files.example/big/${i},${(i % 500) + 1},${i % 2 ? 'Xero' : 'QuickBooks'}`);
