@@ -32,7 +32,7 @@ const DOMAINS = {
   auth: ['audit', 'notifications', 'secrets', 'users'],
   timers: ['dispatch', 'notifications', 'scheduling', 'tasks'],
   webhooks: ['dispatch', 'secrets', 'tasks'],
-  workers: ['dispatch', 'maintenance', 'notifications', 'realtime', 'scheduling', 'tasks', 'timers', 'webhooks'],
+  workers: ['dispatch', 'imports', 'maintenance', 'notifications', 'realtime', 'scheduling', 'tasks', 'timers', 'webhooks'],
   admin: ['audit', 'dispatch'],
   'admin-jobs': [],
   organizations: ['budgets'],
@@ -41,6 +41,7 @@ const DOMAINS = {
   quality: ['realtime', 'tasks'],
   inbox: ['billing', 'conversations', 'dispatch', 'notifications', 'realtime', 'tasks', 'users'],
   process: ['billing', 'organizations', 'tasks', 'templates'],
+  imports: ['billing', 'dispatch', 'organizations', 'realtime', 'tasks', 'templates'],
 };
 
 /** Folder → the folders it may import (itself aside). */

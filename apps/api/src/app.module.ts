@@ -44,7 +44,10 @@ const SERVING = [
   QualityHttpModule,
   InboxHttpModule,
   ProcessHttpModule,
+  ImportsHttpModule,
 ];
+import { ImportsHttpModule, ImportsModule } from './imports/imports.module.js';
+
 
 /**
  * One module graph, two entry points: `api` serves HTTP and sockets, `worker`
@@ -70,6 +73,7 @@ export class AppModule {
         QualityModule,
         BudgetNoticesModule,
         InboxModule,
+        ImportsModule,
         ...(serves ? SERVING : []),
         ...(works ? [WorkersModule.forRoot(config)] : []),
       ],

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import fastifyMultipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -13,6 +14,7 @@ import { isJsonApi, securityHeaders } from './common/http/security-headers.js';
 import { createLogger, lazyRequestLogger, PinoNestLogger } from './common/logging/logger.js';
 import type { AppConfig } from './config/config.js';
 import { RedisIoAdapter } from './realtime/redis-io.adapter.js';
+import { UPLOAD_LIMITS, UPLOAD_ROUTE } from './imports/upload.js';
 import { LogController } from 'fastify';
 
 export const DEFAULT_WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -105,6 +107,15 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (req: FastifyRequest, body: string | Buffer, done: (e: Error | null, v?: unknown) => void) => {
     if (body === '' || body.length === 0) return done(null, undefined);
     void parseJson(req, body as string, done);
+  });
+  // A file upload is read by its route as a stream; every other route refuses multipart as before.
+  await app.register(fastifyMultipart as never, { limits: UPLOAD_LIMITS, throwFileSizeLimit: true });
+  fastify.addHook('onRequest', (req: FastifyRequest, _reply: FastifyReply, done: (e?: Error) => void) => {
+    const type = req.headers['content-type'];
+    if (type !== undefined && /^\s*multipart\/form-data/i.test(type) && !(req.method === UPLOAD_ROUTE.method && req.routeOptions.url === UPLOAD_ROUTE.url) && req.routeOptions.url !== undefined) {
+      return done(new UnsupportedMediaType(type));
+    }
+    done();
   });
 
   const document = SwaggerModule.createDocument(

@@ -102,7 +102,7 @@ describe('admin: failed jobs', () => {
   });
 
   it.each([
-    ['unknown queue', 'GET', '/api/admin/queues/emails/failed', undefined, /^queue must be one of dispatch, timers, mail, webhooks$/],
+    ['unknown queue', 'GET', '/api/admin/queues/emails/failed', undefined, /^queue must be one of dispatch, timers, mail, webhooks, imports$/],
     ['limit 0', 'GET', '/api/admin/queues/timers/failed?limit=0', undefined, /^limit must be at least 1$/],
     ['limit too high', 'GET', '/api/admin/queues/timers/failed?limit=201', undefined, /^limit must be at most 200$/],
     ['limit not a number', 'GET', '/api/admin/queues/timers/failed?limit=lots', undefined, /^limit must be a number$/],

@@ -31,6 +31,9 @@ interface Fixture {
   deliveryId: string;
   /** An entry of A's inbox. */
   notificationId: string;
+  /** A data-entry template of A's, and an import against it in preview. */
+  importTemplateId: string;
+  importId: string;
 }
 
 interface Route {
@@ -177,6 +180,11 @@ const MATRIX: Record<string, Route> = {
     path: (f) => `/api/organizations/${f.orgA}/preferred-assistants/${f.assistantX}`,
     want: { anon: 401, A: 'ok', B: 404, X: 403, Y: 403, admin: 'ok' },
   },
+  // Imports: the organization's clients upload and confirm; admins read; another organization's template is bad input, its import not there.
+  'POST /api/imports': { path: () => '/api/imports', body: (f) => ({ templateId: f.importTemplateId, csv: `title\nMatrix row ${u()}` }), want: { anon: 401, A: 'ok', B: 400, X: 403, Y: 403, admin: 403 } },
+  'GET /api/imports/{id}': { path: (f) => `/api/imports/${f.importId}`, want: orgRead },
+  'POST /api/imports/{id}/confirm': { path: (f) => `/api/imports/${f.importId}/confirm`, want: templateWrite },
+  'GET /api/imports/{id}/report': { path: (f) => `/api/imports/${f.importId}/report`, want: orgRead },
   'GET /api/billing/earnings': { path: (f) => `/api/billing/earnings?assistantId=${f.assistantX}`, want: { anon: 401, A: 403, B: 403, X: 'ok', Y: 404, admin: 'ok' } },
 };
 
@@ -214,6 +222,8 @@ describe('security: authorization matrix', () => {
     await t.close();
   });
 
+  let importTemplateId: string | undefined;
+
   async function fixture(): Promise<Fixture> {
     const task = await submitTask(t.http, s.A, { title: `Probe ${marker}` });
     const claimed = await act(t.http, s.X, task.id, 'claim');
@@ -241,6 +251,11 @@ describe('security: authorization matrix', () => {
       (id) => id !== undefined,
     );
     secrets.add(notice!);
+    // Imported tasks are data entry, X's skill: a confirm queues them, and Y (research) must see none of A's.
+    importTemplateId ??= (await t.http.post('/api/templates', { ...templateBody(), name: `Import SOP ${marker}`, category: 'data_entry' }, { token: s.A.token })).body.id as string;
+    const upload = await t.http.post('/api/imports', { templateId: importTemplateId, csv: `title\nImported ${u()}` }, { token: s.A.token });
+    if (upload.status !== 201) throw new Error(`fixture import failed: ${upload.status} ${upload.text}`);
+    secrets.add(upload.body.id);
     return {
       taskId: task.id,
       userA: s.A.user.id,
@@ -252,6 +267,8 @@ describe('security: authorization matrix', () => {
       webhookId: webhook.body.id,
       deliveryId: delivery.body.id,
       notificationId: notice!,
+      importTemplateId: importTemplateId,
+      importId: upload.body.id,
     };
   }
 

@@ -1,6 +1,7 @@
 import type { BudgetNoticeLive } from './schemas/budgets.js';
 import type { NotificationView } from './schemas/inbox.js';
 import type { MessageView } from './schemas/conversations.js';
+import type { ImportStatus } from './schemas/imports.js';
 import type { RatingView } from './schemas/quality.js';
 import type { LedgerEntryView, TaskChecklistStepView, TaskView } from './schemas/tasks.js';
 
@@ -27,6 +28,8 @@ export interface ServerToClientEvents {
   'notification.created': (payload: { notification: NotificationView; unread: number }) => void;
   /** The user read entries (in another tab, say): the unread count now. */
   'notification.read': (payload: { unread: number }) => void;
+  /** A bulk import moved on: after each chunk of rows it turned into tasks, and when it ends. */
+  'import.progress': (payload: ImportProgressLive) => void;
   /** Sent just before the server ends the socket, so the client knows whether a fresh token brings it back. */
   'session.ended': (payload: { reason: SessionEndReason }) => void;
 }
@@ -36,6 +39,18 @@ export interface TaskChecklistLive {
   done: number;
   total: number;
   steps: TaskChecklistStepView[];
+}
+
+export interface ImportProgressLive {
+  importId: string;
+  templateId: string;
+  status: ImportStatus;
+  total: number;
+  valid: number;
+  rejected: number;
+  /** Tasks made from the valid rows so far. */
+  created: number;
+  error: string | null;
 }
 
 export interface MessageLivePayload {

@@ -20,3 +20,4 @@ export * from './schemas/quality.js';
 export * from './schemas/budgets.js';
 export * from './schemas/inbox.js';
 export * from './schemas/process.js';
+export * from './schemas/imports.js';

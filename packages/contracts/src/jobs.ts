@@ -4,7 +4,7 @@ import { MAIL_TEMPLATES } from './schemas/account-email.js';
 // One job name, one payload schema, one queue. Producers and workers both
 // parse payloads with these schemas, and the API refuses to start a worker
 // while any job here lacks exactly one handler.
-export const QUEUES = ['dispatch', 'timers', 'mail', 'webhooks'] as const;
+export const QUEUES = ['dispatch', 'timers', 'mail', 'webhooks', 'imports'] as const;
 export type QueueName = (typeof QUEUES)[number];
 
 const taskVersion = z.object({ taskId: z.uuid(), version: z.number().int().positive() });
@@ -36,6 +36,8 @@ export const JOB_SCHEMAS = {
   'mail.send': z.object({ template: z.enum(MAIL_TEMPLATES), to: z.email(), values: z.record(z.string(), z.unknown()) }),
   // One job per (endpoint, event); `since` starts the retry window (the event, or a manual redelivery).
   'webhooks.deliver': z.object({ deliveryId: z.uuid(), since: z.number().int().nonnegative(), redelivery: z.boolean() }),
+  // A confirmed bulk import: its valid rows become tasks, chunk by chunk.
+  'imports.run': z.object({ importId: z.uuid() }),
 } as const;
 
 export type JobName = keyof typeof JOB_SCHEMAS;
@@ -51,6 +53,7 @@ export const JOB_QUEUE = {
   'timers.review-reminder': 'timers',
   'mail.send': 'mail',
   'webhooks.deliver': 'webhooks',
+  'imports.run': 'imports',
 } as const satisfies { [K in JobName]: QueueName };
 
 /**
@@ -69,5 +72,6 @@ export const jobId = {
   /** One mail per cause (a token, a task version and recipient): a retried cause sends it once. */
   mail: (key: string) => `mail/${key}`,
   webhook: (deliveryId: string) => `webhook/${deliveryId}`,
+  importRun: (importId: string) => `import/${importId}`,
   webhookRedelivery: (deliveryId: string, n: number) => `webhook/${deliveryId}/redelivery/${n}`,
 };

@@ -38,7 +38,7 @@ export const ENTRY_CSV_COLUMNS = [
 
 // RFC 4180 with CRLF line ends; spreadsheets read either. A value holding a comma, a double quote or any
 // line break is quoted, and so is one holding `;` or tab, which some spreadsheets split on.
-const CSV_OPTIONS: Options = { record_delimiter: 'windows', quote_record_delimiter: true, quoted_match: /[;\t]/ };
+export const CSV_OPTIONS: Options = { record_delimiter: 'windows', quote_record_delimiter: true, quoted_match: /[;\t]/ };
 
 // A formula sign, ASCII or full-width (which some spreadsheets read as its ASCII twin).
 const FORMULA = '=+\\-@\\uFF1D\\uFF0B\\uFF0D\\uFF20';
@@ -65,7 +65,7 @@ function unsafeAt(pattern: RegExp, value: string, at: number): boolean {
  * apostrophe: the quotes around the value keep a comma-splitting spreadsheet
  * from starting a cell there, and no other splits on it.
  */
-function defused(value: string | null | undefined): string {
+export function defused(value: string | null | undefined): string {
   if (value === null || value === undefined) return '';
   let safe = '';
   for (let i = 0; i < value.length; i++) {

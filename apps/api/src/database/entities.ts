@@ -21,6 +21,8 @@ import { WebhookEndpoint } from '../webhooks/webhook-endpoint.entity.js';
 import { PreferredAssistant } from '../quality/preferred-assistant.entity.js';
 import { Rating } from '../quality/rating.entity.js';
 import { Notification, NotificationSetting } from '../inbox/notification.entity.js';
+import { ImportRow } from '../imports/import-row.entity.js';
+import { Import } from '../imports/import.entity.js';
 
 /** One entity per table; each table's SQL lives in its repository (`REPOSITORIES`). */
-export const ENTITIES = [Organization, User, RateCard, Task, TaskEvent, LedgerEntry, OutboxRow, RefreshToken, AuditLog, IdempotencyKey, Template, TemplateVersion, UserTwoFactor, TwoFactorRecoveryCode, TwoFactorDevice, TaskChecklistStep, TaskMessage, TaskMessageRead, EmailToken, WebhookEndpoint, WebhookDelivery, WebhookAttempt, Rating, PreferredAssistant, Notification, NotificationSetting];
+export const ENTITIES = [Organization, User, RateCard, Task, TaskEvent, LedgerEntry, OutboxRow, RefreshToken, AuditLog, IdempotencyKey, Template, TemplateVersion, UserTwoFactor, TwoFactorRecoveryCode, TwoFactorDevice, TaskChecklistStep, TaskMessage, TaskMessageRead, EmailToken, WebhookEndpoint, WebhookDelivery, WebhookAttempt, Rating, PreferredAssistant, Notification, NotificationSetting, Import, ImportRow];

@@ -19,6 +19,8 @@ import { PreferredAssistantsRepository } from '../quality/preferred-assistants.r
 import { RatingsRepository } from '../quality/ratings.repository.js';
 import { NotificationSettingsRepository } from '../inbox/notification-settings.repository.js';
 import { NotificationsRepository } from '../inbox/notifications.repository.js';
+import { ImportRowsRepository } from '../imports/import-rows.repository.js';
+import { ImportsRepository } from '../imports/imports.repository.js';
 
 /** One repository per table, the only place its SQL lives (seed, demo and migrations aside). */
 export const REPOSITORIES = [
@@ -43,4 +45,6 @@ export const REPOSITORIES = [
   BudgetsRepository,
   NotificationsRepository,
   NotificationSettingsRepository,
+  ImportsRepository,
+  ImportRowsRepository,
 ];

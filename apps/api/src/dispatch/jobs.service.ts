@@ -19,6 +19,8 @@ export const DEFAULT_JOB_OPTIONS: JobsOptions = {
 export const QUEUE_JOB_OPTIONS: Partial<Record<QueueName, JobsOptions>> = {
   mail: { attempts: 14, backoff: { type: 'exponential', delay: 5_000 }, removeOnComplete: true, removeOnFail: { age: 2 * 24 * 3_600 } },
   webhooks: { attempts: WEBHOOK_MAX_ATTEMPTS, backoff: { type: WEBHOOK_BACKOFF } },
+  // A run resumes where its last chunk committed, so retrying for a while is safe; kept a day so a confirm then re-adds nothing.
+  imports: { attempts: 10, backoff: { type: 'exponential', delay: 2_000 }, removeOnComplete: { age: 24 * 3_600 } },
 };
 
 /** One job to add: a name fixes its queue and its payload's shape. */
@@ -73,8 +75,9 @@ export class JobsService {
     @InjectQueue('timers') timers: Queue,
     @InjectQueue('mail') mail: Queue,
     @InjectQueue('webhooks') webhooks: Queue,
+    @InjectQueue('imports') imports: Queue,
   ) {
-    this.queues = { dispatch, timers, mail, webhooks };
+    this.queues = { dispatch, timers, mail, webhooks, imports };
     // A Redis outage is reported by health and 503s; log it once in a while, not per reconnect attempt.
     for (const q of Object.values(this.queues)) {
       q.on('error', (e: Error) => {

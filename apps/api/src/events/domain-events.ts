@@ -43,6 +43,8 @@ export const DOMAIN_EVENT_SCHEMAS = {
     monthlyCents: z.number().int(),
     committedCents: z.number().int(),
   }),
+  /** A bulk import moved on: a chunk of its rows became tasks, or it ended (read it by its id). */
+  'import.progressed': z.object({ importId: z.uuid(), created: z.number().int(), status: z.string() }),
 } as const;
 
 export type DomainEventName = keyof typeof DOMAIN_EVENT_SCHEMAS;

@@ -62,6 +62,10 @@ export const BUDGET_THRESHOLD_EVENTS = `
          'templateId', CASE WHEN n.scope_id = n.organization_id THEN NULL ELSE n.scope_id END, 'month', n.month, 'thresholdPct', n.threshold_pct,
          'monthlyCents', x.monthly_cents, 'committedCents', x.committed_cents)
     FROM n JOIN x ON x.scope_id = n.scope_id AND x.threshold_pct = n.threshold_pct`;
+/** `import.progressed` for each row of the CTE `im` (an import just moved on). */
+export const IMPORT_PROGRESSED_EVENTS = `
+  INSERT INTO outbox (topic, payload)
+  SELECT 'import.progressed', jsonb_build_object('importId', id, 'created', created, 'status', status) FROM im`;
 
 /**
  * The outbox table. Rows are written by the statements that commit a change

@@ -287,16 +287,27 @@ export class TemplatesService {
    * submission from the template both start here. Creates nothing.
    */
   async plan(user: AuthUser, id: string, body: TemplatePlanInput): Promise<TemplatePlan> {
-    const head = this.readable(user, await this.templates.findById(id));
-    if (head.archivedAt) throw new StateConflict('the template is archived; unarchive it to use it', 'archived');
-    const version = await this.versions.findById(id, body.versionId ?? head.versionId);
-    if (!version) throw new NotFoundException('template version not found');
+    const version = await this.usable(user, id, body.versionId);
     const checked = validateTemplateInputs(version.inputs, body.inputs);
     if (!checked.ok) throw new BadRequestException(describeInputIssue(checked.issues[0]!));
     const priority = body.priority ?? version.defaultPriority;
     const submittedAt = body.submittedAt ? new Date(body.submittedAt) : new Date();
     const calendar = await this.settings.calendarOf(user.organizationId!);
     return { version, inputs: checked.values, priority, submittedAt, deadline: deadlineFor(version.deadlineRule, submittedAt, calendar), timeZone: calendar.timeZone };
+  }
+
+  /** The version a task from this template is made from (the current one unless named): 404 if the caller may not read it, 409 if archived. */
+  async usable(user: AuthUser, id: string, versionId?: string): Promise<TemplateVersion> {
+    const head = this.readable(user, await this.templates.findById(id));
+    if (head.archivedAt) throw new StateConflict('the template is archived; unarchive it to use it', 'archived');
+    const version = await this.versions.findById(id, versionId ?? head.versionId);
+    if (!version) throw new NotFoundException('template version not found');
+    return version;
+  }
+
+  /** A version as a task pinned it, whatever the template's state since (a bulk import's run). */
+  pinned(templateId: string, versionId: string): Promise<TemplateVersion | null> {
+    return this.versions.findById(templateId, versionId);
   }
 
   /** The plan with the price the rate card gives it now. */

@@ -19,6 +19,8 @@ import { TimersProcessor } from '../timers/timers.processor.js';
 import { WebhooksModule } from '../webhooks/webhooks.module.js';
 import { WebhooksProcessor } from '../webhooks/webhooks.processor.js';
 import { WorkerWatchdog } from './worker-watchdog.js';
+import { ImportsModule } from '../imports/imports.module.js';
+import { ImportsProcessor } from '../imports/imports.processor.js';
 
 type ProcessorClass<T extends LoggedWorker> = Type<T> & { queue: string; concurrency: number; settings?: (config: AppConfig) => AdvancedOptions };
 
@@ -51,13 +53,14 @@ export class WorkersModule implements OnModuleInit {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: WorkersModule,
-      imports: [QueuesModule, TasksModule, NotificationsModule, RealtimeModule, WebhooksModule, RedisModule, DiscoveryModule, BullModule.registerQueue({ name: PERIODIC_QUEUE })],
+      imports: [QueuesModule, TasksModule, NotificationsModule, RealtimeModule, WebhooksModule, ImportsModule, RedisModule, DiscoveryModule, BullModule.registerQueue({ name: PERIODIC_QUEUE })],
       providers: [
         { provide: DispatchProcessor, useClass: withWorkerOptions(DispatchProcessor, config) },
         { provide: TimersProcessor, useClass: withWorkerOptions(TimersProcessor, config) },
         { provide: PeriodicProcessor, useClass: withWorkerOptions(PeriodicProcessor, config) },
         { provide: MailProcessor, useClass: withWorkerOptions(MailProcessor, config) },
         { provide: WebhooksProcessor, useClass: withWorkerOptions(WebhooksProcessor, config) },
+        { provide: ImportsProcessor, useClass: withWorkerOptions(ImportsProcessor, config) },
         WorkerWatchdog,
         Maintenance,
         TimerSweep,
@@ -70,9 +73,10 @@ export class WorkersModule implements OnModuleInit {
     private readonly timers: TimersProcessor,
     private readonly mail: MailProcessor,
     private readonly webhooks: WebhooksProcessor,
+    private readonly imports: ImportsProcessor,
   ) {}
 
   onModuleInit(): void {
-    assertEveryJobHandled({ dispatch: this.dispatch.handlers, timers: this.timers.handlers, mail: this.mail.handlers, webhooks: this.webhooks.handlers });
+    assertEveryJobHandled({ dispatch: this.dispatch.handlers, timers: this.timers.handlers, mail: this.mail.handlers, webhooks: this.webhooks.handlers, imports: this.imports.handlers });
   }
 }

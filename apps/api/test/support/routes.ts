@@ -34,7 +34,7 @@ export async function documentedOps(http: HttpClient): Promise<{ doc: Json; ops:
 /** The role that may call a route, so a request reaches validation and the database rather than the role check. */
 export function roleFor(method: string, path: string): Role {
   if (/\/tasks\/(available|claim-next)$|\/tasks\/\{id\}\/(claim|start|release|return|checklist\/\{stepId\})$|availability$|\/billing\/earnings$/.test(path)) return 'assistant';
-  if (/\/tasks\/quote$|\/tasks\/\{id\}\/(accept|revise|rating)$|\/billing\/statement(\.csv|\.pdf)?$|\/templates\/\{id\}\/preview$/.test(path) || (method === 'post' && path === '/api/tasks')) return 'client';
+  if (/\/tasks\/quote$|\/tasks\/\{id\}\/(accept|revise|rating)$|\/billing\/statement(\.csv|\.pdf)?$|\/templates\/\{id\}\/preview$|\/imports(\/\{id\}\/confirm)?$/.test(path) || (method === 'post' && path === '/api/tasks')) return 'client';
   return 'admin';
 }
 
@@ -80,6 +80,8 @@ export function validBody(key: string, taskId = NO_TASK): Json | undefined {
     'PATCH /api/webhooks/{id}': { url: 'https://93.184.215.14/other', description: 'D2' },
     'PUT /api/tasks/{id}/rating': { stars: 4, comment: 'Clean work.' },
     'PUT /api/me/notification-settings': { channels: { message: 'app' } },
+    // No such template: refused after the shape is checked, so nothing is stored.
+    'POST /api/imports': { templateId: NO_TASK, csv: 'folder\nx' },
   };
   return bodies[key];
 }

@@ -1,5 +1,6 @@
 import { Navigate, Route, Routes } from 'react-router';
 import { NotFound } from '../components/not-found';
+import { ImportPage } from '../imports/import-page';
 import { IntegrationsPage } from '../integrations/integrations-page';
 import { TaskDetailPage } from '../tasks/task-detail-page';
 import { BudgetPage } from './budget-page';
@@ -19,6 +20,7 @@ export default function ClientArea() {
       <Route path="tasks/:id" element={<TaskDetailPage backTo="/client/tasks" backLabel="All tasks" />} />
       <Route path="templates" element={<TemplatesPage />} />
       <Route path="templates/:id" element={<ProcessPage />} />
+      <Route path="templates/:id/import" element={<ImportPage />} />
       <Route path="statement" element={<StatementPage />} />
       <Route path="integrations" element={<IntegrationsPage />} />
       <Route path="assistants" element={<PreferredAssistantsPage />} />

@@ -10,13 +10,13 @@ import {
   type TemplateSummary,
   type TemplateView,
 } from '@handoff/contracts';
-import { Button, Card, Grid, Group, List, Loader, NativeSelect, Select, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Anchor, Button, Card, Grid, Group, List, Loader, NativeSelect, Select, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useForm, type FormErrors } from '@mantine/form';
 import { useDebouncedValue } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { useNavigate } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import { api } from '../api/endpoints';
 import { errorMessage, isApiError, newIdempotencyKey } from '../api/http';
 import { qk } from '../api/query-keys';
@@ -169,6 +169,11 @@ export function TemplateTaskForm() {
                 onChange={(value) => choose(value ?? '')}
               />
               {template.isFetching && !current && <Loader size="sm" aria-label="Loading the template" />}
+              {current && (
+                <Anchor component={Link} to={`/client/templates/${current.id}/import`} size="sm">
+                  Many of these? Import rows from a CSV
+                </Anchor>
+              )}
               {version && (
                 <>
                   <TextInput

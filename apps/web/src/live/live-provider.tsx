@@ -1,10 +1,11 @@
-import type { LedgerEntryView, ServerToClientEvents, SessionEndReason, TaskRatingView, TaskView, UserView } from '@handoff/contracts';
+import type { ImportView, LedgerEntryView, ServerToClientEvents, SessionEndReason, TaskRatingView, TaskView, UserView } from '@handoff/contracts';
 import { notifications } from '@mantine/notifications';
 import { useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
 import { useNavigate } from 'react-router';
 import { api } from '../api/endpoints';
 import { applyMessageEvent } from '../conversations/conversation-cache';
+import { applyProgress, importKeys } from '../imports/imports-api';
 import { qk } from '../api/query-keys';
 import { getAccessToken, onAccessTokenChange, refreshAccessToken, storedAccessToken, tokenExpiresInMs } from '../api/token-store';
 import {
@@ -209,6 +210,9 @@ export function LiveProvider({ user, children, createSocket = createLiveSocket }
       'budget.threshold': (notice) => {
         void client.invalidateQueries({ queryKey: ['quote'] });
         toast(`budget:${notice.templateId ?? notice.organizationId}:${notice.month}:${notice.thresholdPct}`, toastForBudget(notice));
+      },
+      'import.progress': (progress) => {
+        client.setQueryData<ImportView>(importKeys.one(progress.importId), (im) => applyProgress(im, progress));
       },
       'session.ended': ({ reason }) => {
         endedBecause = reason;

@@ -25,6 +25,7 @@ import { AccountEmail1764003500000 } from './1764003500000-account-email.js';
 import { Budgets1764003800000 } from './1764003800000-budgets.js';
 import { Inbox1764004000000 } from './1764004000000-inbox.js';
 import { TemplateProcess1764003900000 } from './1764003900000-template-process.js';
+import { Imports1764003700000 } from './1764003700000-imports.js';
 
 /** The one migration history, oldest first. Add new migrations at the end, one per line. */
 export const MIGRATIONS = [
@@ -52,6 +53,7 @@ export const MIGRATIONS = [
   Webhooks1764003300000,
   Quality1764003400000,
   AccountEmail1764003500000,
+  Imports1764003700000,
   Budgets1764003800000,
   TemplateProcess1764003900000,
   Inbox1764004000000,
