@@ -37,6 +37,7 @@ const DOMAINS = {
   templates: ['organizations', 'rate-card'],
   conversations: ['realtime', 'tasks'],
   quality: ['realtime', 'tasks'],
+  schedules: ['organizations', 'realtime', 'scheduling', 'tasks', 'templates', 'users'],
 };
 
 /** Folder → the folders it may import (itself aside). */

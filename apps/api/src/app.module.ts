@@ -22,9 +22,10 @@ import { OrganizationsModule } from './organizations/organizations.module.js';
 import { TemplatesModule } from './templates/templates.module.js';
 import { WebhooksHttpModule, WebhooksModule } from './webhooks/webhooks.module.js';
 import { QualityHttpModule, QualityModule } from './quality/quality.module.js';
+import { SchedulesHttpModule, SchedulesModule } from './schedules/schedules.module.js';
 
 /** What serves HTTP and sockets: each domain's module with its own controllers. */
-const SERVING = [AuthModule, UsersModule, RateCardModule, TasksHttpModule, AdminModule, HealthModule, BillingModule, AuditModule, RealtimeGatewayModule, OrganizationsModule, TemplatesModule, ConversationsHttpModule, WebhooksHttpModule, QualityHttpModule];
+const SERVING = [AuthModule, UsersModule, RateCardModule, TasksHttpModule, AdminModule, HealthModule, BillingModule, AuditModule, RealtimeGatewayModule, OrganizationsModule, TemplatesModule, ConversationsHttpModule, WebhooksHttpModule, QualityHttpModule, SchedulesHttpModule];
 
 /**
  * One module graph, two entry points: `api` serves HTTP and sockets, `worker`
@@ -48,6 +49,7 @@ export class AppModule {
         ConversationsModule,
         WebhooksModule,
         QualityModule,
+        SchedulesModule,
         ...(serves ? SERVING : []),
         ...(works ? [WorkersModule.forRoot(config)] : []),
       ],

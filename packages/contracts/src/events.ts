@@ -19,6 +19,8 @@ export interface ServerToClientEvents {
   'message.updated': (payload: MessageLivePayload) => void;
   /** The client rated (or re-rated) a task: to the assistant who did it and the organization. */
   'task.rated': (payload: { rating: RatingView }) => void;
+  /** A schedule was paused because a run's submission was refused: to its organization, so its owner hears why. */
+  'schedule.paused': (payload: SchedulePausedLive) => void;
   /** Sent just before the server ends the socket, so the client knows whether a fresh token brings it back. */
   'session.ended': (payload: { reason: SessionEndReason }) => void;
 }
@@ -28,6 +30,15 @@ export interface TaskChecklistLive {
   done: number;
   total: number;
   steps: TaskChecklistStepView[];
+}
+
+export interface SchedulePausedLive {
+  scheduleId: string;
+  name: string;
+  reason: string;
+  pausedAt: string;
+  /** The run whose submission was refused. */
+  scheduledAt: string;
 }
 
 export interface MessageLivePayload {

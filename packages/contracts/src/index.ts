@@ -17,3 +17,4 @@ export * from './schemas/account-email.js';
 export * from './schemas/conversations.js';
 export * from './schemas/webhooks.js';
 export * from './schemas/quality.js';
+export * from './schemas/schedules.js';

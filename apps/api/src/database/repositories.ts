@@ -16,6 +16,8 @@ import { WebhookDeliveriesRepository } from '../webhooks/webhook-deliveries.repo
 import { WebhookEndpointsRepository } from '../webhooks/webhook-endpoints.repository.js';
 import { PreferredAssistantsRepository } from '../quality/preferred-assistants.repository.js';
 import { RatingsRepository } from '../quality/ratings.repository.js';
+import { ScheduleRunsRepository } from '../schedules/schedule-runs.repository.js';
+import { SchedulesRepository } from '../schedules/schedules.repository.js';
 
 /** One repository per table, the only place its SQL lives (seed, demo and migrations aside). */
 export const REPOSITORIES = [
@@ -37,4 +39,6 @@ export const REPOSITORIES = [
   WebhookAttemptsRepository,
   RatingsRepository,
   PreferredAssistantsRepository,
+  SchedulesRepository,
+  ScheduleRunsRepository,
 ];

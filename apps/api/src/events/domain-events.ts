@@ -34,6 +34,8 @@ export const DOMAIN_EVENT_SCHEMAS = {
   'message.changed': z.object({ messageId: z.uuid(), taskId: z.uuid(), version: z.number().int(), deleted: z.boolean() }),
   /** The client rated a task, or changed its rating (read it by its task; `revision` counts the edits). */
   'rating.recorded': z.object({ taskId: z.uuid(), revision: z.number().int() }),
+  /** A run's submission was refused (a 4xx: inputs, budget, an archived template), so its schedule paused; `reason` says why. */
+  'schedule.paused': z.object({ scheduleId: z.uuid(), scheduledAt: z.string(), reason: z.string() }),
 } as const;
 
 export type DomainEventName = keyof typeof DOMAIN_EVENT_SCHEMAS;

@@ -55,6 +55,13 @@ export const RATING_RECORDED_EVENTS = `
   INSERT INTO outbox (topic, payload)
   SELECT 'rating.recorded', jsonb_build_object('taskId', task_id, 'revision', revision) FROM r`;
 
+/** `schedule.paused` for each row of the CTE `s` (schedules just paused by a refused run of `scheduledAt`). */
+export function schedulePausedEvents(scheduledAt: Placeholder): string {
+  return `
+  INSERT INTO outbox (topic, payload)
+  SELECT 'schedule.paused', jsonb_build_object('scheduleId', id, 'scheduledAt', ${scheduledAt}::text, 'reason', paused_reason) FROM s`;
+}
+
 /**
  * The outbox table. Rows are written by the statements that commit a change
  * (tasks, ledger); this reads, counts and deletes them.

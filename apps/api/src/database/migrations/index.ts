@@ -22,6 +22,7 @@ import { Conversations1764003200000 } from './1764003200000-conversations.js';
 import { Webhooks1764003300000 } from './1764003300000-webhooks.js';
 import { Quality1764003400000 } from './1764003400000-quality.js';
 import { AccountEmail1764003500000 } from './1764003500000-account-email.js';
+import { Schedules1764003600000 } from './1764003600000-schedules.js';
 
 /** The one migration history, oldest first. Add new migrations at the end, one per line. */
 export const MIGRATIONS = [
@@ -49,4 +50,5 @@ export const MIGRATIONS = [
   Webhooks1764003300000,
   Quality1764003400000,
   AccountEmail1764003500000,
+  Schedules1764003600000,
 ];
