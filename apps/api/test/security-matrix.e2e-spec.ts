@@ -29,6 +29,8 @@ interface Fixture {
   /** A's webhook endpoint and one delivery of it. */
   webhookId: string;
   deliveryId: string;
+  /** A schedule of A's on its template. */
+  scheduleId: string;
 }
 
 interface Route {
@@ -58,6 +60,7 @@ const messageAuthor: Row = { anon: 401, A: 'ok', B: 404, X: 403, Y: 404, admin: 
 const webhookOwned: Row = { anon: 401, A: 'ok', B: 404, X: 403, Y: 403, admin: 404 };
 // Port 9 (discard) on loopback: nothing listens, so anything sent fails at once.
 const webhookBody = () => ({ url: 'http://127.0.0.1:9/matrix', events: ['task.escalated'] });
+const scheduleBody = (f: Fixture) => ({ templateId: f.templateId, rule: { kind: 'weekdays', time: '08:00', start: new Date().toISOString() } });
 const templateBody = () => ({ name: 'Matrix SOP', category: 'research', instructions: 'Do it.', deadlineRule: { kind: 'business_hours', hours: 4 } });
 
 /** Every documented route, and what each caller must get. A route missing here fails the suite. */
@@ -162,6 +165,16 @@ const MATRIX: Record<string, Route> = {
     path: (f) => `/api/organizations/${f.orgA}/preferred-assistants/${f.assistantX}`,
     want: { anon: 401, A: 'ok', B: 404, X: 403, Y: 403, admin: 'ok' },
   },
+  // Schedules: an organization's clients manage them; admins read every organization's; assistants are refused.
+  'GET /api/schedules': { path: () => '/api/schedules', want: { ...clientsOnly, admin: 'ok' } },
+  'POST /api/schedules': { path: () => '/api/schedules', body: scheduleBody, want: templateWrite },
+  'GET /api/schedules/{id}': { path: (f) => `/api/schedules/${f.scheduleId}`, want: orgRead },
+  'PATCH /api/schedules/{id}': { path: (f) => `/api/schedules/${f.scheduleId}`, body: () => ({ name: 'Matrix schedule, edited' }), want: templateWrite },
+  'DELETE /api/schedules/{id}': { path: (f) => `/api/schedules/${f.scheduleId}`, want: templateWrite },
+  'POST /api/schedules/{id}/pause': { path: (f) => `/api/schedules/${f.scheduleId}/pause`, body: () => ({}), want: templateWrite },
+  'POST /api/schedules/{id}/resume': { path: (f) => `/api/schedules/${f.scheduleId}/resume`, want: templateWrite },
+  'POST /api/schedules/{id}/skip': { path: (f) => `/api/schedules/${f.scheduleId}/skip`, want: templateWrite },
+  'GET /api/schedules/{id}/runs': { path: (f) => `/api/schedules/${f.scheduleId}/runs`, want: orgRead },
   'GET /api/billing/earnings': { path: (f) => `/api/billing/earnings?assistantId=${f.assistantX}`, want: { anon: 401, A: 403, B: 403, X: 'ok', Y: 404, admin: 'ok' } },
 };
 
@@ -220,6 +233,9 @@ describe('security: authorization matrix', () => {
     const delivery = await t.http.post(`/api/webhooks/${webhook.body.id}/ping`, undefined, { token: s.A.token });
     await t.db.query(`UPDATE webhook_deliveries SET status = 'delivered' WHERE id = $1`, [delivery.body.id]);
     secrets.add(delivery.body.id);
+    const schedule = await t.http.post('/api/schedules', scheduleBody({ templateId: template.body.id } as Fixture), { token: s.A.token });
+    if (schedule.status !== 201) throw new Error(`fixture schedule failed: ${schedule.status} ${schedule.text}`);
+    secrets.add(schedule.body.id);
     return {
       taskId: task.id,
       userA: s.A.user.id,
@@ -230,6 +246,7 @@ describe('security: authorization matrix', () => {
       messageId: message.body.id,
       webhookId: webhook.body.id,
       deliveryId: delivery.body.id,
+      scheduleId: schedule.body.id,
     };
   }
 

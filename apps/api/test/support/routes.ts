@@ -35,6 +35,8 @@ export async function documentedOps(http: HttpClient): Promise<{ doc: Json; ops:
 export function roleFor(method: string, path: string): Role {
   if (/\/tasks\/(available|claim-next)$|\/tasks\/\{id\}\/(claim|start|release|return|checklist\/\{stepId\})$|availability$|\/billing\/earnings$/.test(path)) return 'assistant';
   if (/\/tasks\/quote$|\/tasks\/\{id\}\/(accept|revise|rating)$|\/billing\/statement$|\/templates\/\{id\}\/preview$/.test(path) || (method === 'post' && path === '/api/tasks')) return 'client';
+  // Clients manage their organization's schedules; admins only read them.
+  if (method !== 'get' && /^\/api\/schedules(\/\{id\}(\/(pause|resume|skip))?)?$/.test(path)) return 'client';
   return 'admin';
 }
 
@@ -78,6 +80,9 @@ export function validBody(key: string, taskId = NO_TASK): Json | undefined {
     'POST /api/webhooks': { url: 'https://93.184.215.14/hook', events: ['task.escalated'], description: 'D' },
     'PATCH /api/webhooks/{id}': { url: 'https://93.184.215.14/other', description: 'D2' },
     'PUT /api/tasks/{id}/rating': { stars: 4, comment: 'Clean work.' },
+    'POST /api/schedules': { templateId: NO_TASK, rule: { kind: 'weekly', days: ['mon'], time: '09:00', start: new Date().toISOString() }, inputs: {}, priority: 'normal', name: 'S' },
+    'PATCH /api/schedules/{id}': { name: 'S2', priority: 'high' },
+    'POST /api/schedules/{id}/pause': { reason: 'R' },
   };
   return bodies[key];
 }
