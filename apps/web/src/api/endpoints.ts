@@ -1,4 +1,7 @@
 import type {
+  CreateScheduleBody,
+  ScheduleRunView,
+  ScheduleView,
   EmailVerification,
   MailAccepted,
   PasswordResetConfirmBody,
@@ -118,6 +121,14 @@ export const api = {
   cancel: (id: string) => request<TaskView>(`/tasks/${id}/cancel`, { method: 'POST' }),
   taskRating: (id: string) => request<TaskRatingView>(`/tasks/${id}/rating`),
   rateTask: (id: string, body: RatingBody) => request<RatingView>(`/tasks/${id}/rating`, { method: 'PUT', body }),
+
+  schedules: async () => toPage(await request<Page<ScheduleView>>('/schedules', { query: { limit: 200 } })).items,
+  createSchedule: (body: CreateScheduleBody) => request<ScheduleView>('/schedules', { method: 'POST', body }),
+  pauseSchedule: (id: string) => request<ScheduleView>(`/schedules/${id}/pause`, { method: 'POST', body: {} }),
+  resumeSchedule: (id: string) => request<ScheduleView>(`/schedules/${id}/resume`, { method: 'POST' }),
+  skipSchedule: (id: string) => request<ScheduleView>(`/schedules/${id}/skip`, { method: 'POST' }),
+  deleteSchedule: (id: string) => request<undefined>(`/schedules/${id}`, { method: 'DELETE' }),
+  scheduleRuns: (id: string) => request<Page<ScheduleRunView>>(`/schedules/${id}/runs`, { query: { limit: 20 } }),
 
   scorecard: (assistantId: string, window: 30 | 90) => request<ScorecardView>(`/assistants/${assistantId}/scorecard`, { query: { window } }),
   preferredAssistants: (organizationId: string) => request<PreferredAssistantsView>(`/organizations/${organizationId}/preferred-assistants`),

@@ -24,6 +24,8 @@ export const qk = {
   preferredAssistants: (organizationId: string) => ['preferred-assistants', organizationId] as const,
   quote: (category: string, priority: string) => ['quote', category, priority] as const,
   rateCard: ['rate-card'] as const,
+  schedules: ['schedules'] as const,
+  scheduleRuns: (id: string) => ['schedules', id, 'runs'] as const,
   templates: ['templates'] as const,
   template: (id: string) => ['templates', id] as const,
   templatePreview: (id: string, inputs: unknown, priority: string) => ['templates', id, 'preview', inputs, priority] as const,

@@ -5,6 +5,7 @@ import { TaskDetailPage } from '../tasks/task-detail-page';
 import { ClientTasksPage } from './client-tasks-page';
 import { NewTaskPage } from './new-task-page';
 import { PreferredAssistantsPage } from './preferred-assistants-page';
+import { SchedulesPage } from './schedules-page';
 import { StatementPage } from './statement-page';
 
 export default function ClientArea() {
@@ -14,6 +15,7 @@ export default function ClientArea() {
       <Route path="tasks" element={<ClientTasksPage />} />
       <Route path="tasks/new" element={<NewTaskPage />} />
       <Route path="tasks/:id" element={<TaskDetailPage backTo="/client/tasks" backLabel="All tasks" />} />
+      <Route path="schedules" element={<SchedulesPage />} />
       <Route path="statement" element={<StatementPage />} />
       <Route path="integrations" element={<IntegrationsPage />} />
       <Route path="assistants" element={<PreferredAssistantsPage />} />

@@ -10,6 +10,7 @@ import {
   IconLogout,
   IconPlus,
   IconReceipt,
+  IconRepeat,
   IconShieldLock,
   IconTags,
   IconUsers,
@@ -39,6 +40,7 @@ const NAV: Record<Role, NavItem[]> = {
   client: [
     { to: '/client/tasks', label: 'Tasks', icon: IconLayoutList },
     { to: '/client/tasks/new', label: 'New task', icon: IconPlus, end: true },
+    { to: '/client/schedules', label: 'Schedules', icon: IconRepeat },
     { to: '/client/statement', label: 'Statement', icon: IconReceipt },
     { to: '/client/integrations', label: 'Integrations', icon: IconWebhook },
     { to: '/client/assistants', label: 'Assistants', icon: IconUserStar },

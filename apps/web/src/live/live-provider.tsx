@@ -197,6 +197,15 @@ export function LiveProvider({ user, children, createSocket = createLiveSocket }
         void client.invalidateQueries({ queryKey: ['scorecard'] });
         toast(`rated:${rating.taskId}:${rating.revision}`, toastForRating(latest.current.user, rating));
       },
+      'schedule.paused': (paused) => {
+        void client.invalidateQueries({ queryKey: qk.schedules });
+        toast(`schedule-paused:${paused.scheduleId}:${paused.scheduledAt}`, {
+          title: `Schedule paused: ${paused.name}`,
+          message: paused.reason,
+          color: 'orange',
+          href: '/client/schedules',
+        });
+      },
       'session.ended': ({ reason }) => {
         endedBecause = reason;
       },
