@@ -127,6 +127,17 @@ describe('schedules: recurring runs of a template', () => {
       expect(task).toMatchObject({ createdBy: a.user.id });
     });
 
+    it('honors an Idempotency-Key: concurrent retries with one key create one schedule', async () => {
+      const body = { templateId, rule: daily('07:45') };
+      const headers = { 'idempotency-key': `sched-${Date.now()}` };
+      const answers = await Promise.all([1, 2, 3].map(() => t.http.post<ScheduleView>('/api/schedules', body, { token: a.token, headers })));
+      expect(answers.map((r) => r.status)).toEqual([201, 201, 201]);
+      expect(new Set(answers.map((r) => r.body.id)).size).toBe(1);
+      const { rows } = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM schedules WHERE organization_id = $1`, [a.user.organizationId]);
+      expect(rows[0]!.n).toBe(1);
+      expect((await t.http.post('/api/schedules', { ...body, name: 'Other' }, { token: a.token, headers })).status).toBe(422);
+    });
+
     it('requires a template’s required inputs at creation, naming the input', async () => {
       const withInputs = ok(
         await t.http.post<{ id: string }>('/api/templates', templateBody({ name: 'With inputs', inputs: [{ key: 'folder', label: 'Folder', type: 'text', required: true }] }), { token: a.token }),

@@ -1,5 +1,5 @@
-import { Delete, Get, Patch, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Delete, Get, Headers, Patch, Post, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import {
   createScheduleBody,
   idParams,
@@ -16,10 +16,12 @@ import {
   type PauseScheduleBody,
   type UpdateScheduleBody,
 } from '@handoff/contracts';
+import type { FastifyReply } from 'fastify';
 import type { AuthUser } from '../common/auth/auth-user.js';
 import { CurrentUser, Roles } from '../common/auth/decorators.js';
 import { Contract, Input } from '../common/http/contract.js';
 import { GuardedController } from '../common/http/global-guards.js';
+import { IdempotencyService, isReplayed } from '../common/http/idempotency.js';
 import { SchedulesService } from './schedules.service.js';
 
 const READ = { 403: 'assistants', 404: 'not found or not yours' };
@@ -29,7 +31,10 @@ const WRITE = { 403: 'assistants and admins (clients manage their organizationâ€
 @ApiBearerAuth()
 @GuardedController('schedules')
 export class SchedulesController {
-  constructor(private readonly schedules: SchedulesService) {}
+  constructor(
+    private readonly schedules: SchedulesService,
+    private readonly idempotency: IdempotencyService,
+  ) {}
 
   @Get()
   @Roles('client', 'admin')
@@ -40,15 +45,26 @@ export class SchedulesController {
 
   @Post()
   @Roles('client')
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'the same key within 24 h returns the first answer and creates nothing new' })
   @Contract({
     summary: 'Run a template on a calendar rule in your organizationâ€™s time zone; each run submits one task as you',
     body: createScheduleBody,
     response: scheduleView,
     status: 201,
-    errors: { 403: 'only clients', 404: 'template or version not found', 409: 'the template is archived' },
+    errors: { 403: 'only clients', 404: 'template or version not found', 409: 'the template is archived', 422: 'the Idempotency-Key was used for another request' },
   })
-  create(@CurrentUser() user: AuthUser, @Input('body') body: CreateScheduleBody) {
-    return this.schedules.create(user, body);
+  async create(
+    @CurrentUser() user: AuthUser,
+    @Input('body') body: CreateScheduleBody,
+    @Headers('idempotency-key') rawKey: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const key = IdempotencyService.validateKey(rawKey);
+    if (!key) return this.schedules.create(user, body);
+    const result = await this.idempotency.run(user.id, key, body, 201, (m) => this.schedules.create(user, body, new Date(), m));
+    if (!isReplayed(result)) return result;
+    void reply.status(result.statusCode).header('idempotent-replayed', 'true');
+    return result.body;
   }
 
   @Get(':id')

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { GuardsModule } from '../common/http/guards.module.js';
+import { IdempotencyModule } from '../common/http/idempotency.module.js';
 import { EventsModule } from '../events/events.module.js';
 import { OrganizationsModule } from '../organizations/organizations.module.js';
 import { RealtimeModule } from '../realtime/realtime.module.js';
@@ -23,5 +24,5 @@ import { SchedulesService } from './schedules.service.js';
 export class SchedulesModule {}
 
 /** The `/api/schedules` routes, only in roles that serve HTTP. */
-@Module({ imports: [SchedulesModule, GuardsModule], controllers: [SchedulesController] })
+@Module({ imports: [SchedulesModule, GuardsModule, IdempotencyModule], controllers: [SchedulesController] })
 export class SchedulesHttpModule {}

@@ -45,9 +45,9 @@ const CHANGE_COLUMNS: Record<keyof ScheduleChange, string> = {
 export class SchedulesRepository {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
-  async insert(s: NewSchedule): Promise<Schedule> {
+  async insert(s: NewSchedule, m: Queryable = this.ds): Promise<Schedule> {
     const rows = await query<Record<string, unknown>>(
-      this.ds,
+      m,
       `INSERT INTO schedules (id, organization_id, template_id, version_id, name, rule, run_time, starts_at, ends_at, inputs, priority, next_run_at, created_by)
        VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10::jsonb, $11, $12, $13) RETURNING *`,
       [

@@ -138,7 +138,8 @@ export class SchedulesService {
     return this.templates.plan(user, templateId, { versionId: fields.versionId ?? undefined, inputs: fields.inputs ?? undefined, priority: fields.priority ?? undefined });
   }
 
-  async create(user: AuthUser, body: CreateScheduleBody, now = new Date()): Promise<ScheduleView> {
+  /** With an Idempotency-Key, `m` is the key's transaction, which the schedule joins. */
+  async create(user: AuthUser, body: CreateScheduleBody, now = new Date(), m?: EntityManager): Promise<ScheduleView> {
     const fields = { versionId: body.versionId ?? null, inputs: body.inputs ?? null, priority: body.priority ?? null };
     const plan = await this.check(user, body.templateId, fields);
     const calendar = await this.settings.calendarOf(user.organizationId!);
@@ -152,7 +153,7 @@ export class SchedulesService {
       ...ruleWindow(body.rule),
       nextRunAt: nextRuns(body.rule, now, 1, calendar)[0] ?? null,
       createdBy: user.id,
-    });
+    }, m);
     return this.toView(created, calendar, now);
   }
 
