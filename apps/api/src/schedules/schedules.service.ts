@@ -55,7 +55,7 @@ export function localTime(zone: string, at: Date): string {
 }
 
 /** A refusal a run's submission met: a client error (inputs, budget, archived template), not an outage. */
-function refusalOf(e: unknown): string | null {
+export function refusalOf(e: unknown): string | null {
   if (!(e instanceof HttpException)) return null;
   const status = e.getStatus();
   if (status < 400 || status >= 500 || status === 429) return null;
