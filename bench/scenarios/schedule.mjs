@@ -69,8 +69,10 @@ export async function run({ pairs, seconds }) {
       }
       const settleMs = await untilSettled({ db, prefix });
       const { rows } = await db.pool.query(
-        `SELECT extract(epoch FROM max(r.created_at) - min(r.created_at))::float8 AS span FROM schedule_runs r JOIN schedules s ON s.id = r.schedule_id WHERE s.name LIKE $1 || '-%'`,
-        [tag],
+        // Up to the batch's last first run: a batch that spans a minute boundary starts its copies' next occurrences too.
+        `WITH runs AS (SELECT r.created_at FROM schedule_runs r JOIN schedules s ON s.id = r.schedule_id WHERE s.name LIKE $1 || '-%')
+         SELECT extract(epoch FROM (SELECT created_at FROM runs ORDER BY created_at OFFSET $2::int - 1 LIMIT 1) - (SELECT min(created_at) FROM runs))::float8 AS span`,
+        [tag, BATCH],
       );
       return BATCH / (rows[0].span + settleMs / 1000);
     };
