@@ -42,6 +42,7 @@ const DOMAINS = {
   inbox: ['billing', 'conversations', 'dispatch', 'notifications', 'realtime', 'tasks', 'users'],
   process: ['billing', 'organizations', 'tasks', 'templates'],
   imports: ['billing', 'dispatch', 'organizations', 'realtime', 'tasks', 'templates'],
+  schedules: ['organizations', 'realtime', 'scheduling', 'tasks', 'templates', 'users'],
 };
 
 /** Folder → the folders it may import (itself aside). */

@@ -25,6 +25,8 @@ import { WebhooksHttpModule, WebhooksModule } from './webhooks/webhooks.module.j
 import { QualityHttpModule, QualityModule } from './quality/quality.module.js';
 import { BudgetNoticesModule } from './budget-notices/budget-notices.module.js';
 import { InboxHttpModule, InboxModule } from './inbox/inbox.module.js';
+import { ImportsHttpModule, ImportsModule } from './imports/imports.module.js';
+import { SchedulesHttpModule, SchedulesModule } from './schedules/schedules.module.js';
 
 /** What serves HTTP and sockets: each domain's module with its own controllers. */
 const SERVING = [
@@ -45,8 +47,8 @@ const SERVING = [
   InboxHttpModule,
   ProcessHttpModule,
   ImportsHttpModule,
+  SchedulesHttpModule,
 ];
-import { ImportsHttpModule, ImportsModule } from './imports/imports.module.js';
 
 
 /**
@@ -74,6 +76,7 @@ export class AppModule {
         BudgetNoticesModule,
         InboxModule,
         ImportsModule,
+        SchedulesModule,
         ...(serves ? SERVING : []),
         ...(works ? [WorkersModule.forRoot(config)] : []),
       ],

@@ -61,7 +61,7 @@ describe('periodic jobs run on BullMQ job schedulers', () => {
     for (const period of seen) expect(ids.has(`repeat:timers.sweep:${period}`)).toBe(true);
     const slots = [...byPeriod.keys()].sort((a, b) => a - b);
     for (let i = 1; i < slots.length; i++) expect((slots[i]! - slots[0]!) % 500).toBe(0);
-    expect(await periodic.getJobSchedulersCount()).toBe(2);
+    expect(await periodic.getJobSchedulersCount()).toBe(3);
   });
 
   it('retries a run that failed, as any job, and still runs its period once', async () => {
@@ -84,6 +84,6 @@ describe('periodic jobs run on BullMQ job schedulers', () => {
     const back = await eventually(() => periodic.getJobScheduler('timers.sweep'), (s) => s !== undefined);
     expect(back).toMatchObject({ every: 500 });
     expect(await eventually(() => periodic.getJobScheduler('gone.job'), (s) => s === undefined)).toBeUndefined();
-    expect((await periodic.getJobSchedulers(0, -1)).map((s) => s.key).sort()).toEqual(['maintenance.sweep', 'timers.sweep']);
+    expect((await periodic.getJobSchedulers(0, -1)).map((s) => s.key).sort()).toEqual(['maintenance.sweep', 'schedules.due', 'timers.sweep']);
   });
 });

@@ -29,7 +29,10 @@ describe('security: resource limits', () => {
     const taskId = (await submitTask(t.http, client)).id;
     // The platform's endpoint, so the admin owns it; a public address literal needs no DNS, and no escalation happens here to send it.
     const webhook = await t.http.post('/api/webhooks', { url: 'https://93.184.215.14/limits', events: ['task.escalated'] }, { token: admin.token });
-    owners = { '/api/templates/{id}': templateId, '/api/tasks/{id}': taskId, '/api/webhooks/{id}': webhook.body.id };
+    // A client's schedule on its own template; admins read every organization's.
+    const own = await t.http.post('/api/templates', { name: 'Limits', category: 'research', instructions: 'I', deadlineRule: { kind: 'business_hours', hours: 4 } }, { token: client.token });
+    const schedule = await t.http.post('/api/schedules', { templateId: own.body.id, rule: { kind: 'daily', time: '09:00', start: new Date().toISOString() } }, { token: client.token });
+    owners = { '/api/templates/{id}': templateId, '/api/tasks/{id}': taskId, '/api/webhooks/{id}': webhook.body.id, '/api/schedules/{id}': schedule.body.id };
   });
   afterAll(() => t.close());
 

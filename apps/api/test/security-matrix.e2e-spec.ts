@@ -34,6 +34,8 @@ interface Fixture {
   /** A data-entry template of A's, and an import against it in preview. */
   importTemplateId: string;
   importId: string;
+  /** A schedule of A's on its template. */
+  scheduleId: string;
 }
 
 interface Route {
@@ -63,6 +65,7 @@ const messageAuthor: Row = { anon: 401, A: 'ok', B: 404, X: 403, Y: 404, admin: 
 const webhookOwned: Row = { anon: 401, A: 'ok', B: 404, X: 403, Y: 403, admin: 404 };
 // Port 9 (discard) on loopback: nothing listens, so anything sent fails at once.
 const webhookBody = () => ({ url: 'http://127.0.0.1:9/matrix', events: ['task.escalated'] });
+const scheduleBody = (f: Fixture) => ({ templateId: f.templateId, rule: { kind: 'weekdays', time: '08:00', start: new Date().toISOString() } });
 const templateBody = () => ({ name: 'Matrix SOP', category: 'research', instructions: 'Do it.', deadlineRule: { kind: 'business_hours', hours: 4 } });
 
 /** Every documented route, and what each caller must get. A route missing here fails the suite. */
@@ -185,6 +188,16 @@ const MATRIX: Record<string, Route> = {
   'GET /api/imports/{id}': { path: (f) => `/api/imports/${f.importId}`, want: orgRead },
   'POST /api/imports/{id}/confirm': { path: (f) => `/api/imports/${f.importId}/confirm`, want: templateWrite },
   'GET /api/imports/{id}/report': { path: (f) => `/api/imports/${f.importId}/report`, want: orgRead },
+  // Schedules: an organization's clients manage them; admins read every organization's; assistants are refused.
+  'GET /api/schedules': { path: () => '/api/schedules', want: { ...clientsOnly, admin: 'ok' } },
+  'POST /api/schedules': { path: () => '/api/schedules', body: scheduleBody, want: templateWrite },
+  'GET /api/schedules/{id}': { path: (f) => `/api/schedules/${f.scheduleId}`, want: orgRead },
+  'PATCH /api/schedules/{id}': { path: (f) => `/api/schedules/${f.scheduleId}`, body: () => ({ name: 'Matrix schedule, edited' }), want: templateWrite },
+  'DELETE /api/schedules/{id}': { path: (f) => `/api/schedules/${f.scheduleId}`, want: templateWrite },
+  'POST /api/schedules/{id}/pause': { path: (f) => `/api/schedules/${f.scheduleId}/pause`, body: () => ({}), want: templateWrite },
+  'POST /api/schedules/{id}/resume': { path: (f) => `/api/schedules/${f.scheduleId}/resume`, want: templateWrite },
+  'POST /api/schedules/{id}/skip': { path: (f) => `/api/schedules/${f.scheduleId}/skip`, want: templateWrite },
+  'GET /api/schedules/{id}/runs': { path: (f) => `/api/schedules/${f.scheduleId}/runs`, want: orgRead },
   'GET /api/billing/earnings': { path: (f) => `/api/billing/earnings?assistantId=${f.assistantX}`, want: { anon: 401, A: 403, B: 403, X: 'ok', Y: 404, admin: 'ok' } },
 };
 
@@ -256,6 +269,9 @@ describe('security: authorization matrix', () => {
     const upload = await t.http.post('/api/imports', { templateId: importTemplateId, csv: `title\nImported ${u()}` }, { token: s.A.token });
     if (upload.status !== 201) throw new Error(`fixture import failed: ${upload.status} ${upload.text}`);
     secrets.add(upload.body.id);
+    const schedule = await t.http.post('/api/schedules', scheduleBody({ templateId: template.body.id } as Fixture), { token: s.A.token });
+    if (schedule.status !== 201) throw new Error(`fixture schedule failed: ${schedule.status} ${schedule.text}`);
+    secrets.add(schedule.body.id);
     return {
       taskId: task.id,
       userA: s.A.user.id,
@@ -269,6 +285,7 @@ describe('security: authorization matrix', () => {
       notificationId: notice!,
       importTemplateId: importTemplateId,
       importId: upload.body.id,
+      scheduleId: schedule.body.id,
     };
   }
 

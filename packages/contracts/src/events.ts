@@ -30,6 +30,8 @@ export interface ServerToClientEvents {
   'notification.read': (payload: { unread: number }) => void;
   /** A bulk import moved on: after each chunk of rows it turned into tasks, and when it ends. */
   'import.progress': (payload: ImportProgressLive) => void;
+  /** A schedule was paused because a run's submission was refused: to its organization, so its owner hears why. */
+  'schedule.paused': (payload: SchedulePausedLive) => void;
   /** Sent just before the server ends the socket, so the client knows whether a fresh token brings it back. */
   'session.ended': (payload: { reason: SessionEndReason }) => void;
 }
@@ -51,6 +53,13 @@ export interface ImportProgressLive {
   /** Tasks made from the valid rows so far. */
   created: number;
   error: string | null;
+export interface SchedulePausedLive {
+  scheduleId: string;
+  name: string;
+  reason: string;
+  pausedAt: string;
+  /** The run whose submission was refused. */
+  scheduledAt: string;
 }
 
 export interface MessageLivePayload {

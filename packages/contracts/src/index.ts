@@ -21,3 +21,4 @@ export * from './schemas/budgets.js';
 export * from './schemas/inbox.js';
 export * from './schemas/process.js';
 export * from './schemas/imports.js';
+export * from './schemas/schedules.js';

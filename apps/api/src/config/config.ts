@@ -93,6 +93,7 @@ export const envSchema = z.object({
   RECONCILE_INTERVAL: duration('RECONCILE_INTERVAL', '30s'),
   TIMER_HORIZON: duration('TIMER_HORIZON', '10m').refine((ms) => ms >= 1_000, 'TIMER_HORIZON must be at least 1s'),
   MAINTENANCE_INTERVAL: duration('MAINTENANCE_INTERVAL', '15m').refine((ms) => ms >= 1_000, 'MAINTENANCE_INTERVAL must be at least 1s'),
+  SCHEDULE_INTERVAL: duration('SCHEDULE_INTERVAL', '30s').refine((ms) => ms >= 1_000, 'SCHEDULE_INTERVAL must be at least 1s'),
   SESSION_CACHE: duration('SESSION_CACHE', '2s'),
   WORKER_LOCK_DURATION: duration('WORKER_LOCK_DURATION', '30s'),
   WORKER_STALLED_INTERVAL: duration('WORKER_STALLED_INTERVAL', '30s'),
@@ -193,6 +194,8 @@ export interface AppConfig {
   timerHorizonMs: number;
   /** How often expired idempotency keys and refresh tokens are deleted. */
   maintenanceIntervalMs: number;
+  /** How often due schedules are looked for (a run is created at most this late). */
+  scheduleIntervalMs: number;
   /** How long an authenticated user's row is reused; changes to it are pushed to every instance at once (0: read every time). */
   sessionCacheMs: number;
   /** How BullMQ notices a worker that died holding jobs, and how often a job may die with its worker before it fails. */
@@ -292,6 +295,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     reconcileIntervalMs: e.RECONCILE_INTERVAL,
     timerHorizonMs: e.TIMER_HORIZON,
     maintenanceIntervalMs: e.MAINTENANCE_INTERVAL,
+    scheduleIntervalMs: e.SCHEDULE_INTERVAL,
     sessionCacheMs: e.SESSION_CACHE,
     worker: {
       lockDurationMs: e.WORKER_LOCK_DURATION,

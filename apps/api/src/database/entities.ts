@@ -23,6 +23,8 @@ import { Rating } from '../quality/rating.entity.js';
 import { Notification, NotificationSetting } from '../inbox/notification.entity.js';
 import { ImportRow } from '../imports/import-row.entity.js';
 import { Import } from '../imports/import.entity.js';
+import { ScheduleRun } from '../schedules/schedule-run.entity.js';
+import { Schedule } from '../schedules/schedule.entity.js';
 
 /** One entity per table; each table's SQL lives in its repository (`REPOSITORIES`). */
-export const ENTITIES = [Organization, User, RateCard, Task, TaskEvent, LedgerEntry, OutboxRow, RefreshToken, AuditLog, IdempotencyKey, Template, TemplateVersion, UserTwoFactor, TwoFactorRecoveryCode, TwoFactorDevice, TaskChecklistStep, TaskMessage, TaskMessageRead, EmailToken, WebhookEndpoint, WebhookDelivery, WebhookAttempt, Rating, PreferredAssistant, Notification, NotificationSetting, Import, ImportRow];
+export const ENTITIES = [Organization, User, RateCard, Task, TaskEvent, LedgerEntry, OutboxRow, RefreshToken, AuditLog, IdempotencyKey, Template, TemplateVersion, UserTwoFactor, TwoFactorRecoveryCode, TwoFactorDevice, TaskChecklistStep, TaskMessage, TaskMessageRead, EmailToken, WebhookEndpoint, WebhookDelivery, WebhookAttempt, Rating, PreferredAssistant, Notification, NotificationSetting, Import, ImportRow, Schedule, ScheduleRun];

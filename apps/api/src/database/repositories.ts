@@ -21,6 +21,8 @@ import { NotificationSettingsRepository } from '../inbox/notification-settings.r
 import { NotificationsRepository } from '../inbox/notifications.repository.js';
 import { ImportRowsRepository } from '../imports/import-rows.repository.js';
 import { ImportsRepository } from '../imports/imports.repository.js';
+import { ScheduleRunsRepository } from '../schedules/schedule-runs.repository.js';
+import { SchedulesRepository } from '../schedules/schedules.repository.js';
 
 /** One repository per table, the only place its SQL lives (seed, demo and migrations aside). */
 export const REPOSITORIES = [
@@ -47,4 +49,6 @@ export const REPOSITORIES = [
   NotificationSettingsRepository,
   ImportsRepository,
   ImportRowsRepository,
+  SchedulesRepository,
+  ScheduleRunsRepository,
 ];

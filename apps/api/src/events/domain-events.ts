@@ -45,6 +45,8 @@ export const DOMAIN_EVENT_SCHEMAS = {
   }),
   /** A bulk import moved on: a chunk of its rows became tasks, or it ended (read it by its id). */
   'import.progressed': z.object({ importId: z.uuid(), created: z.number().int(), status: z.string() }),
+  /** A run's submission was refused (a 4xx: inputs, budget, an archived template), so its schedule paused; `reason` says why. */
+  'schedule.paused': z.object({ scheduleId: z.uuid(), scheduledAt: z.string(), reason: z.string() }),
 } as const;
 
 export type DomainEventName = keyof typeof DOMAIN_EVENT_SCHEMAS;

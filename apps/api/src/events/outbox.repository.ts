@@ -66,6 +66,12 @@ export const BUDGET_THRESHOLD_EVENTS = `
 export const IMPORT_PROGRESSED_EVENTS = `
   INSERT INTO outbox (topic, payload)
   SELECT 'import.progressed', jsonb_build_object('importId', id, 'created', created, 'status', status) FROM im`;
+/** `schedule.paused` for each row of the CTE `s` (schedules just paused by a refused run of `scheduledAt`). */
+export function schedulePausedEvents(scheduledAt: Placeholder): string {
+  return `
+  INSERT INTO outbox (topic, payload)
+  SELECT 'schedule.paused', jsonb_build_object('scheduleId', id, 'scheduledAt', ${scheduledAt}::text, 'reason', paused_reason) FROM s`;
+}
 
 /**
  * The outbox table. Rows are written by the statements that commit a change

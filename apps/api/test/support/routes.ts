@@ -35,6 +35,8 @@ export async function documentedOps(http: HttpClient): Promise<{ doc: Json; ops:
 export function roleFor(method: string, path: string): Role {
   if (/\/tasks\/(available|claim-next)$|\/tasks\/\{id\}\/(claim|start|release|return|checklist\/\{stepId\})$|availability$|\/billing\/earnings$/.test(path)) return 'assistant';
   if (/\/tasks\/quote$|\/tasks\/\{id\}\/(accept|revise|rating)$|\/billing\/statement(\.csv|\.pdf)?$|\/templates\/\{id\}\/preview$|\/imports(\/\{id\}\/confirm)?$/.test(path) || (method === 'post' && path === '/api/tasks')) return 'client';
+  // Clients manage their organization's schedules; admins only read them.
+  if (method !== 'get' && /^\/api\/schedules(\/\{id\}(\/(pause|resume|skip))?)?$/.test(path)) return 'client';
   return 'admin';
 }
 
@@ -82,6 +84,9 @@ export function validBody(key: string, taskId = NO_TASK): Json | undefined {
     'PUT /api/me/notification-settings': { channels: { message: 'app' } },
     // No such template: refused after the shape is checked, so nothing is stored.
     'POST /api/imports': { templateId: NO_TASK, csv: 'folder\nx' },
+    'POST /api/schedules': { templateId: NO_TASK, rule: { kind: 'weekly', days: ['mon'], time: '09:00', start: new Date().toISOString() }, inputs: {}, priority: 'normal', name: 'S' },
+    'PATCH /api/schedules/{id}': { name: 'S2', priority: 'high' },
+    'POST /api/schedules/{id}/pause': { reason: 'R' },
   };
   return bodies[key];
 }

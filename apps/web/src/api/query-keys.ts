@@ -30,6 +30,8 @@ export const qk = {
   notificationList: (unreadOnly: boolean) => ['notifications', 'list', unreadOnly] as const,
   notificationCount: ['notifications', 'count'] as const,
   notificationSettings: ['me', 'notification-settings'] as const,
+  schedules: ['schedules'] as const,
+  scheduleRuns: (id: string) => ['schedules', id, 'runs'] as const,
   templates: ['templates'] as const,
   template: (id: string) => ['templates', id] as const,
   templateProcess: (id: string) => ['templates', id, 'process'] as const,

@@ -8,6 +8,7 @@ import { ClientTasksPage } from './client-tasks-page';
 import { NewTaskPage } from './new-task-page';
 import { PreferredAssistantsPage } from './preferred-assistants-page';
 import { ProcessPage } from './process-page';
+import { SchedulesPage } from './schedules-page';
 import { StatementPage } from './statement-page';
 import { TemplatesPage } from './templates-page';
 
@@ -21,6 +22,7 @@ export default function ClientArea() {
       <Route path="templates" element={<TemplatesPage />} />
       <Route path="templates/:id" element={<ProcessPage />} />
       <Route path="templates/:id/import" element={<ImportPage />} />
+      <Route path="schedules" element={<SchedulesPage />} />
       <Route path="statement" element={<StatementPage />} />
       <Route path="integrations" element={<IntegrationsPage />} />
       <Route path="assistants" element={<PreferredAssistantsPage />} />

@@ -214,6 +214,15 @@ export function LiveProvider({ user, children, createSocket = createLiveSocket }
       'import.progress': (progress) => {
         client.setQueryData<ImportView>(importKeys.one(progress.importId), (im) => applyProgress(im, progress));
       },
+      'schedule.paused': (paused) => {
+        void client.invalidateQueries({ queryKey: qk.schedules });
+        toast(`schedule-paused:${paused.scheduleId}:${paused.scheduledAt}`, {
+          title: `Schedule paused: ${paused.name}`,
+          message: paused.reason,
+          color: 'orange',
+          href: '/client/schedules',
+        });
+      },
       'session.ended': ({ reason }) => {
         endedBecause = reason;
       },

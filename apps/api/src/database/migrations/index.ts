@@ -26,6 +26,7 @@ import { Budgets1764003800000 } from './1764003800000-budgets.js';
 import { Inbox1764004000000 } from './1764004000000-inbox.js';
 import { TemplateProcess1764003900000 } from './1764003900000-template-process.js';
 import { Imports1764003700000 } from './1764003700000-imports.js';
+import { Schedules1764003600000 } from './1764003600000-schedules.js';
 
 /** The one migration history, oldest first. Add new migrations at the end, one per line. */
 export const MIGRATIONS = [
@@ -53,6 +54,7 @@ export const MIGRATIONS = [
   Webhooks1764003300000,
   Quality1764003400000,
   AccountEmail1764003500000,
+  Schedules1764003600000,
   Imports1764003700000,
   Budgets1764003800000,
   TemplateProcess1764003900000,
