@@ -53,6 +53,8 @@ export interface ImportProgressLive {
   /** Tasks made from the valid rows so far. */
   created: number;
   error: string | null;
+}
+
 export interface SchedulePausedLive {
   scheduleId: string;
   name: string;
