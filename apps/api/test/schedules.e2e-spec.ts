@@ -151,6 +151,38 @@ describe('schedules: recurring runs of a template', () => {
       expect(fixed.inputs).toEqual({ folder: 'https://drive.example/x' });
     });
 
+    it('leaves a date input for the run: each run’s task carries that run’s date in the organization’s zone', async () => {
+      const monthEnd = ok(
+        await t.http.post<{ id: string }>(
+          '/api/templates',
+          templateBody({
+            name: 'Month-end close',
+            inputs: [
+              { key: 'period_end', label: 'Month ending', type: 'date', required: true },
+              { key: 'ledger', label: 'Accounting system', type: 'choice', required: true, options: ['Xero', 'Other'] },
+            ],
+          }),
+          { token: a.token },
+        ),
+        201,
+      );
+      // The choice is still required; the date is not.
+      expect((await create(a, { templateId: monthEnd.id, rule: daily('17:00') })).body.message).toContain('inputs.ledger');
+      const made = ok(await create(a, { templateId: monthEnd.id, rule: daily('17:00'), inputs: { ledger: 'Xero' } }), 201);
+      const [first, second] = made.nextRuns.map((r) => new Date(r.at));
+      await service.runDue(first!);
+      await service.runDue(second!);
+      const { rows } = await t.db.query<{ inputs: Record<string, unknown> }>(
+        `SELECT t.inputs FROM tasks t JOIN schedule_runs r ON r.task_id = t.id WHERE r.schedule_id = $1 ORDER BY r.scheduled_at`,
+        [made.id],
+      );
+      const dayIn = (at: Date) => new Intl.DateTimeFormat('en-CA', { timeZone: made.timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+      expect(rows.map((r) => r.inputs)).toEqual([
+        { ledger: 'Xero', period_end: dayIn(first!) },
+        { ledger: 'Xero', period_end: dayIn(second!) },
+      ]);
+    });
+
     it('answers 404 for another organization’s schedule or template, 403 to assistants and to admins writing', async () => {
       const made = ok(await create(a, { templateId, rule: daily() }), 201);
       for (const [method, path] of [

@@ -31,6 +31,7 @@ import { UsersRepository } from '../users/users.repository.js';
 import type { ScheduleRun } from './schedule-run.entity.js';
 import type { Schedule } from './schedule.entity.js';
 import { ScheduleRunsRepository, type ScheduleRunRow } from './schedule-runs.repository.js';
+import { withRunDates } from './run-dates.js';
 import { SchedulesRepository, type ScheduleChange } from './schedules.repository.js';
 
 /** What one pass over the due schedules did. */
@@ -134,8 +135,12 @@ export class SchedulesService {
   }
 
   /** The template, version, inputs and priority checked as a run would submit them (400/404/409 as the templated submit answers). */
+  // Date inputs left empty are checked as a run would fill them (`withRunDates`), with today's date.
   private async check(user: AuthUser, templateId: string, fields: { versionId: string | null; inputs: Record<string, unknown> | null; priority: Schedule['priority'] }) {
-    return this.templates.plan(user, templateId, { versionId: fields.versionId ?? undefined, inputs: fields.inputs ?? undefined, priority: fields.priority ?? undefined });
+    const version = await this.templates.usable(user, templateId, fields.versionId ?? undefined);
+    const calendar = await this.settings.calendarOf(user.organizationId!);
+    const inputs = withRunDates(version.inputs, fields.inputs, new Date(), calendar.timeZone);
+    return this.templates.plan(user, templateId, { versionId: fields.versionId ?? undefined, inputs, priority: fields.priority ?? undefined });
   }
 
   /** With an Idempotency-Key, `m` is the key's transaction, which the schedule joins. */
@@ -284,11 +289,9 @@ export class SchedulesService {
     await m.query('SAVEPOINT schedule_run');
     try {
       const creator = await this.creatorOf(s);
-      const task = await this.tasks.submit(
-        creator,
-        { templateId: s.templateId, versionId: s.versionId ?? undefined, inputs: s.inputs ?? undefined, priority: s.priority ?? undefined, title: s.name },
-        m,
-      );
+      const version = await this.templates.usable(creator, s.templateId, s.versionId ?? undefined);
+      const inputs = withRunDates(version.inputs, s.inputs, latest, calendar.timeZone);
+      const task = await this.tasks.submit(creator, { templateId: s.templateId, versionId: s.versionId ?? undefined, inputs, priority: s.priority ?? undefined, title: s.name }, m);
       await m.query('RELEASE SAVEPOINT schedule_run');
       await this.runs.settle(m, runId, 'created', task.id, null);
       return { outcome: 'created', missed };

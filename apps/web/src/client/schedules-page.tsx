@@ -139,8 +139,9 @@ function CreateSchedule({ onCreated }: { onCreated: () => void }) {
           <TextInput
             key={f.key}
             label={f.label}
-            required={f.required}
-            description={f.required ? 'Fixed for every run' : 'Optional, fixed for every run'}
+            required={f.required && f.type !== 'date'}
+            placeholder={f.type === 'date' ? 'YYYY-MM-DD' : undefined}
+            description={f.type === 'date' ? 'Leave empty for each run’s own date' : f.required ? 'Fixed for every run' : 'Optional, fixed for every run'}
             value={inputs[f.key] ?? ''}
             onChange={(e) => {
               const value = e.currentTarget.value;

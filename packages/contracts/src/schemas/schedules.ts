@@ -11,7 +11,8 @@ const inputs = z.record(z.string(), z.unknown(), { message: 'must be an object o
 /**
  * A template run on a calendar rule in the organization's time zone. Without
  * `versionId` each run takes the template's current version. `inputs` are
- * fixed for every run; a template with required inputs needs them here.
+ * fixed for every run, except that a date input left out takes each run's date
+ * (in the organization's zone); a template's other required inputs are needed here.
  */
 export const createScheduleBody = z.strictObject({
   templateId: uuid,
