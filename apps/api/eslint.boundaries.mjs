@@ -23,7 +23,7 @@ const DOMAINS = {
   users: ['audit'],
   budgets: [],
   'budget-notices': ['budgets', 'realtime'],
-  tasks: ['budgets', 'rate-card', 'templates'],
+  tasks: ['budgets', 'organizations', 'rate-card', 'templates'],
   notifications: ['dispatch', 'tasks', 'users'],
   realtime: ['billing', 'tasks'],
   dispatch: ['realtime', 'tasks'],

@@ -1,5 +1,6 @@
 import { DEFAULT_BUSINESS_HOURS, type OrganizationSettingsView } from '@handoff/contracts';
 import { addMember, loginAdmin, registerAssistant, registerClient, type Session } from './support/factories.js';
+import { submitTask } from './support/tasks.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 const NO_ID = '00000000-0000-4000-8000-000000000000';
@@ -52,6 +53,16 @@ describe('organization settings: time zone, business hours, holidays', () => {
     expect([byAdmin.status, byAdmin.body.holidays]).toEqual([200, []]);
     // Another organization's settings did not move.
     expect((await t.http.get<OrganizationSettingsView>(path(b), { token: b.token })).body.timeZone).toBe('UTC');
+  });
+
+  it('names the organization’s zone on a task read by itself, to everyone who may read it, and not in lists', async () => {
+    const c = await registerClient(t.http);
+    const x = await registerAssistant(t.http, ['research']);
+    expect((await t.http.patch(path(c), { timeZone: 'Asia/Tokyo' }, { token: c.token })).status).toBe(200);
+    const task = await submitTask(t.http, c, { category: 'research' });
+    for (const who of [c, admin, x]) expect((await t.http.get(`/api/tasks/${task.id}`, { token: who.token })).body.organizationTimeZone).toBe('Asia/Tokyo');
+    const listed = (await t.http.get<{ items: Record<string, unknown>[] }>('/api/tasks', { token: c.token })).body.items.find((i) => i.id === task.id);
+    expect(listed).not.toHaveProperty('organizationTimeZone');
   });
 
   it('keeps holidays as calendar dates, whatever the zone of the server or the organization', async () => {

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { OrganizationsModule } from '../organizations/organizations.module.js';
 import { BudgetsModule } from '../budgets/budgets.module.js';
 import { GuardsModule } from '../common/http/guards.module.js';
 import { IdempotencyModule } from '../common/http/idempotency.module.js';
@@ -9,7 +10,7 @@ import { TasksController } from './tasks.controller.js';
 import { TasksService } from './tasks.service.js';
 
 /** Submit, list, claim and the transitions; every role has it (the timers' processor moves tasks too). */
-@Module({ imports: [EventsModule, TemplatesCoreModule, BudgetsModule, RateCardModule], providers: [TasksService], exports: [TasksService] })
+@Module({ imports: [EventsModule, TemplatesCoreModule, BudgetsModule, RateCardModule, OrganizationsModule], providers: [TasksService], exports: [TasksService] })
 export class TasksModule {}
 
 /** The task routes, mounted only in roles that serve HTTP. */

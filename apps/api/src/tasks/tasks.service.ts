@@ -11,6 +11,7 @@ import { RateCardService } from '../rate-card/rate-card.service.js';
 import { UnitOfWork } from '../events/unit-of-work.js';
 import { claimInput, systemMove, userMove, type SystemAction, type UserAction } from './moves.js';
 import type { TaskWithNames } from './task.entity.js';
+import { OrganizationSettingsService } from '../organizations/organization-settings.service.js';
 import { RatingsRepository, toRatingView } from '../quality/ratings.repository.js';
 import { TaskEventsRepository } from './task-events.repository.js';
 import { TemplatesService } from '../templates/templates.service.js';
@@ -39,6 +40,7 @@ export class TasksService {
     private readonly templates: TemplatesService,
     private readonly budgets: BudgetsService,
     private readonly rates: RateCardService,
+    private readonly organizations: OrganizationSettingsService,
   ) {}
 
   /**
@@ -190,12 +192,13 @@ export class TasksService {
 
   async get(user: AuthUser, id: string): Promise<TaskView> {
     const task = await this.loadReadable(user, id);
-    const [events, steps, rating] = await Promise.all([
+    const [events, steps, rating, calendar] = await Promise.all([
       this.events.forTask(id),
       task.checklistTotal > 0 ? this.steps.forTask(id) : Promise.resolve([]),
       task.status === 'accepted' ? this.ratings.forTask(id) : null,
+      this.organizations.calendarOf(task.organizationId),
     ]);
-    return { ...toTaskView(task, events, steps), rating: rating ? toRatingView(rating) : null };
+    return { ...toTaskView(task, events, steps), organizationTimeZone: calendar.timeZone, rating: rating ? toRatingView(rating) : null };
   }
 
   /**

@@ -16,6 +16,18 @@ export function formatDateTime(iso: string | null | undefined, opts: { zone?: bo
   return zone ? `${dateTime.format(d)} ${zone}` : dateTime.format(d);
 }
 
+/**
+ * The instant in another zone, named, when that zone is not the viewer's: the organization's own
+ * reading of a deadline its business hours produced. Null where the two zones agree at that instant.
+ */
+export function formatInZone(iso: string, zone: string): string | null {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return null;
+  const theirs = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short', timeZone: zone });
+  if (theirs.format(d) === dateTime.format(d)) return null;
+  return `${theirs.format(d)} (${zone})`;
+}
+
 export function formatMonth(key: string): string {
   const [y, m] = key.split('-').map(Number);
   return monthFormat.format(new Date(y ?? 1970, (m ?? 1) - 1, 1));

@@ -29,7 +29,7 @@ import { EmptyState } from '../components/empty-state';
 import { QueryState } from '../components/query-state';
 import { StatusBadge } from '../components/status-badge';
 import { contractResolver, focusFirstError, showServerFieldError } from '../forms/contract-form';
-import { formatDateTime } from '../lib/format';
+import { formatDateTime, formatInZone } from '../lib/format';
 import { PRIORITY_LABELS } from '../lib/task-display';
 import { TaskChecklist } from './task-checklist';
 import { RatingControl } from '../quality/rating-control';
@@ -147,6 +147,11 @@ function TaskDetail({ task }: { task: TaskView }) {
               <SimpleGrid cols={1} spacing="sm">
                 <Field label="Deadline">
                   <Deadline task={task} withDate />
+                  {task.organizationTimeZone && formatInZone(task.deadline, task.organizationTimeZone) && (
+                    <Text size="xs" c="dimmed" data-testid="deadline-organization-zone">
+                      {formatInZone(task.deadline, task.organizationTimeZone)}, the organization’s time
+                    </Text>
+                  )}
                 </Field>
                 <Field label="Assignee">
                   <Text size="sm">{task.assigneeId ? (task.assigneeName ?? (task.assigneeId === user.id ? 'You' : 'Assigned')) : 'Nobody yet'}</Text>

@@ -184,6 +184,8 @@ export const taskView = z.object({
   /** The checklist's steps, on a task read by itself. */
   checklistSteps: z.array(taskChecklistStepView).optional(),
   events: z.array(taskEventView).optional(),
+  /** The organization's time zone, on a single task's read: its deadline rule was worked out there. */
+  organizationTimeZone: z.string().optional(),
   /** The client's rating, on a single task's read (lists leave it out). */
   rating: ratingView.nullable().optional(),
 });
