@@ -1,12 +1,12 @@
 import { BACK_OFFICE, CATEGORY_LABELS, createTaskBody, FRONT_OFFICE, formatMoney, LIMITS, PRIORITIES, type Category, type Priority } from '@handoff/contracts';
-import { Button, Card, Grid, Group, Loader, NativeSelect, SegmentedControl, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { Button, Card, Grid, Group, NativeSelect, SegmentedControl, Stack, Text, Textarea, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { api } from '../api/endpoints';
-import { errorMessage, isApiError, newIdempotencyKey } from '../api/http';
+import { isApiError, newIdempotencyKey } from '../api/http';
 import { qk } from '../api/query-keys';
 import { PageHeader } from '../components/page-header';
 import { ErrorAlert } from '../components/query-state';
@@ -15,6 +15,7 @@ import { timeZoneName, toLocalInputValue } from '../lib/format';
 import { PRIORITY_LABELS } from '../lib/task-display';
 import { useUser } from '../auth/auth-context';
 import { BudgetRefusalAlert, BudgetRemaining, budgetRefusalOf } from './budget';
+import { QuotePanel } from './quote-panel';
 import { TemplateTaskForm } from './template-task-form';
 
 const CATEGORY_OPTIONS = [
@@ -229,42 +230,29 @@ function WrittenTaskForm() {
             </Card>
           </Grid.Col>
           <Grid.Col span={{ base: 12, md: 4 }}>
-            <Card withBorder padding="lg" pos="sticky" top={80}>
-              <Stack gap="sm">
-                <Title order={2} size="h4">
-                  Price
-                </Title>
-                <div aria-live="polite" data-testid="price-quote">
-                  {!category ? (
-                    <Text c="dimmed" size="sm">
-                      Choose a category to see the price.
+            <QuotePanel
+              title="Price"
+              testId="price-quote"
+              idle={category ? null : 'Choose a category to see the price.'}
+              query={quote}
+              unavailable="Price unavailable"
+              note="Fixed when you submit. You are charged only when the work comes back on time; revisions are included."
+              submitting={create.isPending}
+            >
+              {quote.data && category && (
+                <>
+                  <Group gap="xs" align="baseline">
+                    <Text size="2rem" fw={700} lh={1.1} style={{ opacity: quote.isPlaceholderData ? 0.5 : 1 }}>
+                      {formatMoney(quote.data.priceCents, quote.data.currency)}
                     </Text>
-                  ) : quote.isPending ? (
-                    <Loader size="sm" aria-label="Getting a price" />
-                  ) : quote.error ? (
-                    <Text c="red" size="sm">
-                      Price unavailable: {errorMessage(quote.error)}
+                    <Text size="sm" c="dimmed">
+                      {CATEGORY_LABELS[category]}, {PRIORITY_LABELS[priority].toLowerCase()} priority
                     </Text>
-                  ) : quote.data ? (
-                    <Group gap="xs" align="baseline">
-                      <Text size="2rem" fw={700} lh={1.1} style={{ opacity: quote.isPlaceholderData ? 0.5 : 1 }}>
-                        {formatMoney(quote.data.priceCents, quote.data.currency)}
-                      </Text>
-                      <Text size="sm" c="dimmed">
-                        {CATEGORY_LABELS[category]}, {PRIORITY_LABELS[priority].toLowerCase()} priority
-                      </Text>
-                    </Group>
-                  ) : null}
-                  {quote.data?.budget && <BudgetRemaining standing={quote.data.budget} currency={quote.data.currency} />}
-                </div>
-                <Text size="xs" c="dimmed">
-                  Fixed when you submit. You are charged only when the work comes back on time; revisions are included.
-                </Text>
-                <Button type="submit" size="md" loading={create.isPending} fullWidth>
-                  Submit task
-                </Button>
-              </Stack>
-            </Card>
+                  </Group>
+                  {quote.data.budget && <BudgetRemaining standing={quote.data.budget} currency={quote.data.currency} />}
+                </>
+              )}
+            </QuotePanel>
           </Grid.Col>
         </Grid>
       </form>

@@ -10,7 +10,7 @@ import {
   type TemplateSummary,
   type TemplateView,
 } from '@handoff/contracts';
-import { Anchor, Button, Card, Grid, Group, List, Loader, NativeSelect, Select, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Anchor, Card, Grid, List, Loader, NativeSelect, Select, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useForm, type FormErrors } from '@mantine/form';
 import { useDebouncedValue } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
@@ -18,7 +18,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { api } from '../api/endpoints';
-import { errorMessage, isApiError, newIdempotencyKey } from '../api/http';
+import { isApiError, newIdempotencyKey } from '../api/http';
 import { qk } from '../api/query-keys';
 import { ErrorAlert } from '../components/query-state';
 import { contractResolver, focusFirstError, sentence, serverFieldError } from '../forms/contract-form';
@@ -26,6 +26,7 @@ import { formatDateTime, timeZoneName } from '../lib/format';
 import { PRIORITY_LABELS } from '../lib/task-display';
 import { useUser } from '../auth/auth-context';
 import { BudgetRefusalAlert, BudgetRemaining, budgetRefusalOf } from './budget';
+import { QuotePanel } from './quote-panel';
 
 interface Values {
   templateId: string;
@@ -227,52 +228,31 @@ export function TemplateTaskForm() {
           </Card>
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 4 }}>
-          <Card withBorder padding="lg" pos="sticky" top={80}>
-            <Stack gap="sm">
-              <Title order={2} size="h4">
-                Price and deadline
-              </Title>
-              <div aria-live="polite" data-testid="template-preview">
-                {!current ? (
-                  <Text c="dimmed" size="sm">
-                    Choose a template to see the price.
-                  </Text>
-                ) : !inputsValid ? (
-                  <Text c="dimmed" size="sm">
-                    Fill in the required inputs to see the price and the deadline.
-                  </Text>
-                ) : preview.isPending ? (
-                  <Loader size="sm" aria-label="Getting a price" />
-                ) : preview.error ? (
-                  <Text c="red" size="sm">
-                    Preview unavailable: {errorMessage(preview.error)}
-                  </Text>
-                ) : preview.data ? (
-                  <Stack gap={4} style={{ opacity: preview.isPlaceholderData ? 0.5 : 1 }}>
-                    <Text size="2rem" fw={700} lh={1.1}>
-                      {formatMoney(preview.data.priceCents, preview.data.currency)}
-                    </Text>
-                    <Text size="sm">Due {formatDateTime(preview.data.deadline, { zone: true })}</Text>
-                    {preview.data.budget && <BudgetRemaining standing={preview.data.budget} currency={preview.data.currency} />}
-                    {preview.data.templateBudget && <BudgetRemaining standing={preview.data.templateBudget} currency={preview.data.currency} label="Template budget" />}
-                    {preview.data.timeZone !== timeZoneName() && (
-                      <Text size="xs" c="dimmed">
-                        From your organization’s business hours in {preview.data.timeZone}.
-                      </Text>
-                    )}
-                  </Stack>
-                ) : null}
-              </div>
-              <Group>
-                <Text size="xs" c="dimmed">
-                  Fixed when you submit. You are charged only when the work comes back on time.
+          <QuotePanel
+            title="Price and deadline"
+            testId="template-preview"
+            idle={!current ? 'Choose a template to see the price.' : !inputsValid ? 'Fill in the required inputs to see the price and the deadline.' : null}
+            query={preview}
+            unavailable="Preview unavailable"
+            note="Fixed when you submit. You are charged only when the work comes back on time."
+            submitting={create.isPending}
+          >
+            {preview.data && (
+              <Stack gap={4} style={{ opacity: preview.isPlaceholderData ? 0.5 : 1 }}>
+                <Text size="2rem" fw={700} lh={1.1}>
+                  {formatMoney(preview.data.priceCents, preview.data.currency)}
                 </Text>
-              </Group>
-              <Button type="submit" size="md" loading={create.isPending} fullWidth>
-                Submit task
-              </Button>
-            </Stack>
-          </Card>
+                <Text size="sm">Due {formatDateTime(preview.data.deadline, { zone: true })}</Text>
+                {preview.data.budget && <BudgetRemaining standing={preview.data.budget} currency={preview.data.currency} />}
+                {preview.data.templateBudget && <BudgetRemaining standing={preview.data.templateBudget} currency={preview.data.currency} label="Template budget" />}
+                {preview.data.timeZone !== timeZoneName() && (
+                  <Text size="xs" c="dimmed">
+                    From your organization’s business hours in {preview.data.timeZone}.
+                  </Text>
+                )}
+              </Stack>
+            )}
+          </QuotePanel>
         </Grid.Col>
       </Grid>
     </form>
