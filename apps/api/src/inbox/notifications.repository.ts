@@ -22,8 +22,10 @@ export class NotificationsRepository {
     if (!entries.length) return [];
     return query<Notification>(
       m,
-      `INSERT INTO notifications (user_id, kind, task_id, title, body, cause)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[])
+      // clock_timestamp() per row, not the transaction's now(): a batch's notices keep the order their events committed in.
+      `INSERT INTO notifications (user_id, kind, task_id, title, body, cause, created_at)
+       SELECT u, k, t, ti, b, c, clock_timestamp() FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS x(u, k, t, ti, b, c, n)
+        ORDER BY n
        ON CONFLICT (cause) DO NOTHING
        RETURNING ${COLUMNS}`,
       [entries.map((e) => e.userId), entries.map((e) => e.kind), entries.map((e) => e.taskId), entries.map((e) => e.title), entries.map((e) => e.body), entries.map((e) => e.cause)],

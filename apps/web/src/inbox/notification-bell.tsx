@@ -58,38 +58,39 @@ export function NotificationBell() {
   });
   const unread = count.data?.unread ?? 0;
   return (
-    <Popover opened={opened} onChange={setOpened} width={360} position="bottom-end" shadow="md">
-      <Popover.Target>
-        <Indicator label={unread > 99 ? '99+' : unread} size={16} disabled={unread === 0} offset={4} data-testid="notification-count">
+    // The badge wraps the popover, not its target: the target gets aria-expanded, which only a button may carry.
+    <Indicator label={unread > 99 ? '99+' : unread} size={16} disabled={unread === 0} offset={4} data-testid="notification-count">
+      <Popover opened={opened} onChange={setOpened} width={360} position="bottom-end" shadow="md">
+        <Popover.Target>
           <ActionIcon variant="subtle" color="gray" size="lg" aria-label={unread ? `Notifications, ${unread} unread` : 'Notifications'} onClick={() => setOpened((o) => !o)}>
             <IconBell size={18} aria-hidden />
           </ActionIcon>
-        </Indicator>
-      </Popover.Target>
-      <Popover.Dropdown p="xs">
-        <Group justify="space-between" mb={4}>
-          <Text fw={600} size="sm">
-            Notifications
-          </Text>
-          <Button variant="subtle" size="compact-xs" disabled={unread === 0 || readAll.isPending} onClick={() => readAll.mutate()}>
-            Mark all read
-          </Button>
-        </Group>
-        <ScrollArea.Autosize mah={380}>
-          <Stack gap={4}>
-            {latest.data?.items.map((n) => <NotificationItem key={n.id} n={n} onOpen={open} />)}
-            {latest.data && !latest.data.items.length && (
-              <Text size="sm" c="dimmed" p="xs">
-                Nothing yet. You will hear here when your work moves.
-              </Text>
-            )}
-          </Stack>
-        </ScrollArea.Autosize>
-        <Divider my={6} />
-        <Anchor component={Link} to="/notifications" size="sm" onClick={() => setOpened(false)}>
-          All notifications and settings
-        </Anchor>
-      </Popover.Dropdown>
-    </Popover>
+        </Popover.Target>
+        <Popover.Dropdown p="xs">
+          <Group justify="space-between" mb={4}>
+            <Text fw={600} size="sm">
+              Notifications
+            </Text>
+            <Button variant="subtle" size="compact-xs" disabled={unread === 0 || readAll.isPending} onClick={() => readAll.mutate()}>
+              Mark all read
+            </Button>
+          </Group>
+          <ScrollArea.Autosize mah={380}>
+            <Stack gap={4}>
+              {latest.data?.items.map((n) => <NotificationItem key={n.id} n={n} onOpen={open} />)}
+              {latest.data && !latest.data.items.length && (
+                <Text size="sm" c="dimmed" p="xs">
+                  Nothing yet. You will hear here when your work moves.
+                </Text>
+              )}
+            </Stack>
+          </ScrollArea.Autosize>
+          <Divider my={6} />
+          <Anchor component={Link} to="/notifications" size="sm" onClick={() => setOpened(false)}>
+            All notifications and settings
+          </Anchor>
+        </Popover.Dropdown>
+      </Popover>
+    </Indicator>
   );
 }
