@@ -1,5 +1,7 @@
 import { jobId, type TaskView } from '@handoff/contracts';
+import type { Redis } from 'ioredis';
 import { JobsService } from '../../src/dispatch/jobs.service.js';
+import { REDIS } from '../../src/redis/redis.module.js';
 import { WorkerWatchdog } from '../../src/workers/worker-watchdog.js';
 import { loginAdmin, registerAssistant, registerClient, type Session } from '../support/factories.js';
 import { act, announceState, eventually, submitTask, taskBody } from '../support/tasks.js';
@@ -51,6 +53,9 @@ if (!HAS_REDIS_SERVER) console.warn('fault tests: no redis-server on PATH, so th
     // Crash Redis without waiting for the relay: whatever it had not sent stays in the outbox.
     const killedAt = Date.now();
     await redis.kill();
+    // The child's exit can be read before the API's socket sees the close; the guard refuses from then on.
+    const appRedis = t.app.get<Redis>(REDIS, { strict: false });
+    await eventually(async () => appRedis.status, (s) => s !== 'ready', 5_000, 10);
 
     const refusals: number[] = [];
     for (let i = 0; i < 5; i++) {
