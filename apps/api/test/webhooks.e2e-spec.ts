@@ -145,12 +145,15 @@ describe('webhooks: endpoints, signed deliveries, retries, the delivery log', ()
     const after = await eventually(() => deliveries(t, a, endpoint.id), (l) => l.find((x) => x.id === d!.id)?.attempts === d!.attempts + 1);
     expect(after.find((x) => x.id === d!.id)!.status).toBe('delivered');
 
-    // Concurrent redeliveries of one delivery: one is queued, the others are told it is under way.
+    // Concurrent redeliveries of one delivery: while one is under way the others are told so. One that
+    // arrives after it was delivered again is a new redelivery, so each 202 is one more attempt, never two.
     const atOnce = await Promise.all(Array.from({ length: 6 }, () => t.http.post(`/api/webhooks/${endpoint.id}/deliveries/${d!.id}/redeliver`, undefined, { token: a.token })));
-    expect(atOnce.map((r) => r.status).sort()).toEqual([202, 409, 409, 409, 409, 409]);
+    const accepted = atOnce.filter((r) => r.status === 202).length;
+    expect(accepted).toBeGreaterThanOrEqual(1);
+    expect(atOnce.filter((r) => r.status !== 202).map((r) => r.status)).toEqual(Array(6 - accepted).fill(409));
     await eventually(() => deliveries(t, a, endpoint.id), (l) => l.find((x) => x.id === d!.id)?.status === 'delivered');
     const { rows } = await t.db.query(`SELECT count(*)::int AS n FROM webhook_attempts WHERE delivery_id = $1`, [d!.id]);
-    expect(rows[0].n).toBe(d!.attempts + 2);
+    expect(rows[0].n).toBe(d!.attempts + 1 + accepted);
 
     const ping = await t.http.post<WebhookDeliveryView>(`/api/webhooks/${endpoint.id}/ping`, undefined, { token: a.token });
     expect([ping.status, ping.body.event]).toEqual([202, 'webhook.ping']);
