@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { rooms } from '@handoff/contracts';
 import { BudgetsRepository } from '../budgets/budgets.repository.js';
-import type { AnyDomainEvent, DomainEvent } from '../events/domain-events.js';
+import { eventsNamed } from '../events/domain-events.js';
 import { EventBus, type EventBatch, type EventSubscriber } from '../events/event-bus.js';
 import { LiveEvents, onceEvent } from '../realtime/live-events.js';
 
@@ -26,7 +26,7 @@ export class BudgetNoticeLiveSubscriber implements EventSubscriber, OnModuleInit
   }
 
   async handle(batch: EventBatch): Promise<() => void> {
-    const crossed = batch.events.filter((e: AnyDomainEvent): e is DomainEvent<'budget.threshold_crossed'> => e.name === 'budget.threshold_crossed');
+    const crossed = eventsNamed(batch.events, 'budget.threshold_crossed');
     if (!crossed.length) return () => undefined;
     const owners = await this.budgets.owners(batch.manager, [...new Set(crossed.map((e) => e.payload.organizationId))]);
     const events = crossed.flatMap((e) => {
@@ -35,9 +35,7 @@ export class BudgetNoticeLiveSubscriber implements EventSubscriber, OnModuleInit
       const p = e.payload;
       return [onceEvent(`budget.threshold/${p.templateId ?? p.organizationId}/${p.month}/${p.thresholdPct}`, to, 'budget.threshold', { ...p })];
     });
-    await this.live.deliverOnce(events);
-    const keys = events.map((e) => e.key);
-    return () => this.live.settle(keys);
+    return this.live.handOn(events);
   }
 
   idle(): Promise<void> {

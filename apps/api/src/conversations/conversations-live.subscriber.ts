@@ -40,9 +40,7 @@ export class ConversationsLiveSubscriber implements EventSubscriber, OnModuleIni
 
   async handle(batch: EventBatch): Promise<() => void> {
     const events = await this.liveEvents(batch);
-    await this.live.deliverOnce(events);
-    const keys = events.map((e) => e.key);
-    return () => this.live.settle(keys);
+    return this.live.handOn(events);
   }
 
   idle(): Promise<void> {

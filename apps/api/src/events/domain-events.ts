@@ -64,6 +64,11 @@ export interface DomainEvent<K extends DomainEventName = DomainEventName> {
 
 export type AnyDomainEvent = { [K in DomainEventName]: DomainEvent<K> }[DomainEventName];
 
+/** The events of one name, typed as such. */
+export function eventsNamed<K extends DomainEventName>(events: readonly AnyDomainEvent[], name: K): DomainEvent<K>[] {
+  return events.filter((e) => e.name === name) as DomainEvent<K>[];
+}
+
 /**
  * Rows an older version wrote (`task`, `billing`) before an upgrade, read as
  * the events they stand for, so nothing committed before a deploy is lost.

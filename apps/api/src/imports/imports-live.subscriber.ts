@@ -1,6 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { rooms } from '@handoff/contracts';
-import type { AnyDomainEvent, DomainEvent } from '../events/domain-events.js';
+import { eventsNamed } from '../events/domain-events.js';
 import { EventBus, type EventBatch, type EventSubscriber } from '../events/event-bus.js';
 import { LiveEvents, onceEvent } from '../realtime/live-events.js';
 import { ImportsRepository } from './imports.repository.js';
@@ -27,7 +27,7 @@ export class ImportsLiveSubscriber implements EventSubscriber, OnModuleInit {
 
   async handle(batch: EventBatch): Promise<() => void> {
     const ids = [
-      ...new Set(batch.events.filter((e: AnyDomainEvent): e is DomainEvent<'import.progressed'> => e.name === 'import.progressed').map((e) => e.payload.importId)),
+      ...new Set(eventsNamed(batch.events, 'import.progressed').map((e) => e.payload.importId)),
     ];
     if (!ids.length) return () => undefined;
     const found = await this.imports.byIds(ids, batch.manager);
@@ -43,9 +43,7 @@ export class ImportsLiveSubscriber implements EventSubscriber, OnModuleInit {
         error: im.error,
       }),
     );
-    await this.live.deliverOnce(events);
-    const keys = events.map((e) => e.key);
-    return () => this.live.settle(keys);
+    return this.live.handOn(events);
   }
 
   idle(): Promise<void> {

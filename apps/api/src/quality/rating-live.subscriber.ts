@@ -1,6 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { rooms } from '@handoff/contracts';
-import type { AnyDomainEvent, DomainEvent } from '../events/domain-events.js';
+import { eventsNamed } from '../events/domain-events.js';
 import { EventBus, type EventBatch, type EventSubscriber } from '../events/event-bus.js';
 import { LiveEvents, onceEvent } from '../realtime/live-events.js';
 import { RatingsRepository, toRatingView } from './ratings.repository.js';
@@ -27,7 +27,7 @@ export class RatingLiveSubscriber implements EventSubscriber, OnModuleInit {
   }
 
   async handle(batch: EventBatch): Promise<() => void> {
-    const recorded = batch.events.filter((e: AnyDomainEvent): e is DomainEvent<'rating.recorded'> => e.name === 'rating.recorded');
+    const recorded = eventsNamed(batch.events, 'rating.recorded');
     if (!recorded.length) return () => undefined;
     const byTask = new Map((await this.ratings.byTaskIds([...new Set(recorded.map((e) => e.payload.taskId))], batch.manager)).map((r) => [r.taskId, r]));
     const events = recorded.flatMap((e) => {
@@ -35,9 +35,7 @@ export class RatingLiveSubscriber implements EventSubscriber, OnModuleInit {
       if (!r) return [];
       return [onceEvent(`task.rated/${r.taskId}/${e.payload.revision}`, [rooms.user(r.assistantId), rooms.org(r.organizationId)], 'task.rated', { rating: toRatingView(r) })];
     });
-    await this.live.deliverOnce(events);
-    const keys = events.map((e) => e.key);
-    return () => this.live.settle(keys);
+    return this.live.handOn(events);
   }
 
   idle(): Promise<void> {

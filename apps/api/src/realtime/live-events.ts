@@ -129,6 +129,17 @@ export class LiveEvents implements OnApplicationBootstrap, OnApplicationShutdown
     if (last && (!this.lastAppended || compareStreamIds(last, this.lastAppended) > 0)) this.lastAppended = last;
   }
 
+  /**
+   * A relay subscriber's whole share: hand the events over once, and answer the
+   * callback that drops their markers once the batch is gone for good (lasting
+   * ones stay, for a key another batch may hold too).
+   */
+  async handOn(events: readonly OnceEvent[]): Promise<() => void> {
+    await this.deliverOnce(events);
+    const keys = events.filter((e) => !e.lasting).map((e) => e.key);
+    return () => this.settle(keys);
+  }
+
   /** The caller has recorded these events as done for good (committed): their markers can go. Best effort; left over, they expire. */
   settle(keys: readonly string[]): void {
     this.once.forget(keys).catch(() => undefined);

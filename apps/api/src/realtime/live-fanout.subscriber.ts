@@ -2,7 +2,7 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { rooms } from '@handoff/contracts';
 import { toEntryView } from '../billing/ledger-entry.view.js';
 import { LedgerRepository } from '../billing/ledger.repository.js';
-import type { AnyDomainEvent, DomainEvent } from '../events/domain-events.js';
+import { eventsNamed } from '../events/domain-events.js';
 import { EventBus, type EventBatch, type EventSubscriber } from '../events/event-bus.js';
 import { batchTasks, TASK_EVENTS, taskChanges } from '../tasks/task-changes.js';
 import { TaskChecklistStepsRepository } from '../tasks/task-checklist-steps.repository.js';
@@ -36,10 +36,7 @@ export class LiveFanoutSubscriber implements EventSubscriber, OnModuleInit {
 
   async handle(batch: EventBatch): Promise<() => void> {
     const events = [...(await this.taskEvents(batch)), ...(await this.checklistEvents(batch)), ...(await this.ledgerEvents(batch))];
-    await this.live.deliverOnce(events);
-    // Once the batch's rows are gone, these events' markers can go.
-    const keys = events.filter((e) => !e.lasting).map((e) => e.key);
-    return () => this.live.settle(keys);
+    return this.live.handOn(events);
   }
 
   idle(): Promise<void> {
@@ -109,7 +106,7 @@ export class LiveFanoutSubscriber implements EventSubscriber, OnModuleInit {
   }
 
   private async ledgerEvents(batch: EventBatch): Promise<OnceEvent[]> {
-    const ids = batch.events.filter((e: AnyDomainEvent): e is DomainEvent<'ledger.recorded'> => e.name === 'ledger.recorded').map((e) => e.payload.entryId);
+    const ids = eventsNamed(batch.events, 'ledger.recorded').map((e) => e.payload.entryId);
     if (!ids.length) return [];
     return (await this.ledger.byIds(ids, batch.manager)).map((row) => {
       const audience: string[] = [rooms.admins];

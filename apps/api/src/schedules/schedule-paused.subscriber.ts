@@ -1,6 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { rooms } from '@handoff/contracts';
-import type { AnyDomainEvent, DomainEvent } from '../events/domain-events.js';
+import { eventsNamed } from '../events/domain-events.js';
 import { EventBus, type EventBatch, type EventSubscriber } from '../events/event-bus.js';
 import { LiveEvents, onceEvent } from '../realtime/live-events.js';
 import { SchedulesRepository } from './schedules.repository.js';
@@ -26,7 +26,7 @@ export class SchedulePausedSubscriber implements EventSubscriber, OnModuleInit {
   }
 
   async handle(batch: EventBatch): Promise<() => void> {
-    const paused = batch.events.filter((e: AnyDomainEvent): e is DomainEvent<'schedule.paused'> => e.name === 'schedule.paused');
+    const paused = eventsNamed(batch.events, 'schedule.paused');
     const events = [];
     for (const e of paused) {
       const s = await this.schedules.findById(e.payload.scheduleId, batch.manager);
@@ -42,9 +42,7 @@ export class SchedulePausedSubscriber implements EventSubscriber, OnModuleInit {
       );
     }
     if (!events.length) return () => undefined;
-    await this.live.deliverOnce(events);
-    const keys = events.map((e) => e.key);
-    return () => this.live.settle(keys);
+    return this.live.handOn(events);
   }
 
   idle(): Promise<void> {

@@ -2,7 +2,7 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { jobId, WEBHOOK_EVENT_OF_ACTION, type WebhookEvent, type WebhookMessage } from '@handoff/contracts';
 import { LedgerRepository } from '../billing/ledger.repository.js';
 import { jobRequest, JobsService } from '../dispatch/jobs.service.js';
-import type { AnyDomainEvent, DomainEvent } from '../events/domain-events.js';
+import { eventsNamed } from '../events/domain-events.js';
 import { EventBus, type EventBatch, type EventSubscriber } from '../events/event-bus.js';
 import { batchTasks, TASK_EVENTS, taskChanges } from '../tasks/task-changes.js';
 import { TasksRepository } from '../tasks/tasks.repository.js';
@@ -83,7 +83,7 @@ export class WebhooksSubscriber implements EventSubscriber, OnModuleInit {
   }
 
   private async ledgerMessages(batch: EventBatch): Promise<Outgoing[]> {
-    const events = batch.events.filter((e: AnyDomainEvent): e is DomainEvent<'ledger.recorded'> => e.name === 'ledger.recorded');
+    const events = eventsNamed(batch.events, 'ledger.recorded');
     if (!events.length) return [];
     const rows = new Map((await this.ledger.byIds(events.map((e) => e.payload.entryId), batch.manager)).map((r) => [r.id, r]));
     return events.flatMap((e) => {
