@@ -4,7 +4,7 @@ import { LedgerRepository } from '../billing/ledger.repository.js';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { TaskMessagesRepository } from '../conversations/task-messages.repository.js';
 import { jobRequest, JobsService, type JobRequest } from '../dispatch/jobs.service.js';
-import type { AnyDomainEvent, DomainEvent } from '../events/domain-events.js';
+import { eventsNamed } from '../events/domain-events.js';
 import { EventBus, type EventBatch, type EventSubscriber } from '../events/event-bus.js';
 import { formatUtc } from '../notifications/mail/templates.js';
 import { LiveEvents } from '../realtime/live-events.js';
@@ -93,6 +93,9 @@ export class InboxSubscriber implements EventSubscriber, OnModuleInit {
     if (!changes.length) return [];
     const byId = await batchTasks(batch, this.tasks);
     const ids = batch.events.filter((e) => e.name === 'task.submitted' || e.name === 'task.transitioned').map((e) => e.id);
+    // Who opted in to hear of new work, read once for the batch's submitted categories.
+    const submitted = [...new Set(changes.filter((c) => c.action === 'submit').flatMap((c) => byId.get(c.taskId)?.category ?? []))];
+    const keen = submitted.length ? await this.settings.optedInFor(submitted, batch.manager) : [];
     const notices: Notice[] = [];
     for (const [i, c] of changes.entries()) {
       const task = byId.get(c.taskId);
@@ -104,7 +107,7 @@ export class InboxSubscriber implements EventSubscriber, OnModuleInit {
       const assignee = c.prevAssigneeId ?? task.assigneeId;
       switch (c.action) {
         case 'submit':
-          for (const a of await this.settings.optedInFor(task.category, batch.manager)) {
+          for (const a of keen.filter((k) => k.category === task.category)) {
             notice(a.userId, 'task_available', `New ${CATEGORY_LABELS[task.category].toLowerCase()} task: “${task.title}”`, `${formatMoney(task.priceCents, task.currency)}, due ${formatUtc(task.deadline)}.`);
           }
           break;
@@ -136,7 +139,7 @@ export class InboxSubscriber implements EventSubscriber, OnModuleInit {
   }
 
   private async messageNotices(batch: EventBatch): Promise<Notice[]> {
-    const posted = batch.events.filter((e: AnyDomainEvent): e is DomainEvent<'message.posted'> => e.name === 'message.posted');
+    const posted = eventsNamed(batch.events, 'message.posted');
     if (!posted.length) return [];
     const messages = new Map((await this.messages.byIds(posted.map((e) => e.payload.messageId), batch.manager)).map((r) => [r.id, r]));
     const tasks = new Map((await this.tasks.byIds([...new Set(posted.map((e) => e.payload.taskId))], batch.manager)).map((t) => [t.id, t]));
@@ -163,7 +166,7 @@ export class InboxSubscriber implements EventSubscriber, OnModuleInit {
   }
 
   private async refundNotices(batch: EventBatch): Promise<Notice[]> {
-    const recorded = batch.events.filter((e: AnyDomainEvent): e is DomainEvent<'ledger.recorded'> => e.name === 'ledger.recorded');
+    const recorded = eventsNamed(batch.events, 'ledger.recorded');
     if (!recorded.length) return [];
     const entries = (await this.ledger.byIds(recorded.map((e) => e.payload.entryId), batch.manager)).filter((r) => r.kind === 'refund');
     if (!entries.length) return [];

@@ -32,14 +32,15 @@ export class NotificationSettingsRepository {
     );
   }
 
-  /** Assistants who asked to hear of new work in this category (in the app or by mail), and may take it. */
-  async optedInFor(category: Category, m: Queryable = this.ds): Promise<ChannelChoice[]> {
-    return query<ChannelChoice>(
+  /** Assistants who asked to hear of new work in these categories (in the app or by mail) and may take it, once per category they have. */
+  async optedInFor(categories: readonly Category[], m: Queryable = this.ds): Promise<(ChannelChoice & { category: Category })[]> {
+    return query<ChannelChoice & { category: Category }>(
       m,
-      `SELECT s.user_id AS "userId", s.kind, s.channel FROM notification_settings s JOIN users u ON u.id = s.user_id
+      `SELECT s.user_id AS "userId", s.kind, s.channel, c.category FROM notification_settings s JOIN users u ON u.id = s.user_id
+        CROSS JOIN unnest($1::task_category[]) AS c(category)
         WHERE s.kind = 'task_available' AND s.channel <> 'off'
-          AND u.role = 'assistant' AND NOT u.suspended AND $1::task_category = ANY(u.skills)`,
-      [category],
+          AND u.role = 'assistant' AND NOT u.suspended AND c.category = ANY(u.skills)`,
+      [categories],
     );
   }
 }
