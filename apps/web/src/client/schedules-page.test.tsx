@@ -1,7 +1,8 @@
-import type { ScheduleView, TemplateSummary, TemplateView } from '@handoff/contracts';
+import type { ScheduleView } from '@handoff/contracts';
 import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { clearAccessToken, setAccessToken } from '../api/token-store';
+import { templateView } from '../test/fixtures';
 import { renderWithProviders } from '../test/render';
 import { serve } from '../test/serve';
 import { describeRule, ruleOf, SchedulesPage } from './schedules-page';
@@ -12,40 +13,8 @@ const TPL = '55555555-5555-4555-8555-555555555555';
 const SCH = '66666666-6666-4666-8666-666666666666';
 const now = new Date().toISOString();
 
-const summary: TemplateSummary = {
-  id: TPL,
-  organizationId: 'org',
-  starter: false,
-  monthlyBudgetCents: null,
-  name: 'Payroll run',
-  category: 'payroll',
-  defaultPriority: 'normal',
-  version: 1,
-  versionId: 'v1',
-  stepCount: 0,
-  inputCount: 1,
-  deadlineRule: { kind: 'business_hours', hours: 4 },
-  archivedAt: null,
-  createdAt: now,
-  updatedAt: now,
-};
-const view: TemplateView = {
-  ...summary,
-  current: {
-    id: 'v1',
-    templateId: TPL,
-    version: 1,
-    name: 'Payroll run',
-    category: 'payroll',
-    defaultPriority: 'normal',
-    instructions: 'Run payroll.',
-    checklist: [],
-    inputs: [{ key: 'sheet', label: 'Timesheet link', type: 'text', required: true, maxLength: 200 }],
-    deadlineRule: { kind: 'business_hours', hours: 4 },
-    createdBy: null,
-    createdAt: now,
-  },
-};
+const view = templateView({ id: TPL, name: 'Payroll run', category: 'payroll', instructions: 'Run payroll.', inputs: [{ key: 'sheet', label: 'Timesheet link', type: 'text', required: true, maxLength: 200 }] });
+const { current: _current, ...summary } = view;
 
 const schedule = (over: Partial<ScheduleView> = {}): ScheduleView => ({
   id: SCH,

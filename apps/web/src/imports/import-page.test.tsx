@@ -1,11 +1,11 @@
-import type { ImportProgressLive, ImportView, TemplateView } from '@handoff/contracts';
+import type { ImportProgressLive, ImportView } from '@handoff/contracts';
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { Route, Routes } from 'react-router';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { clearAccessToken, setAccessToken } from '../api/token-store';
 import { LiveProvider } from '../live/live-provider';
 import { FakeSocket } from '../test/fake-socket';
-import { user } from '../test/fixtures';
+import { templateView, user } from '../test/fixtures';
 import { renderWithProviders } from '../test/render';
 import { serve } from '../test/serve';
 import { ImportPage, importColumns, progressLabel } from './import-page';
@@ -17,37 +17,13 @@ const TPL = '55555555-5555-4555-8555-555555555555';
 const IMP = '66666666-6666-4666-8666-666666666666';
 const now = new Date().toISOString();
 
-const template: TemplateView = {
+const template = templateView({
   id: TPL,
-  organizationId: 'org',
-  starter: false,
-  monthlyBudgetCents: null,
   name: 'Invoice entry',
   category: 'data_entry',
-  defaultPriority: 'normal',
-  version: 1,
-  versionId: 'v1',
-  stepCount: 0,
-  inputCount: 1,
-  deadlineRule: { kind: 'business_hours', hours: 4 },
-  archivedAt: null,
-  createdAt: now,
-  updatedAt: now,
-  current: {
-    id: 'v1',
-    templateId: TPL,
-    version: 1,
-    name: 'Invoice entry',
-    category: 'data_entry',
-    defaultPriority: 'normal',
-    instructions: 'Enter every invoice.',
-    checklist: [],
-    inputs: [{ key: 'folder', label: 'Folder', type: 'text', required: true, maxLength: 100 }],
-    deadlineRule: { kind: 'business_hours', hours: 4 },
-    createdBy: null,
-    createdAt: now,
-  },
-};
+  instructions: 'Enter every invoice.',
+  inputs: [{ key: 'folder', label: 'Folder', type: 'text', required: true, maxLength: 100 }],
+});
 
 function preview(overrides: Partial<ImportView> = {}): ImportView {
   return {

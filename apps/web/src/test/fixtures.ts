@@ -1,4 +1,4 @@
-import type { TaskView, UserView } from '@handoff/contracts';
+import type { Category, InputField, TaskView, TemplateView, UserView } from '@handoff/contracts';
 
 export const ORG = '11111111-1111-4111-8111-111111111111';
 
@@ -47,5 +47,41 @@ export function user(overrides: Partial<UserView> = {}): UserView {
     emailVerifiedAt: new Date(Date.now() - 86_400_000).toISOString(),
     createdAt: new Date().toISOString(),
     ...overrides,
+  };
+}
+
+/** An organization's template at version 1, with one version as the API answers it (a summary is the same without `current`). */
+export function templateView(t: { id: string; name: string; category: Category; instructions: string; inputs: InputField[] }): TemplateView {
+  const now = new Date().toISOString();
+  return {
+    id: t.id,
+    organizationId: 'org',
+    starter: false,
+    monthlyBudgetCents: null,
+    name: t.name,
+    category: t.category,
+    defaultPriority: 'normal',
+    version: 1,
+    versionId: 'v1',
+    stepCount: 0,
+    inputCount: t.inputs.length,
+    deadlineRule: { kind: 'business_hours', hours: 4 },
+    archivedAt: null,
+    createdAt: now,
+    updatedAt: now,
+    current: {
+      id: 'v1',
+      templateId: t.id,
+      version: 1,
+      name: t.name,
+      category: t.category,
+      defaultPriority: 'normal',
+      instructions: t.instructions,
+      checklist: [],
+      inputs: t.inputs,
+      deadlineRule: { kind: 'business_hours', hours: 4 },
+      createdBy: null,
+      createdAt: now,
+    },
   };
 }
