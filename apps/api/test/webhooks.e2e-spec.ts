@@ -1,4 +1,4 @@
-import type { WebhookDeliveryView, WebhookMessage, WebhookView, WebhookWithSecret } from '@handoff/contracts';
+import type { NotificationPage, WebhookDeliveryView, WebhookMessage, WebhookView, WebhookWithSecret } from '@handoff/contracts';
 import { verify } from '../src/webhooks/signing.js';
 import { loginAdmin, registerAssistant, registerClient, type Session } from './support/factories.js';
 import { act, eventually, submitTask } from './support/tasks.js';
@@ -278,11 +278,13 @@ describe('webhooks: an endpoint failing for the whole window is disabled', () =>
   let t: TestApp;
   let receiver: WebhookReceiver;
   let a: Session;
+  let stranger: Session;
 
   beforeAll(async () => {
     receiver = await WebhookReceiver.start();
     t = await startTestApp({ ...FAST_RETRIES, WEBHOOK_DISABLE_AFTER: '500' });
     a = await registerClient(t.http);
+    stranger = await registerClient(t.http);
   });
   afterAll(async () => {
     await t.close();
@@ -295,6 +297,14 @@ describe('webhooks: an endpoint failing for the whole window is disabled', () =>
     const task = await submitTask(t.http, a);
     const off = await eventually(async () => (await t.http.get<WebhookView>(`/api/webhooks/${e.body.id}`, { token: a.token })).body, (v) => !v.enabled);
     expect(off).toMatchObject({ enabled: false, disabled: { at: expect.any(String), reason: expect.stringMatching(/^every delivery failed for/) }, failingSince: expect.any(String) });
+    // Its owner is told once, in the inbox (and by e-mail, the kind's default); another organization hears nothing.
+    const told = await eventually(
+      async () => (await t.http.get<NotificationPage>('/api/notifications', { token: a.token })).body.items.filter((n) => n.kind === 'webhook_disabled'),
+      (l) => l.length > 0,
+    );
+    expect(told).toEqual([expect.objectContaining({ taskId: null, link: null, body: expect.stringContaining(receiver.url('/down')) })]);
+    expect(told[0]!.body).toMatch(/every delivery failed for/);
+    expect((await t.http.get<NotificationPage>('/api/notifications', { token: stranger.token })).body.items).toEqual([]);
     const [d] = await eventually(() => deliveries(t, a, e.body.id), (l) => l[0]?.status === 'failed');
     expect(d).toMatchObject({ status: 'failed', responseStatus: 500, nextRetryAt: null });
     expect(d!.attempts).toBeGreaterThan(1);

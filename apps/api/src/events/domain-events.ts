@@ -47,6 +47,8 @@ export const DOMAIN_EVENT_SCHEMAS = {
   'import.progressed': z.object({ importId: z.uuid(), created: z.number().int(), status: z.string() }),
   /** A run's submission was refused (a 4xx: inputs, budget, an archived template), so its schedule paused; `reason` says why. */
   'schedule.paused': z.object({ scheduleId: z.uuid(), scheduledAt: z.string(), reason: z.string() }),
+  /** Every delivery to a webhook endpoint failed for the disable window, so it was turned off; `reason` says why. */
+  'webhook.disabled': z.object({ endpointId: z.uuid(), reason: z.string() }),
 } as const;
 
 export type DomainEventName = keyof typeof DOMAIN_EVENT_SCHEMAS;

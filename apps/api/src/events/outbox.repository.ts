@@ -73,6 +73,13 @@ export function schedulePausedEvents(scheduledAt: Placeholder): string {
   SELECT 'schedule.paused', jsonb_build_object('scheduleId', id, 'scheduledAt', ${scheduledAt}::text, 'reason', paused_reason) FROM s`;
 }
 
+/** `webhook.disabled` for each row of CTE `e` that the statement turned off. */
+export function webhookDisabledEvents(): string {
+  return `
+  INSERT INTO outbox (topic, payload)
+  SELECT 'webhook.disabled', jsonb_build_object('endpointId', id, 'reason', disabled_reason) FROM e WHERE disabled`;
+}
+
 /**
  * The outbox table. Rows are written by the statements that commit a change
  * (tasks, ledger); this reads, counts and deletes them.

@@ -12,6 +12,7 @@ import type { TaskWithNames } from '../tasks/task.entity.js';
 import { batchTasks, TASK_EVENTS, taskChanges, type TaskChange } from '../tasks/task-changes.js';
 import { TasksRepository } from '../tasks/tasks.repository.js';
 import { UsersRepository } from '../users/users.repository.js';
+import { WebhookEndpointsRepository } from '../webhooks/webhook-endpoints.repository.js';
 import { NotificationSettingsRepository } from './notification-settings.repository.js';
 import { NotificationsRepository, type NewNotification } from './notifications.repository.js';
 import { taskLink, toNotificationView } from './notification.view.js';
@@ -30,13 +31,14 @@ const excerpt = (text: string | null, max = 200) => {
  * - claimed, returned (with the auto-accept time), overdue, refund: the client who submitted the task;
  * - revision asked, accepted, overdue: the assignee;
  * - a message: the submitter and the assignee but its author; someone it mentions gets a mention instead;
- * - new work in one's skills: only assistants who opted in (the live board tells those online).
+ * - new work in one's skills: only assistants who opted in (the live board tells those online);
+ * - a webhook endpoint turned off after failing: its organization's owners (the platform's: the admins).
  * An entry's cause (event id and recipient) is unique, so a batch handed over again files nothing twice.
  */
 @Injectable()
 export class InboxSubscriber implements EventSubscriber, OnModuleInit {
   readonly name = 'inbox';
-  readonly events = [...TASK_EVENTS, 'message.posted', 'ledger.recorded'] as const;
+  readonly events = [...TASK_EVENTS, 'message.posted', 'ledger.recorded', 'webhook.disabled'] as const;
   readonly inTransaction = true;
 
   constructor(
@@ -44,6 +46,7 @@ export class InboxSubscriber implements EventSubscriber, OnModuleInit {
     private readonly tasks: TasksRepository,
     private readonly messages: TaskMessagesRepository,
     private readonly ledger: LedgerRepository,
+    private readonly endpoints: WebhookEndpointsRepository,
     private readonly users: UsersRepository,
     private readonly settings: NotificationSettingsRepository,
     private readonly inbox: NotificationsRepository,
@@ -57,7 +60,7 @@ export class InboxSubscriber implements EventSubscriber, OnModuleInit {
   }
 
   async handle(batch: EventBatch): Promise<(() => void) | void> {
-    const notices = [...(await this.taskNotices(batch)), ...(await this.messageNotices(batch)), ...(await this.refundNotices(batch))];
+    const notices = [...(await this.taskNotices(batch)), ...(await this.messageNotices(batch)), ...(await this.refundNotices(batch)), ...(await this.webhookNotices(batch))];
     if (!notices.length) return;
     const m = batch.manager;
     const recipients = [...new Set(notices.map((n) => n.userId))];
@@ -178,5 +181,18 @@ export class InboxSubscriber implements EventSubscriber, OnModuleInit {
       const body = `${formatMoney(Math.abs(r.amountCents), r.currency)} was credited to your organization${r.reason ? `: ${excerpt(r.reason)}` : '.'}`;
       return [{ userId: task.createdBy, kind: 'refund_posted' as const, taskId: task.id, title: `Refund on “${task.title}”`, body, cause: `${eventOf.get(r.id)}/${task.createdBy}` }];
     });
+  }
+
+  private async webhookNotices(batch: EventBatch): Promise<Notice[]> {
+    const notices: Notice[] = [];
+    for (const e of eventsNamed(batch.events, 'webhook.disabled')) {
+      const endpoint = await this.endpoints.findById(e.payload.endpointId, batch.manager);
+      if (!endpoint) continue;
+      const body = `Deliveries to ${endpoint.url} stopped: ${e.payload.reason}. Turn it back on under Integrations once it answers again.`;
+      for (const { id: userId } of await this.users.ownersOf(endpoint.organizationId, batch.manager)) {
+        notices.push({ userId, kind: 'webhook_disabled', taskId: null, title: `Webhook endpoint turned off${endpoint.description ? `: ${excerpt(endpoint.description, 80)}` : ''}`, body, cause: `${e.id}/${userId}` });
+      }
+    }
+    return notices;
   }
 }

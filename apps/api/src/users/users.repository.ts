@@ -72,6 +72,17 @@ export class UsersRepository {
     );
   }
 
+  /** Who answers for an organization's settings: its owners; with no organization, the platform's admins. None suspended. */
+  async ownersOf(organizationId: string | null, m: Queryable = this.ds): Promise<Pick<User, 'id'>[]> {
+    return query<Pick<User, 'id'>>(
+      m,
+      `SELECT id FROM users
+        WHERE NOT suspended AND CASE WHEN $1::uuid IS NULL THEN role = 'admin' ELSE role = 'client' AND organization_id = $1 AND org_role = 'owner' END
+        ORDER BY created_at, id`,
+      [organizationId],
+    );
+  }
+
   /** Who to tell, and how: names, addresses and roles of these users (suspended ones left out). */
   async contacts(ids: readonly string[], m: Queryable = this.ds): Promise<Pick<User, 'id' | 'name' | 'email' | 'role' | 'emailVerifiedAt'>[]> {
     if (!ids.length) return [];

@@ -4,6 +4,7 @@ import type { JobPayloads } from '@handoff/contracts';
 import { UnrecoverableError } from 'bullmq';
 import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
+import { UnitOfWork } from '../events/unit-of-work.js';
 import { WebhookAttemptsRepository } from './webhook-attempts.repository.js';
 import { WebhookDeliveriesRepository, type AttemptResult, type SendableDelivery } from './webhook-deliveries.repository.js';
 import { WebhookEndpointsRepository } from './webhook-endpoints.repository.js';
@@ -37,6 +38,7 @@ export class WebhookDispatcher implements OnModuleDestroy {
     private readonly attempts: WebhookAttemptsRepository,
     private readonly endpoints: WebhookEndpointsRepository,
     private readonly secrets: WebhookSecrets,
+    private readonly uow: UnitOfWork,
   ) {
     this.sender = new WebhookSender({ allowPrivate: config.webhooks.allowPrivateTargets, timeoutMs: config.webhooks.timeoutMs });
   }
@@ -63,7 +65,10 @@ export class WebhookDispatcher implements OnModuleDestroy {
       await this.endpoints.succeeded(d.endpointId);
       return { outcome: 'delivered', status: result.status };
     }
-    const disabled = await this.endpoints.failed(d.endpointId, this.config.webhooks.disableAfterMs, this.disableReason());
+    const disabled = await this.uow.commit(
+      () => this.endpoints.failed(d.endpointId, this.config.webhooks.disableAfterMs, this.disableReason()),
+      (turnedOff) => turnedOff,
+    );
     const now = Date.now();
     const delay = disabled ? null : retryDelay(failuresSoFar + 1, p.since, now, this.config.webhooks.retry);
     await this.record(d, { ...base, status: delay === null ? 'failed' : 'retrying', nextRetryAt: delay === null ? null : new Date(now + delay) }, result.outcome);

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { Cursor } from '../common/http/pagination.js';
 import { rowsOf, type Queryable } from '../database/sql.js';
+import { webhookDisabledEvents } from '../events/outbox.repository.js';
 import type { WebhookEndpoint } from './webhook-endpoint.entity.js';
 
 const COLUMNS = `id, organization_id AS "organizationId", url, events, description, secret_sealed AS "secretSealed",
@@ -127,19 +128,24 @@ export class WebhookEndpointsRepository {
    * failing for `disableAfterMs` is turned off. True when this call turned it off.
    */
   async failed(id: string, disableAfterMs: number, reason: string): Promise<boolean> {
+    // The owner hears of it from `webhook.disabled`, written in the same statement.
     const rows = rowsOf<{ disabled: boolean }>(
       await this.ds.query(
-        `UPDATE webhook_endpoints e SET
-            failing_since = COALESCE(e.failing_since, now()),
-            enabled = NOT (COALESCE(e.failing_since, now()) <= now() - $2 * interval '1 millisecond'),
-            disabled_at = CASE WHEN COALESCE(e.failing_since, now()) <= now() - $2 * interval '1 millisecond' THEN now() END,
-            disabled_reason = CASE WHEN COALESCE(e.failing_since, now()) <= now() - $2 * interval '1 millisecond' THEN $3 END,
-            updated_at = now()
-          WHERE e.id = $1 AND e.enabled
-          RETURNING NOT e.enabled AS disabled`,
+        `WITH e AS (
+           UPDATE webhook_endpoints e SET
+              failing_since = COALESCE(e.failing_since, now()),
+              enabled = NOT (COALESCE(e.failing_since, now()) <= now() - $2 * interval '1 millisecond'),
+              disabled_at = CASE WHEN COALESCE(e.failing_since, now()) <= now() - $2 * interval '1 millisecond' THEN now() END,
+              disabled_reason = CASE WHEN COALESCE(e.failing_since, now()) <= now() - $2 * interval '1 millisecond' THEN $3 END,
+              updated_at = now()
+            WHERE e.id = $1 AND e.enabled
+            RETURNING e.id, e.disabled_reason, NOT e.enabled AS disabled
+         ), ev AS (${webhookDisabledEvents()})
+         SELECT disabled FROM e`,
         [id, disableAfterMs, reason],
       ),
     );
     return rows[0]?.disabled ?? false;
   }
+
 }

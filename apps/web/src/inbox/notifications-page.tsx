@@ -19,6 +19,7 @@ const KIND_LABELS: Record<NotificationKind, string> = {
   message: 'A message on a task',
   mention: 'Someone mentioned me',
   refund_posted: 'A refund was posted',
+  webhook_disabled: 'A webhook endpoint was turned off',
 };
 
 const CHANNELS: { value: NotificationChannel; label: string }[] = [

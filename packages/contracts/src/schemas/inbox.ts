@@ -12,6 +12,7 @@ export const NOTIFICATION_KINDS = [
   'message',
   'mention',
   'refund_posted',
+  'webhook_disabled',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
@@ -20,7 +21,8 @@ export type NotificationChannel = (typeof NOTIFICATION_CHANNELS)[number];
 
 /**
  * Until a user chooses: everything in the app, except new work in one's skills,
- * which the live board already shows to assistants who are online.
+ * which the live board already shows to assistants who are online, and a
+ * webhook endpoint turned off, which its owner should hear of away from the dashboard too.
  */
 export const DEFAULT_NOTIFICATION_CHANNELS: Record<NotificationKind, NotificationChannel> = {
   task_available: 'off',
@@ -32,6 +34,7 @@ export const DEFAULT_NOTIFICATION_CHANNELS: Record<NotificationKind, Notificatio
   message: 'app',
   mention: 'app',
   refund_posted: 'app',
+  webhook_disabled: 'email',
 };
 
 export const notificationKind = z.enum(NOTIFICATION_KINDS, { message: `must be one of ${NOTIFICATION_KINDS.join(', ')}` });
