@@ -1,5 +1,5 @@
 // `npm run bench`: every scenario beside its raw baseline, interleaved, in one run.
-//   --only a,b      run only these scenarios (health, adapter, submit, claim, dispatch, fanout, billing, dashboard, imports, schedule, scale)
+//   --only a,b      run only these scenarios (health, adapter, submit, claim, dispatch, fanout, billing, dashboard, imports, schedule, messages, webhooks, scale)
 //   --with a,b      the default set plus these opt-in scenarios (scale is not in the default set: it takes a quarter of an hour)
 //   --pairs N       baseline/scenario pairs per scenario (default 5)
 //   --seconds S     length of each timed window for the throughput scenarios (default 4)
@@ -21,13 +21,15 @@ import * as fanout from './scenarios/fanout.mjs';
 import * as billing from './scenarios/billing.mjs';
 import * as dashboard from './scenarios/dashboard.mjs';
 import * as adapter from './scenarios/adapter.mjs';
+import * as messages from './scenarios/messages.mjs';
 import * as scale from './scenarios/scale.mjs';
+import * as webhooks from './scenarios/webhooks.mjs';
 import * as imports from './scenarios/imports.mjs';
 
 import * as schedule from './scenarios/schedule.mjs';
 
 // A scenario that exports `optIn` runs only when named by --only or --with.
-const SCENARIOS = [health, adapter, submit, claim, dispatch, fanout, billing, dashboard, imports, schedule, scale];
+const SCENARIOS = [health, adapter, submit, claim, dispatch, fanout, billing, dashboard, imports, schedule, messages, webhooks, scale];
 
 const { values: args } = parseArgs({
   options: {

@@ -1,10 +1,23 @@
 // The fan-out floor: a bare Socket.IO server (no auth, no adapter, no database)
-// broadcasting to one room of every connected socket at a fixed rate.
+// broadcasting to one room of every connected socket at a fixed rate; and the
+// message floor: a POST relayed to that room.
 import http from 'node:http';
 import { Server } from 'socket.io';
 
 const nowMs = () => performance.timeOrigin + performance.now();
 const server = http.createServer((req, res) => {
+  // The message floor: a posted body relayed to the room as it arrived, no checks, no storage.
+  if (req.method === 'POST' && req.url === '/messages') {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const message = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      io.to('skill:research').emit('message.created', { message });
+      res.writeHead(201, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(message));
+    });
+    return;
+  }
   res.writeHead(200, { 'content-type': 'application/json' });
   res.end('{"status":"ok"}');
 });
