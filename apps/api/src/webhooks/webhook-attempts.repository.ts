@@ -1,22 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { type Queryable } from '../database/sql.js';
+import type { Placeholder } from '../events/outbox.repository.js';
 import type { WebhookAttempt } from './webhook-attempt.entity.js';
 
 const COLUMNS = `id, delivery_id AS "deliveryId", attempt, outcome, response_status AS "responseStatus", duration_ms AS "durationMs", error, created_at AS "createdAt"`;
 
-/** All SQL of the `webhook_attempts` table. */
+/** The attempt row for each row of CTE `d` (a delivery just attempted: id, attempts), with the attempt's values in these placeholders. */
+export function attemptFrom(v: { outcome: Placeholder; responseStatus: Placeholder; durationMs: Placeholder; error: Placeholder }): string {
+  return `INSERT INTO webhook_attempts (delivery_id, attempt, outcome, response_status, duration_ms, error)
+          SELECT id, attempts, ${v.outcome}, ${v.responseStatus}, ${v.durationMs}, ${v.error} FROM d`;
+}
+
+/** All SQL of the `webhook_attempts` table (attempts are written by the delivery's statement, `attemptFrom`). */
 @Injectable()
 export class WebhookAttemptsRepository {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
-
-  async insert(m: Queryable, a: Pick<WebhookAttempt, 'deliveryId' | 'attempt' | 'outcome' | 'responseStatus' | 'durationMs' | 'error'>): Promise<void> {
-    await m.query(
-      `INSERT INTO webhook_attempts (delivery_id, attempt, outcome, response_status, duration_ms, error) VALUES ($1, $2, $3, $4, $5, $6)`,
-      [a.deliveryId, a.attempt, a.outcome, a.responseStatus, a.durationMs, a.error],
-    );
-  }
 
   /** The latest `perDelivery` attempts of each delivery, oldest first. */
   forDeliveries(ids: readonly string[], perDelivery: number): Promise<WebhookAttempt[]> {

@@ -4,6 +4,7 @@ import type { WebhookDeliveryStatus } from '@handoff/contracts';
 import type { DataSource } from 'typeorm';
 import type { Cursor } from '../common/http/pagination.js';
 import { rowsOf, type Queryable } from '../database/sql.js';
+import { attemptFrom } from './webhook-attempts.repository.js';
 import type { WebhookDelivery } from './webhook-delivery.entity.js';
 
 const columns = (a: string) => `${a}id, ${a}endpoint_id AS "endpointId", ${a}event_id AS "eventId", ${a}event_type AS "eventType", ${a}message_id AS "messageId",
@@ -18,6 +19,7 @@ export type NewDelivery = Pick<WebhookDelivery, 'id' | 'endpointId' | 'eventId' 
 export interface SendableDelivery extends WebhookDelivery {
   url: string;
   enabled: boolean;
+  failingSince: Date | null;
   secretSealed: string;
   previousSecretSealed: string | null;
   previousSecretUntil: Date | null;
@@ -57,7 +59,7 @@ export class WebhookDeliveriesRepository {
     const rows = rowsOf<SendableDelivery>(
       await this.ds.query(
         `SELECT ${columns('d.')},
-                e.url, e.enabled, e.secret_sealed AS "secretSealed", e.previous_secret_sealed AS "previousSecretSealed", e.previous_secret_until AS "previousSecretUntil"
+                e.url, e.enabled, e.failing_since AS "failingSince", e.secret_sealed AS "secretSealed", e.previous_secret_sealed AS "previousSecretSealed", e.previous_secret_until AS "previousSecretUntil"
            FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id WHERE d.id = $1`,
         [id],
       ),
@@ -65,14 +67,17 @@ export class WebhookDeliveriesRepository {
     return rows[0] ?? null;
   }
 
-  /** The outcome of one more attempt; answers its number. */
-  async recordAttempt(m: Queryable, id: string, r: AttemptResult): Promise<number | null> {
+  /** The outcome of one more attempt and its line in the attempt log, in one statement; answers its number. */
+  async recordAttempt(id: string, r: AttemptResult, outcome: string): Promise<number | null> {
     const rows = rowsOf<{ attempts: number }>(
-      await m.query(
-        `UPDATE webhook_deliveries SET attempts = attempts + 1, status = $2, response_status = $3, response_body = $4, duration_ms = $5,
-            error = $6, next_retry_at = $7, last_attempt_at = now()
-          WHERE id = $1 RETURNING attempts`,
-        [id, r.status, r.responseStatus, r.responseBody, r.durationMs, r.error, r.nextRetryAt],
+      await this.ds.query(
+        `WITH d AS (
+           UPDATE webhook_deliveries SET attempts = attempts + 1, status = $2, response_status = $3, response_body = $4, duration_ms = $5,
+              error = $6, next_retry_at = $7, last_attempt_at = now()
+            WHERE id = $1 RETURNING id, attempts
+         ), a AS (${attemptFrom({ outcome: '$8', responseStatus: '$3', durationMs: '$5', error: '$6' })})
+         SELECT attempts FROM d`,
+        [id, r.status, r.responseStatus, r.responseBody, r.durationMs, r.error, r.nextRetryAt, outcome],
       ),
     );
     return rows[0]?.attempts ?? null;

@@ -1,11 +1,8 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { JobPayloads } from '@handoff/contracts';
 import { UnrecoverableError } from 'bullmq';
-import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '../config/config.js';
 import { UnitOfWork } from '../events/unit-of-work.js';
-import { WebhookAttemptsRepository } from './webhook-attempts.repository.js';
 import { WebhookDeliveriesRepository, type AttemptResult, type SendableDelivery } from './webhook-deliveries.repository.js';
 import { WebhookEndpointsRepository } from './webhook-endpoints.repository.js';
 import { retryDelay } from './webhook-retry.js';
@@ -33,9 +30,7 @@ export class WebhookDispatcher implements OnModuleDestroy {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @InjectDataSource() private readonly ds: DataSource,
     private readonly deliveries: WebhookDeliveriesRepository,
-    private readonly attempts: WebhookAttemptsRepository,
     private readonly endpoints: WebhookEndpointsRepository,
     private readonly secrets: WebhookSecrets,
     private readonly uow: UnitOfWork,
@@ -62,7 +57,8 @@ export class WebhookDispatcher implements OnModuleDestroy {
     const base = { responseStatus: result.status ?? null, responseBody: storable(result.responseBody), durationMs: result.durationMs, error: storable(result.error) };
     if (result.outcome === 'delivered') {
       await this.record(d, { ...base, status: 'delivered', nextRetryAt: null }, result.outcome);
-      await this.endpoints.succeeded(d.endpointId);
+      // Only a streak needs ending: one round trip fewer per delivery while deliveries succeed.
+      if (d.failingSince) await this.endpoints.succeeded(d.endpointId);
       return { outcome: 'delivered', status: result.status };
     }
     const disabled = await this.uow.commit(
@@ -89,11 +85,7 @@ export class WebhookDispatcher implements OnModuleDestroy {
   }
 
   private async record(d: SendableDelivery, r: AttemptResult, outcome: string): Promise<void> {
-    await this.ds.transaction(async (m) => {
-      const attempt = await this.deliveries.recordAttempt(m, d.id, r);
-      if (attempt !== null) {
-        await this.attempts.insert(m, { deliveryId: d.id, attempt, outcome, responseStatus: r.responseStatus, durationMs: r.durationMs, error: r.error });
-      }
-    });
+    await this.deliveries.recordAttempt(d.id, r, outcome);
   }
+
 }
