@@ -11,6 +11,6 @@ export default defineConfig({
     restoreMocks: true,
     // `npm test` runs these beside the API suite on two cores: a render can wait seconds for
     // CPU. The limits catch a hang, not slowness (speed is measured by `npm run bench`).
-    testTimeout: 30_000,
+    testTimeout: 120_000,
   },
 });
