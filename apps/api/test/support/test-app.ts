@@ -45,6 +45,9 @@ export function testEnv(name: string, overrides: Record<string, string> = {}): R
     LOGIN_ADDRESS_LIMIT: '100000',
     REGISTER_RATE_LIMIT: '100000',
     CLAIM_RATE_LIMIT: '100000',
+    // Node counts a request's arrival by when its loop reads it: at load 20 a 10,000-row upload and a
+    // fuzz burst crossed the 30 s default and were cut off. Slow-client tests set their own.
+    REQUEST_TIMEOUT: '120s',
     ...overrides,
   };
 }
