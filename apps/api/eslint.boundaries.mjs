@@ -23,7 +23,7 @@ const DOMAINS = {
   users: ['audit'],
   budgets: [],
   'budget-notices': ['budgets', 'realtime'],
-  tasks: ['budgets', 'organizations', 'rate-card', 'templates'],
+  tasks: ['budgets', 'organizations', 'qualifications', 'rate-card', 'templates'],
   notifications: ['dispatch', 'tasks', 'users'],
   realtime: ['billing', 'tasks'],
   dispatch: ['realtime', 'tasks'],
@@ -43,6 +43,7 @@ const DOMAINS = {
   process: ['billing', 'organizations', 'tasks', 'templates'],
   imports: ['billing', 'dispatch', 'organizations', 'realtime', 'tasks', 'templates'],
   schedules: ['organizations', 'realtime', 'scheduling', 'tasks', 'templates', 'users'],
+  qualifications: ['users'],
 };
 
 /** Folder → the folders it may import (itself aside). */
