@@ -39,7 +39,7 @@ const DOMAINS = {
   templates: ['budgets', 'organizations', 'rate-card'],
   conversations: ['realtime', 'tasks'],
   quality: ['realtime', 'tasks'],
-  inbox: ['billing', 'conversations', 'dispatch', 'notifications', 'realtime', 'tasks', 'users'],
+  inbox: ['billing', 'conversations', 'dispatch', 'notifications', 'qualifications', 'realtime', 'tasks', 'users'],
   process: ['billing', 'organizations', 'tasks', 'templates'],
   imports: ['billing', 'dispatch', 'organizations', 'realtime', 'tasks', 'templates'],
   schedules: ['organizations', 'realtime', 'scheduling', 'tasks', 'templates', 'users'],

@@ -1,4 +1,4 @@
-import type { QualificationAttemptView, QualificationsView, QualificationTasksView, QualificationTaskView, TaskView } from '@handoff/contracts';
+import type { ErrorBody, QualificationAttemptView, QualificationsView, QualificationTasksView, QualificationTaskView, TaskView } from '@handoff/contracts';
 import { loginAdmin, registerAssistant, registerClient, type Session } from './support/factories.js';
 import { settled } from './support/settle.js';
 import { LiveClient } from './support/sockets.js';
@@ -21,7 +21,7 @@ describe('qualifications: a category that requires one gates its claims and its 
 
   const requireBookkeeping = (required: boolean) => t.http.put('/api/qualifications/bookkeeping', { required }, { token: admin.token });
   const attempt = (s: Session, answer = 'Debit rent expense 1,200; credit cash 1,200.', taskId = qualificationTask.id) =>
-    t.http.post<QualificationAttemptView>('/api/qualification-attempts', { qualificationTaskId: taskId, answer }, { token: s.token });
+    t.http.post<QualificationAttemptView & Partial<Omit<ErrorBody, 'status'>>>('/api/qualification-attempts', { qualificationTaskId: taskId, answer }, { token: s.token });
   const review = (id: string, outcome: 'passed' | 'failed', notes?: string) => t.http.post<QualificationAttemptView>(`/api/qualification-attempts/${id}/review`, { outcome, notes }, { token: admin.token });
 
   beforeAll(async () => {
@@ -80,11 +80,16 @@ describe('qualifications: a category that requires one gates its claims and its 
 
   it('the announce leaves out the unqualified and includes an assistant once they passed', async () => {
     const sockets = { novice: await LiveClient.connect(t.url, novice.token), learner: await LiveClient.connect(t.url, learner.token) };
+    // Both asked to hear of new work in the inbox too: that follows the qualification as well.
+    for (const s of [novice, learner]) expect((await t.http.put('/api/me/notification-settings', { channels: { task_available: 'app' } }, { token: s.token })).status).toBe(200);
+    const noticed = async (s: Session, taskId: string) =>
+      (await t.db.query(`SELECT 1 FROM notifications WHERE user_id = $1 AND task_id = $2 AND kind = 'task_available'`, [s.user.id, taskId])).rowCount;
     try {
       // Nobody qualified: the announce tells nobody.
       const before = await submitTask(t.http, client, { category: 'bookkeeping', title: 'Before' });
       await settled(t, Object.values(sockets));
       expect([sockets.novice.of('task.available', before.id), sockets.learner.of('task.available', before.id)]).toEqual([[], []]);
+      expect([await noticed(novice, before.id), await noticed(learner, before.id)]).toEqual([0, 0]);
 
       const submitted = await attempt(learner);
       expect([submitted.status, submitted.body]).toEqual([201, expect.objectContaining({ status: 'submitted', assistantId: learner.user.id, category: 'bookkeeping', reviewerId: null })]);
@@ -97,6 +102,7 @@ describe('qualifications: a category that requires one gates its claims and its 
       await eventually(async () => sockets.learner.of('task.available', after.id).length, (n) => n === 1);
       await settled(t, Object.values(sockets));
       expect(sockets.novice.of('task.available', after.id)).toEqual([]);
+      expect([await noticed(novice, after.id), await noticed(learner, after.id)]).toEqual([0, 1]);
 
       // The qualified assistant now claims by id, and claim-next finds the older task.
       expect((await act(t.http, learner, after.id, 'claim')).status).toBe(200);
