@@ -70,8 +70,9 @@ describe('qualifications: a category that requires one gates its claims and its 
     expect((await t.http.post('/api/tasks/claim-next', undefined, { token: novice.token })).status).toBe(204);
     const board = await t.http.get<{ items: TaskView[] }>('/api/tasks/available', { token: novice.token });
     expect(board.body.items.map((i) => i.id)).not.toContain(task.id);
-    // Still queued, nobody took it.
+    // Still queued, nobody took it; to the unqualified it is not there to read either.
     expect((await t.http.get<TaskView>(`/api/tasks/${task.id}`, { token: client.token })).body.status).toBe('queued');
+    expect((await t.http.get(`/api/tasks/${task.id}`, { token: novice.token })).status).toBe(404);
 
     // A category that requires nothing is claimed on the declared skill alone.
     const research = await submitTask(t.http, client, { category: 'research' });
@@ -104,6 +105,7 @@ describe('qualifications: a category that requires one gates its claims and its 
       expect(sockets.novice.of('task.available', after.id)).toEqual([]);
       expect([await noticed(novice, after.id), await noticed(learner, after.id)]).toEqual([0, 1]);
 
+      expect((await t.http.get(`/api/tasks/${after.id}`, { token: learner.token })).status).toBe(200);
       // The qualified assistant now claims by id, and claim-next finds the older task.
       expect((await act(t.http, learner, after.id, 'claim')).status).toBe(200);
       const next = await t.http.post<TaskView | null>('/api/tasks/claim-next', undefined, { token: learner.token });

@@ -162,7 +162,7 @@ export class TasksService {
     return { items: rows.map((r) => toTaskView(r)), nextCursor: null };
   }
 
-  /** Who may see a task: its organization, its assignee, assistants while it is queued in their skills, admins. */
+  /** Who may see a task: its organization, its assignee, assistants while it is queued in their skills (and qualifications: loadReadable), admins. */
   private readable(user: AuthUser, task: TaskWithNames | null): task is TaskWithNames {
     if (!task) return false;
     switch (user.role) {
@@ -178,6 +178,8 @@ export class TasksService {
   private async loadReadable(user: AuthUser, id: string): Promise<TaskWithNames> {
     const task = await this.tasks.byId(id);
     if (!this.readable(user, task)) throw new NotFoundException('task not found');
+    // Queued work of a category that requires a qualification is not on the assistant's board without it, nor here.
+    if (user.role === 'assistant' && task.assigneeId !== user.id && (await this.qualifications.lacks(user.id, task.category))) throw new NotFoundException('task not found');
     return task;
   }
 
