@@ -148,6 +148,8 @@ describe('qualifications: a category that requires one gates its claims and its 
     expect(now.body.status).toBe(winner.status);
     const grants = await t.db.query(`SELECT 1 FROM assistant_qualifications WHERE assistant_id = $1 AND category = 'bookkeeping'`, [novice.user.id]);
     expect(grants.rowCount).toBe(winner.status === 'passed' ? 1 : 0);
+    const audited = await t.db.query(`SELECT details FROM audit_log WHERE action = 'qualification.review' AND target_id = $1`, [open.id]);
+    expect(audited.rows.map((r) => r.details.outcome)).toEqual([winner.status]);
     // The loser is told what the attempt became.
     expect((pass.status === 409 ? pass : fail).body).toMatchObject({ status: winner.status });
   });

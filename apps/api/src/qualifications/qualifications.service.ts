@@ -14,6 +14,7 @@ import {
   type QualificationTaskView,
   type QualificationView,
 } from '@handoff/contracts';
+import { AuditRepository } from '../audit/audit.repository.js';
 import type { AuthUser } from '../common/auth/auth-user.js';
 import { StateConflict } from '../common/http/errors.js';
 import { UnitOfWork } from '../events/unit-of-work.js';
@@ -59,6 +60,7 @@ export class QualificationsService {
     private readonly attempts: QualificationAttemptsRepository,
     private readonly grants: AssistantQualificationsRepository,
     private readonly users: UsersRepository,
+    private readonly audit: AuditRepository,
     private readonly uow: UnitOfWork,
   ) {}
 
@@ -88,8 +90,11 @@ export class QualificationsService {
 
   /** Requiring takes effect on the next claim and announce; tasks already claimed stay with their assistants. */
   async setRequirement(user: AuthUser, category: Category, required: boolean): Promise<QualificationView> {
-    if (required) await this.requirements.require(category, user.id);
-    else await this.requirements.drop(category);
+    await this.uow.transaction(async (m) => {
+      if (required) await this.requirements.require(category, user.id, m);
+      else await this.requirements.drop(category, m);
+      await this.audit.record(m, user, { action: 'qualification.requirement', targetType: 'qualification', targetId: category, details: { required } });
+    });
     const [all, counts] = await Promise.all([this.requirements.all(), this.tasks.countsByCategory()]);
     return this.view(category, all, counts, false, [], []);
   }
@@ -145,10 +150,17 @@ export class QualificationsService {
     if (user.role !== 'admin') throw new ForbiddenException('only admins review qualification attempts');
     const reviewed = await this.uow.transaction(async (m) => {
       const row = await this.attempts.review({ id, outcome: body.outcome, reviewerId: user.id, notes: body.notes ? body.notes : null }, m);
-      if (row?.status === 'passed') {
+      if (!row) return null;
+      if (row.status === 'passed') {
         await this.grants.grant({ assistantId: row.assistantId, category: row.category, attemptId: row.id, grantedBy: user.id }, m);
         await this.users.addSkill(row.assistantId, row.category, m);
       }
+      await this.audit.record(m, user, {
+        action: 'qualification.review',
+        targetType: 'qualification_attempt',
+        targetId: row.id,
+        details: { outcome: row.status, assistantId: row.assistantId, category: row.category },
+      });
       return row;
     });
     if (reviewed) return attemptView(reviewed);
