@@ -75,7 +75,7 @@ async function main() {
       db,
       'available board: GET /api/tasks/available',
       BOARD_SQL,
-      [skills, 50],
+      [skills, 50, me.id],
     );
     await explain(
       db,

@@ -23,7 +23,7 @@ const DOMAINS = {
   users: ['audit'],
   budgets: [],
   'budget-notices': ['budgets', 'realtime'],
-  tasks: ['budgets', 'organizations', 'rate-card', 'templates'],
+  tasks: ['budgets', 'organizations', 'qualifications', 'rate-card', 'templates'],
   notifications: ['dispatch', 'tasks', 'users'],
   realtime: ['billing', 'tasks'],
   dispatch: ['realtime', 'tasks'],
@@ -39,10 +39,11 @@ const DOMAINS = {
   templates: ['budgets', 'organizations', 'rate-card'],
   conversations: ['realtime', 'tasks'],
   quality: ['realtime', 'tasks'],
-  inbox: ['billing', 'conversations', 'dispatch', 'notifications', 'realtime', 'tasks', 'users'],
+  inbox: ['billing', 'conversations', 'dispatch', 'notifications', 'qualifications', 'realtime', 'tasks', 'users'],
   process: ['billing', 'organizations', 'tasks', 'templates'],
   imports: ['billing', 'dispatch', 'organizations', 'realtime', 'tasks', 'templates'],
   schedules: ['organizations', 'realtime', 'scheduling', 'tasks', 'templates', 'users'],
+  qualifications: ['audit', 'users'],
 };
 
 /** Folder → the folders it may import (itself aside). */

@@ -53,6 +53,11 @@ describe('bad input on account routes', () => {
     ['rate card: float cents', 'PUT', '/api/rate-card/research', { basePriceCents: 10.5 }, 400, /^basePriceCents must be an integer number of cents$/],
     ['rate card: negative', 'PUT', '/api/rate-card/research', { basePriceCents: -1 }, 400, /^basePriceCents must be at least 1$/],
     ['rate card: past 2^53', 'PUT', '/api/rate-card/research', { basePriceCents: 1e21 }, 400, /^basePriceCents must be at most 10000000$/],
+    ['qualification requirement: not a boolean', 'PUT', '/api/qualifications/payroll', { required: 1 }, 400, /^required must be true or false$/],
+    ['qualification requirement: unknown category', 'PUT', '/api/qualifications/juggling', { required: true }, 400, /^category must be one of/],
+    ['qualification task: neither reference answer nor rubric', 'POST', '/api/qualification-tasks', { category: 'payroll', instructions: 'I' }, 400, /^referenceAnswer or rubric is required$/],
+    ['qualification review: bad outcome', 'POST', '/api/qualification-attempts/00000000-0000-4000-8000-000000000000/review', { outcome: 'ok' }, 400, /^outcome must be passed or failed$/],
+    ['qualification attempts: bad status', 'GET', '/api/qualification-attempts?status=open', undefined, 400, /^status must be one of/],
     ['users list: NUL in the cursor', 'GET', '/api/users?cursor=abc%00', undefined, 400, /^cursor must not contain the NUL character/],
   ];
 

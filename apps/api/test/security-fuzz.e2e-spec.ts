@@ -289,8 +289,13 @@ describe('security: fuzzing every endpoint, and nothing internal exposed', () =>
     expect(Object.keys(byKind).sort()).toEqual(['NUL', 'extreme offset', 'lone surrogate', 'past 2^53']);
     const reached = new Set(probes.map((p) => `${p.op.method} ${p.op.path}`));
     const open = ops.filter((o) => o.body || o.params.some((x) => x.in === 'query')).filter((o) => !reached.has(`${o.method} ${o.path}`));
-    // Availability's and the two-factor policy's one field is a boolean, and notification settings are a map of
-    // fixed kinds to fixed channels (no named field): nothing to poison.
-    expect(open.map((o) => `${o.method} ${o.path}`).sort()).toEqual(['put /api/assistants/me/availability', 'put /api/me/notification-settings', 'put /api/organizations/{id}/two-factor-policy']);
+    // Availability's, the two-factor policy's and a qualification requirement's one field is a boolean, and notification
+    // settings are a map of fixed kinds to fixed channels (no named field): nothing to poison.
+    expect(open.map((o) => `${o.method} ${o.path}`).sort()).toEqual([
+      'put /api/assistants/me/availability',
+      'put /api/me/notification-settings',
+      'put /api/organizations/{id}/two-factor-policy',
+      'put /api/qualifications/{category}',
+    ]);
   }, BACKSTOP_MS);
 });

@@ -36,6 +36,9 @@ interface Fixture {
   importId: string;
   /** A schedule of A's on its template. */
   scheduleId: string;
+  /** A qualification task (payroll, which requires nothing here), and X's attempt at it waiting for review. */
+  qualificationTaskId: string;
+  attemptId: string;
 }
 
 interface Route {
@@ -66,6 +69,8 @@ const webhookOwned: Row = { anon: 401, A: 'ok', B: 404, X: 403, Y: 403, admin: 4
 // Port 9 (discard) on loopback: nothing listens, so anything sent fails at once.
 const webhookBody = () => ({ url: 'http://127.0.0.1:9/matrix', events: ['task.escalated'] });
 const scheduleBody = (f: Fixture) => ({ templateId: f.templateId, rule: { kind: 'weekdays', time: '08:00', start: new Date().toISOString() } });
+// Qualifications are the platform's: admins set and review them; assistants read the tasks and answer; clients have no part.
+const qualificationRead: Row = { anon: 401, A: 403, B: 403, X: 'ok', Y: 'ok', admin: 'ok' };
 const templateBody = () => ({ name: 'Matrix SOP', category: 'research', instructions: 'Do it.', deadlineRule: { kind: 'business_hours', hours: 4 } });
 
 /** Every documented route, and what each caller must get. A route missing here fails the suite. */
@@ -198,6 +203,19 @@ const MATRIX: Record<string, Route> = {
   'POST /api/schedules/{id}/resume': { path: (f) => `/api/schedules/${f.scheduleId}/resume`, want: templateWrite },
   'POST /api/schedules/{id}/skip': { path: (f) => `/api/schedules/${f.scheduleId}/skip`, want: templateWrite },
   'GET /api/schedules/{id}/runs': { path: (f) => `/api/schedules/${f.scheduleId}/runs`, want: orgRead },
+  'GET /api/qualifications': { path: () => '/api/qualifications', want: signedIn() },
+  'PUT /api/qualifications/{category}': { path: () => '/api/qualifications/payroll', body: () => ({ required: false }), want: adminOnly },
+  'GET /api/qualification-tasks': { path: () => '/api/qualification-tasks?category=payroll', want: qualificationRead },
+  'POST /api/qualification-tasks': { path: () => '/api/qualification-tasks', body: () => ({ category: 'payroll', instructions: 'Matrix task.', rubric: 'Matrix rubric.' }), want: adminOnly },
+  'GET /api/qualification-attempts': { path: () => '/api/qualification-attempts', want: qualificationRead },
+  // X has an attempt waiting (409); Y answers.
+  'POST /api/qualification-attempts': {
+    path: () => '/api/qualification-attempts',
+    body: (f) => ({ qualificationTaskId: f.qualificationTaskId, answer: 'Matrix answer.' }),
+    want: { anon: 401, A: 403, B: 403, X: 'ok', Y: 'ok', admin: 403 },
+  },
+  'GET /api/qualification-attempts/{id}': { path: (f) => `/api/qualification-attempts/${f.attemptId}`, want: { anon: 401, A: 403, B: 403, X: 'ok', Y: 404, admin: 'ok' } },
+  'POST /api/qualification-attempts/{id}/review': { path: (f) => `/api/qualification-attempts/${f.attemptId}/review`, body: () => ({ outcome: 'failed' }), want: adminOnly },
   'GET /api/billing/earnings': { path: (f) => `/api/billing/earnings?assistantId=${f.assistantX}`, want: { anon: 401, A: 403, B: 403, X: 'ok', Y: 404, admin: 'ok' } },
 };
 
@@ -236,6 +254,7 @@ describe('security: authorization matrix', () => {
   });
 
   let importTemplateId: string | undefined;
+  let qualificationTaskId: string | undefined;
 
   async function fixture(): Promise<Fixture> {
     const task = await submitTask(t.http, s.A, { title: `Probe ${marker}` });
@@ -272,6 +291,11 @@ describe('security: authorization matrix', () => {
     const schedule = await t.http.post('/api/schedules', scheduleBody({ templateId: template.body.id } as Fixture), { token: s.A.token });
     if (schedule.status !== 201) throw new Error(`fixture schedule failed: ${schedule.status} ${schedule.text}`);
     secrets.add(schedule.body.id);
+    qualificationTaskId ??= (await t.http.post('/api/qualification-tasks', { category: 'payroll', instructions: 'Run a payroll.', rubric: 'Totals match.' }, { token: s.admin.token })).body.id as string;
+    // X's previous attempt reviewed, so a fresh one waits.
+    await t.db.query(`UPDATE qualification_attempts SET status = 'failed', reviewed_at = now() WHERE assistant_id = $1 AND status = 'submitted'`, [s.X.user.id]);
+    const attempt = await t.http.post('/api/qualification-attempts', { qualificationTaskId, answer: 'Fixture answer.' }, { token: s.X.token });
+    if (attempt.status !== 201) throw new Error(`fixture attempt failed: ${attempt.status} ${attempt.text}`);
     return {
       taskId: task.id,
       userA: s.A.user.id,
@@ -286,6 +310,8 @@ describe('security: authorization matrix', () => {
       importTemplateId: importTemplateId,
       importId: upload.body.id,
       scheduleId: schedule.body.id,
+      qualificationTaskId,
+      attemptId: attempt.body.id,
     };
   }
 

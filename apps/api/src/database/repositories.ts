@@ -23,6 +23,10 @@ import { ImportRowsRepository } from '../imports/import-rows.repository.js';
 import { ImportsRepository } from '../imports/imports.repository.js';
 import { ScheduleRunsRepository } from '../schedules/schedule-runs.repository.js';
 import { SchedulesRepository } from '../schedules/schedules.repository.js';
+import { AssistantQualificationsRepository } from '../qualifications/assistant-qualifications.repository.js';
+import { QualificationAttemptsRepository } from '../qualifications/qualification-attempts.repository.js';
+import { QualificationRequirementsRepository } from '../qualifications/qualification-requirements.repository.js';
+import { QualificationTasksRepository } from '../qualifications/qualification-tasks.repository.js';
 
 /** One repository per table, the only place its SQL lives (seed, demo and migrations aside). */
 export const REPOSITORIES = [
@@ -51,4 +55,8 @@ export const REPOSITORIES = [
   ImportRowsRepository,
   SchedulesRepository,
   ScheduleRunsRepository,
+  QualificationRequirementsRepository,
+  QualificationTasksRepository,
+  QualificationAttemptsRepository,
+  AssistantQualificationsRepository,
 ];

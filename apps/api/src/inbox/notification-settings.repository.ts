@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Category, NotificationChannel, NotificationKind } from '@handoff/contracts';
 import type { DataSource } from 'typeorm';
 import { query, rowsOf, type Queryable } from '../database/sql.js';
+import { qualifiedSql } from '../qualifications/assistant-qualifications.repository.js';
 
 export interface ChannelChoice {
   userId: string;
@@ -32,14 +33,15 @@ export class NotificationSettingsRepository {
     );
   }
 
-  /** Assistants who asked to hear of new work in these categories (in the app or by mail) and may take it, once per category they have. */
+  /** Assistants who asked to hear of new work in these categories (in the app or by mail) and may take it (the skill, and the qualification where one is required), once per category they have. */
   async optedInFor(categories: readonly Category[], m: Queryable = this.ds): Promise<(ChannelChoice & { category: Category })[]> {
     return query<ChannelChoice & { category: Category }>(
       m,
       `SELECT s.user_id AS "userId", s.kind, s.channel, c.category FROM notification_settings s JOIN users u ON u.id = s.user_id
         CROSS JOIN unnest($1::task_category[]) AS c(category)
         WHERE s.kind = 'task_available' AND s.channel <> 'off'
-          AND u.role = 'assistant' AND NOT u.suspended AND c.category = ANY(u.skills)`,
+          AND u.role = 'assistant' AND NOT u.suspended AND c.category = ANY(u.skills)
+          AND ${qualifiedSql('u.id', 'c.category')}`,
       [categories],
     );
   }

@@ -8,6 +8,7 @@ import { cursorColumn, type Cursor } from '../common/http/pagination.js';
 import { rowMapper } from '../database/rows.js';
 import { query, rowsOf, type Queryable } from '../database/sql.js';
 import { returnLedgerSql } from '../billing/ledger.repository.js';
+import { qualifiedSql } from '../qualifications/assistant-qualifications.repository.js';
 import { checklistTickedEvents, TASK_SUBMITTED_EVENTS, taskTransitionedEvents, type Placeholder } from '../events/outbox.repository.js';
 import { CHECKLIST_STEPS_SUBMITTED, checklistTickSql } from './task-checklist-steps.repository.js';
 import type { Move, MoveAction } from './moves.js';
@@ -31,7 +32,8 @@ export const QUEUE_ORDER = `priority DESC, deadline ASC, created_at ASC, id ASC`
 
 /**
  * claim-next's pick: the first queued task in the skills ($1), in queue order, passing over rows
- * other claims hold. `handoff_claim_next` runs it for each assistant (written out in its
+ * other claims hold. The function hands it only the skills the assistant is qualified for
+ * (`qualifiedSql`, cut once per assistant), so the pick itself is unchanged. `handoff_claim_next` runs it for each assistant (written out in its
  * migration); `bench/explain.mjs` shows its plan from here.
  */
 export const CLAIM_NEXT_PICK = `SELECT id FROM tasks WHERE status = 'queued' AND category = ANY($1::task_category[]) ORDER BY ${QUEUE_ORDER} LIMIT 1 FOR UPDATE SKIP LOCKED`;
@@ -54,7 +56,8 @@ export const TASKS_BY_ID_SQL = `SELECT ${TASK_SELECT} FROM tasks t ${TASK_JOINS}
 
 /**
  * Which tasks of one announce are still queued at the version it names, each
- * with who can take it now: the skill, a free slot, online, not suspended. The
+ * with who can take it now: the skill, a free slot, online, not suspended, and
+ * the qualification where its category requires one. The
  * batch is fetched by primary key first and only then checked for its status:
  * left to the planner, `status = 'queued'` chose the queue's partial index
  * whenever the statistics were older than the backlog, and read the whole queue.
@@ -64,7 +67,8 @@ export const ANNOUNCE_SQL = `
   SELECT t.id, t.version,
          ARRAY(SELECT u.id FROM users u
                 WHERE u.role = 'assistant' AND u.online AND NOT u.suspended
-                  AND u.skills @> ARRAY[t.category] AND u.active_tasks < u.max_concurrent_tasks) AS eligible
+                  AND u.skills @> ARRAY[t.category] AND u.active_tasks < u.max_concurrent_tasks
+                  AND ${qualifiedSql('u.id', 't.category')}) AS eligible
     FROM unnest($1::uuid[], $2::int[]) AS wanted(id, version)
     JOIN t ON t.id = wanted.id AND t.version = wanted.version AND t.status = 'queued'`;
 
@@ -244,7 +248,11 @@ export interface Effect {
  * move's statement text depends on its action alone (and is prepared once).
  */
 export const EFFECTS: { [A in MoveAction]: (move: Extract<Move, { action: A }>, p: Slot, now: string) => Effect } = {
-  claim: (m, p, now) => ({ set: [`assignee_id = ${p(m.assistantId)}::uuid`, `claimed_at = ${now}`] }),
+  // The qualification, read in the claiming statement, so a requirement set meanwhile holds.
+  claim: (m, p, now) => {
+    const me = p(m.assistantId);
+    return { set: [`assignee_id = ${me}::uuid`, `claimed_at = ${now}`], where: qualifiedSql(`${me}::uuid`, 'tasks.category') };
+  },
   start: (_m, _p, now) => ({ set: [`started_at = COALESCE(started_at, ${now})`] }),
   release: () => ({ set: ['assignee_id = NULL', 'claimed_at = NULL'] }),
   // onTime is fixed at the first return and never recomputed.
@@ -373,7 +381,8 @@ export const DUE_TIMERS_SQL = `
 const BEST_FIRST = (alias: string) => `${alias}.priority DESC, ${alias}.deadline ASC, ${alias}.created_at ASC, ${alias}.id ASC`;
 
 /**
- * The board: queued tasks in the skills ($1), best first, at most $2. Each
+ * The board: queued tasks in the skills ($1) the assistant ($3) is qualified
+ * for (`qualifiedSql`), best first, at most $2. Each
  * skill reads at most a page of ids from its own stretch of `tasks_queue_idx`
  * (an index-only scan), and only the page's rows are then read, so a page
  * costs the same however long the queue (docs/PERFORMANCE.md#list-indexes).
@@ -381,7 +390,8 @@ const BEST_FIRST = (alias: string) => `${alias}.priority DESC, ${alias}.deadline
  */
 export const BOARD_SQL = `
   SELECT ${TASK_SELECT}
-    FROM (SELECT b.id FROM (SELECT DISTINCT unnest($1::task_category[]) AS category) c
+    FROM (SELECT b.id FROM (SELECT DISTINCT s.category FROM unnest($1::task_category[]) AS s(category)
+                             WHERE ${qualifiedSql('$3::uuid', 's.category')}) c
            CROSS JOIN LATERAL (
              SELECT q.id, q.priority, q.deadline, q.created_at FROM tasks q
               WHERE q.status = 'queued' AND q.category = c.category ORDER BY ${BEST_FIRST('q')} LIMIT $2) b
@@ -430,9 +440,9 @@ export class TasksRepository {
     return rows.map((r) => ({ ...toTask(r), cursorAt: r.cursor_at as string }));
   }
 
-  /** Queued work in these skills, best first. */
-  async queued(skills: readonly Category[], limit: number): Promise<TaskWithNames[]> {
-    return rowsOf<Record<string, unknown>>(await this.ds.query(BOARD_SQL, [skills, limit])).map(toTask);
+  /** Queued work in these skills that the assistant is qualified for, best first. */
+  async queued(skills: readonly Category[], limit: number, assistantId: string): Promise<TaskWithNames[]> {
+    return rowsOf<Record<string, unknown>>(await this.ds.query(BOARD_SQL, [skills, limit, assistantId])).map(toTask);
   }
 
   /** Inserts the submissions (SUBMIT_SQL) and answers the rows that went in. */

@@ -1,5 +1,5 @@
 import { ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { CATEGORY_LABELS, isAwaitingReturn, planTransition, type ChecklistTickBody, type CreateTaskBody, type ListTasksQuery, type QuoteResponse, type Page, type TaskChecklistView, type TaskView } from '@handoff/contracts';
+import { CATEGORY_LABELS, QUALIFICATION_REQUIRED_CODE, isAwaitingReturn, planTransition, type ChecklistTickBody, type CreateTaskBody, type ListTasksQuery, type QuoteResponse, type Page, type TaskChecklistView, type TaskView } from '@handoff/contracts';
 import type { EntityManager } from 'typeorm';
 import type { AuthUser } from '../common/auth/auth-user.js';
 import { StateConflict, UnprocessableRule } from '../common/http/errors.js';
@@ -12,6 +12,7 @@ import { UnitOfWork } from '../events/unit-of-work.js';
 import { claimInput, systemMove, userMove, type SystemAction, type UserAction } from './moves.js';
 import type { TaskWithNames } from './task.entity.js';
 import { OrganizationSettingsService } from '../organizations/organization-settings.service.js';
+import { AssistantQualificationsRepository } from '../qualifications/assistant-qualifications.repository.js';
 import { RatingsRepository, toRatingView } from '../quality/ratings.repository.js';
 import { TaskEventsRepository } from './task-events.repository.js';
 import { TemplatesService } from '../templates/templates.service.js';
@@ -41,6 +42,7 @@ export class TasksService {
     private readonly budgets: BudgetsService,
     private readonly rates: RateCardService,
     private readonly organizations: OrganizationSettingsService,
+    private readonly qualifications: AssistantQualificationsRepository,
   ) {}
 
   /**
@@ -156,11 +158,11 @@ export class TasksService {
 
   /** Queued work in the assistant's skills, best first. */
   async available(user: AuthUser, limit: number): Promise<Page<TaskView>> {
-    const rows = await this.tasks.queued(user.skills, limit);
+    const rows = await this.tasks.queued(user.skills, limit, user.id);
     return { items: rows.map((r) => toTaskView(r)), nextCursor: null };
   }
 
-  /** Who may see a task: its organization, its assignee, assistants while it is queued in their skills, admins. */
+  /** Who may see a task: its organization, its assignee, assistants while it is queued in their skills (and qualifications: loadReadable), admins. */
   private readable(user: AuthUser, task: TaskWithNames | null): task is TaskWithNames {
     if (!task) return false;
     switch (user.role) {
@@ -176,6 +178,8 @@ export class TasksService {
   private async loadReadable(user: AuthUser, id: string): Promise<TaskWithNames> {
     const task = await this.tasks.byId(id);
     if (!this.readable(user, task)) throw new NotFoundException('task not found');
+    // Queued work of a category that requires a qualification is not on the assistant's board without it, nor here.
+    if (user.role === 'assistant' && task.assigneeId !== user.id && (await this.qualifications.lacks(user.id, task.category))) throw new NotFoundException('task not found');
     return task;
   }
 
@@ -246,13 +250,24 @@ export class TasksService {
     }
     if (!hasSkill) throw new UnprocessableRule(`${CATEGORY_LABELS[task.category]} is not one of your skills`);
     if (task.status !== 'queued') this.conflict(task, `you already hold this task; it is ${task.status.replace('_', ' ')}`);
-    // The claim itself, with the capacity check in the same statement.
+    // The claim itself, with the capacity and qualification checks in the same statement.
     const claimed = this.checkClaim(await this.uow.commit(() => this.tasks.claim(claimInput(user.id, id), user.id), (o) => !!o?.row));
     if (!claimed) {
+      // Refused for the qualification (read only now, so a claim that goes through costs no extra round trip)?
+      await this.requireQualification(user, task);
       const now = await this.tasks.byId(id);
       this.conflict(now ?? task, 'another assistant claimed it first');
     }
     return toTaskView(claimed);
+  }
+
+  /** 422 naming the qualification, where the task's category requires one the assistant lacks. */
+  private async requireQualification(user: AuthUser, task: TaskWithNames): Promise<void> {
+    if (!(await this.qualifications.lacks(user.id, task.category))) return;
+    throw new UnprocessableRule(`${CATEGORY_LABELS[task.category]} work requires the ${CATEGORY_LABELS[task.category]} qualification; take its qualification tasks first`, {
+      code: QUALIFICATION_REQUIRED_CODE,
+      qualification: task.category,
+    });
   }
 
   /** The best queued task for this assistant, claimed; null when there is none. */

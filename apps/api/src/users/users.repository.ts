@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Role } from '@handoff/contracts';
+import type { Category, Role } from '@handoff/contracts';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Cursor } from '../common/http/pagination.js';
 import { rowMapper } from '../database/rows.js';
@@ -110,6 +110,11 @@ export class UsersRepository {
 
   async update(id: string, patch: Partial<User>, m: EntityManager = this.ds.manager): Promise<void> {
     await m.update(User, { id }, patch);
+  }
+
+  /** Adds a skill to an assistant (a passed qualification), once. */
+  async addSkill(id: string, category: Category, m: Queryable = this.ds): Promise<void> {
+    await query(m, `UPDATE users SET skills = array_append(skills, $2::task_category) WHERE id = $1 AND role = 'assistant' AND NOT (skills @> ARRAY[$2::task_category])`, [id, category]);
   }
 
   /** Proves the address, if the account still has it; the account as verified, or null. */

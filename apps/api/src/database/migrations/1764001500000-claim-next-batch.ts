@@ -21,8 +21,14 @@ export const CLAIM_OUTBOX_ROW = `INSERT INTO outbox (topic, payload)
               VALUES ('task', jsonb_build_object('taskId', picked, 'version', picked_version, 'action', 'claim',
                                                  'from', 'queued', 'to', 'claimed', 'prevAssigneeId', NULL));`;
 
-/** The function, with the statement that writes a claim's outbox row (`picked`, `picked_version`, `assistant_ids[i]` in scope); a later migration replaces that row. */
-export function claimNextFunction(create: 'CREATE' | 'CREATE OR REPLACE', outboxRow: string): string {
+/** The categories claim-next picks from for assistant `i`: the skills it was handed. */
+export const CLAIM_NEXT_PICKS = `string_to_array(skill_lists[i], ',')::task_category[]`;
+
+/**
+ * The function, with the statement that writes a claim's outbox row (`picked`, `picked_version`, `assistant_ids[i]` in scope)
+ * and the categories it picks from; later migrations replace either.
+ */
+export function claimNextFunction(create: 'CREATE' | 'CREATE OR REPLACE', outboxRow: string, picks: string = CLAIM_NEXT_PICKS): string {
   return `
       ${create} FUNCTION handoff_claim_next(assistant_ids uuid[], skill_lists text[])
       RETURNS TABLE (ord int, cap_active int, cap_max int, cap_suspended boolean, task jsonb)
@@ -43,7 +49,7 @@ export function claimNextFunction(create: 'CREATE' | 'CREATE OR REPLACE', outbox
           IF NOT cap.suspended AND cap.active_tasks < cap.max_concurrent_tasks THEN
             UPDATE tasks t SET status = 'claimed', version = t.version + 1, updated_at = now(), assignee_id = assistant_ids[i], claimed_at = now()
              WHERE t.id = (SELECT q.id FROM tasks q
-                            WHERE q.status = 'queued' AND q.category = ANY (string_to_array(skill_lists[i], ',')::task_category[])
+                            WHERE q.status = 'queued' AND q.category = ANY (${picks})
                             ORDER BY q.priority DESC, q.deadline ASC, q.created_at ASC, q.id ASC
                             LIMIT 1 FOR UPDATE SKIP LOCKED)
                AND t.status = 'queued'

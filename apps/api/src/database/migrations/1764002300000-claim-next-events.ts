@@ -3,7 +3,7 @@ import { CLAIM_OUTBOX_ROW, claimNextFunction } from './1764001500000-claim-next-
 
 // A claim by claim-next writes its typed domain event, `task.transitioned`
 // with its actor, as every other move does (events/domain-events.ts).
-const CLAIM_EVENT = `INSERT INTO outbox (topic, payload)
+export const CLAIM_EVENT = `INSERT INTO outbox (topic, payload)
               VALUES ('task.transitioned', jsonb_build_object('taskId', picked, 'version', picked_version, 'action', 'claim',
                 'from', 'queued', 'to', 'claimed', 'actor', jsonb_build_object('id', assistant_ids[i], 'role', 'assistant'), 'prevAssigneeId', NULL));`;
 
