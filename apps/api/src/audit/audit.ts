@@ -9,11 +9,12 @@ export type AuditAction =
   | 'two_factor.disable'
   | 'two_factor.recovery_codes'
   | 'two_factor.recovery_code_used'
-  | 'two_factor.policy';
+  | 'two_factor.policy'
+  | 'dispute.resolve';
 
 export interface AuditEntry {
   action: AuditAction;
-  targetType: 'user' | 'rate_card' | 'queue' | 'organization';
+  targetType: 'user' | 'rate_card' | 'queue' | 'organization' | 'dispute';
   targetId: string;
   details: Record<string, unknown>;
 }

@@ -33,8 +33,8 @@ export async function documentedOps(http: HttpClient): Promise<{ doc: Json; ops:
 
 /** The role that may call a route, so a request reaches validation and the database rather than the role check. */
 export function roleFor(method: string, path: string): Role {
-  if (/\/tasks\/(available|claim-next)$|\/tasks\/\{id\}\/(claim|start|release|return|checklist\/\{stepId\})$|availability$|\/billing\/earnings$/.test(path)) return 'assistant';
-  if (/\/tasks\/quote$|\/tasks\/\{id\}\/(accept|revise|rating)$|\/billing\/statement(\.csv|\.pdf)?$|\/templates\/\{id\}\/preview$|\/imports(\/\{id\}\/confirm)?$/.test(path) || (method === 'post' && path === '/api/tasks')) return 'client';
+  if (/\/tasks\/(available|claim-next)$|\/tasks\/\{id\}\/(claim|start|release|return|checklist\/\{stepId\})$|availability$|\/billing\/earnings$|\/disputes\/\{id\}\/answer$/.test(path)) return 'assistant';
+  if (/\/tasks\/quote$|\/tasks\/\{id\}\/(accept|revise|rating|dispute)$|\/billing\/statement(\.csv|\.pdf)?$|\/templates\/\{id\}\/preview$|\/imports(\/\{id\}\/confirm)?$/.test(path) || (method === 'post' && path === '/api/tasks')) return 'client';
   // Clients manage their organization's schedules; admins only read them.
   if (method !== 'get' && /^\/api\/schedules(\/\{id\}(\/(pause|resume|skip))?)?$/.test(path)) return 'client';
   return 'admin';
@@ -87,6 +87,9 @@ export function validBody(key: string, taskId = NO_TASK): Json | undefined {
     'POST /api/schedules': { templateId: NO_TASK, rule: { kind: 'weekly', days: ['mon'], time: '09:00', start: new Date().toISOString() }, inputs: {}, priority: 'normal', name: 'S' },
     'PATCH /api/schedules/{id}': { name: 'S2', priority: 'high' },
     'POST /api/schedules/{id}/pause': { reason: 'R' },
+    'POST /api/tasks/{id}/dispute': { reason: 'R' },
+    'POST /api/disputes/{id}/answer': { answer: 'A' },
+    'POST /api/disputes/{id}/resolve': { outcome: 'refund', amountCents: 1, note: 'N' },
   };
   return bodies[key];
 }
