@@ -43,6 +43,7 @@ const DOMAINS = {
   process: ['billing', 'organizations', 'tasks', 'templates'],
   imports: ['billing', 'dispatch', 'organizations', 'realtime', 'tasks', 'templates'],
   schedules: ['organizations', 'realtime', 'scheduling', 'tasks', 'templates', 'users'],
+  disputes: ['audit', 'billing', 'realtime', 'tasks'],
 };
 
 /** Folder → the folders it may import (itself aside). */
