@@ -38,7 +38,8 @@ export class Disputes1764004300000 implements MigrationInterface {
         note text,
         resolved_by uuid REFERENCES users(id),
         resolved_at timestamptz,
-        ledger_entry_id uuid REFERENCES ledger_entries(id),
+        -- No foreign key: the ledger is append-only, so the entry cannot go, and a reference would answer its TRUNCATE guard with a key error.
+        ledger_entry_id uuid,
         created_at timestamptz NOT NULL DEFAULT now(),
         CONSTRAINT disputes_status CHECK (status IN ('open', 'resolved')),
         CONSTRAINT disputes_outcome CHECK (outcome IN ('rework', 'refund', 'reassign')),
