@@ -44,6 +44,7 @@ const DOMAINS = {
   imports: ['billing', 'dispatch', 'organizations', 'realtime', 'tasks', 'templates'],
   schedules: ['organizations', 'realtime', 'scheduling', 'tasks', 'templates', 'users'],
   qualifications: ['audit', 'users'],
+  disputes: ['audit', 'billing', 'realtime', 'tasks'],
 };
 
 /** Folder → the folders it may import (itself aside). */

@@ -28,6 +28,7 @@ import { InboxHttpModule, InboxModule } from './inbox/inbox.module.js';
 import { ImportsHttpModule, ImportsModule } from './imports/imports.module.js';
 import { SchedulesHttpModule, SchedulesModule } from './schedules/schedules.module.js';
 import { QualificationsHttpModule } from './qualifications/qualifications.module.js';
+import { DisputesHttpModule, DisputesModule } from './disputes/disputes.module.js';
 
 /** What serves HTTP and sockets: each domain's module with its own controllers. */
 const SERVING = [
@@ -50,6 +51,7 @@ const SERVING = [
   ImportsHttpModule,
   SchedulesHttpModule,
   QualificationsHttpModule,
+  DisputesHttpModule,
 ];
 
 
@@ -79,6 +81,7 @@ export class AppModule {
         InboxModule,
         ImportsModule,
         SchedulesModule,
+        DisputesModule,
         ...(serves ? SERVING : []),
         ...(works ? [WorkersModule.forRoot(config)] : []),
       ],

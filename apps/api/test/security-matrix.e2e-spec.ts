@@ -39,6 +39,8 @@ interface Fixture {
   /** A qualification task (payroll, which requires nothing here), and X's attempt at it waiting for review. */
   qualificationTaskId: string;
   attemptId: string;
+  /** A dispute A opened on work X returned. */
+  disputeId: string;
 }
 
 interface Route {
@@ -216,6 +218,13 @@ const MATRIX: Record<string, Route> = {
   },
   'GET /api/qualification-attempts/{id}': { path: (f) => `/api/qualification-attempts/${f.attemptId}`, want: { anon: 401, A: 403, B: 403, X: 'ok', Y: 404, admin: 'ok' } },
   'POST /api/qualification-attempts/{id}/review': { path: (f) => `/api/qualification-attempts/${f.attemptId}/review`, body: () => ({ outcome: 'failed' }), want: adminOnly },
+  // Disputes: A's task X holds is claimed, not returned, so A may ask (409); a dispute of A's against X (fixture.disputeId) is read by A, X and admins, answered by X, resolved by admins.
+  'POST /api/tasks/{id}/dispute': { path: (f) => `/api/tasks/${f.taskId}/dispute`, body: () => ({ reason: 'Not what we asked.' }), want: { anon: 401, A: 409, B: 404, X: 403, Y: 403, admin: 403 } },
+  'GET /api/tasks/{id}/disputes': { path: (f) => `/api/tasks/${f.taskId}/disputes`, want: { anon: 401, A: 'ok', B: 404, X: 'ok', Y: 404, admin: 'ok' } },
+  'GET /api/disputes': { path: () => '/api/disputes', want: adminOnly },
+  'GET /api/disputes/{id}': { path: (f) => `/api/disputes/${f.disputeId}`, want: { anon: 401, A: 'ok', B: 404, X: 'ok', Y: 404, admin: 'ok' } },
+  'POST /api/disputes/{id}/answer': { path: (f) => `/api/disputes/${f.disputeId}/answer`, body: () => ({ answer: 'It is.' }), want: { anon: 401, A: 403, B: 403, X: 'ok', Y: 404, admin: 403 } },
+  'POST /api/disputes/{id}/resolve': { path: (f) => `/api/disputes/${f.disputeId}/resolve`, body: () => ({ outcome: 'rework', note: 'Fix it.' }), want: adminOnly },
   'GET /api/billing/earnings': { path: (f) => `/api/billing/earnings?assistantId=${f.assistantX}`, want: { anon: 401, A: 403, B: 403, X: 'ok', Y: 404, admin: 'ok' } },
 };
 
@@ -247,6 +256,14 @@ describe('security: authorization matrix', () => {
     await act(t.http, s.X, billed.id, 'return', { result: `Result ${marker}` });
     secrets.add(billed.id);
     secrets.add((await submitTask(t.http, s.A, { title: `Queued ${marker}` })).id);
+    const disputed = await submitTask(t.http, s.A, { title: `Disputed ${marker}` });
+    for (const step of ['claim', 'start']) await act(t.http, s.X, disputed.id, step);
+    await act(t.http, s.X, disputed.id, 'return', { result: `Result ${marker}` });
+    const dispute = await t.http.post(`/api/tasks/${disputed.id}/dispute`, { reason: `Reason ${marker}` }, { token: s.A.token });
+    if (dispute.status !== 201) throw new Error(`dispute failed: ${dispute.status} ${dispute.text}`);
+    disputeId = dispute.body.id;
+    secrets.add(disputed.id);
+    secrets.add(disputeId);
   });
   afterAll(async () => {
     Object.values(sockets).forEach((c) => c?.close());
@@ -255,6 +272,7 @@ describe('security: authorization matrix', () => {
 
   let importTemplateId: string | undefined;
   let qualificationTaskId: string | undefined;
+  let disputeId = '';
 
   async function fixture(): Promise<Fixture> {
     const task = await submitTask(t.http, s.A, { title: `Probe ${marker}` });
@@ -312,6 +330,7 @@ describe('security: authorization matrix', () => {
       scheduleId: schedule.body.id,
       qualificationTaskId,
       attemptId: attempt.body.id,
+      disputeId,
     };
   }
 

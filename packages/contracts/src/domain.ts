@@ -53,6 +53,8 @@ export const TASK_STATUSES = [
   'claimed',
   'in_progress',
   'returned',
+  // The client contested the returned work; an admin resolves it (docs/ARCHITECTURE.md#disputes).
+  'disputed',
   'accepted',
   'cancelled',
 ] as const;

@@ -1,4 +1,5 @@
 import type { BudgetNoticeLive } from './schemas/budgets.js';
+import type { DisputeView } from './schemas/disputes.js';
 import type { NotificationView } from './schemas/inbox.js';
 import type { MessageView } from './schemas/conversations.js';
 import type { ImportStatus } from './schemas/imports.js';
@@ -32,6 +33,8 @@ export interface ServerToClientEvents {
   'import.progress': (payload: ImportProgressLive) => void;
   /** A schedule was paused because a run's submission was refused: to its organization, so its owner hears why. */
   'schedule.paused': (payload: SchedulePausedLive) => void;
+  /** A dispute was opened, answered or resolved: to its organization, the assistant disputed and the admins. */
+  'dispute.updated': (payload: { dispute: DisputeView }) => void;
   /** Sent just before the server ends the socket, so the client knows whether a fresh token brings it back. */
   'session.ended': (payload: { reason: SessionEndReason }) => void;
 }

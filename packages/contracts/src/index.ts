@@ -23,3 +23,4 @@ export * from './schemas/process.js';
 export * from './schemas/imports.js';
 export * from './schemas/schedules.js';
 export * from './schemas/qualifications.js';
+export * from './schemas/disputes.js';

@@ -24,6 +24,10 @@ const EXPECTED: Record<TaskAction, { from: TaskStatus[]; to: TaskStatus; who: Ac
   cancel: { from: ['queued', 'claimed'], to: 'cancelled', who: [owner, admin] },
   expire: { from: ['claimed'], to: 'queued', who: [system] },
   auto_accept: { from: ['returned'], to: 'accepted', who: [system] },
+  dispute: { from: ['returned'], to: 'disputed', who: [owner] },
+  resolve_rework: { from: ['disputed'], to: 'in_progress', who: [admin] },
+  resolve_refund: { from: ['disputed'], to: 'accepted', who: [admin] },
+  resolve_reassign: { from: ['disputed'], to: 'queued', who: [admin] },
 };
 const EVERYONE = [owner, otherClient, assignee, otherAssistant, admin, system];
 
@@ -57,7 +61,9 @@ describe('task state machine', () => {
     expect(allowedActions(owner, task('queued', null))).toEqual(['cancel']);
     expect(allowedActions(assignee, task('claimed'))).toEqual(['start', 'release']);
     expect(allowedActions(otherAssistant, task('queued', null))).toEqual(['claim']);
-    expect(allowedActions(owner, task('returned'))).toEqual(['accept', 'revise']);
+    expect(allowedActions(owner, task('returned'))).toEqual(['accept', 'revise', 'dispute']);
+    expect(allowedActions(admin, task('disputed'))).toEqual(['resolve_rework', 'resolve_refund', 'resolve_reassign']);
+    expect(allowedActions(owner, task('disputed'))).toEqual([]);
     expect(allowedActions(otherClient, task('returned'))).toEqual([]);
   });
 

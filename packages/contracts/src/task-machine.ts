@@ -14,6 +14,10 @@ export const TASK_ACTIONS = [
   'cancel',
   'expire',
   'auto_accept',
+  'dispute',
+  'resolve_rework',
+  'resolve_refund',
+  'resolve_reassign',
 ] as const;
 export type TaskAction = (typeof TASK_ACTIONS)[number];
 
@@ -36,7 +40,16 @@ export const TASK_TRANSITIONS: Record<TaskAction, Rule> = {
   cancel: { from: ['queued', 'claimed'], to: 'cancelled', actors: ['owner', 'admin'] },
   expire: { from: ['claimed'], to: 'queued', actors: ['system'] },
   auto_accept: { from: ['returned'], to: 'accepted', actors: ['system'] },
+  // Instead of accepting or revising: the review timer stops while an admin decides.
+  dispute: { from: ['returned'], to: 'disputed', actors: ['owner'] },
+  // A dispute's outcomes: back to the assignee, closed with money back, or back to the queue for someone else.
+  resolve_rework: { from: ['disputed'], to: 'in_progress', actors: ['admin'] },
+  resolve_refund: { from: ['disputed'], to: 'accepted', actors: ['admin'] },
+  resolve_reassign: { from: ['disputed'], to: 'queued', actors: ['admin'] },
 };
+
+/** The move a dispute's outcome makes. */
+export const DISPUTE_OUTCOME_ACTIONS = { rework: 'resolve_rework', refund: 'resolve_refund', reassign: 'resolve_reassign' } as const satisfies Record<string, TaskAction>;
 
 export interface ActorContext {
   role: Role | 'system';
@@ -82,13 +95,13 @@ export function planTransition(action: TaskAction, ctx: ActorContext, task: Task
   const actors = actorsFor(ctx, task);
   const permitted = rule.actors.some((a) => actors.has(a));
   if (!permitted) {
-    return { ok: false, reason: 'forbidden', message: `not allowed to ${action.replace('_', ' ')} this task` };
+    return { ok: false, reason: 'forbidden', message: `not allowed to ${action.replaceAll('_', ' ')} this task` };
   }
   if (!rule.from.includes(task.status)) {
     return {
       ok: false,
       reason: 'conflict',
-      message: `cannot ${action.replace('_', ' ')} a task that is ${task.status.replace('_', ' ')}`,
+      message: `cannot ${action.replaceAll('_', ' ')} a task that is ${task.status.replace('_', ' ')}`,
     };
   }
   return { ok: true, from: task.status, to: rule.to };
@@ -98,7 +111,7 @@ export function allowedActions(ctx: ActorContext, task: TaskRef): TaskAction[] {
   return TASK_ACTIONS.filter((a) => planTransition(a, ctx, task).ok);
 }
 
-export const OPEN_STATUSES: readonly TaskStatus[] = ['queued', 'claimed', 'in_progress', 'returned'];
+export const OPEN_STATUSES: readonly TaskStatus[] = ['queued', 'claimed', 'in_progress', 'returned', 'disputed'];
 /** Work still owed: the deadline runs (and can pass) only in these states. */
 export const AWAITING_RETURN_STATUSES: readonly TaskStatus[] = ['queued', 'claimed', 'in_progress'];
 export const isAwaitingReturn = (status: TaskStatus): boolean => AWAITING_RETURN_STATUSES.includes(status);

@@ -11,11 +11,12 @@ export type AuditAction =
   | 'two_factor.recovery_code_used'
   | 'two_factor.policy'
   | 'qualification.requirement'
-  | 'qualification.review';
+  | 'qualification.review'
+  | 'dispute.resolve';
 
 export interface AuditEntry {
   action: AuditAction;
-  targetType: 'user' | 'rate_card' | 'queue' | 'organization' | 'qualification' | 'qualification_attempt';
+  targetType: 'user' | 'rate_card' | 'queue' | 'organization' | 'qualification' | 'qualification_attempt' | 'dispute';
   targetId: string;
   details: Record<string, unknown>;
 }

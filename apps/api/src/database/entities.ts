@@ -25,7 +25,8 @@ import { ImportRow } from '../imports/import-row.entity.js';
 import { Import } from '../imports/import.entity.js';
 import { ScheduleRun } from '../schedules/schedule-run.entity.js';
 import { Schedule } from '../schedules/schedule.entity.js';
+import { Dispute } from '../disputes/dispute.entity.js';
 import { AssistantQualification, QualificationAttempt, QualificationRequirement, QualificationTask } from '../qualifications/qualification.entity.js';
 
 /** One entity per table; each table's SQL lives in its repository (`REPOSITORIES`). */
-export const ENTITIES = [Organization, User, RateCard, Task, TaskEvent, LedgerEntry, OutboxRow, RefreshToken, AuditLog, IdempotencyKey, Template, TemplateVersion, UserTwoFactor, TwoFactorRecoveryCode, TwoFactorDevice, TaskChecklistStep, TaskMessage, TaskMessageRead, EmailToken, WebhookEndpoint, WebhookDelivery, WebhookAttempt, Rating, PreferredAssistant, Notification, NotificationSetting, Import, ImportRow, Schedule, ScheduleRun, QualificationRequirement, QualificationTask, QualificationAttempt, AssistantQualification];
+export const ENTITIES = [Organization, User, RateCard, Task, TaskEvent, LedgerEntry, OutboxRow, RefreshToken, AuditLog, IdempotencyKey, Template, TemplateVersion, UserTwoFactor, TwoFactorRecoveryCode, TwoFactorDevice, TaskChecklistStep, TaskMessage, TaskMessageRead, EmailToken, WebhookEndpoint, WebhookDelivery, WebhookAttempt, Rating, PreferredAssistant, Notification, NotificationSetting, Import, ImportRow, Schedule, ScheduleRun, QualificationRequirement, QualificationTask, QualificationAttempt, AssistantQualification, Dispute];

@@ -27,6 +27,7 @@ import { AssistantQualificationsRepository } from '../qualifications/assistant-q
 import { QualificationAttemptsRepository } from '../qualifications/qualification-attempts.repository.js';
 import { QualificationRequirementsRepository } from '../qualifications/qualification-requirements.repository.js';
 import { QualificationTasksRepository } from '../qualifications/qualification-tasks.repository.js';
+import { DisputesRepository } from '../disputes/disputes.repository.js';
 
 /** One repository per table, the only place its SQL lives (seed, demo and migrations aside). */
 export const REPOSITORIES = [
@@ -59,4 +60,5 @@ export const REPOSITORIES = [
   QualificationTasksRepository,
   QualificationAttemptsRepository,
   AssistantQualificationsRepository,
+  DisputesRepository,
 ];

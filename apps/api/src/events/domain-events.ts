@@ -47,6 +47,12 @@ export const DOMAIN_EVENT_SCHEMAS = {
   'import.progressed': z.object({ importId: z.uuid(), created: z.number().int(), status: z.string() }),
   /** A run's submission was refused (a 4xx: inputs, budget, an archived template), so its schedule paused; `reason` says why. */
   'schedule.paused': z.object({ scheduleId: z.uuid(), scheduledAt: z.string(), reason: z.string() }),
+  /** A client disputed returned work (read it by its id); the task moved to `disputed` in the same commit. */
+  'dispute.opened': z.object({ disputeId: z.uuid(), taskId: z.uuid() }),
+  /** The assignee answered a dispute. */
+  'dispute.answered': z.object({ disputeId: z.uuid(), taskId: z.uuid() }),
+  /** An admin resolved a dispute: `outcome` rework, refund or reassign; the task's move committed with it. */
+  'dispute.resolved': z.object({ disputeId: z.uuid(), taskId: z.uuid(), outcome: z.enum(['rework', 'refund', 'reassign']) }),
   /** Every delivery to a webhook endpoint failed for the disable window, so it was turned off; `reason` says why. */
   'webhook.disabled': z.object({ endpointId: z.uuid(), reason: z.string() }),
 } as const;

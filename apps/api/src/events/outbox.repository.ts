@@ -73,6 +73,14 @@ export function schedulePausedEvents(scheduledAt: Placeholder): string {
   SELECT 'schedule.paused', jsonb_build_object('scheduleId', id, 'scheduledAt', ${scheduledAt}::text, 'reason', paused_reason) FROM s`;
 }
 
+/** `dispute.opened`, `dispute.answered` or `dispute.resolved` for each row of the CTE `d` (a dispute just written). */
+export function disputeEvents(name: 'dispute.opened' | 'dispute.answered' | 'dispute.resolved'): string {
+  const outcome = name === 'dispute.resolved' ? `, 'outcome', outcome` : '';
+  return `
+  INSERT INTO outbox (topic, payload)
+  SELECT '${name}', jsonb_build_object('disputeId', id, 'taskId', task_id${outcome}) FROM d`;
+}
+
 /** `webhook.disabled` for each row of CTE `e` that the statement turned off. */
 export function webhookDisabledEvents(): string {
   return `

@@ -19,12 +19,20 @@ export type Move =
   // The timers' moves hold only for the version they were scheduled for.
   | { action: 'expire'; version: number }
   | { action: 'auto_accept'; version: number }
-  | { action: 'escalate'; priority: Priority };
+  | { action: 'escalate'; priority: Priority }
+  // A dispute's moves (DisputesService): opened by the client, resolved by an admin.
+  | { action: 'dispute' }
+  | { action: 'resolve_rework'; feedback: string }
+  | { action: 'resolve_refund' }
+  | { action: 'resolve_reassign' };
 
 export type MoveAction = Move['action'];
 
-/** The moves a signed-in user asks for by name (claims have their own path; the rest are the timers'). */
-export type UserAction = Exclude<TaskAction, 'claim' | 'expire' | 'auto_accept'>;
+/** The moves a signed-in user asks for by name (claims and disputes have their own paths; the rest are the timers'). */
+export type UserAction = Exclude<TaskAction, 'claim' | 'expire' | 'auto_accept' | DisputeAction>;
+
+/** The moves a dispute makes. */
+export type DisputeAction = 'dispute' | 'resolve_rework' | 'resolve_refund' | 'resolve_reassign';
 
 /** The timers' moves. */
 export type SystemAction = 'expire' | 'auto_accept' | 'overdue' | 'escalate';

@@ -45,6 +45,10 @@ describe('transitionSql', () => {
     { action: 'auto_accept', version: 3 },
     { action: 'overdue' },
     { action: 'escalate', priority: 'high' },
+    { action: 'dispute' },
+    { action: 'resolve_rework', feedback: 'f' },
+    { action: 'resolve_refund' },
+    { action: 'resolve_reassign' },
   ];
 
   it('has an effect for every action, and only a return bills', () => {
@@ -58,6 +62,7 @@ describe('transitionSql', () => {
       [{ action: 'return', result: 'fine', feeBps: 2000 }, { action: 'return', result: hostile, feeBps: 1500 }],
       [{ action: 'revise', feedback: 'fine' }, { action: 'revise', feedback: hostile }],
       [{ action: 'claim', assistantId: 'a' }, { action: 'claim', assistantId: hostile }],
+      [{ action: 'resolve_rework', feedback: 'fine' }, { action: 'resolve_rework', feedback: hostile }],
                 ];
     for (const [a, b] of variants) {
       const [x, y] = [transitionSql({ ...base, move: a, note: 'n' }), transitionSql({ ...base, move: b, note: hostile })];

@@ -269,6 +269,13 @@ export const EFFECTS: { [A in MoveAction]: (move: Extract<Move, { action: A }>, 
   auto_accept: (m, p, now) => ({ set: [`accepted_at = ${now}`], where: `version = ${p(m.version)}` }),
   overdue: (_m, _p, now) => ({ set: ['overdue = true'], where: `NOT overdue AND deadline <= ${now}` }),
   escalate: (m, p) => ({ set: ['escalated = true', `priority = ${p(m.priority)}::task_priority`], where: 'NOT escalated' }),
+  // The review timer reads `returned` only, so leaving it stops auto-accept.
+  dispute: () => ({ set: [] }),
+  // Rework is a revision an admin asks for: the admin's note is its feedback.
+  resolve_rework: (m, p) => ({ set: [`feedback = ${p(m.feedback)}`] }),
+  resolve_refund: (_m, _p, now) => ({ set: [`accepted_at = ${now}`] }),
+  // Back to the queue for another assistant; the first return's charge and payout stand (DisputesService).
+  resolve_reassign: () => ({ set: ['assignee_id = NULL', 'claimed_at = NULL'] }),
 };
 
 export function effectOf(move: Move, p: Slot, now: string): Effect {
@@ -320,7 +327,7 @@ export function transitionSql(input: TransitionInput, capacityOf?: string): { te
   const taskSelect = `SELECT ${TASK_SELECT} FROM t ${TASK_JOINS}`;
   const text = `
     WITH ${cap}t AS (
-      UPDATE tasks SET status = ${to}::task_status, version = version + 1, updated_at = ${clock}, ${effect.set.join(', ')}
+      UPDATE tasks SET ${[`status = ${to}::task_status`, 'version = version + 1', `updated_at = ${clock}`, ...effect.set].join(', ')}
        WHERE ${where}
       RETURNING *),
     ev AS (

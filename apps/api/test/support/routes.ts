@@ -33,8 +33,8 @@ export async function documentedOps(http: HttpClient): Promise<{ doc: Json; ops:
 
 /** The role that may call a route, so a request reaches validation and the database rather than the role check. */
 export function roleFor(method: string, path: string): Role {
-  if ((method === 'post' && path === '/api/qualification-attempts') || /\/tasks\/(available|claim-next)$|\/tasks\/\{id\}\/(claim|start|release|return|checklist\/\{stepId\})$|availability$|\/billing\/earnings$/.test(path)) return 'assistant';
-  if (/\/tasks\/quote$|\/tasks\/\{id\}\/(accept|revise|rating)$|\/billing\/statement(\.csv|\.pdf)?$|\/templates\/\{id\}\/preview$|\/imports(\/\{id\}\/confirm)?$/.test(path) || (method === 'post' && path === '/api/tasks')) return 'client';
+  if ((method === 'post' && path === '/api/qualification-attempts') || /\/tasks\/(available|claim-next)$|\/tasks\/\{id\}\/(claim|start|release|return|checklist\/\{stepId\})$|availability$|\/billing\/earnings$|\/disputes\/\{id\}\/answer$/.test(path)) return 'assistant';
+  if (/\/tasks\/quote$|\/tasks\/\{id\}\/(accept|revise|rating|dispute)$|\/billing\/statement(\.csv|\.pdf)?$|\/templates\/\{id\}\/preview$|\/imports(\/\{id\}\/confirm)?$/.test(path) || (method === 'post' && path === '/api/tasks')) return 'client';
   // Clients manage their organization's schedules; admins only read them.
   if (method !== 'get' && /^\/api\/schedules(\/\{id\}(\/(pause|resume|skip))?)?$/.test(path)) return 'client';
   return 'admin';
@@ -93,6 +93,9 @@ export function validBody(key: string, taskId = NO_TASK): Json | undefined {
     // No such qualification task or attempt: refused after the shape is checked.
     'POST /api/qualification-attempts': { qualificationTaskId: NO_TASK, answer: 'A' },
     'POST /api/qualification-attempts/{id}/review': { outcome: 'failed', notes: 'N' },
+    'POST /api/tasks/{id}/dispute': { reason: 'R' },
+    'POST /api/disputes/{id}/answer': { answer: 'A' },
+    'POST /api/disputes/{id}/resolve': { outcome: 'refund', amountCents: 1, note: 'N' },
   };
   return bodies[key];
 }

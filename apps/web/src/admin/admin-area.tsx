@@ -3,6 +3,7 @@ import { NotFound } from '../components/not-found';
 import { IntegrationsPage } from '../integrations/integrations-page';
 import { TaskDetailPage } from '../tasks/task-detail-page';
 import { AdminBillingPage } from './admin-billing-page';
+import { DisputesPage } from './disputes-page';
 import { AdminTasksPage } from './admin-tasks-page';
 import { PeoplePage } from './people-page';
 import { QueuePage } from './queue-page';
@@ -18,6 +19,7 @@ export default function AdminArea() {
       <Route path="people" element={<PeoplePage />} />
       <Route path="rate-card" element={<RateCardPage />} />
       <Route path="billing" element={<AdminBillingPage />} />
+      <Route path="disputes" element={<DisputesPage />} />
       <Route path="integrations" element={<IntegrationsPage />} />
       {/* Not a redirect: a relative one from this splat route resolved against the mistyped address itself, and looped. */}
       <Route path="*" element={<NotFound />} />

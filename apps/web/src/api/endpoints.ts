@@ -1,4 +1,7 @@
 import type {
+  DisputeView,
+  DisputeStatus,
+  ResolveDisputeBody,
   NotificationPage,
   NotificationSettingsView,
   UnreadNotifications,
@@ -142,6 +145,9 @@ export const api = {
   cancel: (id: string) => request<TaskView>(`/tasks/${id}/cancel`, { method: 'POST' }),
   taskRating: (id: string) => request<TaskRatingView>(`/tasks/${id}/rating`),
   rateTask: (id: string, body: RatingBody) => request<RatingView>(`/tasks/${id}/rating`, { method: 'PUT', body }),
+  openDispute: (taskId: string, reason: string) => request<DisputeView>(`/tasks/${taskId}/dispute`, { method: 'POST', body: { reason } }),
+  disputes: (status: DisputeStatus) => request<Page<DisputeView>>('/disputes', { query: { status, limit: 200 } }),
+  resolveDispute: (id: string, body: ResolveDisputeBody) => request<DisputeView>(`/disputes/${id}/resolve`, { method: 'POST', body }),
 
   schedules: async () => toPage(await request<Page<ScheduleView>>('/schedules', { query: { limit: 200 } })).items,
   createSchedule: (body: CreateScheduleBody) => request<ScheduleView>('/schedules', { method: 'POST', body }),

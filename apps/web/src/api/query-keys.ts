@@ -25,6 +25,9 @@ export const qk = {
   quote: (category: string, priority: string) => ['quote', category, priority] as const,
   organizationSettings: (organizationId: string) => ['organization-settings', organizationId] as const,
   rateCard: ['rate-card'] as const,
+  /** Refetched on `dispute.updated`. */
+  disputes: ['disputes'] as const,
+  disputeList: (status: string) => ['disputes', status] as const,
   /** The inbox: its pages and the bell's count, patched or refetched on `notification.*` events. */
   notifications: ['notifications'] as const,
   notificationList: (unreadOnly: boolean) => ['notifications', 'list', unreadOnly] as const,

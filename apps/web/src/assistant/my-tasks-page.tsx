@@ -9,8 +9,8 @@ import { TaskTable } from '../tasks/task-table';
 import { useTaskCommand } from '../tasks/use-task-actions';
 import { useTaskList } from '../tasks/use-task-list';
 
-const ORDER: Record<TaskStatus, number> = { in_progress: 0, claimed: 1, returned: 2, queued: 3, accepted: 4, cancelled: 5 };
-const ACTIVE: readonly TaskStatus[] = ['claimed', 'in_progress', 'returned'];
+const ORDER: Record<TaskStatus, number> = { in_progress: 0, claimed: 1, returned: 2, disputed: 3, queued: 4, accepted: 5, cancelled: 6 };
+const ACTIVE: readonly TaskStatus[] = ['claimed', 'in_progress', 'returned', 'disputed'];
 
 function byUrgency(a: TaskView, b: TaskView): number {
   return ORDER[a.status] - ORDER[b.status] || Date.parse(a.deadline) - Date.parse(b.deadline);

@@ -5,6 +5,7 @@ import {
   IconBell,
   IconBriefcase,
   IconCash,
+  IconScale,
   IconChecklist,
   IconGauge,
   IconLayoutList,
@@ -63,6 +64,7 @@ const NAV: Record<Role, NavItem[]> = {
     { to: '/admin/people', label: 'People', icon: IconUsers },
     { to: '/admin/rate-card', label: 'Rate card', icon: IconTags },
     { to: '/admin/billing', label: 'Billing', icon: IconCash },
+    { to: '/admin/disputes', label: 'Disputes', icon: IconScale },
     { to: '/admin/integrations', label: 'Integrations', icon: IconWebhook },
   ],
 };

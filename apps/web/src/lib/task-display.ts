@@ -5,6 +5,7 @@ export const STATUS_LABELS: Record<TaskStatus, string> = {
   claimed: 'Claimed',
   in_progress: 'In progress',
   returned: 'Returned',
+  disputed: 'Disputed',
   accepted: 'Accepted',
   cancelled: 'Cancelled',
 };
@@ -14,6 +15,7 @@ export const STATUS_COLORS: Record<TaskStatus, string> = {
   claimed: 'blue',
   in_progress: 'indigo',
   returned: 'teal',
+  disputed: 'red',
   accepted: 'green',
   cancelled: 'dark',
 };

@@ -192,6 +192,9 @@ export function LiveProvider({ user, children, createSocket = createLiveSocket }
           client.setQueryData<PagedTasks>(query.queryKey, (data) => checklistIntoPages(data, live));
         }
       },
+      'dispute.updated': () => {
+        void client.invalidateQueries({ queryKey: qk.disputes });
+      },
       'notification.created': ({ unread }) => {
         client.setQueryData(qk.notificationCount, { unread });
         void client.invalidateQueries({ queryKey: [...qk.notifications, 'list'] });

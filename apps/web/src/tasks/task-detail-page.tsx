@@ -24,6 +24,7 @@ import { isApiError } from '../api/http';
 import { qk } from '../api/query-keys';
 import { useUser } from '../auth/auth-context';
 import { ConversationPanel } from '../conversations/conversation-panel';
+import { OpenDisputeForm } from '../disputes/open-dispute-form';
 import { Deadline } from '../components/deadline';
 import { EmptyState } from '../components/empty-state';
 import { QueryState } from '../components/query-state';
@@ -216,7 +217,7 @@ function TaskActions({ task, actions }: { task: TaskView; actions: string[] }) {
   const has = (a: string) => actions.includes(a);
 
   const buttons = (['claim', 'start', 'release', 'accept', 'cancel'] as const).filter(has);
-  if (buttons.length === 0 && !has('return') && !has('revise')) return null;
+  if (buttons.length === 0 && !has('return') && !has('revise') && !has('dispute')) return null;
 
   return (
     <Card withBorder padding="lg" bg="var(--mantine-color-blue-light)">
@@ -315,6 +316,8 @@ function TaskActions({ task, actions }: { task: TaskView; actions: string[] }) {
             </Stack>
           </form>
         )}
+
+        {has('dispute') && <OpenDisputeForm task={task} />}
       </Stack>
 
       <Modal opened={confirmOpen} onClose={confirm.close} title="Cancel this task?" centered>

@@ -19,6 +19,8 @@ export const WEBHOOK_EVENTS = [
   'task.cancelled',
   'task.overdue',
   'task.escalated',
+  'task.disputed',
+  'task.dispute_resolved',
   'ledger.recorded',
 ] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
@@ -38,6 +40,11 @@ export const WEBHOOK_EVENT_OF_ACTION: Record<TaskAction | 'submit' | 'overdue' |
   cancel: 'task.cancelled',
   overdue: 'task.overdue',
   escalate: 'task.escalated',
+  dispute: 'task.disputed',
+  // One public event for the three outcomes; `data.action` says which.
+  resolve_rework: 'task.dispute_resolved',
+  resolve_refund: 'task.dispute_resolved',
+  resolve_reassign: 'task.dispute_resolved',
 };
 
 export const WEBHOOK_LIMITS = { urlMax: 2_000, descriptionMax: 500, endpointsPerOwner: 20 } as const;

@@ -25,6 +25,7 @@ import { AccountEmail1764003500000 } from './1764003500000-account-email.js';
 import { Budgets1764003800000 } from './1764003800000-budgets.js';
 import { Inbox1764004000000 } from './1764004000000-inbox.js';
 import { Qualifications1764004200000 } from './1764004200000-qualifications.js';
+import { Disputes1764004300000 } from './1764004300000-disputes.js';
 import { TemplateProcess1764003900000 } from './1764003900000-template-process.js';
 import { Imports1764003700000 } from './1764003700000-imports.js';
 import { Schedules1764003600000 } from './1764003600000-schedules.js';
@@ -61,4 +62,5 @@ export const MIGRATIONS = [
   TemplateProcess1764003900000,
   Inbox1764004000000,
   Qualifications1764004200000,
+  Disputes1764004300000,
 ];
