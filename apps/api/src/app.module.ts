@@ -27,6 +27,7 @@ import { BudgetNoticesModule } from './budget-notices/budget-notices.module.js';
 import { InboxHttpModule, InboxModule } from './inbox/inbox.module.js';
 import { ImportsHttpModule, ImportsModule } from './imports/imports.module.js';
 import { SchedulesHttpModule, SchedulesModule } from './schedules/schedules.module.js';
+import { FilesHttpModule } from './files/files.module.js';
 
 /** What serves HTTP and sockets: each domain's module with its own controllers. */
 const SERVING = [
@@ -48,6 +49,7 @@ const SERVING = [
   ProcessHttpModule,
   ImportsHttpModule,
   SchedulesHttpModule,
+  FilesHttpModule,
 ];
 
 

@@ -22,3 +22,4 @@ export * from './schemas/inbox.js';
 export * from './schemas/process.js';
 export * from './schemas/imports.js';
 export * from './schemas/schedules.js';
+export * from './schemas/files.js';

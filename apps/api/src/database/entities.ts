@@ -25,6 +25,7 @@ import { ImportRow } from '../imports/import-row.entity.js';
 import { Import } from '../imports/import.entity.js';
 import { ScheduleRun } from '../schedules/schedule-run.entity.js';
 import { Schedule } from '../schedules/schedule.entity.js';
+import { TaskFile } from '../files/task-file.entity.js';
 
 /** One entity per table; each table's SQL lives in its repository (`REPOSITORIES`). */
-export const ENTITIES = [Organization, User, RateCard, Task, TaskEvent, LedgerEntry, OutboxRow, RefreshToken, AuditLog, IdempotencyKey, Template, TemplateVersion, UserTwoFactor, TwoFactorRecoveryCode, TwoFactorDevice, TaskChecklistStep, TaskMessage, TaskMessageRead, EmailToken, WebhookEndpoint, WebhookDelivery, WebhookAttempt, Rating, PreferredAssistant, Notification, NotificationSetting, Import, ImportRow, Schedule, ScheduleRun];
+export const ENTITIES = [Organization, User, RateCard, Task, TaskEvent, LedgerEntry, OutboxRow, RefreshToken, AuditLog, IdempotencyKey, Template, TemplateVersion, UserTwoFactor, TwoFactorRecoveryCode, TwoFactorDevice, TaskChecklistStep, TaskMessage, TaskMessageRead, EmailToken, WebhookEndpoint, WebhookDelivery, WebhookAttempt, Rating, PreferredAssistant, Notification, NotificationSetting, Import, ImportRow, Schedule, ScheduleRun, TaskFile];

@@ -23,6 +23,7 @@ import { ImportRowsRepository } from '../imports/import-rows.repository.js';
 import { ImportsRepository } from '../imports/imports.repository.js';
 import { ScheduleRunsRepository } from '../schedules/schedule-runs.repository.js';
 import { SchedulesRepository } from '../schedules/schedules.repository.js';
+import { TaskFilesRepository } from '../files/task-files.repository.js';
 
 /** One repository per table, the only place its SQL lives (seed, demo and migrations aside). */
 export const REPOSITORIES = [
@@ -51,4 +52,5 @@ export const REPOSITORIES = [
   ImportRowsRepository,
   SchedulesRepository,
   ScheduleRunsRepository,
+  TaskFilesRepository,
 ];

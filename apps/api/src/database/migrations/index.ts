@@ -24,6 +24,7 @@ import { Quality1764003400000 } from './1764003400000-quality.js';
 import { AccountEmail1764003500000 } from './1764003500000-account-email.js';
 import { Budgets1764003800000 } from './1764003800000-budgets.js';
 import { Inbox1764004000000 } from './1764004000000-inbox.js';
+import { TaskFiles1764004100000 } from './1764004100000-task-files.js';
 import { TemplateProcess1764003900000 } from './1764003900000-template-process.js';
 import { Imports1764003700000 } from './1764003700000-imports.js';
 import { Schedules1764003600000 } from './1764003600000-schedules.js';
@@ -59,4 +60,5 @@ export const MIGRATIONS = [
   Budgets1764003800000,
   TemplateProcess1764003900000,
   Inbox1764004000000,
+  TaskFiles1764004100000,
 ];
