@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { PASSWORD, loginAdmin, registerAssistant, registerClient, type Session } from './support/factories.js';
 import type { Res } from './support/http.js';
+import { png } from './support/file-samples.js';
 import { settled } from './support/settle.js';
 import { LiveClient } from './support/sockets.js';
 import { act, eventually, submitTask } from './support/tasks.js';
@@ -36,6 +37,9 @@ interface Fixture {
   importId: string;
   /** A schedule of A's on its template. */
   scheduleId: string;
+  /** A file A attached to the task, and the token of a download link A made for it. */
+  fileId: string;
+  downloadToken: string;
 }
 
 interface Route {
@@ -198,6 +202,13 @@ const MATRIX: Record<string, Route> = {
   'POST /api/schedules/{id}/resume': { path: (f) => `/api/schedules/${f.scheduleId}/resume`, want: templateWrite },
   'POST /api/schedules/{id}/skip': { path: (f) => `/api/schedules/${f.scheduleId}/skip`, want: templateWrite },
   'GET /api/schedules/{id}/runs': { path: (f) => `/api/schedules/${f.scheduleId}/runs`, want: orgRead },
+  // A task's files: whoever takes part in it reads them (JSON is not a file: A, X and admins reach the form's check, 400);
+  // only the uploader (A) deletes. A download link is the credential: it answers whoever holds it while A may read the task.
+  'POST /api/tasks/{id}/files': { path: (f) => `/api/tasks/${f.taskId}/files`, body: () => ({ purpose: 'attachment' }), want: conversation },
+  'GET /api/tasks/{id}/files': { path: (f) => `/api/tasks/${f.taskId}/files`, want: conversation },
+  'GET /api/files/{id}/link': { path: (f) => `/api/files/${f.fileId}/link`, want: conversation },
+  'GET /api/files/download': { path: (f) => `/api/files/download?token=${encodeURIComponent(f.downloadToken)}`, want: all(200) },
+  'DELETE /api/files/{id}': { path: (f) => `/api/files/${f.fileId}`, want: messageAuthor },
   'GET /api/billing/earnings': { path: (f) => `/api/billing/earnings?assistantId=${f.assistantX}`, want: { anon: 401, A: 403, B: 403, X: 'ok', Y: 404, admin: 'ok' } },
 };
 
@@ -272,7 +283,18 @@ describe('security: authorization matrix', () => {
     const schedule = await t.http.post('/api/schedules', scheduleBody({ templateId: template.body.id } as Fixture), { token: s.A.token });
     if (schedule.status !== 201) throw new Error(`fixture schedule failed: ${schedule.status} ${schedule.text}`);
     secrets.add(schedule.body.id);
+    const form = new FormData();
+    form.append('purpose', 'attachment');
+    form.append('file', new Blob([png()]), `brief-${u()}.png`);
+    const uploaded = await fetch(`${t.url}/api/tasks/${task.id}/files`, { method: 'POST', body: form, headers: { authorization: `Bearer ${s.A.token}` } });
+    const file = (await uploaded.json()) as { id: string };
+    if (uploaded.status !== 201) throw new Error(`fixture file failed: ${uploaded.status} ${JSON.stringify(file)}`);
+    secrets.add(file.id);
+    const link = await t.http.get(`/api/files/${file.id}/link`, { token: s.A.token });
+    if (link.status !== 200) throw new Error(`fixture link failed: ${link.status} ${link.text}`);
     return {
+      fileId: file.id,
+      downloadToken: new URL(link.body.url as string, t.url).searchParams.get('token')!,
       taskId: task.id,
       userA: s.A.user.id,
       orgA: s.A.user.organizationId!,

@@ -89,7 +89,7 @@ export class FilesController {
   @Delete(':id')
   @HttpCode(204)
   @Contract({
-    summary: 'Delete a file you uploaded, while you could still add it (its bytes are removed from storage)',
+    summary: 'Delete a file you uploaded, while you could still add it; its bytes are removed from storage. Deleting it again answers the same',
     params: idParams,
     status: 204,
     errors: { ...NOT_YOURS, 403: 'only whoever uploaded it', 409: 'the task has moved past where that purpose is allowed' },

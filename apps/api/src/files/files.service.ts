@@ -151,15 +151,19 @@ export class FilesService implements OnModuleDestroy {
     return { file, object: await this.storage.get(file.storageKey) };
   }
 
-  /** The uploader removes a file while the rule that let them add it still holds. */
+  /**
+   * The uploader removes a file while the rule that let them add it still
+   * holds. Deleting it again answers the same (it is gone either way).
+   */
   async delete(user: AuthUser, fileId: string): Promise<void> {
-    const file = await this.readable(user, fileId);
+    const file = await this.files.byId(fileId, { withDeleted: true });
+    if (!file) throw new NotFoundException('file not found');
+    const task = await this.participating(user, file.taskId);
     if (file.uploadedBy !== user.id) throw new ForbiddenException('only whoever uploaded a file may delete it');
-    const task = await this.tasks.loadParticipating(user, file.taskId);
+    if (file.deletedAt) return;
     await this.assertMayAdd(user, task, file.purpose, file.messageId);
     const gone = await this.files.markDeleted(fileId);
-    if (!gone) throw new NotFoundException('file not found');
-    await this.storage.delete(gone.storageKey);
+    if (gone) await this.storage.delete(gone.storageKey);
   }
 
   /**
@@ -186,13 +190,18 @@ export class FilesService implements OnModuleDestroy {
   private async readable(user: AuthUser, fileId: string): Promise<TaskFile> {
     const file = await this.files.byId(fileId);
     if (!file) throw new NotFoundException('file not found');
+    await this.participating(user, file.taskId);
+    return file;
+  }
+
+  /** The file's task, if the caller takes part in it; a file's 404 otherwise, so it says nothing of the task. */
+  private async participating(user: AuthUser, taskId: string): Promise<TaskWithNames> {
     try {
-      await this.tasks.loadParticipating(user, file.taskId);
+      return await this.tasks.loadParticipating(user, taskId);
     } catch (e) {
       if (e instanceof NotFoundException) throw new NotFoundException('file not found');
       throw e;
     }
-    return file;
   }
 
   /**

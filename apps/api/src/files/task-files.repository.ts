@@ -43,8 +43,9 @@ export class TaskFilesRepository {
     });
   }
 
-  async byId(id: string, m: Queryable = this.ds): Promise<TaskFile | null> {
-    const [row] = await query<Record<string, unknown>>(m, `SELECT * FROM task_files WHERE id = $1 AND deleted_at IS NULL`, [id]);
+  /** A live file, or also a deleted one when asked. */
+  async byId(id: string, { withDeleted = false } = {}, m: Queryable = this.ds): Promise<TaskFile | null> {
+    const [row] = await query<Record<string, unknown>>(m, `SELECT * FROM task_files WHERE id = $1 AND ($2 OR deleted_at IS NULL)`, [id, withDeleted]);
     return row ? toFile(row) : null;
   }
 
