@@ -15,7 +15,7 @@ const INFRA = {
 /** Domain folders: each may import every infrastructure folder and the domains listed beside it. A new folder is one line here. */
 const DOMAINS = {
   audit: [],
-  files: [],
+  files: ['tasks'],
   health: [],
   secrets: [],
   billing: [],
@@ -37,7 +37,7 @@ const DOMAINS = {
   'admin-jobs': [],
   organizations: ['budgets'],
   templates: ['budgets', 'organizations', 'rate-card'],
-  conversations: ['realtime', 'tasks'],
+  conversations: ['files', 'realtime', 'tasks'],
   quality: ['realtime', 'tasks'],
   inbox: ['billing', 'conversations', 'dispatch', 'notifications', 'qualifications', 'realtime', 'tasks', 'users'],
   process: ['billing', 'organizations', 'tasks', 'templates'],

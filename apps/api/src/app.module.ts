@@ -29,6 +29,7 @@ import { ImportsHttpModule, ImportsModule } from './imports/imports.module.js';
 import { SchedulesHttpModule, SchedulesModule } from './schedules/schedules.module.js';
 import { QualificationsHttpModule } from './qualifications/qualifications.module.js';
 import { DisputesHttpModule, DisputesModule } from './disputes/disputes.module.js';
+import { FilesHttpModule } from './files/files.module.js';
 
 /** What serves HTTP and sockets: each domain's module with its own controllers. */
 const SERVING = [
@@ -52,6 +53,7 @@ const SERVING = [
   SchedulesHttpModule,
   QualificationsHttpModule,
   DisputesHttpModule,
+  FilesHttpModule,
 ];
 
 

@@ -15,6 +15,7 @@ import { createLogger, lazyRequestLogger, PinoNestLogger } from './common/loggin
 import type { AppConfig } from './config/config.js';
 import { RedisIoAdapter } from './realtime/redis-io.adapter.js';
 import { UPLOAD_LIMITS, UPLOAD_ROUTE } from './imports/upload.js';
+import { FILE_UPLOAD_ROUTE } from './files/upload.js';
 import { LogController } from 'fastify';
 
 export const DEFAULT_WEB_DIST = fileURLToPath(new URL('../../web/dist', import.meta.url));
@@ -109,10 +110,11 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     void parseJson(req, body as string, done);
   });
   // A file upload is read by its route as a stream; every other route refuses multipart as before.
+  const UPLOAD_ROUTES = [UPLOAD_ROUTE, FILE_UPLOAD_ROUTE];
   await app.register(fastifyMultipart as never, { limits: UPLOAD_LIMITS, throwFileSizeLimit: true });
   fastify.addHook('onRequest', (req: FastifyRequest, _reply: FastifyReply, done: (e?: Error) => void) => {
     const type = req.headers['content-type'];
-    if (type !== undefined && /^\s*multipart\/form-data/i.test(type) && !(req.method === UPLOAD_ROUTE.method && req.routeOptions.url === UPLOAD_ROUTE.url) && req.routeOptions.url !== undefined) {
+    if (type !== undefined && /^\s*multipart\/form-data/i.test(type) && !UPLOAD_ROUTES.some((r) => req.method === r.method && req.routeOptions.url === r.url) && req.routeOptions.url !== undefined) {
       return done(new UnsupportedMediaType(type));
     }
     done();

@@ -1,7 +1,7 @@
 import { loginAdmin, PASSWORD, registerAssistant, registerClient, type Session } from './support/factories.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
-type Case = [name: string, method: 'POST' | 'PATCH' | 'PUT' | 'GET', path: string, body: unknown, status: number, message: RegExp];
+type Case = [name: string, method: 'POST' | 'PATCH' | 'PUT' | 'GET' | 'DELETE', path: string, body: unknown, status: number, message: RegExp];
 
 describe('bad input on account routes', () => {
   let t: TestApp;
@@ -59,6 +59,14 @@ describe('bad input on account routes', () => {
     ['qualification review: bad outcome', 'POST', '/api/qualification-attempts/00000000-0000-4000-8000-000000000000/review', { outcome: 'ok' }, 400, /^outcome must be passed or failed$/],
     ['qualification attempts: bad status', 'GET', '/api/qualification-attempts?status=open', undefined, 400, /^status must be one of/],
     ['users list: NUL in the cursor', 'GET', '/api/users?cursor=abc%00', undefined, 400, /^cursor must not contain the NUL character/],
+    ['task files: id not a UUID', 'GET', '/api/tasks/123/files', undefined, 400, /^id must be a UUID$/],
+    ['file upload: id not a UUID', 'POST', '/api/tasks/123/files', { purpose: 'attachment' }, 400, /^id must be a UUID$/],
+    ['file link: id not a UUID', 'GET', '/api/files/123/link', undefined, 400, /^id must be a UUID$/],
+    ['file delete: id not a UUID', 'DELETE', '/api/files/123', undefined, 400, /^id must be a UUID$/],
+    ['file download: no token', 'GET', '/api/files/download', undefined, 400, /^token is required$/],
+    ['file download: NUL in the token', 'GET', '/api/files/download?token=v1.a%00', undefined, 400, /^token must not contain the NUL character/],
+    ['file download: smuggled field', 'GET', '/api/files/download?token=v1.a&fileId=x', undefined, 400, /^fileId is not allowed$/],
+    ['file download: forged token', 'GET', '/api/files/download?token=v1.a.b.c', undefined, 403, /^token: not a valid download link$/],
   ];
 
   it.each(cases)('%s', async (_name, method, path, body, status, message) => {

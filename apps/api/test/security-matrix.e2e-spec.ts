@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { PASSWORD, loginAdmin, registerAssistant, registerClient, type Session } from './support/factories.js';
 import type { Res } from './support/http.js';
+import { png } from './support/file-samples.js';
 import { settled } from './support/settle.js';
 import { LiveClient } from './support/sockets.js';
 import { act, eventually, submitTask } from './support/tasks.js';
@@ -41,6 +42,9 @@ interface Fixture {
   attemptId: string;
   /** A dispute A opened on work X returned. */
   disputeId: string;
+  /** A file A attached to the task, and the token of a download link A made for it. */
+  fileId: string;
+  downloadToken: string;
 }
 
 interface Route {
@@ -225,6 +229,13 @@ const MATRIX: Record<string, Route> = {
   'GET /api/disputes/{id}': { path: (f) => `/api/disputes/${f.disputeId}`, want: { anon: 401, A: 'ok', B: 404, X: 'ok', Y: 404, admin: 'ok' } },
   'POST /api/disputes/{id}/answer': { path: (f) => `/api/disputes/${f.disputeId}/answer`, body: () => ({ answer: 'It is.' }), want: { anon: 401, A: 403, B: 403, X: 'ok', Y: 404, admin: 403 } },
   'POST /api/disputes/{id}/resolve': { path: (f) => `/api/disputes/${f.disputeId}/resolve`, body: () => ({ outcome: 'rework', note: 'Fix it.' }), want: adminOnly },
+  // A task's files: whoever takes part in it reads them (JSON is not a file: A, X and admins reach the form's check, 400);
+  // only the uploader (A) deletes. A download link is the credential: it answers whoever holds it while A may read the task.
+  'POST /api/tasks/{id}/files': { path: (f) => `/api/tasks/${f.taskId}/files`, body: () => ({ purpose: 'attachment' }), want: conversation },
+  'GET /api/tasks/{id}/files': { path: (f) => `/api/tasks/${f.taskId}/files`, want: conversation },
+  'GET /api/files/{id}/link': { path: (f) => `/api/files/${f.fileId}/link`, want: conversation },
+  'GET /api/files/download': { path: (f) => `/api/files/download?token=${encodeURIComponent(f.downloadToken)}`, want: all(200) },
+  'DELETE /api/files/{id}': { path: (f) => `/api/files/${f.fileId}`, want: messageAuthor },
   'GET /api/billing/earnings': { path: (f) => `/api/billing/earnings?assistantId=${f.assistantX}`, want: { anon: 401, A: 403, B: 403, X: 'ok', Y: 404, admin: 'ok' } },
 };
 
@@ -314,7 +325,18 @@ describe('security: authorization matrix', () => {
     await t.db.query(`UPDATE qualification_attempts SET status = 'failed', reviewed_at = now() WHERE assistant_id = $1 AND status = 'submitted'`, [s.X.user.id]);
     const attempt = await t.http.post('/api/qualification-attempts', { qualificationTaskId, answer: 'Fixture answer.' }, { token: s.X.token });
     if (attempt.status !== 201) throw new Error(`fixture attempt failed: ${attempt.status} ${attempt.text}`);
+    const form = new FormData();
+    form.append('purpose', 'attachment');
+    form.append('file', new Blob([png()]), `brief-${u()}.png`);
+    const uploaded = await fetch(`${t.url}/api/tasks/${task.id}/files`, { method: 'POST', body: form, headers: { authorization: `Bearer ${s.A.token}` } });
+    const file = (await uploaded.json()) as { id: string };
+    if (uploaded.status !== 201) throw new Error(`fixture file failed: ${uploaded.status} ${JSON.stringify(file)}`);
+    secrets.add(file.id);
+    const link = await t.http.get(`/api/files/${file.id}/link`, { token: s.A.token });
+    if (link.status !== 200) throw new Error(`fixture link failed: ${link.status} ${link.text}`);
     return {
+      fileId: file.id,
+      downloadToken: new URL(link.body.url as string, t.url).searchParams.get('token')!,
       taskId: task.id,
       userA: s.A.user.id,
       orgA: s.A.user.organizationId!,

@@ -24,3 +24,4 @@ export * from './schemas/imports.js';
 export * from './schemas/schedules.js';
 export * from './schemas/qualifications.js';
 export * from './schemas/disputes.js';
+export * from './schemas/files.js';

@@ -132,6 +132,7 @@ export const envSchema = z.object({
   S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   S3_FORCE_PATH_STYLE: bool(false),
   FILE_MAX_BYTES: int(1, 5 * 1024 * 1024 * 1024, 25 * 1024 * 1024),
+  FILE_ORG_QUOTA_BYTES: int(1, Number.MAX_SAFE_INTEGER, 10 * 1024 * 1024 * 1024),
   DOWNLOAD_LINK_TTL: duration('DOWNLOAD_LINK_TTL', '5m').refine(
     (ms) => ms >= 10_000 && ms <= 86_400_000,
     'DOWNLOAD_LINK_TTL must be between 10s and 24h',
@@ -213,6 +214,8 @@ export interface AppConfig {
   storage: StorageSettings;
   /** Largest file accepted in one upload. */
   fileMaxBytes: number;
+  /** Bytes of live files one organization's tasks may hold, all purposes together. */
+  fileOrgQuotaBytes: number;
   /** Lifetime of a signed download link. */
   downloadLinkTtlMs: number;
   mail: { smtpUrl: string; from: string };
@@ -312,6 +315,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     // --- files, e-mail, webhooks ---
     storage: storageSettings(e),
     fileMaxBytes: e.FILE_MAX_BYTES,
+    fileOrgQuotaBytes: e.FILE_ORG_QUOTA_BYTES,
     downloadLinkTtlMs: e.DOWNLOAD_LINK_TTL,
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
     webhooks: {

@@ -11,6 +11,8 @@ import type { TaskWithNames } from '../tasks/task.entity.js';
 import { TaskEventsRepository } from '../tasks/task-events.repository.js';
 import { TasksService } from '../tasks/tasks.service.js';
 import { UsersRepository } from '../users/users.repository.js';
+import { toFileRef } from '../files/file.view.js';
+import { TaskFilesRepository } from '../files/task-files.repository.js';
 import { resolveMentions } from './mentions.js';
 import { messageAudience, messageLiveEvents } from './message-live.js';
 import { toMessageView, toTimelineEventView } from './message.view.js';
@@ -33,6 +35,7 @@ export class ConversationsService {
     private readonly taskEvents: TaskEventsRepository,
     private readonly uow: UnitOfWork,
     private readonly live: LiveEvents,
+    private readonly files: TaskFilesRepository,
   ) {}
 
   private readonly logger = new Logger('conversations');
@@ -57,6 +60,7 @@ export class ConversationsService {
     const lastReturn = all.filter((e) => e.action === 'return').at(-1)?.id ?? null;
     const events = all.filter((e) => e.createdAt.getTime() >= lower && e.createdAt.getTime() < upper);
     const items = mergeTimeline(page, events, { lastReturnId: lastReturn, result: task.result });
+    await this.withFiles(items, page.filter((m) => m.deletedAt === null).map((m) => m.id));
     const { unread, seenSeq } = await this.reads.forTask(user.id, taskId);
     return { items, nextCursor: more && oldest ? encodeCursor(oldest.cursorAt!, oldest.id) : null, unread, seenUpTo: seenSeq };
   }
@@ -121,6 +125,17 @@ export class ConversationsService {
     } else scope = user.role === 'assistant' ? { kind: 'assignee' } : { kind: 'joined' };
     const tasks = await this.reads.summary(user.id, scope);
     return { total: tasks.reduce((n, t) => n + t.unread, 0), tasks };
+  }
+
+  /** Each message of the page lists its files; a deleted one shows none, as it shows no body. */
+  private async withFiles(items: TimelineEntry[], messageIds: string[]): Promise<void> {
+    const files = await this.files.forMessages(messageIds);
+    if (files.length === 0) return;
+    for (const item of items) {
+      if (item.kind !== 'message' || item.message.deletedAt !== null) continue;
+      const own = files.filter((f) => f.messageId === item.message.id);
+      if (own.length > 0) item.message.files = own.map(toFileRef);
+    }
   }
 
   private async mentions(task: TaskWithNames, body: string, authorId: string): Promise<string[]> {

@@ -27,6 +27,7 @@ import { ScheduleRun } from '../schedules/schedule-run.entity.js';
 import { Schedule } from '../schedules/schedule.entity.js';
 import { Dispute } from '../disputes/dispute.entity.js';
 import { AssistantQualification, QualificationAttempt, QualificationRequirement, QualificationTask } from '../qualifications/qualification.entity.js';
+import { TaskFile } from '../files/task-file.entity.js';
 
 /** One entity per table; each table's SQL lives in its repository (`REPOSITORIES`). */
-export const ENTITIES = [Organization, User, RateCard, Task, TaskEvent, LedgerEntry, OutboxRow, RefreshToken, AuditLog, IdempotencyKey, Template, TemplateVersion, UserTwoFactor, TwoFactorRecoveryCode, TwoFactorDevice, TaskChecklistStep, TaskMessage, TaskMessageRead, EmailToken, WebhookEndpoint, WebhookDelivery, WebhookAttempt, Rating, PreferredAssistant, Notification, NotificationSetting, Import, ImportRow, Schedule, ScheduleRun, QualificationRequirement, QualificationTask, QualificationAttempt, AssistantQualification, Dispute];
+export const ENTITIES = [Organization, User, RateCard, Task, TaskEvent, LedgerEntry, OutboxRow, RefreshToken, AuditLog, IdempotencyKey, Template, TemplateVersion, UserTwoFactor, TwoFactorRecoveryCode, TwoFactorDevice, TaskChecklistStep, TaskMessage, TaskMessageRead, EmailToken, WebhookEndpoint, WebhookDelivery, WebhookAttempt, Rating, PreferredAssistant, Notification, NotificationSetting, Import, ImportRow, Schedule, ScheduleRun, QualificationRequirement, QualificationTask, QualificationAttempt, AssistantQualification, Dispute, TaskFile];

@@ -28,6 +28,7 @@ import { QualificationAttemptsRepository } from '../qualifications/qualification
 import { QualificationRequirementsRepository } from '../qualifications/qualification-requirements.repository.js';
 import { QualificationTasksRepository } from '../qualifications/qualification-tasks.repository.js';
 import { DisputesRepository } from '../disputes/disputes.repository.js';
+import { TaskFilesRepository } from '../files/task-files.repository.js';
 
 /** One repository per table, the only place its SQL lives (seed, demo and migrations aside). */
 export const REPOSITORIES = [
@@ -61,4 +62,5 @@ export const REPOSITORIES = [
   QualificationAttemptsRepository,
   AssistantQualificationsRepository,
   DisputesRepository,
+  TaskFilesRepository,
 ];

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { listQuery, plainString, uuid } from './common.js';
+import { fileRef } from './files.js';
 
 /** How long after posting its author may still edit a message. */
 export const MESSAGE_EDIT_WINDOW_MS = 10 * 60_000;
@@ -42,6 +43,8 @@ export const messageView = z.object({
   createdAt: z.string(),
   editedAt: z.string().nullable(),
   deletedAt: z.string().nullable(),
+  /** The files attached to the message (its author's uploads with purpose `message`); in the conversation's list only. */
+  files: z.array(fileRef).optional(),
 });
 export type MessageView = z.infer<typeof messageView>;
 

@@ -24,6 +24,7 @@ import { Quality1764003400000 } from './1764003400000-quality.js';
 import { AccountEmail1764003500000 } from './1764003500000-account-email.js';
 import { Budgets1764003800000 } from './1764003800000-budgets.js';
 import { Inbox1764004000000 } from './1764004000000-inbox.js';
+import { TaskFiles1764004100000 } from './1764004100000-task-files.js';
 import { Qualifications1764004200000 } from './1764004200000-qualifications.js';
 import { Disputes1764004300000 } from './1764004300000-disputes.js';
 import { TemplateProcess1764003900000 } from './1764003900000-template-process.js';
@@ -61,6 +62,7 @@ export const MIGRATIONS = [
   Budgets1764003800000,
   TemplateProcess1764003900000,
   Inbox1764004000000,
+  TaskFiles1764004100000,
   Qualifications1764004200000,
   Disputes1764004300000,
 ];
