@@ -60,21 +60,24 @@ export async function run({ pairs, seconds }) {
            FROM schedules, generate_series(1, $3::int) n WHERE id = $1`,
         [seed.id, tag, BATCH],
       );
-      const created = async () =>
-        (await db.pool.query(`SELECT count(*)::int AS n FROM schedule_runs r JOIN schedules s ON s.id = r.schedule_id WHERE s.name LIKE $1 || '-%' AND r.task_id IS NOT NULL`, [tag])).rows[0].n;
+      // From the first run's transaction start until every schedule's task is seen (polled 50 ms apart):
+      // a run row's created_at is its transaction's start, so spans between rows would miss the last transaction.
+      const progress = async () =>
+        (
+          await db.pool.query(
+            `SELECT count(DISTINCT r.schedule_id)::int AS n, COALESCE(extract(epoch FROM clock_timestamp() - min(r.created_at)), 0)::float8 AS span
+               FROM schedule_runs r JOIN schedules s ON s.id = r.schedule_id WHERE s.name LIKE $1 || '-%' AND r.task_id IS NOT NULL`,
+            [tag],
+          )
+        ).rows[0];
       const until = Date.now() + 120_000;
-      while ((await created()) < BATCH) {
-        if (Date.now() > until) throw new Error(`schedule: only ${await created()} of ${BATCH} runs within 2 min`);
+      let seen;
+      while ((seen = await progress()).n < BATCH) {
+        if (Date.now() > until) throw new Error(`schedule: only ${seen.n} of ${BATCH} runs within 2 min`);
         await sleep(50);
       }
       const settleMs = await untilSettled({ db, prefix });
-      const { rows } = await db.pool.query(
-        // Up to the batch's last first run: a batch that spans a minute boundary starts its copies' next occurrences too.
-        `WITH runs AS (SELECT r.created_at FROM schedule_runs r JOIN schedules s ON s.id = r.schedule_id WHERE s.name LIKE $1 || '-%')
-         SELECT extract(epoch FROM (SELECT created_at FROM runs ORDER BY created_at OFFSET $2::int - 1 LIMIT 1) - (SELECT min(created_at) FROM runs))::float8 AS span`,
-        [tag, BATCH],
-      );
-      return BATCH / (rows[0].span + settleMs / 1000);
+      return BATCH / (seen.span + settleMs / 1000);
     };
 
     await submitLoad(2);

@@ -370,6 +370,39 @@ describe('schedules: recurring runs of a template', () => {
       }
     });
 
+    it('a pass over many due schedules: a run past its organization’s budget pauses that schedule with the 422, the others run', async () => {
+      const c = await registerClient(t.http);
+      const tpl = ok(await t.http.post<{ id: string }>('/api/templates', templateBody({ name: 'Budgeted' }), { token: c.token }), 201);
+      const price = ok(await t.http.post<{ priceCents: number }>('/api/tasks/quote', { category: 'bookkeeping' }, { token: c.token })).priceCents;
+      // Room for one run's task and not two, counted together in one pass.
+      ok(await t.http.patch(`/api/organizations/${c.user.organizationId}/settings`, { monthlyBudgetCents: price + Math.floor(price / 2) }, { token: c.token }));
+      const rule = { kind: 'daily', time: '09:00', start: '2026-04-01T00:00:00Z' };
+      const budgeted = await Promise.all([1, 2].map(() => service.create(asUser(c), { templateId: tpl.id, rule: rule as never }, new Date('2026-04-01T00:00:00Z'))));
+      const free = await Promise.all(Array.from({ length: 5 }, () => scheduleAt('2026-04-01T00:00:00Z', rule)));
+      // c's zone is UTC, a's Berlin: both due by 09:30Z.
+      expect(await service.runDue(new Date('2026-04-01T09:30:00Z'))).toMatchObject({ created: 6, refused: 1, failed: 0 });
+      for (const s of free) expect((await runsOf(s.id)).map((r) => r.outcome)).toEqual(['created']);
+      const views = await Promise.all(budgeted.map((s) => service.get(asUser(c), s.id)));
+      const paused = views.filter((v) => v.state === 'paused');
+      expect(paused).toHaveLength(1);
+      expect(paused[0]!.paused!.reason).toMatch(/refused \(422\).*over its monthly budget/);
+      expect((await runsOf(paused[0]!.id)).map((r) => [r.outcome, r.task_id, r.reason])).toEqual([['refused', null, paused[0]!.paused!.reason]]);
+      expect(views.find((v) => v.state === 'active')!.nextRunAt).toBe('2026-04-02T09:00:00.000Z');
+    });
+
+    it('a schedule that cannot run does not hold up the others of its pass, and is tried again on the next', async () => {
+      const rule = { kind: 'daily', time: '09:00', start: '2026-04-01T00:00:00Z' };
+      const made = await Promise.all(Array.from({ length: 4 }, () => scheduleAt('2026-04-01T00:00:00Z', rule)));
+      // A rule stored before today's checks, which no longer reads.
+      await t.db.query(`UPDATE schedules SET rule = '{"kind":"yearly"}' WHERE id = $1`, [made[0]!.id]);
+      expect(await service.runDue(new Date('2026-04-01T08:00:00Z'))).toMatchObject({ created: 3, failed: 1 });
+      expect(await runsOf(made[0]!.id)).toEqual([]);
+      for (const s of made.slice(1)) expect(await tasksOf(s.id)).toBe(1);
+      const { rows } = await t.db.query<{ next_run_at: Date }>(`SELECT next_run_at FROM schedules WHERE id = $1`, [made[0]!.id]);
+      expect(rows[0]!.next_run_at.toISOString()).toBe('2026-04-01T07:00:00.000Z');
+      expect(await service.runDue(new Date('2026-04-01T08:00:00Z'))).toMatchObject({ created: 0, failed: 1 });
+    });
+
     it('a template that came to require an input refuses the run with a 400 that names it', async () => {
       const tpl = ok(await t.http.post<{ id: string }>('/api/templates', templateBody({ name: 'Grows an input' }), { token: a.token }), 201);
       const s = await scheduleAt('2026-09-01T00:00:00Z', { kind: 'daily', time: '09:00', start: '2026-09-01T00:00:00Z' }, { templateId: tpl.id });

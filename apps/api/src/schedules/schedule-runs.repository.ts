@@ -16,21 +16,31 @@ export class ScheduleRunsRepository {
   constructor(@InjectDataSource() private readonly ds: DataSource) {}
 
   /**
-   * Takes the occurrence for the caller's transaction: false when a run of it
-   * exists (or another transaction is writing one, which this waits for).
+   * Takes the occurrences for the caller's transaction, in one statement: the
+   * ids of the ones taken, leaving out each that has a run already (or that
+   * another transaction is writing, which this waits for).
    */
-  async claim(m: Queryable, r: { id: string; scheduleId: string; scheduledAt: Date; outcome: ScheduleRunOutcome; missed: number; reason?: string | null }): Promise<boolean> {
+  async claim(m: Queryable, runs: readonly { id: string; scheduleId: string; scheduledAt: Date; outcome: ScheduleRunOutcome; missed: number }[]): Promise<Set<string>> {
+    if (runs.length === 0) return new Set();
     const rows = await query<{ id: string }>(
       m,
-      `INSERT INTO schedule_runs (id, schedule_id, scheduled_at, outcome, missed, reason) VALUES ($1, $2, $3, $4, $5, $6)
+      `INSERT INTO schedule_runs (id, schedule_id, scheduled_at, outcome, missed)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::text[], $5::int[])
        ON CONFLICT ON CONSTRAINT schedule_runs_once DO NOTHING RETURNING id`,
-      [r.id, r.scheduleId, r.scheduledAt, r.outcome, r.missed, r.reason ?? null],
+      [runs.map((r) => r.id), runs.map((r) => r.scheduleId), runs.map((r) => r.scheduledAt), runs.map((r) => r.outcome), runs.map((r) => r.missed)],
     );
-    return rows.length > 0;
+    return new Set(rows.map((r) => r.id));
   }
 
-  async settle(m: Queryable, id: string, outcome: ScheduleRunOutcome, taskId: string | null, reason: string | null): Promise<void> {
-    await query(m, `UPDATE schedule_runs SET outcome = $2, task_id = $3, reason = $4 WHERE id = $1`, [id, outcome, taskId, reason]);
+  /** The runs' outcomes as their submissions came out, in one statement. */
+  async settle(m: Queryable, runs: readonly { id: string; outcome: ScheduleRunOutcome; taskId: string | null; reason: string | null }[]): Promise<void> {
+    if (runs.length === 0) return;
+    await query(
+      m,
+      `UPDATE schedule_runs r SET outcome = v.outcome, task_id = v.task_id, reason = v.reason
+         FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::text[]) AS v(id, outcome, task_id, reason) WHERE r.id = v.id`,
+      [runs.map((r) => r.id), runs.map((r) => r.outcome), runs.map((r) => r.taskId), runs.map((r) => r.reason)],
+    );
   }
 
   /** A schedule's runs, newest occurrence first, with their tasks' status now; one more than `limit` when there is more. */

@@ -129,23 +129,28 @@ export class SchedulesRepository {
     return rows.length > 0;
   }
 
-  /** The live schedule due longest ago that no other worker holds, locked for the caller's transaction. */
-  async lockNextDue(m: Queryable, now: Date, except: readonly string[] = []): Promise<Schedule | null> {
+  /**
+   * Up to `limit` live schedules due by `now` that no other worker holds, due
+   * longest ago first, locked for the caller's transaction.
+   */
+  async lockDue(m: Queryable, now: Date, limit: number, except: readonly string[] = []): Promise<Schedule[]> {
     const rows = await query<Record<string, unknown>>(
       m,
       `SELECT * FROM schedules WHERE paused_at IS NULL AND next_run_at IS NOT NULL AND next_run_at <= $1 AND id <> ALL($2::uuid[])
-        ORDER BY next_run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`,
-      [now, except],
+        ORDER BY next_run_at, id LIMIT $3 FOR UPDATE SKIP LOCKED`,
+      [now, except, limit],
     );
-    return rows[0] ? toSchedule(rows[0]) : null;
+    return rows.map(toSchedule);
   }
 
-  /** A run was handled: the rule's next run after it (null once it ends), and the skip used up if it was this one. */
-  async advance(m: Queryable, id: string, ranAt: Date, nextRunAt: Date | null): Promise<void> {
+  /** Runs were handled: each schedule at the rule's next run after its own (null once it ends), and the skip used up if it was that one. */
+  async advance(m: Queryable, moves: readonly { id: string; ranAt: Date; nextRunAt: Date | null }[]): Promise<void> {
+    if (moves.length === 0) return;
     await query(
       m,
-      `UPDATE schedules SET last_run_at = $2, next_run_at = $3, skip_at = CASE WHEN skip_at > $2 THEN skip_at END, updated_at = now() WHERE id = $1`,
-      [id, ranAt, nextRunAt],
+      `UPDATE schedules s SET last_run_at = v.ran_at, next_run_at = v.next_run_at, skip_at = CASE WHEN s.skip_at > v.ran_at THEN s.skip_at END, updated_at = now()
+         FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[]) AS v(id, ran_at, next_run_at) WHERE s.id = v.id`,
+      [moves.map((x) => x.id), moves.map((x) => x.ranAt), moves.map((x) => x.nextRunAt)],
     );
   }
 

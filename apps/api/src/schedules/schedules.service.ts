@@ -5,7 +5,7 @@ import {
   localDateOf,
   minuteOfDayAt,
   nextRuns,
-  runsBetween,
+  runsThrough,
   type BusinessCalendar,
   type CreateScheduleBody,
   type ListQuery,
@@ -26,7 +26,9 @@ import { decodeCursor, toPage } from '../common/http/pagination.js';
 import { UnitOfWork } from '../events/unit-of-work.js';
 import { OrganizationSettingsService } from '../organizations/organization-settings.service.js';
 import { TasksService } from '../tasks/tasks.service.js';
-import { TemplatesService } from '../templates/templates.service.js';
+import { submission, type Submission } from '../tasks/tasks.repository.js';
+import type { TemplateVersion } from '../templates/template-version.entity.js';
+import { planWith, TemplatesService } from '../templates/templates.service.js';
 import { UsersRepository } from '../users/users.repository.js';
 import type { ScheduleRun } from './schedule-run.entity.js';
 import type { Schedule } from './schedule.entity.js';
@@ -44,8 +46,10 @@ export interface DueOutcome {
   failed: number;
 }
 
-/** Schedules run at once by one pass. */
+/** Transactions one pass runs at once. */
 const RUN_LANES = 4;
+/** Schedules locked, planned and submitted together in one transaction. */
+const RUN_BATCH = 100;
 
 const pad = (n: number) => String(n).padStart(2, '0');
 
@@ -231,37 +235,47 @@ export class SchedulesService {
 
   /**
    * Runs every schedule due at `now` (the periodic job passes the clock; tests
-   * pass the instants they need). Each schedule is locked for its own
+   * pass the instants they need). A batch of schedules is locked for one
    * transaction (FOR UPDATE SKIP LOCKED, so workers share the pass), and only
-   * its latest due occurrence is run: after an outage the ones before it are
-   * counted on that run as missed, not created one by one. The run's row, its
-   * task and the advance to the next occurrence commit together, and the row's
-   * unique (schedule, instant) turns a second attempt into nothing.
+   * each one's latest due occurrence is run: after an outage the ones before it
+   * are counted on that run as missed, not created one by one. The runs' rows,
+   * their tasks (one submit statement) and the advances to the next occurrences
+   * commit together, and a row's unique (schedule, instant) turns a second
+   * attempt into nothing. The template, version, creator and calendar are read
+   * once per pass. A batch that fails is run again a schedule at a time, so
+   * one schedule that cannot run does not hold up the others.
    */
   async runDue(now = new Date(), max = 5_000): Promise<DueOutcome> {
     const out: DueOutcome = { created: 0, skipped: 0, refused: 0, missed: 0, failed: 0 };
     const failed: string[] = [];
+    const reads = new PassReads(this.settings, this.users, this.templates);
     let budget = max;
+    let batch = RUN_BATCH;
     // A few lanes at once: each transaction waits on its own round trips, and SKIP LOCKED keeps the lanes apart.
     const lane = async (): Promise<void> => {
-      while (budget-- > 0) {
-        let picked: string | null = null;
+      while (budget > 0) {
+        const size = Math.min(batch, budget);
+        budget -= size;
+        let picked: string[] = [];
         try {
           const done = await this.uow.transaction(async (m) => {
-            const s = await this.schedules.lockNextDue(m, now, failed);
-            if (!s) return null;
-            picked = s.id;
-            return this.runOne(m, s, now);
+            const locked = await this.schedules.lockDue(m, now, size, failed);
+            picked = locked.map((x) => x.id);
+            return locked.length ? this.runBatch(m, locked, now, reads) : null;
           });
           if (!done) return;
-          if (done.outcome !== 'none') out[done.outcome]++;
-          out.missed += done.missed;
+          for (const k of ['created', 'skipped', 'refused', 'missed'] as const) out[k] += done[k];
         } catch (e) {
-          if (!picked) throw e;
-          // One schedule that cannot run must not hold up the others; the next pass tries it again.
-          failed.push(picked);
+          if (picked.length === 0) throw e;
+          if (picked.length > 1) {
+            // Rolled back whole: its schedules are due still, and go one a transaction from here.
+            batch = 1;
+            budget += size;
+            continue;
+          }
+          failed.push(picked[0]!);
           out.failed++;
-          this.logger.warn(`schedule ${picked} did not run: ${e instanceof Error ? e.message : String(e)}`);
+          this.logger.warn(`schedule ${picked[0]} did not run: ${e instanceof Error ? e.message : String(e)}`);
         }
       }
     };
@@ -269,50 +283,129 @@ export class SchedulesService {
     return out;
   }
 
-  private async runOne(m: EntityManager, s: Schedule, now: Date): Promise<{ outcome: 'created' | 'skipped' | 'refused' | 'none'; missed: number }> {
-    const calendar = await this.settings.calendarOf(s.organizationId);
-    const due = runsBetween(s.rule, new Date(s.nextRunAt!.getTime() - 1), now, calendar);
-    const next = nextRuns(s.rule, now, 1, calendar)[0] ?? null;
-    const latest = due.at(-1);
-    if (!latest) {
-      // The calendar moved under it (a holiday added): no occurrence came due, count from now.
-      await this.schedules.advance(m, s.id, s.lastRunAt ?? s.nextRunAt!, next);
-      return { outcome: 'none', missed: 0 };
+  private async runBatch(m: EntityManager, batch: readonly Schedule[], now: Date, reads: PassReads): Promise<Omit<DueOutcome, 'failed'>> {
+    const out = { created: 0, skipped: 0, refused: 0, missed: 0 };
+    const moves: { id: string; ranAt: Date; nextRunAt: Date | null }[] = [];
+    const runs: (PlannedRun & { outcome: 'created' | 'skipped' })[] = [];
+    for (const s of [...batch].sort((x, y) => (x.id < y.id ? -1 : 1))) {
+      const calendar = await reads.calendar(s.organizationId);
+      const { due, next } = runsThrough(s.rule, new Date(s.nextRunAt!.getTime() - 1), now, calendar);
+      const latest = due.at(-1);
+      // Without one, the calendar moved under it (a holiday added): no occurrence came due, count from now.
+      moves.push({ id: s.id, ranAt: latest ?? s.lastRunAt ?? s.nextRunAt!, nextRunAt: next });
+      if (!latest) continue;
+      const skipped = s.skipAt?.getTime() === latest.getTime();
+      runs.push({ id: randomUUID(), schedule: s, calendar, scheduledAt: latest, missed: due.length - 1, outcome: skipped ? 'skipped' : 'created' });
     }
-    const missed = due.length - 1;
-    const skipped = s.skipAt?.getTime() === latest.getTime();
-    const runId = randomUUID();
-    const fresh = await this.runs.claim(m, { id: runId, scheduleId: s.id, scheduledAt: latest, outcome: skipped ? 'skipped' : 'created', missed });
-    await this.schedules.advance(m, s.id, latest, next);
-    if (!fresh) return { outcome: 'none', missed: 0 };
-    if (skipped) return { outcome: 'skipped', missed };
-    await m.query('SAVEPOINT schedule_run');
-    try {
-      const creator = await this.creatorOf(s);
-      const version = await this.templates.usable(creator, s.templateId, s.versionId ?? undefined);
-      const inputs = withRunDates(version.inputs, s.inputs, latest, calendar.timeZone);
-      const task = await this.tasks.submit(creator, { templateId: s.templateId, versionId: s.versionId ?? undefined, inputs, priority: s.priority ?? undefined, title: s.name }, m);
-      await m.query('RELEASE SAVEPOINT schedule_run');
-      await this.runs.settle(m, runId, 'created', task.id, null);
-      return { outcome: 'created', missed };
-    } catch (e) {
-      const reason = refusalOf(e);
-      if (!reason) throw e;
-      await m.query('ROLLBACK TO SAVEPOINT schedule_run');
-      await this.runs.settle(m, runId, 'refused', null, reason);
-      await this.schedules.pauseForRefusal(m, s.id, reason, latest);
-      return { outcome: 'refused', missed };
+    const fresh = await this.runs.claim(m, runs.map((r) => ({ id: r.id, scheduleId: r.schedule.id, scheduledAt: r.scheduledAt, outcome: r.outcome, missed: r.missed })));
+    await this.schedules.advance(m, moves);
+    const toSubmit: { run: PlannedRun; sub: Submission }[] = [];
+    const refused: { run: PlannedRun; reason: string }[] = [];
+    for (const r of runs) {
+      if (!fresh.has(r.id)) continue;
+      out.missed += r.missed;
+      if (r.outcome === 'skipped') {
+        out.skipped++;
+        continue;
+      }
+      try {
+        toSubmit.push({ run: r, sub: await this.submissionOf(r, reads) });
+      } catch (e) {
+        const reason = refusalOf(e);
+        if (!reason) throw e;
+        refused.push({ run: r, reason });
+      }
     }
+    const settled: { id: string; outcome: 'created' | 'refused'; taskId: string | null; reason: string | null }[] = [];
+    const submitted = await this.tasks.submitMany(toSubmit.map((x) => x.sub), m);
+    toSubmit.forEach(({ run }, i) => {
+      const row = submitted[i]!;
+      if (row instanceof HttpException) refused.push({ run, reason: refusalOf(row)! });
+      else settled.push({ id: run.id, outcome: 'created', taskId: row.id, reason: null });
+    });
+    for (const { run, reason } of refused) settled.push({ id: run.id, outcome: 'refused', taskId: null, reason });
+    await this.runs.settle(m, settled);
+    for (const { run, reason } of refused) await this.schedules.pauseForRefusal(m, run.schedule.id, reason, run.scheduledAt);
+    out.created += settled.length - refused.length;
+    out.refused += refused.length;
+    return out;
   }
 
-  /** The creator as a request of theirs would carry them; one who can no longer submit refuses the run. */
-  private async creatorOf(s: Schedule): Promise<AuthUser> {
-    const u = await this.users.byId(s.createdBy);
-    if (!u || u.suspended || u.role !== 'client' || u.organizationId !== s.organizationId) {
-      throw new StateConflict('the schedule’s creator can no longer submit tasks for the organization', 'inactive');
-    }
-    return { id: u.id, email: u.email, name: u.name, role: u.role, organizationId: u.organizationId, orgRole: u.orgRole, skills: u.skills, maxConcurrentTasks: u.maxConcurrentTasks };
+  /** The run's task as the templated submit would fill it for the creator, from the pass's reads: a refusal throws as that submit would. */
+  private async submissionOf(r: PlannedRun, reads: PassReads): Promise<Submission> {
+    const s = r.schedule;
+    const creator = await reads.creator(s);
+    const version = await reads.version(creator, s.templateId, s.versionId);
+    const inputs = withRunDates(version.inputs, s.inputs, r.scheduledAt, r.calendar.timeZone);
+    const plan = planWith(version, { versionId: s.versionId ?? undefined, inputs, priority: s.priority ?? undefined }, r.calendar);
+    return submission(creator, {
+      title: s.name,
+      instructions: version.instructions,
+      category: version.category,
+      priority: plan.priority,
+      deadline: plan.deadline.toISOString(),
+      template: { templateId: version.templateId, versionId: version.id, version: version.version, inputs: plan.inputs, checklist: version.checklist },
+    });
   }
+}
+
+/** A due occurrence of a schedule, as a pass plans it before anything is written. */
+interface PlannedRun {
+  id: string;
+  schedule: Schedule;
+  calendar: BusinessCalendar;
+  scheduledAt: Date;
+  missed: number;
+}
+
+/**
+ * What a pass reads for its runs, each once: an organization's calendar, a
+ * creator as a request of theirs would carry them, a template's version as
+ * that creator may use it. A thousand runs of one template read each once
+ * rather than a thousand times (bench/scenarios/schedule.mjs). A failed read is
+ * remembered too, and each run meets its error.
+ */
+class PassReads {
+  private readonly calendars = new Map<string, Promise<BusinessCalendar>>();
+  private readonly creators = new Map<string, Promise<AuthUser>>();
+  private readonly versions = new Map<string, Promise<TemplateVersion>>();
+
+  constructor(
+    private readonly settings: OrganizationSettingsService,
+    private readonly users: UsersRepository,
+    private readonly templates: TemplatesService,
+  ) {}
+
+  calendar(organizationId: string): Promise<BusinessCalendar> {
+    return once(this.calendars, organizationId, () => this.settings.calendarOf(organizationId));
+  }
+
+  /** The creator; one who can no longer submit for the schedule's organization refuses the run. */
+  async creator(s: Schedule): Promise<AuthUser> {
+    const u = await once(this.creators, s.createdBy, async () => {
+      const found = await this.users.byId(s.createdBy);
+      if (!found || found.suspended || found.role !== 'client') throw inactiveCreator();
+      return { id: found.id, email: found.email, name: found.name, role: found.role, organizationId: found.organizationId, orgRole: found.orgRole, skills: found.skills, maxConcurrentTasks: found.maxConcurrentTasks };
+    });
+    if (u.organizationId !== s.organizationId) throw inactiveCreator();
+    return u;
+  }
+
+  version(creator: AuthUser, templateId: string, versionId: string | null): Promise<TemplateVersion> {
+    return once(this.versions, `${creator.id}/${templateId}/${versionId ?? ''}`, () => this.templates.usable(creator, templateId, versionId ?? undefined));
+  }
+}
+
+const inactiveCreator = () => new StateConflict('the schedule’s creator can no longer submit tasks for the organization', 'inactive');
+
+function once<T>(cache: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> {
+  let found = cache.get(key);
+  if (!found) {
+    found = read();
+    found.catch(() => undefined); // each caller awaits it and meets the error there
+    cache.set(key, found);
+  }
+  return found;
 }
 
 export function toRunView(r: ScheduleRun | ScheduleRunRow): ScheduleRunView {

@@ -1,4 +1,4 @@
-import { ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { ForbiddenException, HttpException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { CATEGORY_LABELS, QUALIFICATION_REQUIRED_CODE, isAwaitingReturn, planTransition, type ChecklistTickBody, type CreateTaskBody, type ListTasksQuery, type QuoteResponse, type Page, type TaskChecklistView, type TaskView } from '@handoff/contracts';
 import type { EntityManager } from 'typeorm';
 import type { AuthUser } from '../common/auth/auth-user.js';
@@ -28,6 +28,11 @@ interface BudgetedSubmission {
 }
 
 type BudgetedOutcome = TaskWithNames | Exclude<Admission, { ok: true }>;
+
+function refusedBy(content: TaskContent, outcome: Exclude<Admission, { ok: true }>): HttpException {
+  if ('refusal' in outcome) return new BudgetExceeded(outcome.refusal);
+  return new UnprocessableRule(`there is no rate for ${content.category}; ask an admin to set one`);
+}
 
 @Injectable()
 export class TasksService {
@@ -71,8 +76,26 @@ export class TasksService {
 
   private admitted(content: TaskContent, outcome: BudgetedOutcome): TaskWithNames {
     if ('id' in outcome) return outcome;
-    if ('refusal' in outcome) throw new BudgetExceeded(outcome.refusal);
-    throw new UnprocessableRule(`there is no rate for ${content.category}; ask an admin to set one`);
+    throw refusedBy(content, outcome);
+  }
+
+  /**
+   * Tasks filled in already (a schedule pass's runs), in the caller's
+   * transaction: all in one statement, and the ones with a budget to check
+   * through the check together. Each answers its row, or the 422 its own
+   * request would have met (over budget, no rate), in order.
+   */
+  async submitMany(subs: readonly Submission[], m: EntityManager): Promise<(TaskWithNames | HttpException)[]> {
+    const rows = new Map((subs.length ? await this.tasks.submit(subs, m) : []).map((r) => [r.id, r]));
+    const rest = subs.filter((s) => !rows.has(s.id));
+    const outcomes = rest.length ? await this.submitBudgeted(rest.map((sub) => ({ sub, approved: false })), m) : [];
+    const checked = new Map(rest.map((s, i) => [s.id, outcomes[i]!]));
+    return subs.map((s) => {
+      const row = rows.get(s.id);
+      if (row) return row;
+      const outcome = checked.get(s.id)!;
+      return 'id' in outcome ? outcome : refusedBy(s.body, outcome);
+    });
   }
 
   /**

@@ -4,6 +4,7 @@ import {
   deadlineFor,
   describeInputIssue,
   validateTemplateInputs,
+  type BusinessCalendar,
   type ChecklistStep,
   type ChecklistStepInput,
   type CreateTemplateBody,
@@ -120,6 +121,24 @@ export interface TemplatePlan {
 export interface TemplateRepositories {
   templates: TemplatesRepository;
   versions: TemplateVersionsRepository;
+}
+
+/** The inputs checked against the version: a 400 naming the first bad one. */
+function planInputs(version: TemplateVersion, body: TemplatePlanInput): InputValues {
+  const checked = validateTemplateInputs(version.inputs, body.inputs);
+  if (!checked.ok) throw new BadRequestException(describeInputIssue(checked.issues[0]!));
+  return checked.values;
+}
+
+/**
+ * `TemplatesService.plan` from a version and calendar read already (a
+ * schedule pass reads them once for all its runs): no round trip.
+ */
+export function planWith(version: TemplateVersion, body: TemplatePlanInput, calendar: BusinessCalendar): TemplatePlan {
+  const inputs = planInputs(version, body);
+  const priority = body.priority ?? version.defaultPriority;
+  const submittedAt = body.submittedAt ? new Date(body.submittedAt) : new Date();
+  return { version, inputs, priority, submittedAt, deadline: deadlineFor(version.deadlineRule, submittedAt, calendar), timeZone: calendar.timeZone };
 }
 
 /** Writes a new template and its first version in the caller's transaction (the API's create and the seed's starters). */
@@ -288,12 +307,7 @@ export class TemplatesService {
    */
   async plan(user: AuthUser, id: string, body: TemplatePlanInput): Promise<TemplatePlan> {
     const version = await this.usable(user, id, body.versionId);
-    const checked = validateTemplateInputs(version.inputs, body.inputs);
-    if (!checked.ok) throw new BadRequestException(describeInputIssue(checked.issues[0]!));
-    const priority = body.priority ?? version.defaultPriority;
-    const submittedAt = body.submittedAt ? new Date(body.submittedAt) : new Date();
-    const calendar = await this.settings.calendarOf(user.organizationId!);
-    return { version, inputs: checked.values, priority, submittedAt, deadline: deadlineFor(version.deadlineRule, submittedAt, calendar), timeZone: calendar.timeZone };
+    return planWith(version, body, await this.settings.calendarOf(user.organizationId!));
   }
 
   /** The version a task from this template is made from (the current one unless named): 404 if the caller may not read it, 409 if archived. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BusinessHoursSettingsInput } from './business-hours.js';
-import { type RecurrenceRule, nextRuns, recurrenceRule, runsBetween, scheduleRunId } from './recurrence.js';
+import { type RecurrenceRule, nextRuns, recurrenceRule, runsBetween, runsThrough, scheduleRunId } from './recurrence.js';
 import { localDateOf, minuteOfDayAt } from './zoned.js';
 
 const nineToFive = [{ start: '09:00', end: '17:00' }];
@@ -202,4 +202,32 @@ describe('recurrenceRule', () => {
   ])('%j: %s', (input, expected) => {
     expect(firstIssue(input)).toBe(expected);
   });
+});
+
+describe('runsThrough: the due runs and the next one in one walk', () => {
+  const start = '2026-01-01T00:00:00Z';
+  const rules: RecurrenceRule[] = [
+    daily('02:30'),
+    { kind: 'cron', expression: '* * * * *', start },
+    { kind: 'cron', expression: '*/7 1-3 * * *', start },
+    { kind: 'weekly', days: ['sun', 'wed'], time: '02:15', start },
+    { kind: 'monthly_last_business_day', time: '17:00', start, end: '2026-11-01T00:00:00Z' },
+  ];
+  // Around both of Berlin's and New York's 2026 clock changes, late in a day, and after a rule's end.
+  const windows: [string, string][] = [
+    ['2026-03-28T23:59:59.999Z', '2026-03-29T01:00:00Z'],
+    ['2026-03-29T00:59:59.999Z', '2026-03-29T02:30:00Z'],
+    ['2026-10-25T00:29:59.999Z', '2026-10-25T01:45:00Z'],
+    ['2026-11-01T05:00:00Z', '2026-11-01T07:10:00Z'],
+    ['2026-12-04T20:59:59.999Z', '2026-12-04T21:00:30Z'],
+    ['2026-06-01T00:00:00Z', '2026-06-04T12:00:00Z'],
+  ];
+  it.each(rules.flatMap((rule) => windows.flatMap(([from, to]) => [berlin, newYork].map((settings) => [rule, from, to, settings] as const))))(
+    '%j from %s to %s agrees with runsBetween and nextRuns',
+    (rule, from, to, settings) => {
+      const got = runsThrough(rule, new Date(from), new Date(to), settings);
+      expect(isoList(got.due)).toEqual(between(rule, from, to, settings));
+      expect(got.next?.toISOString() ?? null).toEqual(nextRuns(rule, new Date(to), 1, settings)[0]?.toISOString() ?? null);
+    },
+  );
 });

@@ -108,6 +108,24 @@ function isLastBusinessDayOfMonth(calendar: BusinessCalendar, date: LocalDate): 
 }
 
 /**
+ * The index of the first of a date's times (ascending) that maps after `from`.
+ * instantAt is monotone, so a binary search: an every-minute cron read from
+ * late in the day walked every earlier minute through the zone's formatter,
+ * 0.26 s a schedule for `runsBetween` + `nextRuns` at 21:00 in Berlin (bench/scenarios/schedule.mjs, profiled).
+ */
+function firstAfter(zone: string, date: LocalDate, times: readonly number[], from: number): number {
+  if (times.length === 0 || instantAt(zone, date, times[0]!) > from) return 0; // any date after from's: all of them
+  let lo = 1;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (instantAt(zone, date, times[mid]!) > from) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/**
  * Run instants after `afterMs`, ascending, each once. Each local date's wall
  * times map through instantAt, so a time the clocks skip runs at the jump and
  * a time they repeat runs the first time; two times that land on the same
@@ -124,8 +142,9 @@ function* runsAfter(unchecked: RecurrenceRule, afterMs: number, calendar: Busine
   // Earlier dates' runs come by this date's midnight (instantAt is monotone), which is not after `from`.
   for (let date = localDateOf(zone, from); idle <= MAX_IDLE_DAYS; date = addDays(date, 1), idle++) {
     if (Date.UTC(date.year, date.month - 1, date.day) - MAX_AHEAD_OF_UTC > end) return;
-    for (const minute of timesOn(date)) {
-      const run = instantAt(zone, date, minute);
+    const times = timesOn(date);
+    for (let k = firstAfter(zone, date, times, from); k < times.length; k++) {
+      const run = instantAt(zone, date, times[k]!);
       if (run > end) return;
       if (run > from && run > last) {
         last = run;
@@ -173,6 +192,26 @@ export function runsBetween(
     runs.push(new Date(run));
   }
   return runs;
+}
+
+/**
+ * `runsBetween(rule, from, to)` and `nextRuns(rule, to, 1)` in one walk: the
+ * runs in (from, to] and the first one after `to` (null once the rule ends).
+ * A schedule's run asks both; one walk reads the zone's clock half as often.
+ */
+export function runsThrough(
+  rule: RecurrenceRule,
+  from: Date,
+  to: Date,
+  settings: BusinessCalendar | BusinessHoursSettingsInput,
+): { due: Date[]; next: Date | null } {
+  const due: Date[] = [];
+  const until = to.getTime();
+  for (const run of runsAfter(rule, from.getTime(), toBusinessCalendar(settings))) {
+    if (run > until) return { due, next: new Date(run) };
+    due.push(new Date(run));
+  }
+  return { due, next: null };
 }
 
 /**
