@@ -24,6 +24,7 @@ import { isApiError } from '../api/http';
 import { qk } from '../api/query-keys';
 import { useUser } from '../auth/auth-context';
 import { ConversationPanel } from '../conversations/conversation-panel';
+import { TaskFiles } from '../files/task-files';
 import { OpenDisputeForm } from '../disputes/open-dispute-form';
 import { Deadline } from '../components/deadline';
 import { EmptyState } from '../components/empty-state';
@@ -125,6 +126,7 @@ function TaskDetail({ task }: { task: TaskView }) {
                 </Text>
               </Card>
             )}
+            {talks && <TaskFiles task={task} viewer={user} />}
             <Card withBorder padding="lg">
               <Title order={2} size="h4" mb="xs">
                 Instructions
