@@ -2,6 +2,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
 import { toErrorResponse } from '../src/common/http/error-filter.js';
+import { DownloadLinks, downloadLinkKey } from '../src/files/download-links.js';
 import { withAdminClient } from './support/db.js';
 import { loginAdmin, registerAssistant, registerClient, type Session } from './support/factories.js';
 import type { Res } from './support/http.js';
@@ -48,6 +49,7 @@ describe('database outage: every answer is a 503 with Retry-After', () => {
     const task = await submitTask(t.http, client, { category: 'research' });
     expect((await act(t.http, assistant, task.id, 'claim')).status).toBe(200);
     const sessions = { admin, client, assistant };
+    const links = new DownloadLinks(downloadLinkKey(t.config.jwtSecret));
     // Routes that answer without the database: the liveness probe, refresh and logout without a cookie, and
     // the second sign-in step with a challenge that is not one (its HMAC is checked before anything is read).
     const offline = new Set(['get /api/health/live', 'post /api/auth/refresh', 'post /api/auth/logout', 'post /api/auth/login/two-factor']);
@@ -56,7 +58,9 @@ describe('database outage: every answer is a 503 with Retry-After', () => {
       let checked = 0;
       for (const op of ops.filter((o) => !offline.has(`${o.method} ${o.path}`))) {
         const key = `${op.method.toUpperCase()} ${op.path}`;
-        const path = validPath(op.path, { userId: assistant.user.id, taskId: task.id, organizationId: client.user.organizationId! });
+        let path = validPath(op.path, { userId: assistant.user.id, taskId: task.id, organizationId: client.user.organizationId! });
+        // A well-signed link, so the download gets past its signature check to the file's row.
+        if (key === 'GET /api/files/download') path += `?token=${encodeURIComponent(links.signDownload(`${task.id}:${assistant.user.id}`, 60_000))}`;
         const body = validBody(key, task.id);
         const headers = key === 'POST /api/tasks' || key === 'POST /api/billing/adjustments' ? { 'idempotency-key': `outage-${checked}` } : undefined;
         expectUnavailable(key, await t.http.request(op.method.toUpperCase(), path, body, { token: sessions[roleFor(op.method, op.path)].token, headers }));

@@ -168,7 +168,8 @@ describe('security: fuzzing every endpoint, and nothing internal exposed', () =>
           if (res.status >= 400) {
             const b = res.body as Json;
             if (!b || typeof b.message !== 'string' || typeof b.error !== 'string' || b.statusCode !== res.status) failures.push(`${where}: not the error shape: ${res.text.slice(0, 200)}`);
-          } else if (res.status !== 204) {
+          } else if (res.status !== 204 && new URL(url, t.url).pathname === url.split('?')[0]) {
+            // Not when the URL parser resolved a `..` id away: `/api/tasks/../disputes` reaches another route, with its own schema.
             const schema = op.success[String(res.status)];
             if (schema) {
               const key = `${op.method} ${op.path} ${res.status}`;

@@ -2,6 +2,7 @@ import { planTransition, type Category, type Priority } from '@handoff/contracts
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AppConfig } from '../config/config.js';
+import { DisputesRepository } from '../disputes/disputes.repository.js';
 import { claimInput, systemMove, userMove, type UserAction } from '../tasks/moves.js';
 import type { Task } from '../tasks/task.entity.js';
 import { TasksRepository, type TransitionInput } from '../tasks/tasks.repository.js';
@@ -9,8 +10,8 @@ import { DEMO_ASSISTANTS, DEMO_ORGANIZATIONS } from './seed.js';
 
 // A few weeks of work for the demo organizations, so a newcomer's first look
 // has something in every state: queued (one escalated), claimed, in progress
-// (one overdue), returned, accepted (one after a revision, one returned late
-// and not billed, one accepted by the review timer) and cancelled.
+// (one overdue), returned, disputed, accepted (one after a revision, one
+// returned late and not billed, one accepted by the review timer) and cancelled.
 //
 // Each step goes through the API's own statements (SUBMIT_SQL for the price
 // from the rate card, the transition statement with its event and, on the
@@ -23,7 +24,7 @@ export const DEMO_TITLE_PREFIX = 'Demo: ';
 
 type AssistantKey = 'ana' | 'ben' | 'chloe' | 'dev';
 type OrgKey = 'acme' | 'bloom';
-type StepAction = Exclude<UserAction, 'release'> | 'claim' | 'expire' | 'auto_accept' | 'overdue' | 'escalate';
+type StepAction = Exclude<UserAction, 'release'> | 'claim' | 'expire' | 'auto_accept' | 'overdue' | 'escalate' | 'dispute';
 
 interface Step {
   do: StepAction;
@@ -31,7 +32,7 @@ interface Step {
   at: number;
   /** Who claims, when not the task's assistant (a claim that expired before another took it). */
   by?: AssistantKey;
-  /** The revision's feedback. */
+  /** The revision's feedback, or the dispute's reason. */
   text?: string;
 }
 
@@ -248,6 +249,24 @@ export const DEMO_TASKS: DemoTask[] = [
     steps: [{ do: 'cancel', at: -1.8 * D }],
   },
 
+  {
+    org: 'acme',
+    title: 'Update the recall list from the practice software',
+    category: 'research',
+    priority: 'normal',
+    assistant: 'chloe',
+    result: 'Recall list exported and cleaned: 212 patients due, duplicates removed.',
+    instructions: 'Export everyone due a six-month recall from the practice software, remove duplicates and moved-away patients, and share the list.',
+    submitted: -4 * D,
+    deadline: -2 * D,
+    steps: [
+      { do: 'claim', at: -4 * D + 2 * H },
+      { do: 'start', at: -4 * D + 3 * H },
+      { do: 'return', at: -2.5 * D },
+      { do: 'dispute', at: -2 * D, text: 'Moved-away patients are still on the list, and the count does not match the software.' },
+    ],
+  },
+
   // Bloom Florists
   {
     org: 'bloom',
@@ -426,6 +445,23 @@ export const DEMO_TASKS: DemoTask[] = [
       { do: 'cancel', at: -1.3 * D },
     ],
   },
+  {
+    org: 'bloom',
+    title: "Check the March payroll hours against the timesheets",
+    category: 'payroll',
+    priority: 'high',
+    assistant: 'ben',
+    result: 'Hours checked for all 9 staff; the payroll export matches the timesheets.',
+    instructions: 'Compare each person’s hours in the payroll export with their signed timesheet and list every difference.',
+    submitted: -3 * D,
+    deadline: -1.5 * D,
+    steps: [
+      { do: 'claim', at: -3 * D + 1 * H },
+      { do: 'start', at: -3 * D + 2 * H },
+      { do: 'return', at: -2 * D },
+      { do: 'dispute', at: -1.5 * D, text: 'Two Saturday shifts are missing from the check.' },
+    ],
+  },
 ];
 
 const ASSISTANT_EMAILS: Record<AssistantKey, string> = {
@@ -465,6 +501,7 @@ export interface DemoWorkResult {
 export async function seedDemoWork(ds: DataSource, config: AppConfig, now = new Date()): Promise<DemoWorkResult | null> {
   // The repository's statements, run on this transaction's manager.
   const tasks = new TasksRepository(ds);
+  const disputes = new DisputesRepository(ds);
   return ds.transaction(async (m) => {
     await m.query(`SELECT pg_advisory_xact_lock(hashtext('handoff:demo-work'))`);
     const people = await loadPeople(m);
@@ -487,7 +524,7 @@ export async function seedDemoWork(ds: DataSource, config: AppConfig, now = new 
 
     for (const { task, step, at } of moves) {
       if (!step) await submit(m, tasks, task, people, moment(at), moment(task.plan.deadline));
-      else await move(m, tasks, task, step, people, moment(at), config);
+      else await move(m, tasks, disputes, task, step, people, moment(at), config);
     }
 
     const ids = live.map((t) => t.id!);
@@ -532,7 +569,7 @@ async function submit(m: EntityManager, tasks: TasksRepository, task: Live, peop
   task.row = row;
 }
 
-async function move(m: EntityManager, tasks: TasksRepository, task: Live, step: Step, people: Map<string, Person>, at: Date, config: AppConfig): Promise<void> {
+async function move(m: EntityManager, tasks: TasksRepository, disputes: DisputesRepository, task: Live, step: Step, people: Map<string, Person>, at: Date, config: AppConfig): Promise<void> {
   const { plan } = task;
   const current = task.row!;
   const taskId = task.id!;
@@ -547,6 +584,13 @@ async function move(m: EntityManager, tasks: TasksRepository, task: Live, step: 
     if (!assistant.skills.includes(plan.category)) fail(`by ${key}, who lacks the skill`);
     const outcome = await tasks.claim({ ...claimInput(assistant.id, taskId), at }, assistant.id, m);
     next = outcome?.row ?? null;
+  } else if (step.do === 'dispute') {
+    // As DisputesService.open does it: the move and the dispute's row in one transaction.
+    const client = people.get(ORG_CLIENT_EMAILS[plan.org])!;
+    const actor = { id: client.id, role: 'client' as const };
+    next = await tasks.transition({ taskId, move: { action: 'dispute' }, from: 'returned', to: 'disputed', actor, note: step.text ?? null, previousAssigneeId: current.assigneeId, at }, m);
+    const opened = await disputes.open(m, { taskId, organizationId: current.organizationId, assigneeId: current.assigneeId!, openedBy: client.id, reason: step.text ?? 'Not what we asked for.' });
+    await m.query(`UPDATE disputes SET created_at = $2 WHERE id = $1`, [opened.id, at]);
   } else if (step.do === 'expire' || step.do === 'auto_accept' || step.do === 'overdue' || step.do === 'escalate') {
     const { move, from, to, note } = systemMove(step.do, current);
     next = await tasks.transition({ taskId, move, from, to, note, actor: { id: null, role: 'system' }, previousAssigneeId: current.assigneeId, at }, m);
