@@ -1,5 +1,5 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import type { AnyDomainEvent, DomainEvent } from '../events/domain-events.js';
+import { eventsNamed } from '../events/domain-events.js';
 import { EventBus, type EventBatch, type EventSubscriber } from '../events/event-bus.js';
 import { LiveEvents, type OnceEvent } from '../realtime/live-events.js';
 import { TasksRepository } from '../tasks/tasks.repository.js';
@@ -8,8 +8,6 @@ import { messageAudience, messageLiveEvents, type Audience } from './message-liv
 import { TaskMessageReadsRepository } from './task-message-reads.repository.js';
 import { TaskMessagesRepository } from './task-messages.repository.js';
 
-type MessageEvent = DomainEvent<'message.posted'> | DomainEvent<'message.changed'>;
-const isMessageEvent = (e: AnyDomainEvent): e is MessageEvent => e.name === 'message.posted' || e.name === 'message.changed';
 
 /**
  * A message posted, edited or deleted goes live to each person who may read
@@ -48,7 +46,7 @@ export class ConversationsLiveSubscriber implements EventSubscriber, OnModuleIni
   }
 
   private async liveEvents(batch: EventBatch): Promise<OnceEvent[]> {
-    const changes = batch.events.filter(isMessageEvent);
+    const changes = eventsNamed(batch.events, 'message.posted', 'message.changed');
     if (!changes.length) return [];
     const m = batch.manager;
     const byId = new Map((await this.messages.byIds([...new Set(changes.map((c) => c.payload.messageId))], m)).map((r) => [r.id, r]));

@@ -1,6 +1,6 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { rooms } from '@handoff/contracts';
-import type { AnyDomainEvent } from '../events/domain-events.js';
+import { eventsNamed } from '../events/domain-events.js';
 import { EventBus, type EventBatch, type EventSubscriber } from '../events/event-bus.js';
 import { LiveEvents, onceEvent } from '../realtime/live-events.js';
 import { DisputesRepository, toDisputeView } from './disputes.repository.js';
@@ -28,7 +28,7 @@ export class DisputeLiveSubscriber implements EventSubscriber, OnModuleInit {
   }
 
   async handle(batch: EventBatch): Promise<() => void> {
-    const mine = batch.events.filter((e): e is Extract<AnyDomainEvent, { name: (typeof DISPUTE_EVENTS)[number] }> => (DISPUTE_EVENTS as readonly string[]).includes(e.name));
+    const mine = eventsNamed(batch.events, ...DISPUTE_EVENTS);
     if (!mine.length) return () => undefined;
     const byId = new Map((await this.disputes.byIds([...new Set(mine.map((e) => e.payload.disputeId))], batch.manager)).map((d) => [d.id, d]));
     const events = mine.flatMap((e) => {

@@ -72,9 +72,9 @@ export interface DomainEvent<K extends DomainEventName = DomainEventName> {
 
 export type AnyDomainEvent = { [K in DomainEventName]: DomainEvent<K> }[DomainEventName];
 
-/** The events of one name, typed as such. */
-export function eventsNamed<K extends DomainEventName>(events: readonly AnyDomainEvent[], name: K): DomainEvent<K>[] {
-  return events.filter((e) => e.name === name) as DomainEvent<K>[];
+/** The events of the given names, each typed as its own. */
+export function eventsNamed<K extends DomainEventName>(events: readonly AnyDomainEvent[], ...names: K[]): { [N in K]: DomainEvent<N> }[K][] {
+  return events.filter((e) => (names as readonly DomainEventName[]).includes(e.name)) as { [N in K]: DomainEvent<N> }[K][];
 }
 
 /**
